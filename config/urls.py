@@ -1,0 +1,48 @@
+"""URL map: pages per app, the REST API under /api/v1/, the schema and Swagger UI."""
+
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.module_loading import module_has_submodule
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from core.api import router
+from core.api.auth import TokenView
+
+DOMAIN_APPS = ["core", "staff", "training", "supervision", "finance"]
+
+# Each app registers its viewsets on the shared router in its api module.
+for _app in DOMAIN_APPS:
+    _package = import_module(_app)
+    if module_has_submodule(_package, "api"):
+        import_module(f"{_app}.api")
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/auth/token/", TokenView.as_view(), name="api-token"),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]
+
+urlpatterns += [
+    path("", include("core.urls")),
+    *[
+        path(f"{app}/", include(f"{app}.urls"))
+        for app in DOMAIN_APPS[1:]
+        if module_has_submodule(import_module(app), "urls")
+    ],
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler400 = "core.views.bad_request"
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"

@@ -1,0 +1,12 @@
+"""Test-process environment: set before Django's settings are imported.
+
+Tests exercise the production settings (DEBUG off) with a throw-away key; HTTPS redirects are
+off because the test client and live server speak plain HTTP.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
+os.environ.setdefault("CSRF_COOKIE_SECURE", "0")

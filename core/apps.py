@@ -1,0 +1,38 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = _("Agency core")
+    # Model permissions each role receives on this app's models (see core/roles.py).
+    role_permissions = {
+        "director": [
+            "view_agency",
+            "view_membership",
+            "add_membership",
+            "change_membership",
+            "view_importbatch",
+        ],
+        "finance": ["view_agency", "view_importbatch"],
+        "supervisor": ["view_agency"],
+        "staff": ["view_agency"],
+        "auditor": ["view_agency"],
+    }
+
+    @property
+    def nav_items(self):
+        from core.navigation import NavItem
+
+        return (
+            NavItem(_("Home"), "home", ("director", "finance", "supervisor", "staff", "auditor"), 0),
+            NavItem(_("Logins and roles"), "members", ("director",), 900),
+            NavItem(_("Confidential reads"), "sensitive-reads", ("director",), 910),
+        )
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from core import roles
+
+        post_migrate.connect(roles.sync_role_groups_receiver, dispatch_uid="core.sync_roles")

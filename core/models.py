@@ -1,0 +1,213 @@
+"""The agency (tenant), its members, and the mechanisms every domain record shares.
+
+Every domain model inherits ``TenantModel``: it belongs to one agency, and every read goes
+through ``Model.objects.for_user(user, action)``, which limits rows to the user's agency and
+then to what the user's roles allow (each model's ``restrict_queryset``). Forgetting the
+agency filter is hard because the default path already applies it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.roles import Role, user_roles
+
+ACTIONS = ("view", "add", "change", "delete")
+
+
+class Agency(models.Model):
+    """A social-work agency: the tenant that owns every record in the system."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        default="CN",
+        help_text=_("ISO country code; chooses the public-holiday calendar."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def agency_of(user) -> Agency | None:
+    """The agency a user belongs to, or None for anonymous users and users without one."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    cached = getattr(user, "_agency_cache", False)
+    if cached is False:
+        membership = Membership.objects.select_related("agency").filter(user=user).first()
+        cached = membership.agency if membership else None
+        user._agency_cache = cached
+    return cached
+
+
+class TenantQuerySet(models.QuerySet):
+    """Querysets of agency-owned records; ``for_user`` is the one way pages and APIs read."""
+
+    def for_agency(self, agency: Agency | None) -> TenantQuerySet:
+        if agency is None:
+            return self.none()
+        return self.filter(agency=agency)
+
+    def for_user(self, user, action: str = "view") -> TenantQuerySet:
+        """Rows ``user`` may ``action`` (view/add/change/delete): same agency, then role rules."""
+        if action not in ACTIONS:
+            raise ValueError(f"unknown action {action!r}")
+        agency = agency_of(user)
+        if agency is None:
+            return self.none()
+        qs = self.filter(agency=agency)
+        return self.model.restrict_queryset(qs, user, action)
+
+
+class TenantModel(models.Model):
+    """Abstract base of every domain record: owned by one agency, scoped by ``for_user``."""
+
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("agency")
+    )
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def restrict_queryset(cls, qs: TenantQuerySet, user, action: str) -> TenantQuerySet:
+        """Default rule: the user's roles must grant the model permission ``<action>_<model>``.
+
+        Models with row-level rules (own record, own supervisees, granted contracts) override
+        this and usually call ``super()`` first for the model-level check.
+        """
+        if user_has_model_perm(user, cls, action):
+            return qs
+        return qs.none()
+
+
+def user_has_model_perm(user, model, action: str) -> bool:
+    opts = model._meta
+    return user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}")
+
+
+class Membership(models.Model):
+    """A login's place in an agency. Roles are the user's groups (core.roles.Role)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="membership",
+        verbose_name=_("user"),
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("agency")
+    )
+    history = HistoricalRecords()
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user__username"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.agency}"
+
+    @property
+    def roles(self) -> list[str]:
+        return sorted(user_roles(self.user))
+
+    @classmethod
+    def restrict_queryset(cls, qs, user, action):
+        return qs if user_has_model_perm(user, cls, action) else qs.none()
+
+
+class ImportBatch(TenantModel):
+    """One uploaded file (roster, training records, ledger, bank statement) and its outcome.
+
+    The SHA-256 of the content, with the kind and target, is how a repeated file is refused.
+    Only successful imports are kept as "imported"; refused files are kept as "failed" with
+    their errors so the finance officer can see what happened.
+    """
+
+    class Status(models.TextChoices):
+        IMPORTED = "imported", _("Imported")
+        FAILED = "failed", _("Refused")
+
+    kind = models.CharField(_("kind"), max_length=40)
+    target = models.CharField(
+        _("target"), max_length=100, blank=True, help_text=_("For example the contract code.")
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("content hash"), max_length=64)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    created_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "kind", "target", "sha256"],
+                condition=models.Q(status="imported"),
+                name="core_importbatch_unique_content",
+                violation_error_message=_("This file has already been imported."),
+            )
+        ]
+        indexes = [models.Index(fields=["agency", "kind", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file_name} ({self.get_status_display()})"
+
+
+class SensitiveRead(TenantModel):
+    """One read of confidential content (supervision notes): who read what, and when."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
+    )
+    object_type = models.CharField(_("record type"), max_length=100)
+    object_id = models.CharField(_("record id"), max_length=64)
+    object_repr = models.CharField(_("record"), max_length=255)
+    channel = models.CharField(_("via"), max_length=20, help_text=_("page, api, export or report"))
+    read_at = models.DateTimeField(_("read at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-read_at", "-id"]
+        verbose_name = _("confidential read")
+        verbose_name_plural = _("confidential reads")
+        indexes = [models.Index(fields=["agency", "-read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} read {self.object_repr} at {self.read_at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def restrict_queryset(cls, qs, user, action):
+        # Only directors review the read log, and nobody edits it.
+        if action == "view" and Role.DIRECTOR in user_roles(user):
+            return qs
+        return qs.none()

@@ -1,0 +1,62 @@
+"""Reads of the core app: audit history of a record, the confidential-read log, members."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Model, QuerySet
+
+from core.models import Membership, SensitiveRead
+
+
+@dataclass
+class HistoryEntry:
+    when: Any
+    who: str
+    kind: str
+    reason: str
+    changes: list[tuple[str, Any, Any]]
+
+
+def record_history(obj: Model) -> list[HistoryEntry]:
+    """Every saved version of ``obj``, newest first, with field-level before and after."""
+    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id"))
+    entries = []
+    for index, record in enumerate(records):
+        previous = records[index + 1] if index + 1 < len(records) else None
+        changes: list[tuple[str, Any, Any]] = []
+        if previous is not None:
+            delta = record.diff_against(previous)
+            for change in delta.changes:
+                field = obj._meta.get_field(change.field)
+                changes.append((str(field.verbose_name), change.old, change.new))
+        else:
+            for field in obj._meta.concrete_fields:
+                if field.name in {"id"}:
+                    continue
+                value = getattr(record, field.attname, None)
+                if value not in (None, ""):
+                    changes.append((str(field.verbose_name), None, value))
+        entries.append(
+            HistoryEntry(
+                when=record.history_date,
+                who=str(record.history_user) if record.history_user else "—",
+                kind=record.get_history_type_display(),
+                reason=record.history_change_reason or "",
+                changes=changes,
+            )
+        )
+    return entries
+
+
+def sensitive_reads_for(user) -> QuerySet[SensitiveRead]:
+    return SensitiveRead.objects.for_user(user, "view").select_related("user")
+
+
+def members_for(user) -> QuerySet[Membership]:
+    return (
+        Membership.objects.for_user(user, "view")
+        .select_related("user", "agency")
+        .prefetch_related("user__groups")
+    )

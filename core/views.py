@@ -1,0 +1,139 @@
+"""Pages of the core app: home dashboard, audit history, confidential-read log, members."""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from core import forms, selectors, services
+from core.models import agency_of
+from core.navigation import panels_for
+from core.roles import Role, has_role
+
+
+def paginate(request, queryset, per_page: int = 50):
+    paginator = Paginator(queryset, per_page)
+    return paginator.get_page(request.GET.get("page"))
+
+
+@login_required
+def home(request):
+    if agency_of(request.user) is None:
+        return render(request, "core/no_agency.html", status=403)
+    return render(request, "core/home.html", {"panels": panels_for(request)})
+
+
+@login_required
+def record_history(request, app_label: str, model_name: str, pk: int):
+    """A director's view of every version of one record: who, when, before and after."""
+    if not has_role(request.user, Role.DIRECTOR):
+        raise Http404
+    try:
+        model = apps.get_model(app_label, model_name)
+    except LookupError as exc:
+        raise Http404 from exc
+    manager = getattr(model, "objects", None)
+    if manager is None or not hasattr(manager, "for_user") or not hasattr(model, "history"):
+        raise Http404
+    obj = manager.for_user(request.user, "view").filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    return render(
+        request,
+        "core/history.html",
+        {"object": obj, "model_name": model._meta.verbose_name, "entries": selectors.record_history(obj)},
+    )
+
+
+@login_required
+def sensitive_reads(request):
+    if not has_role(request.user, Role.DIRECTOR):
+        raise Http404
+    page = paginate(request, selectors.sensitive_reads_for(request.user))
+    return render(request, "core/sensitive_reads.html", {"page": page})
+
+
+@login_required
+def members(request):
+    if not has_role(request.user, Role.DIRECTOR):
+        raise Http404
+    page = paginate(request, selectors.members_for(request.user))
+    return render(request, "core/members.html", {"page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_create(request):
+    if not has_role(request.user, Role.DIRECTOR):
+        raise Http404
+    form = forms.MemberCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.member_create(agency=agency_of(request.user), **form.cleaned_data)
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, _("Login %(name)s created.") % {"name": user.username})
+            return redirect("members")
+    return render(request, "core/member_form.html", {"form": form, "title": _("New login")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_roles(request, pk: int):
+    if not has_role(request.user, Role.DIRECTOR):
+        raise Http404
+    membership = selectors.members_for(request.user).filter(pk=pk).first()
+    if membership is None:
+        raise Http404
+    user = membership.user
+    form = forms.MemberRolesForm(request.POST or None, initial={"roles": membership.roles})
+    if request.method == "POST" and form.is_valid():
+        if user == request.user and Role.DIRECTOR not in form.cleaned_data["roles"]:
+            form.add_error("roles", _("You cannot remove your own director role."))
+        else:
+            services.member_set_roles(user=user, roles=form.cleaned_data["roles"])
+            messages.success(request, _("Roles of %(name)s saved.") % {"name": user.username})
+            return redirect("members")
+    return render(
+        request,
+        "core/member_form.html",
+        {"form": form, "title": _("Roles of %(name)s") % {"name": user.username}},
+    )
+
+
+def _attach_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def bad_request(request, exception=None):
+    return render(request, "errors/400.html", status=400)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "errors/403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "errors/404.html", status=404)
+
+
+def server_error(request):
+    # No request context: the database may be what failed.
+    from django.template import loader
+    from django.http import HttpResponseServerError
+
+    return HttpResponseServerError(loader.get_template("errors/500.html").render())
+
+
