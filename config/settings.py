@@ -40,7 +40,7 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if DEBUG:
         # Development only: a fixed, obviously insecure key so sessions survive restarts.
-        SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
+        SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"  # noqa: S105
     else:
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random "

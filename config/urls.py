@@ -14,9 +14,9 @@ from core.api.auth import TokenView
 DOMAIN_APPS = ["core", "staff", "training", "supervision", "finance"]
 
 # Each app registers its viewsets on the shared router in its api module.
-for _app in DOMAIN_APPS:
-    _package = import_module(_app)
-    if module_has_submodule(_package, "api"):
+import_module("core.api.members")
+for _app in DOMAIN_APPS[1:]:
+    if module_has_submodule(import_module(_app), "api"):
         import_module(f"{_app}.api")
 
 urlpatterns = [

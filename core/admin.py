@@ -20,7 +20,16 @@ class MembershipAdmin(SimpleHistoryAdmin):
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "agency", "kind", "target", "file_name", "status", "row_count", "created_by"]
+    list_display = [
+        "created_at",
+        "agency",
+        "kind",
+        "target",
+        "file_name",
+        "status",
+        "row_count",
+        "created_by",
+    ]
     list_filter = ["agency", "kind", "status"]
     readonly_fields = [f.name for f in ImportBatch._meta.fields]
 

@@ -75,9 +75,7 @@ class TenantQuerySet(models.QuerySet):
 class TenantModel(models.Model):
     """Abstract base of every domain record: owned by one agency, scoped by ``for_user``."""
 
-    agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("agency")
-    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("agency"))
 
     objects = TenantQuerySet.as_manager()
 

@@ -41,9 +41,7 @@ def sync_role_groups() -> None:
         wanted = []
         for app_label, codename in sorted(pairs):
             try:
-                wanted.append(
-                    Permission.objects.get(content_type__app_label=app_label, codename=codename)
-                )
+                wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
             except Permission.DoesNotExist as exc:
                 raise ValueError(
                     f"role {role!r} names permission {app_label}.{codename}, which does not exist"

@@ -5,5 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class SupervisionConfig(AppConfig):
     name = "supervision"
     verbose_name = _("Supervision")
-    role_permissions: dict[str, list[str]] = {}
+    role_permissions = {
+        "director": [
+            "view_supervisionplan",
+            "add_supervisionplan",
+            "change_supervisionplan",
+            "delete_supervisionplan",
+        ],
+        "supervisor": ["view_supervisionplan"],
+        "staff": ["view_supervisionplan"],
+    }
     nav_items: tuple = ()

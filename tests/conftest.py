@@ -1,0 +1,144 @@
+"""Personas: one login per role in the agency, and an outsider director in another agency.
+
+Every access test tries the outsider. The supervisor supervises ``staff_member`` (the staff
+persona's own record) under a supervision plan; ``other_staff_member`` is a colleague whom
+the supervisor does not supervise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import (
+    PASSWORD,
+    AgencyFactory,
+    SpellFactory,
+    StaffMemberFactory,
+    SupervisionPlanFactory,
+    UserFactory,
+)
+
+ROLES = ("director", "finance", "supervisor", "staff", "auditor")
+PERSONAS = (*ROLES, "outsider")
+
+
+@pytest.fixture
+def agency(db):
+    return AgencyFactory(name="信丰县阳光社会工作服务中心", slug="xinfeng")
+
+
+@pytest.fixture
+def outsider_agency(db):
+    return AgencyFactory(name="Other County Social Work Centre", slug="other")
+
+
+@pytest.fixture
+def director(agency):
+    return UserFactory(username="alice", first_name="Alice", agency_roles=(agency, ["director"]))
+
+
+@pytest.fixture
+def finance(agency):
+    return UserFactory(username="bob", first_name="Bob", agency_roles=(agency, ["finance"]))
+
+
+@pytest.fixture
+def supervisor(agency):
+    return UserFactory(username="carol", first_name="Carol", agency_roles=(agency, ["supervisor", "staff"]))
+
+
+@pytest.fixture
+def staff_user(agency):
+    return UserFactory(username="dave", first_name="Dave", agency_roles=(agency, ["staff"]))
+
+
+@pytest.fixture
+def auditor(agency):
+    return UserFactory(username="erin", first_name="Erin", agency_roles=(agency, ["auditor"]))
+
+
+@pytest.fixture
+def outsider(outsider_agency):
+    return UserFactory(username="oscar", first_name="Oscar", agency_roles=(outsider_agency, ["director"]))
+
+
+@pytest.fixture
+def supervisor_member(agency, supervisor):
+    member = StaffMemberFactory(
+        agency=agency, staff_no="S100", name="陈督导", user=supervisor, position="项目主管"
+    )
+    SpellFactory(staff=member, hire_date=dt.date(2019, 3, 1))
+    return member
+
+
+@pytest.fixture
+def staff_member(agency, staff_user, supervisor_member):
+    member = StaffMemberFactory(agency=agency, staff_no="S200", name="李社工", user=staff_user)
+    SpellFactory(staff=member, hire_date=dt.date(2022, 3, 1))
+    SupervisionPlanFactory(supervisee=member, supervisor=supervisor_member, start=dt.date(2022, 3, 1))
+    return member
+
+
+@pytest.fixture
+def other_staff_member(agency):
+    member = StaffMemberFactory(agency=agency, staff_no="S300", name="王社工")
+    SpellFactory(staff=member, hire_date=dt.date(2023, 5, 1))
+    return member
+
+
+@pytest.fixture
+def outsider_member(outsider_agency):
+    member = StaffMemberFactory(agency=outsider_agency, staff_no="S200", name="Outsider Worker")
+    SpellFactory(staff=member, hire_date=dt.date(2021, 1, 1))
+    return member
+
+
+@pytest.fixture
+def personas(director, finance, supervisor, staff_user, auditor, outsider, staff_member, other_staff_member):
+    """All six logins, keyed by persona name (with the staff records they need)."""
+    return {
+        "director": director,
+        "finance": finance,
+        "supervisor": supervisor,
+        "staff": staff_user,
+        "auditor": auditor,
+        "outsider": outsider,
+    }
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def login_api():
+    """``login_api(user)`` returns an APIClient authenticated as that user."""
+
+    def make(user):
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user=user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def login_client(client):
+    """``login_client(user)`` returns Django's test client logged in as that user."""
+    from django.test import Client
+
+    def make(user):
+        c = Client()
+        if user is not None:
+            c.force_login(user)
+        return c
+
+    return make
+
+
+__all__ = ["PASSWORD", "PERSONAS", "ROLES"]
