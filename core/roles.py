@@ -49,15 +49,20 @@ def sync_role_groups() -> None:
         group.permissions.set(wanted)
 
 
-def sync_role_groups_receiver(sender, app_config=None, **kwargs) -> None:
-    # post_migrate fires once per app; permissions of later apps exist only after the last one.
+def sync_role_groups_receiver(sender, app_config=None, using="default", **kwargs) -> None:
+    # post_migrate fires once per app with models; wait for the last so every app's
+    # permissions can be created first (auth creates them app by app otherwise).
     if app_config is not None and app_config.label != _last_app_label():
         return
+    from django.contrib.auth.management import create_permissions
+
+    for config in apps.get_app_configs():
+        create_permissions(config, verbosity=0, using=using)
     sync_role_groups()
 
 
 def _last_app_label() -> str:
-    return list(apps.get_app_configs())[-1].label
+    return [config for config in apps.get_app_configs() if config.models_module is not None][-1].label
 
 
 def user_roles(user) -> frozenset[str]:

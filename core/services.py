@@ -58,7 +58,10 @@ def member_create(
     user.full_clean(exclude=["password"])
     if password:
         if validate:
-            validate_password(password, user)
+            try:
+                validate_password(password, user)
+            except ValidationError as exc:
+                raise ValidationError({"password": exc.messages}) from exc
         user.set_password(password)
     else:
         user.set_unusable_password()

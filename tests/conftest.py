@@ -25,6 +25,12 @@ ROLES = ("director", "finance", "supervisor", "staff", "auditor")
 PERSONAS = (*ROLES, "outsider")
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness is for production; tests hash passwords many times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def agency(db):
     return AgencyFactory(name="信丰县阳光社会工作服务中心", slug="xinfeng")

@@ -1,4 +1,4 @@
-"""Test-process environment: set before Django's settings are imported.
+"""pytest plugin (loaded with -p before Django settings): the test-process environment.
 
 Tests exercise the production settings (DEBUG off) with a throw-away key; HTTPS redirects are
 off because the test client and live server speak plain HTTP.
@@ -10,3 +10,4 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "0")
+os.environ.setdefault("STATIC_MANIFEST", "0")
