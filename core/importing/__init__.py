@@ -1,0 +1,66 @@
+"""Shared import machinery for tabular files (roster, training records, ledger, bank statement).
+
+One machinery, one small declaration per file kind: ``read_table`` recognises CSV/XLSX and
+the encoding, a ``FileSpec`` of ``Column``s maps headers (English or alias, any case, any
+order), value parsers turn cells into values or problems, and ``run_import`` validates
+everything and writes all or nothing, recording an ``ImportBatch``. The file format rules
+are in docs/spec "Common rules for tabular files".
+
+The flow (``run_import``, ``ImportResult``) touches models; import it from
+``core.importing.flow`` or from here once apps are loaded.
+"""
+
+from core.importing.errors import MAX_ERRORS_KEPT, FileRefused, ImportErrors, RowError, ValueProblem
+from core.importing.flow import ImportResult, run_import
+from core.importing.parsers import (
+    EnumParser,
+    Parser,
+    enum_parser,
+    parse_bool,
+    parse_date,
+    parse_decimal,
+    parse_int,
+    parse_money,
+    parse_text,
+)
+from core.importing.reading import (
+    MAX_DATA_ROWS,
+    MAX_XLSX_COMPRESSION_RATIO,
+    MAX_XLSX_ENTRIES,
+    MAX_XLSX_UNCOMPRESSED_BYTES,
+    DataRow,
+    Table,
+    read_table,
+)
+from core.importing.spec import Column, FileSpec, ParsedRow, map_header, parse_table
+
+__all__ = [
+    "MAX_DATA_ROWS",
+    "MAX_ERRORS_KEPT",
+    "MAX_XLSX_COMPRESSION_RATIO",
+    "MAX_XLSX_ENTRIES",
+    "MAX_XLSX_UNCOMPRESSED_BYTES",
+    "Column",
+    "DataRow",
+    "EnumParser",
+    "FileRefused",
+    "FileSpec",
+    "ImportErrors",
+    "ImportResult",
+    "ParsedRow",
+    "Parser",
+    "RowError",
+    "Table",
+    "ValueProblem",
+    "enum_parser",
+    "map_header",
+    "parse_bool",
+    "parse_date",
+    "parse_decimal",
+    "parse_int",
+    "parse_money",
+    "parse_table",
+    "parse_text",
+    "read_table",
+    "run_import",
+]

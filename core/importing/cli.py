@@ -1,0 +1,128 @@
+"""Helpers for the management commands that import files (``import_staff``, ``import_ledger``…).
+
+A command reads the file with ``read_input_file``, finds the agency with ``resolve_agency``,
+calls its importer and hands the result to ``run_import_command``, which prints one line on
+success; on refusal it prints a one-line summary and one problem per line to stderr and
+exits with status 1, without a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from core.importing.flow import ImportResult
+from core.models import Agency
+
+
+def add_import_arguments(parser: ArgumentParser, *, target_help: str | None = None) -> None:
+    """The arguments every import command shares: the file, ``--agency``, ``--user``, ``--dry-run``.
+
+    With ``target_help``, also a required ``--target`` (for example ``--contract``-like codes).
+    """
+    parser.add_argument("path", help=_("CSV or XLSX file to import"))
+    parser.add_argument(
+        "--agency", default=None, help=_("short name of the agency (optional when there is only one)")
+    )
+    parser.add_argument("--user", default=None, help=_("username recorded as the importer"))
+    parser.add_argument("--dry-run", action="store_true", help=_("check the file and report; change nothing"))
+    if target_help is not None:
+        parser.add_argument("--target", required=True, help=target_help)
+
+
+def resolve_agency(slug: str | None) -> Agency:
+    """The agency named by ``--agency SLUG``; without a slug, the only agency there is."""
+    if slug:
+        agency = Agency.objects.filter(slug=slug).first()
+        if agency is None:
+            known = ", ".join(Agency.objects.order_by("slug").values_list("slug", flat=True)) or "-"
+            raise CommandError(
+                _("There is no agency with the short name %(slug)s (known: %(known)s).")
+                % {"slug": slug, "known": known}
+            )
+        return agency
+    agencies = list(Agency.objects.order_by("slug")[:2])
+    if not agencies:
+        raise CommandError(_("No agency exists yet; create one first."))
+    if len(agencies) > 1:
+        known = ", ".join(Agency.objects.order_by("slug").values_list("slug", flat=True))
+        raise CommandError(
+            _("There are several agencies (%(known)s); choose one with --agency.") % {"known": known}
+        )
+    return agencies[0]
+
+
+def resolve_user(username: str | None, agency: Agency | None = None) -> Any:
+    """The user named by ``--user`` (checked to belong to ``agency`` if given), or None."""
+    if not username:
+        return None
+    user_model = get_user_model()
+    user = user_model._default_manager.filter(**{user_model.USERNAME_FIELD: username}).first()
+    if user is None:
+        raise CommandError(_("There is no user %(username)s.") % {"username": username})
+    if agency is not None and not user.is_superuser:
+        membership = getattr(user, "membership", None)
+        if membership is None or membership.agency_id != agency.pk:
+            raise CommandError(
+                _("User %(username)s is not a member of %(agency)s.")
+                % {"username": username, "agency": agency}
+            )
+    return user
+
+
+def read_input_file(path: str | Path) -> tuple[bytes, str]:
+    """The bytes and the file name of ``path``, or ``CommandError`` saying why it cannot be read."""
+    file_path = Path(path)
+    limit = int(settings.MAX_UPLOAD_BYTES)
+    try:
+        if not file_path.exists():
+            raise CommandError(_("File not found: %(path)s") % {"path": path})
+        if file_path.is_dir():
+            raise CommandError(_("%(path)s is a folder, not a file.") % {"path": path})
+        size = file_path.stat().st_size
+        if size > limit:
+            raise CommandError(
+                _("%(path)s is too large (%(size)s MB); the limit is %(limit)s MB.")
+                % {"path": path, "size": f"{size / 1048576:.1f}", "limit": f"{limit / 1048576:.1f}"}
+            )
+        with file_path.open("rb") as handle:
+            # Read one byte past the limit: a file growing under us is still caught.
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise CommandError(
+            _("Cannot read %(path)s: %(problem)s") % {"path": path, "problem": exc.strerror or exc}
+        ) from exc
+    if len(data) > limit:
+        raise CommandError(
+            _("%(path)s is too large; the limit is %(limit)s MB.")
+            % {"path": path, "limit": f"{limit / 1048576:.1f}"}
+        )
+    return data, file_path.name
+
+
+def run_import_command(command: BaseCommand, result: ImportResult) -> None:
+    """Report ``result`` the way import commands do.
+
+    Success: one line on stdout. Refusal: a one-line summary, then one problem per line, on
+    stderr, and exit status 1. Run from the command line this exits without Django's
+    "CommandError:" prefix or a traceback; called through ``call_command`` (tests, scripts)
+    it raises ``CommandError(returncode=1)`` after writing the same lines.
+    """
+    if result.ok:
+        command.stdout.write(result.headline())
+        return
+    headline = result.headline()
+    command.stderr.write(headline)
+    for line in result.error_lines():
+        command.stderr.write(line)
+    if getattr(command, "_called_from_command_line", False):
+        # What Django does for a CommandError, minus the repeated message.
+        sys.exit(1)
+    raise CommandError(headline, returncode=1)

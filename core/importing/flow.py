@@ -1,0 +1,332 @@
+"""The import flow: read, map headers, parse, validate, refuse repeats, then write all or nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from core.importing.errors import FileRefused, ImportErrors, RowError
+from core.importing.reading import read_table
+from core.importing.spec import ErrorList, FileSpec, ParsedRow, parse_table
+from core.models import Agency, ImportBatch
+
+Validate = Callable[[list[ParsedRow]], Iterable[RowError] | None]
+Apply = Callable[[list[ParsedRow], ImportBatch], Mapping[str, Any] | None]
+Preview = Callable[[list[ParsedRow]], Mapping[str, Any] | None]
+
+_FILE_NAME_MAX = 255
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or, for a dry run, would do).
+
+    ``rows`` is the number of data rows in the file; ``errors`` holds at most
+    ``MAX_ERRORS_KEPT`` problems and ``error_count`` how many there were in all.
+    """
+
+    ok: bool
+    batch: ImportBatch | None
+    rows: int
+    errors: list[RowError]
+    summary: dict[str, Any]
+    dry_run: bool
+    file_name: str = ""
+    error_count: int = 0
+    ignored_columns: list[str] = field(default_factory=list)
+    repeat_of: ImportBatch | None = None
+
+    def error_lines(self) -> list[str]:
+        """One line per problem, ``row N, column C: what is wrong``, plus a count of any left out."""
+        lines = [str(error) for error in self.errors]
+        hidden = self.error_count - len(self.errors)
+        if hidden > 0:
+            lines.append(
+                ngettext("… and %(count)s more problem.", "… and %(count)s more problems.", hidden)
+                % {"count": hidden}
+            )
+        return lines
+
+    def headline(self) -> str:
+        """A one-line account of the outcome, e.g. ``Refused: 3 problems in roster.csv; nothing was changed.``"""
+        if not self.ok:
+            return ngettext(
+                "Refused: %(count)s problem in %(name)s; nothing was changed.",
+                "Refused: %(count)s problems in %(name)s; nothing was changed.",
+                self.error_count,
+            ) % {"count": self.error_count, "name": self.file_name}
+        if self.dry_run:
+            line = ngettext(
+                "Dry run: %(count)s row in %(name)s is valid; nothing was changed.",
+                "Dry run: %(count)s rows in %(name)s are valid; nothing was changed.",
+                self.rows,
+            ) % {"count": self.rows, "name": self.file_name}
+        else:
+            line = ngettext(
+                "Imported %(count)s row from %(name)s.",
+                "Imported %(count)s rows from %(name)s.",
+                self.rows,
+            ) % {"count": self.rows, "name": self.file_name}
+        if self.summary:
+            details = ", ".join(f"{key}: {value}" for key, value in self.summary.items())
+            line = f"{line.rstrip('.')} — {details}."
+        return line
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready account, for APIs and pages."""
+        return {
+            "ok": self.ok,
+            "dry_run": self.dry_run,
+            "batch": self.batch.pk if self.batch else None,
+            "file_name": self.file_name,
+            "rows": self.rows,
+            "summary": _jsonable(self.summary),
+            "error_count": self.error_count,
+            "errors": [error.as_dict() for error in self.errors],
+            "ignored_columns": list(self.ignored_columns),
+            "message": self.headline(),
+        }
+
+
+def _jsonable(data: Mapping[str, Any] | None) -> dict[str, Any]:
+    # Summaries may hold Decimals and dates; the JSONField stores plain JSON.
+    return json.loads(json.dumps(dict(data or {}), cls=DjangoJSONEncoder))
+
+
+def _file_name(filename: str) -> str:
+    # Browsers on Windows may send a full path; keep the last part only.
+    name = str(filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return (name or _("upload"))[:_FILE_NAME_MAX]
+
+
+def _user_or_none(user: Any) -> Any:
+    return user if getattr(user, "is_authenticated", False) and getattr(user, "pk", None) else None
+
+
+def _who(user: Any) -> str:
+    if user is None:
+        return _("an unknown user")
+    return user.get_full_name() or user.get_username()
+
+
+def _previous_import(agency: Agency, kind: str, target: str, sha256: str) -> ImportBatch | None:
+    return (
+        ImportBatch.objects.select_related("created_by")
+        .filter(agency=agency, kind=kind, target=target, sha256=sha256, status=ImportBatch.Status.IMPORTED)
+        .order_by("created_at", "id")
+        .first()
+    )
+
+
+def _repeat_error(previous: ImportBatch | None) -> RowError:
+    if previous is None:
+        return RowError.file(_("This file has already been imported; a file is imported only once."))
+    return RowError.file(
+        _(
+            "This file was already imported on %(when)s by %(who)s (as %(name)s, import %(batch)s); "
+            "a file is imported only once."
+        )
+        % {
+            "when": timezone.localtime(previous.created_at).strftime("%Y-%m-%d %H:%M"),
+            "who": _who(previous.created_by),
+            "name": previous.file_name,
+            "batch": previous.pk,
+        }
+    )
+
+
+def _validation_errors(exc: ValidationError) -> list[RowError]:
+    if hasattr(exc, "error_dict"):
+        return [
+            RowError(row=0, column="" if name == NON_FIELD_ERRORS else name, message=str(message))
+            for name, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    return [RowError.file(message) for message in exc.messages]
+
+
+class _Repeat(Exception):
+    """The unique constraint caught a concurrent import of the same content."""
+
+
+@dataclass
+class _Context:
+    spec: FileSpec
+    agency: Agency
+    user: Any
+    target: str
+    file_name: str
+    sha256: str
+    dry_run: bool
+
+    def refuse(
+        self,
+        errors: ErrorList | list[RowError],
+        *,
+        rows: int,
+        ignored: list[str] | None = None,
+        repeat_of: ImportBatch | None = None,
+    ) -> ImportResult:
+        if not isinstance(errors, ErrorList):
+            collected = ErrorList()
+            collected.extend(errors)
+            errors = collected
+        if not errors:
+            errors.add(RowError.file(_("The file was refused.")))
+        # File-level problems first, then by row; the order within a row is kept.
+        kept = sorted(errors.kept, key=lambda error: error.row)
+        batch = None
+        if not self.dry_run:
+            batch = ImportBatch.objects.create(
+                agency=self.agency,
+                kind=self.spec.kind,
+                target=self.target,
+                file_name=self.file_name,
+                sha256=self.sha256,
+                status=ImportBatch.Status.FAILED,
+                row_count=rows,
+                errors=[error.as_dict() for error in kept],
+                summary={"error_count": errors.count},
+                created_by=self.user,
+            )
+        return ImportResult(
+            ok=False,
+            batch=batch,
+            rows=rows,
+            errors=kept,
+            summary={},
+            dry_run=self.dry_run,
+            file_name=self.file_name,
+            error_count=errors.count,
+            ignored_columns=list(ignored or []),
+            repeat_of=repeat_of,
+        )
+
+
+def run_import(
+    spec: FileSpec,
+    *,
+    data: bytes,
+    filename: str,
+    agency: Agency,
+    user: Any = None,
+    target: str = "",
+    apply: Apply,
+    validate: Validate | None = None,
+    preview: Preview | None = None,
+    dry_run: bool = False,
+) -> ImportResult:
+    """Import one file of kind ``spec`` into ``agency``, all or nothing.
+
+    Steps: read the table (a file that is not a readable table is refused with one message);
+    refuse content already imported for the same (agency, kind, target); map the header and
+    parse every row, collecting every problem; call ``validate(rows)`` with the rows that
+    parsed cleanly (cross-row and database checks; skipped when the header is wrong); then,
+    if nothing is wrong, create the ``ImportBatch`` and call ``apply(rows, batch)`` inside one
+    transaction. ``apply`` returns a summary dict, or raises ``ImportErrors`` or
+    ``ValidationError`` to refuse the file, which rolls back everything it wrote.
+
+    A refused file is recorded as a failed ``ImportBatch`` with its errors. With ``dry_run``
+    nothing at all is written: ``apply`` is not called and ``preview(rows)``, if given,
+    supplies the summary of what would happen.
+    """
+    context = _Context(
+        spec=spec,
+        agency=agency,
+        user=_user_or_none(user),
+        target=target or "",
+        file_name=_file_name(filename),
+        sha256=hashlib.sha256(data).hexdigest(),
+        dry_run=dry_run,
+    )
+    try:
+        table = read_table(data, context.file_name)
+    except FileRefused as refused:
+        return context.refuse([RowError.file(refused.message)], rows=0)
+    if not table.rows:
+        return context.refuse(
+            [RowError.file(_("%(name)s has a header row but no data rows.") % {"name": context.file_name})],
+            rows=0,
+        )
+    row_count = len(table.rows)
+
+    previous = _previous_import(agency, spec.kind, context.target, context.sha256)
+    if previous is not None:
+        return context.refuse([_repeat_error(previous)], rows=row_count, repeat_of=previous)
+
+    outcome = parse_table(spec, table)
+    errors = outcome.errors
+    ignored = outcome.header.ignored
+    if validate is not None and not outcome.header.errors and outcome.rows:
+        try:
+            errors.extend(validate(outcome.rows) or [])
+        except ImportErrors as exc:
+            errors.extend(exc.errors)
+        except ValidationError as exc:
+            errors.extend(_validation_errors(exc))
+    if errors:
+        return context.refuse(errors, rows=row_count, ignored=ignored)
+
+    rows = outcome.rows
+    if dry_run:
+        summary = dict(preview(rows) or {}) if preview is not None else {}
+        return ImportResult(
+            ok=True,
+            batch=None,
+            rows=row_count,
+            errors=[],
+            summary=summary,
+            dry_run=True,
+            file_name=context.file_name,
+            ignored_columns=ignored,
+        )
+
+    try:
+        with transaction.atomic():
+            batch = ImportBatch(
+                agency=agency,
+                kind=spec.kind,
+                target=context.target,
+                file_name=context.file_name,
+                sha256=context.sha256,
+                status=ImportBatch.Status.IMPORTED,
+                row_count=row_count,
+                created_by=context.user,
+            )
+            try:
+                # A savepoint of its own: an IntegrityError here is the unique constraint
+                # catching a concurrent upload of the same content, nothing else.
+                with transaction.atomic():
+                    batch.save()
+            except IntegrityError as exc:
+                raise _Repeat from exc
+            summary = dict(apply(rows, batch) or {})
+            batch.summary = _jsonable(summary)
+            batch.save(update_fields=["summary"])
+    except _Repeat:
+        previous = _previous_import(agency, spec.kind, context.target, context.sha256)
+        return context.refuse([_repeat_error(previous)], rows=row_count, ignored=ignored, repeat_of=previous)
+    except ImportErrors as exc:
+        return context.refuse(exc.errors, rows=row_count, ignored=ignored)
+    except ValidationError as exc:
+        return context.refuse(_validation_errors(exc), rows=row_count, ignored=ignored)
+    return ImportResult(
+        ok=True,
+        batch=batch,
+        rows=row_count,
+        errors=[],
+        summary=summary,
+        dry_run=False,
+        file_name=context.file_name,
+        ignored_columns=ignored,
+    )

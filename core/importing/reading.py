@@ -1,0 +1,275 @@
+"""Turn uploaded bytes into a table of header cells and numbered data rows.
+
+The format is recognised by content, never by the file name: an XLSX workbook is a zip
+archive (``PK\\x03\\x04``); anything else is read as CSV in UTF-8 (with or without BOM) or
+GB18030, the superset of GBK that Chinese bookkeeping software and Excel on Chinese Windows
+write.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from core.importing.errors import FileRefused
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (and other old Office files)
+
+#: An XLSX of an agency's roster or ledger has a handful of parts; a thousand means mischief.
+MAX_XLSX_ENTRIES = 1000
+#: Upper bound on the unpacked size of all parts of an XLSX workbook.
+MAX_XLSX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+#: Sheet XML compresses ten- to fifty-fold; far beyond that a part is a zip bomb.
+MAX_XLSX_COMPRESSION_RATIO = 250
+#: Parts smaller than this are not judged by their ratio (tiny files compress oddly).
+_RATIO_CHECK_MIN_BYTES = 1024 * 1024
+#: Data rows accepted in one file; far more than any agency file, small enough to hold in memory.
+MAX_DATA_ROWS = 100_000
+
+CSV_DELIMITERS = (",", ";", "\t")
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+# Control characters that never appear in a text table (tab, LF, CR, form feed and the
+# DOS end-of-file mark are tolerated).
+_CONTROL_CHARS = frozenset(chr(c) for c in range(32)) - {"\t", "\n", "\r", "\x0c", "\x1a"}
+
+
+@dataclass(frozen=True)
+class DataRow:
+    """One non-blank data row and its row number as a spreadsheet shows it (header = 1)."""
+
+    number: int
+    cells: tuple[Any, ...]
+
+
+@dataclass
+class Table:
+    """What ``read_table`` found: the header cells (row 1) and the non-blank data rows."""
+
+    header: list[str]
+    rows: list[DataRow] = field(default_factory=list)
+    format: str = "csv"
+    encoding: str = ""
+    delimiter: str = ""
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _max_bytes() -> int:
+    return int(getattr(settings, "MAX_UPLOAD_BYTES", 20 * 1024 * 1024))
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}"
+
+
+def read_table(data: bytes, filename: str) -> Table:
+    """Read a CSV or XLSX file into a ``Table``, or raise ``FileRefused`` with one clear message.
+
+    ``filename`` is only used in messages; the format is decided by the content. Fully
+    blank rows are skipped but the numbering stays true to the sheet.
+    """
+    if len(data) > _max_bytes():
+        raise FileRefused(
+            _("%(name)s is too large (%(size)s MB); the limit is %(limit)s MB.")
+            % {"name": filename, "size": _megabytes(len(data)), "limit": _megabytes(_max_bytes())}
+        )
+    if not data.strip(b" \t\r\n\x0c\xef\xbb\xbf"):
+        raise FileRefused(_("%(name)s is empty.") % {"name": filename})
+    if data.startswith(ZIP_MAGIC):
+        header, rows = _read_xlsx(data, filename)
+        table = Table(header=[], format="xlsx")
+    else:
+        header, rows, encoding, delimiter = _read_csv(data, filename)
+        table = Table(header=[], format="csv", encoding=encoding, delimiter=delimiter)
+    return _build_table(table, header, rows, filename)
+
+
+def _build_table(table: Table, header: Sequence[Any] | None, rows: list[DataRow], filename: str) -> Table:
+    if header is None:
+        raise FileRefused(_("%(name)s is empty.") % {"name": filename})
+    cells = ["" if value is None else str(value).replace("\ufeff", "").strip() for value in header]
+    if not any(cells):
+        raise FileRefused(
+            _("The first row of %(name)s must be the header with the column names, but it is empty.")
+            % {"name": filename}
+        )
+    table.header = cells
+    table.rows = rows
+    return table
+
+
+def _check_row_count(count: int, filename: str) -> None:
+    if count > MAX_DATA_ROWS:
+        raise FileRefused(
+            _("%(name)s has more than %(limit)s data rows; split it into smaller files.")
+            % {"name": filename, "limit": MAX_DATA_ROWS}
+        )
+
+
+# --- CSV ---------------------------------------------------------------------------------
+
+
+def _decode(data: bytes, filename: str) -> tuple[str, str]:
+    if b"\x00" in data:
+        if data.startswith(OLE2_MAGIC):
+            raise FileRefused(
+                _("%(name)s is an old-style Excel (.xls) file; save it as .xlsx or CSV and try again.")
+                % {"name": filename}
+            )
+        raise FileRefused(
+            _("%(name)s is not a table: it looks like a binary file. Send a CSV or XLSX file.")
+            % {"name": filename}
+        )
+    for encoding in CSV_ENCODINGS:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        control = sum(1 for char in text if char in _CONTROL_CHARS)
+        if control and control * 100 >= len(text):
+            break
+        return text, encoding
+    raise FileRefused(
+        _(
+            "%(name)s is not a readable table: its text is neither UTF-8 nor GB18030/GBK. "
+            "Save it as CSV (UTF-8) or XLSX."
+        )
+        % {"name": filename}
+    )
+
+
+def _sniff_delimiter(text: str) -> str:
+    """The delimiter among , ; and tab that splits the header into the most cells."""
+    first_record = io.StringIO(text, newline="")
+    best, best_count = ",", 0
+    for delimiter in CSV_DELIMITERS:
+        first_record.seek(0)
+        try:
+            header = next(csv.reader(first_record, delimiter=delimiter), [])
+        except csv.Error:
+            continue
+        if len(header) > best_count:
+            best, best_count = delimiter, len(header)
+    return best
+
+
+def _read_csv(data: bytes, filename: str) -> tuple[list[str] | None, list[DataRow], str, str]:
+    text, encoding = _decode(data, filename)
+    delimiter = _sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header: list[str] | None = None
+    rows: list[DataRow] = []
+    number = 0
+    try:
+        for number, record in enumerate(reader, start=1):
+            if number == 1:
+                header = record
+            elif not all(_is_blank(cell) for cell in record):
+                rows.append(DataRow(number=number, cells=tuple(record)))
+                _check_row_count(len(rows), filename)
+    except csv.Error as exc:
+        raise FileRefused(
+            _("%(name)s could not be read as CSV near row %(row)s: %(problem)s")
+            % {"name": filename, "row": number + 1, "problem": exc}
+        ) from exc
+    return header, rows, encoding, delimiter
+
+
+# --- XLSX --------------------------------------------------------------------------------
+
+
+def _check_zip(data: bytes, filename: str) -> None:
+    """Refuse archives whose entry count, unpacked size or compression ratio is absurd.
+
+    Runs before openpyxl sees the file. The sizes declared in the central directory are
+    binding: ``zipfile`` stops reading an entry at its declared size.
+    """
+    refused = _("%(name)s is not a usable XLSX workbook: %(problem)s")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise FileRefused(refused % {"name": filename, "problem": _("the archive is damaged.")}) from exc
+    if len(entries) > MAX_XLSX_ENTRIES:
+        raise FileRefused(
+            refused
+            % {
+                "name": filename,
+                "problem": _("it holds %(count)s parts; at most %(limit)s are accepted.")
+                % {"count": len(entries), "limit": MAX_XLSX_ENTRIES},
+            }
+        )
+    total = sum(entry.file_size for entry in entries)
+    if total > MAX_XLSX_UNCOMPRESSED_BYTES:
+        raise FileRefused(
+            refused
+            % {
+                "name": filename,
+                "problem": _("it unpacks to %(size)s MB; at most %(limit)s MB is accepted.")
+                % {"size": _megabytes(total), "limit": _megabytes(MAX_XLSX_UNCOMPRESSED_BYTES)},
+            }
+        )
+    for entry in entries:
+        if entry.file_size < _RATIO_CHECK_MIN_BYTES:
+            continue
+        if entry.file_size > max(entry.compress_size, 1) * MAX_XLSX_COMPRESSION_RATIO:
+            raise FileRefused(
+                refused
+                % {
+                    "name": filename,
+                    "problem": _("a part is compressed %(ratio)s-fold, which only a zip bomb is.")
+                    % {"ratio": entry.file_size // max(entry.compress_size, 1)},
+                }
+            )
+
+
+def _xlsx_value(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    return value
+
+
+def _read_xlsx(data: bytes, filename: str) -> tuple[list[Any] | None, list[DataRow]]:
+    _check_zip(data, filename)
+    # Imported here so that CSV-only processes never pay for openpyxl.
+    from openpyxl import load_workbook
+
+    unreadable = _("%(name)s could not be read as an XLSX workbook; open it in Excel and save it again.") % {
+        "name": filename
+    }
+    header: list[Any] | None = None
+    rows: list[DataRow] = []
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds of errors on malformed files
+        raise FileRefused(unreadable) from exc
+    try:
+        if not workbook.worksheets:
+            raise FileRefused(unreadable)
+        sheet = workbook.worksheets[0]
+        # Some generators write a wrong <dimension>; read every row the sheet really has.
+        sheet.reset_dimensions()
+        for number, record in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if number == 1:
+                header = list(record)
+            elif not all(_is_blank(cell) for cell in record):
+                rows.append(DataRow(number=number, cells=tuple(_xlsx_value(cell) for cell in record)))
+                _check_row_count(len(rows), filename)
+    except FileRefused:
+        raise
+    except Exception as exc:  # damaged sheet XML surfaces only while iterating
+        raise FileRefused(unreadable) from exc
+    finally:
+        workbook.close()
+    return header, rows

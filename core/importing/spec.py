@@ -1,0 +1,232 @@
+"""Declaring a file kind (its columns) and turning a ``Table`` into parsed rows.
+
+A file kind is a small declaration::
+
+    ROSTER = FileSpec(kind="staff_roster", columns=[
+        Column("staff_no", aliases=["员工编号"], required=True),
+        Column("hire_date", aliases=["入职日期"], required=True, parser=parse_date),
+        Column("employment_type", aliases=["用工形式"], default="full_time",
+               parser=enum_parser(EmploymentType, {"全职": "full_time", "兼职": "part_time"})),
+    ])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from core.importing.errors import MAX_ERRORS_KEPT, RowError, ValueProblem
+from core.importing.parsers import Parser, parse_text
+from core.importing.reading import Table
+
+
+def normalise_header(text: Any) -> str:
+    """How header cells are compared: without BOM and surrounding spaces, case-insensitive."""
+    return str(text or "").replace("\ufeff", "").strip().casefold()
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a file kind: its English name, Chinese (or other) aliases, and its parser.
+
+    ``default`` (a value or a zero-argument callable) is used when an optional column is
+    missing from the file or its cell is empty.
+    """
+
+    name: str
+    aliases: Sequence[str] = ()
+    required: bool = False
+    parser: Parser = parse_text
+    default: Any = None
+
+    @property
+    def label(self) -> str:
+        """The name shown when the column is absent: ``staff_no (员工编号)``."""
+        if self.aliases:
+            return f"{self.name} ({self.aliases[0]})"
+        return self.name
+
+    def default_value(self) -> Any:
+        return self.default() if callable(self.default) else self.default
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    """A file kind: the value stored in ``ImportBatch.kind`` and the columns the file has."""
+
+    kind: str
+    columns: Sequence[Column]
+
+    def __post_init__(self) -> None:
+        seen: dict[str, str] = {}
+        for column in self.columns:
+            for header in (column.name, *column.aliases):
+                key = normalise_header(header)
+                if key in seen and seen[key] != column.name:
+                    raise ValueError(
+                        f"{self.kind}: header {header!r} names both {seen[key]} and {column.name}"
+                    )
+                seen[key] = column.name
+
+    @property
+    def header_index(self) -> dict[str, Column]:
+        """Every accepted header (normalised) to its column."""
+        index: dict[str, Column] = {}
+        for column in self.columns:
+            for header in (column.name, *column.aliases):
+                index[normalise_header(header)] = column
+        return index
+
+    def column(self, name: str) -> Column:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(name)
+
+
+@dataclass
+class ParsedRow:
+    """One data row after parsing: ``values`` by canonical column name, ``raw`` the cells as read.
+
+    ``labels`` maps canonical names to the header as written in the file, so that errors name
+    the column the way the person sees it; use ``row.error(column, message)``.
+    """
+
+    row: int
+    values: dict[str, Any]
+    raw: dict[str, Any] = field(default_factory=dict)
+    labels: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[name]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.values.get(name, default)
+
+    def error(self, column: str, message: str) -> RowError:
+        """A ``RowError`` for this row; ``column`` is a canonical name ("" for the whole row)."""
+        return RowError(row=self.row, column=self.labels.get(column, column), message=str(message))
+
+
+@dataclass
+class HeaderMap:
+    """Which file column holds which spec column, and what the header row got wrong."""
+
+    positions: dict[str, int]
+    labels: dict[str, str]
+    ignored: list[str]
+    errors: list[RowError]
+
+
+def map_header(spec: FileSpec, header: Sequence[str]) -> HeaderMap:
+    """Match the header row against the spec: aliases, any case, any order, extras ignored."""
+    index = spec.header_index
+    positions: dict[str, int] = {}
+    labels: dict[str, str] = {column.name: column.name for column in spec.columns}
+    ignored: list[str] = []
+    errors: list[RowError] = []
+    for position, cell in enumerate(header):
+        text = str(cell or "").replace("\ufeff", "").strip()
+        if not text:
+            continue
+        column = index.get(normalise_header(text))
+        if column is None:
+            ignored.append(text)
+            continue
+        if column.name in positions:
+            errors.append(
+                RowError(
+                    row=1,
+                    column=text,
+                    message=_("the column %(column)s appears more than once") % {"column": column.label},
+                )
+            )
+            continue
+        positions[column.name] = position
+        labels[column.name] = text
+    for column in spec.columns:
+        if column.required and column.name not in positions:
+            errors.append(RowError(row=1, column=column.label, message=_("required column is missing")))
+    return HeaderMap(positions=positions, labels=labels, ignored=ignored, errors=errors)
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+class ErrorList:
+    """Collects ``RowError``s, keeping the first ``MAX_ERRORS_KEPT`` and counting all."""
+
+    def __init__(self, limit: int = MAX_ERRORS_KEPT) -> None:
+        self.limit = limit
+        self.kept: list[RowError] = []
+        self.count = 0
+
+    def add(self, error: RowError) -> None:
+        self.count += 1
+        if len(self.kept) < self.limit:
+            self.kept.append(error)
+
+    def extend(self, errors: Iterable[RowError]) -> None:
+        for error in errors:
+            self.add(error)
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+
+@dataclass
+class ParseOutcome:
+    """Rows that parsed cleanly, every problem found (capped), and how many there were."""
+
+    rows: list[ParsedRow]
+    errors: ErrorList
+    header: HeaderMap
+    total_rows: int
+
+
+def parse_table(spec: FileSpec, table: Table) -> ParseOutcome:
+    """Parse every data row of ``table`` by ``spec``; rows with any bad cell are left out of ``rows``."""
+    header = map_header(spec, table.header)
+    errors = ErrorList()
+    errors.extend(header.errors)
+    parsed: list[ParsedRow] = []
+    for data_row in table.rows:
+        values: dict[str, Any] = {}
+        raw: dict[str, Any] = {}
+        clean = True
+        for column in spec.columns:
+            position = header.positions.get(column.name)
+            if position is None:
+                values[column.name] = column.default_value()
+                continue
+            cell = data_row.cells[position] if position < len(data_row.cells) else None
+            raw[column.name] = cell
+            if _is_empty(cell):
+                if column.required:
+                    errors.add(
+                        RowError(data_row.number, header.labels[column.name], _("a value is required"))
+                    )
+                    clean = False
+                else:
+                    values[column.name] = column.default_value()
+                continue
+            try:
+                values[column.name] = column.parser(cell)
+            except ValueProblem as problem:
+                errors.add(RowError(data_row.number, header.labels[column.name], problem.message))
+                clean = False
+        if clean:
+            parsed.append(ParsedRow(row=data_row.number, values=values, raw=raw, labels=header.labels))
+    return ParseOutcome(
+        rows=parsed,
+        errors=errors,
+        header=header,
+        total_rows=len(table.rows),
+    )
+
+
+Validator = Callable[[list[ParsedRow]], Iterable[RowError]]

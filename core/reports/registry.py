@@ -1,0 +1,137 @@
+"""The register of report kinds.
+
+Each app declares its report kinds in its own ``reports.py`` (imported from its
+``AppConfig.ready``)::
+
+    from core.reports import Report, register
+
+    @register("retention", title=_("Staff retention"), params=("year",))
+    def build(*, agency, user=None, year=None, **kw) -> Report: ...
+
+The ``report`` command and the report pages look kinds up here, check the declared
+parameters, and call the builder with keyword arguments only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from core.reports.base import Report, UnknownReport
+
+#: Parameters a report kind may take, with the command-line option that supplies each.
+PARAMS: dict[str, str] = {"year": "--year", "as_of": "--as-of", "contract": "--contract"}
+
+Builder = Callable[..., Report]
+
+
+@dataclass(frozen=True)
+class ReportKind:
+    """A registered report kind: its builder and what it needs."""
+
+    kind: str
+    title: str
+    build: Builder
+    #: Parameters that must be given (names from ``PARAMS``).
+    params: tuple[str, ...] = ("year",)
+    #: Parameters that may be given.
+    optional: tuple[str, ...] = ()
+    #: Roles allowed to run it (pages and API check this; the command runs as the operator).
+    roles: tuple[str, ...] = ("director",)
+    description: str = ""
+
+    @property
+    def accepted(self) -> tuple[str, ...]:
+        """Every parameter the kind takes, required first."""
+        return self.params + self.optional
+
+    def missing(self, given: dict[str, object]) -> list[str]:
+        """Required parameters that ``given`` lacks (None or empty counts as missing)."""
+        return [name for name in self.params if given.get(name) in (None, "")]
+
+    def unexpected(self, given: dict[str, object]) -> list[str]:
+        """Parameters set in ``given`` that the kind does not take."""
+        return [name for name in PARAMS if name not in self.accepted and given.get(name) not in (None, "")]
+
+    def allowed_for(self, roles: Iterable[str]) -> bool:
+        """True when any of ``roles`` may run this report."""
+        return bool(set(roles) & set(self.roles))
+
+
+_registry: dict[str, ReportKind] = {}
+
+
+def _identity(build: Builder) -> tuple[str, str]:
+    return getattr(build, "__module__", ""), getattr(build, "__qualname__", repr(build))
+
+
+def register(
+    kind: str,
+    *,
+    title: str,
+    params: Iterable[str] = ("year",),
+    optional: Iterable[str] = (),
+    roles: Iterable[str] = ("director",),
+    description: str = "",
+) -> Callable[[Builder], Builder]:
+    """Decorator registering ``build(*, agency, user=None, year=None, as_of=None, contract=None, **kw)``.
+
+    ``params`` are required, ``optional`` may be given; both name entries of ``PARAMS``.
+    Registering a kind twice is an error unless it is the same function (module reloads).
+    """
+    params = tuple(params)
+    optional = tuple(optional)
+    for name in params + optional:
+        if name not in PARAMS:
+            raise ValueError(f"report {kind!r}: unknown parameter {name!r} (known: {', '.join(PARAMS)})")
+
+    def decorator(build: Builder) -> Builder:
+        existing = _registry.get(kind)
+        if existing is not None and _identity(existing.build) != _identity(build):
+            raise ValueError(f"report kind {kind!r} is already registered by {existing.build!r}")
+        _registry[kind] = ReportKind(
+            kind=kind,
+            title=title,
+            build=build,
+            params=params,
+            optional=optional,
+            roles=tuple(roles),
+            description=description,
+        )
+        return build
+
+    return decorator
+
+
+def unregister(kind: str) -> None:
+    """Remove a kind (tests register throwaway kinds and clean up with this)."""
+    _registry.pop(kind, None)
+
+
+def get(kind: str) -> ReportKind:
+    """The registered kind, or ``UnknownReport`` naming every known kind."""
+    try:
+        return _registry[kind]
+    except KeyError:
+        raise UnknownReport(kind, sorted(_registry)) from None
+
+
+def all_kinds() -> list[ReportKind]:
+    """Every registered kind, sorted by name."""
+    return [_registry[name] for name in sorted(_registry)]
+
+
+def param_label(name: str) -> str:
+    """The command-line option of a parameter, for messages such as "needs --year"."""
+    return PARAMS.get(name, name)
+
+
+__all__ = [
+    "PARAMS",
+    "ReportKind",
+    "all_kinds",
+    "get",
+    "param_label",
+    "register",
+    "unregister",
+]
