@@ -15,6 +15,7 @@ DOMAIN_APPS = ["core", "staff", "training", "supervision", "finance"]
 
 # Each app registers its viewsets on the shared router in its api module.
 import_module("core.api.members")
+import_module("core.api.jobs")
 for _app in DOMAIN_APPS[1:]:
     if module_has_submodule(import_module(_app), "api"):
         import_module(f"{_app}.api")

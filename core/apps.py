@@ -13,11 +13,12 @@ class CoreConfig(AppConfig):
             "add_membership",
             "change_membership",
             "view_importbatch",
+            "view_job",
         ],
-        "finance": ["view_agency", "view_importbatch"],
-        "supervisor": ["view_agency"],
-        "staff": ["view_agency"],
-        "auditor": ["view_agency"],
+        "finance": ["view_agency", "view_importbatch", "view_job"],
+        "supervisor": ["view_agency", "view_job"],
+        "staff": ["view_agency", "view_job"],
+        "auditor": ["view_agency", "view_job"],
     }
 
     @property

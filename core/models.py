@@ -209,3 +209,73 @@ class SensitiveRead(TenantModel):
         if action == "view" and Role.DIRECTOR in user_roles(user):
             return qs
         return qs.none()
+
+
+def job_input_upload_to(instance: Job, filename: str) -> str:
+    return f"agency_{instance.agency_id}/jobs/{instance.kind}/{filename}"
+
+
+class Job(TenantModel):
+    """A piece of background work (an import, a scan, a report) with progress the user can watch.
+
+    Without a broker the job runs in-process right after the request's transaction commits;
+    with ``CELERY_BROKER_URL`` a worker runs it. Either way the page and the API read its
+    progress from this row, and a failed job keeps the message shown to the user.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Finished")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=60)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    message = models.CharField(_("message"), max_length=255, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    input_file = models.FileField(_("input file"), upload_to=job_input_upload_to, blank=True)
+    input_name = models.CharField(_("file name"), max_length=255, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100),
+                name="core_job_progress_at_most_100",
+                violation_error_message=_("Progress cannot exceed 100%."),
+            )
+        ]
+        indexes = [models.Index(fields=["agency", "created_by", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {self.Status.SUCCEEDED, self.Status.FAILED}
+
+    @classmethod
+    def restrict_queryset(cls, qs, user, action):
+        # A job is its starter's; directors see every job of the agency. Nobody edits jobs.
+        if action != "view":
+            return qs.none()
+        if Role.DIRECTOR in user_roles(user):
+            return qs
+        return qs.filter(created_by=user)

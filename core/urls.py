@@ -11,5 +11,6 @@ urlpatterns = [
     path("members/new/", views.member_create, name="member-create"),
     path("members/<int:pk>/roles/", views.member_roles, name="member-roles"),
     path("history/<str:app_label>/<str:model_name>/<int:pk>/", views.record_history, name="record-history"),
+    path("jobs/<int:pk>/", views.job_detail, name="job-detail"),
     path("confidential-reads/", views.sensitive_reads, name="sensitive-reads"),
 ]

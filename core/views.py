@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core import forms, selectors, services
-from core.models import agency_of
+from core.models import Job, agency_of
 from core.navigation import panels_for
 from core.roles import Role, has_role
 
@@ -107,6 +107,15 @@ def member_roles(request, pk: int):
         "core/member_form.html",
         {"form": form, "title": _("Roles of %(name)s") % {"name": user.username}},
     )
+
+
+@login_required
+def job_detail(request, pk: int):
+    """A background job's progress; the page refreshes itself (no script) until it ends."""
+    job = Job.objects.for_user(request.user, "view").filter(pk=pk).first()
+    if job is None:
+        raise Http404
+    return render(request, "core/job_detail.html", {"job": job})
 
 
 def _attach_errors(form, exc: ValidationError) -> None:
