@@ -5,14 +5,52 @@ from django.utils.translation import gettext_lazy as _
 class SupervisionConfig(AppConfig):
     name = "supervision"
     verbose_name = _("Supervision")
+    # roles.md: directors read sessions, notes and action items; supervisors read and write the
+    # sessions they lead (row limits via guardian object permissions, see models); staff read
+    # the sessions they attended and acknowledge them; finance officers and auditors nothing.
     role_permissions = {
         "director": [
             "view_supervisionplan",
             "add_supervisionplan",
             "change_supervisionplan",
             "delete_supervisionplan",
+            "view_supervisionsession",
+            "read_notes_supervisionsession",
+            "view_sessionattendance",
+            "view_actionitem",
+            "view_sessionamendment",
         ],
-        "supervisor": ["view_supervisionplan"],
-        "staff": ["view_supervisionplan"],
+        "supervisor": [
+            "view_supervisionplan",
+            "view_supervisionsession",
+            "add_supervisionsession",
+            "change_supervisionsession",
+            "view_sessionattendance",
+            "view_actionitem",
+            "add_actionitem",
+            "change_actionitem",
+            "view_sessionamendment",
+            "add_sessionamendment",
+        ],
+        "staff": [
+            "view_supervisionplan",
+            "view_supervisionsession",
+            "view_sessionattendance",
+            "change_sessionattendance",
+            "view_actionitem",
+            "view_sessionamendment",
+        ],
     }
-    nav_items: tuple = ()
+
+    @property
+    def nav_items(self):
+        from core.navigation import NavItem
+
+        return (
+            NavItem(_("Supervision"), "supervision-session-list", ("director", "supervisor", "staff"), 40),
+            NavItem(_("Supervision plans"), "supervision-plan-list", ("director", "supervisor"), 41),
+            NavItem(_("Supervision compliance"), "supervision-compliance", ("director", "supervisor"), 42),
+        )
+
+    def ready(self) -> None:
+        from supervision import panels, reports  # noqa: F401  (registers panel and report kinds)

@@ -1,0 +1,178 @@
+"""Demo supervision data: plans and two years of sessions for the demo and outsider agencies.
+
+Runs after the staff seeder. The demo supervisor (``ctx.shared["supervisor_member"]``)
+supervises the demo staff member (``ctx.shared["staff_member"]``) and several others; a
+second supervisor takes the rest. Some months fall short, recent sessions await
+acknowledgement, older ones are locked, and action items are both open and done. Without the
+shared records it falls back to the agency's own staff.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+from django.utils import timezone
+
+from staff.models import EmploymentSpell, StaffMember
+from supervision import services
+from supervision.models import FocusArea, SessionAttendance, SupervisionSession
+from supervision.services import Attendee
+
+NOTES = [
+    "讨论个案 {ref} 的家庭探访安排，社工对监护人沟通感到压力，约定下次督导复盘。",
+    "围绕儿童保护转介流程做了梳理，强调发现风险后 24 小时内上报。",
+    "复盘小组活动，讨论如何回应青少年的情绪表达；社工提出需要更多自我关怀时间。",
+    "讨论服务记录书写规范与保密原则，明确个案资料只用编号 {ref}。",
+    "职业发展：准备社会工作者职业水平考试，制定学习计划。",
+]
+ACTIONS = [
+    "整理个案 {ref} 的评估记录",
+    "阅读机构儿童保护政策并签字确认",
+    "联系学校老师了解 {ref} 的在校情况",
+    "下周前提交小组活动总结",
+    "报名参加县里的继续教育培训",
+]
+
+
+def _employed(agency, day: dt.date) -> list[StaffMember]:
+    ids = (
+        EmploymentSpell.objects.filter(agency=agency, hire_date__lte=day)
+        .filter(Q(exit_date__isnull=True) | Q(exit_date__gte=day))
+        .values("staff_id")
+    )
+    return list(StaffMember.objects.filter(pk__in=ids).order_by("staff_no"))
+
+
+def _spell_bounds(staff: StaffMember, day: dt.date) -> tuple[dt.date, dt.date | None]:
+    spell = (
+        EmploymentSpell.objects.filter(staff=staff, hire_date__lte=day)
+        .filter(Q(exit_date__isnull=True) | Q(exit_date__gte=day))
+        .order_by("-hire_date")
+        .first()
+    )
+    return (spell.hire_date, spell.exit_date) if spell else (day, None)
+
+
+def seed(ctx) -> None:
+    _seed_agency(
+        ctx, ctx.agency, ctx.shared.get("supervisor_member"), ctx.shared.get("staff_member"), prefix="XF"
+    )
+    _seed_agency(ctx, ctx.outsider_agency, None, None, prefix="AY")
+
+
+def _seed_agency(
+    ctx, agency, supervisor: StaffMember | None, staff: StaffMember | None, *, prefix: str
+) -> None:
+    rng, today = ctx.rng, ctx.today
+    start = (today - dt.timedelta(days=730)).replace(day=1)
+    people = {m.pk: m for m in _employed(agency, start) + _employed(agency, today)}
+    if supervisor is None or supervisor.agency_id != agency.pk:
+        candidates = _employed(agency, today)
+        supervisor = next((m for m in candidates if m.user_id), candidates[0] if candidates else None)
+    if supervisor is None:
+        ctx.log(f"supervision: no staff in {agency.slug}, nothing seeded")
+        return
+    others = [m for pk, m in sorted(people.items()) if pk != supervisor.pk]
+    if staff is not None and staff.agency_id == agency.pk and staff.pk != supervisor.pk:
+        others = [staff] + [m for m in others if m.pk != staff.pk]
+    second = next((m for m in others[1:] if m.user_id is None), None) if len(others) > 8 else None
+    supervisees = [m for m in others if m != second]
+    groups = {supervisor.pk: supervisees[:7]}
+    if second is not None:
+        groups[second.pk] = supervisees[7:]
+    leaders = {supervisor.pk: supervisor, **({second.pk: second} if second else {})}
+
+    plans = []
+    for leader_pk, members in groups.items():
+        for member in members:
+            first_day = next((d for d in (start, today) if member in _employed(agency, d)), today)
+            hire, exit_date = _spell_bounds(member, first_day)
+            plan_start = max(hire, start)
+            plans.append(
+                services.plan_create(
+                    agency=agency,
+                    supervisee=member,
+                    supervisor=leaders[leader_pk],
+                    start=plan_start,
+                    end=exit_date,
+                    required_minutes=120,
+                    required_individual_minutes=60,
+                )
+            )
+
+    month = start
+    count = 0
+    while month <= today:
+        for leader_pk, members in groups.items():
+            leader = leaders[leader_pk]
+            day = month + dt.timedelta(days=rng.randint(2, 8))
+            if day > today:
+                continue
+            active = [m for m in _employed(agency, day) if m in members]
+            if leader not in _employed(agency, day) or not active:
+                continue
+            if len(active) > 1:
+                _session(ctx, agency, leader, active, day, 90, "group", prefix)
+                count += 1
+            for member in active:
+                if rng.random() < 0.8:  # some months short on individual supervision
+                    when = min(today, day + dt.timedelta(days=rng.randint(3, 18)))
+                    if member in _employed(agency, when):
+                        _session(
+                            ctx,
+                            agency,
+                            leader,
+                            [member],
+                            when,
+                            rng.choice([45, 60, 60, 75]),
+                            "individual",
+                            prefix,
+                        )
+                        count += 1
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+
+    # Older sessions are acknowledged and locked; recent ones (and a few older) still await.
+    now = timezone.now()
+    cutoff = today - dt.timedelta(days=21)
+    for session in SupervisionSession.objects.filter(agency=agency, date__lt=cutoff):
+        if rng.random() < 0.05:
+            continue
+        SessionAttendance.objects.filter(session=session, present=True).update(
+            acknowledged_at=dt.datetime.combine(session.date, dt.time(18, 0), tzinfo=now.tzinfo)
+        )
+        SupervisionSession.objects.filter(pk=session.pk).update(
+            locked_at=dt.datetime.combine(session.date, dt.time(18, 0), tzinfo=now.tzinfo)
+        )
+    ctx.log(f"supervision: {len(plans)} plans, {count} sessions in {agency.slug}")
+
+
+def _session(ctx, agency, leader, attendees, day, minutes, modality, prefix) -> None:
+    rng = ctx.rng
+    ref = f"{prefix}-{day.year}-{rng.randint(1, 60):03d}"
+    items = []
+    if rng.random() < 0.35:
+        due = day + dt.timedelta(days=rng.randint(7, 30))
+        owner = rng.choice(attendees)
+        items.append({"text": rng.choice(ACTIONS).format(ref=ref), "owner": owner, "due_date": due})
+    session = services.session_create(
+        agency=agency,
+        user=leader.user,
+        supervisor=leader,
+        date=day,
+        start_time=dt.time(rng.choice([9, 10, 14, 15]), rng.choice([0, 30])),
+        duration_minutes=minutes,
+        modality=modality,
+        format=rng.choice(["in_person", "in_person", "phone", "video"]),
+        focus_areas=rng.sample(FocusArea.values, k=2),
+        cases_discussed=1,
+        case_refs=[ref],
+        notes=rng.choice(NOTES).format(ref=ref),
+        attendees=[Attendee(m) for m in attendees],
+        action_items=items,
+        today=ctx.today,
+    )
+    # Older action items are done; recent ones stay open (some overdue).
+    for item in session.action_items.all():
+        if item.due_date and item.due_date < ctx.today - dt.timedelta(days=45) and rng.random() < 0.85:
+            services.action_item_set_done(item=item, done=True)

@@ -1,0 +1,366 @@
+"""Reads of the supervision module: session lists, the supervisor's overview, compliance.
+
+Monthly compliance follows shared/spec/metrics.md and is computed with pandas over whole
+columns (no per-row Python loops), so a year for 500 supervisees takes one pass.
+
+How a month is counted for a supervisee (metrics.md, read literally):
+
+- the month is not counted when it lies wholly before the plan's start or wholly after its
+  end. A month in which the plan starts (or ends) part-way, e.g. a plan starting on 15 March,
+  is therefore *counted*, with the plan's full monthly requirement, and every session the
+  supervisee attended in that month counts, including those before the 15th: March is not
+  "before the plan starts";
+- the month is not counted unless one employment spell covers every day of it (hire date on
+  or before the 1st, no exit date or an exit date on or after the last day). So a supervisee
+  who leaves or joins mid-month has no row for that month;
+- when two plans of one supervisee cover the same month (a change of supervisor), the plan
+  that started last gives the requirement and the supervisor's name;
+- months that have not started yet (after ``today``) are left out: nothing can be received
+  in them yet;
+- received minutes are the sum of the durations of the sessions in the month at which the
+  supervisee was marked present, a group session counting its full duration for each
+  attendee; individual minutes count only sessions of modality ``individual``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+
+from staff.models import EmploymentSpell, StaffMember
+from supervision.models import (
+    ActionItem,
+    Modality,
+    SessionAmendment,
+    SessionAttendance,
+    SupervisionPlan,
+    SupervisionSession,
+)
+
+COMPLIANCE_COLUMNS = [
+    "staff_no",
+    "name",
+    "supervisor",
+    "month",
+    "required_minutes",
+    "received_minutes",
+    "required_individual_minutes",
+    "individual_minutes",
+    "status",
+]
+
+
+def member_of(user) -> StaffMember | None:
+    """The staff record linked to a login, if any."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    cached = getattr(user, "_staff_member_cache", False)
+    if cached is False:
+        cached = StaffMember.objects.filter(user=user).first()
+        user._staff_member_cache = cached
+    return cached
+
+
+def sessions_for(user) -> QuerySet[SupervisionSession]:
+    """Sessions ``user`` may see, with supervisor and attendees loaded (no N+1)."""
+    return (
+        SupervisionSession.objects.for_user(user, "view")
+        .select_related("supervisor")
+        .prefetch_related(
+            Prefetch("attendances", queryset=SessionAttendance.objects.select_related("staff", "staff__user"))
+        )
+        .annotate(
+            attendee_count=Count("attendances", filter=Q(attendances__present=True), distinct=True),
+            pending_count=Count(
+                "attendances",
+                filter=Q(attendances__present=True, attendances__acknowledged_at__isnull=True),
+                distinct=True,
+            ),
+        )
+    )
+
+
+def can_read_notes(user, session: SupervisionSession) -> bool:
+    """Directors of the session's agency, its supervisor and its present attendees."""
+    from core.models import agency_of
+    from core.roles import Role, has_role
+
+    agency = agency_of(user)
+    if agency is None or agency.pk != session.agency_id:
+        return False
+    if has_role(user, Role.DIRECTOR):
+        return user.has_perm("supervision.read_notes_supervisionsession")
+    return user.has_perm("supervision.read_notes_supervisionsession", session)
+
+
+def can_change(user, session: SupervisionSession) -> bool:
+    return SupervisionSession.objects.for_user(user, "change").filter(pk=session.pk).exists()
+
+
+def action_items_for(user) -> QuerySet[ActionItem]:
+    return ActionItem.objects.for_user(user, "view").select_related("session", "owner")
+
+
+def amendments_of(session: SupervisionSession) -> QuerySet[SessionAmendment]:
+    return session.amendments.select_related("created_by")
+
+
+def plans_for(user) -> QuerySet[SupervisionPlan]:
+    return SupervisionPlan.objects.for_user(user, "view").select_related("supervisee", "supervisor")
+
+
+def active_plans(*, supervisor: StaffMember, day: dt.date) -> QuerySet[SupervisionPlan]:
+    return (
+        SupervisionPlan.objects.filter(agency_id=supervisor.agency_id, supervisor=supervisor, start__lte=day)
+        .filter(Q(end__isnull=True) | Q(end__gte=day))
+        .select_related("supervisee")
+        .order_by("supervisee__staff_no")
+    )
+
+
+def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
+    first = day.replace(day=1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return first, last
+
+
+@dataclass
+class SuperviseeMonth:
+    plan: SupervisionPlan
+    received_minutes: int
+    individual_minutes: int
+
+    @property
+    def status(self) -> str:
+        met = (
+            self.received_minutes >= self.plan.required_minutes
+            and self.individual_minutes >= self.plan.required_individual_minutes
+        )
+        return "met" if met else "short"
+
+    @property
+    def percent(self) -> int:
+        if not self.plan.required_minutes:
+            return 100
+        return min(100, round(self.received_minutes * 100 / self.plan.required_minutes))
+
+
+def supervisor_overview(*, supervisor: StaffMember, today: dt.date | None = None) -> dict:
+    """The supervisor's home panel: supervisees with this month's minutes so far, overdue
+    action items and sessions still awaiting acknowledgement. Four queries whatever the size."""
+    today = today or timezone.localdate()
+    first, last = month_bounds(today)
+    plans = list(active_plans(supervisor=supervisor, day=today))
+    ids = [p.supervisee_id for p in plans]
+    minutes = {
+        row["staff_id"]: row
+        for row in SessionAttendance.objects.filter(
+            staff_id__in=ids, present=True, session__date__gte=first, session__date__lte=last
+        )
+        .values("staff_id")
+        .annotate(
+            received=Sum("session__duration_minutes"),
+            individual=Sum("session__duration_minutes", filter=Q(session__modality=Modality.INDIVIDUAL)),
+        )
+    }
+    rows = [
+        SuperviseeMonth(
+            plan=plan,
+            received_minutes=(minutes.get(plan.supervisee_id) or {}).get("received") or 0,
+            individual_minutes=(minutes.get(plan.supervisee_id) or {}).get("individual") or 0,
+        )
+        for plan in plans
+    ]
+    overdue = list(
+        ActionItem.objects.filter(session__supervisor=supervisor, done=False, due_date__lt=today)
+        .select_related("session", "owner")
+        .order_by("due_date", "id")[:20]
+    )
+    awaiting = SupervisionSession.objects.filter(supervisor=supervisor, locked_at__isnull=True).count()
+    return {"month": first, "rows": rows, "overdue": overdue, "awaiting": awaiting}
+
+
+def supervisor_loads(*, agency, today: dt.date | None = None) -> list[dict]:
+    """Per supervisor: supervisees under a plan in force today, the monthly minutes their
+    plans require, and the hours they led per month on average over the last 12 months."""
+    today = today or timezone.localdate()
+    plans = (
+        SupervisionPlan.objects.filter(agency=agency, start__lte=today)
+        .filter(Q(end__isnull=True) | Q(end__gte=today))
+        .values("supervisor_id", "supervisor__name", "supervisor__staff_no")
+        .annotate(supervisees=Count("supervisee", distinct=True), required=Sum("required_minutes"))
+    )
+    since = today - dt.timedelta(days=365)
+    led = dict(
+        SupervisionSession.objects.filter(agency=agency, date__gt=since, date__lte=today)
+        .values("supervisor_id")
+        .annotate(total=Sum("duration_minutes"))
+        .values_list("supervisor_id", "total")
+    )
+    out = []
+    for row in plans.order_by("supervisor__staff_no"):
+        out.append(
+            {
+                "supervisor_id": row["supervisor_id"],
+                "name": row["supervisor__name"],
+                "staff_no": row["supervisor__staff_no"],
+                "supervisees": row["supervisees"],
+                "required_hours_per_month": round((row["required"] or 0) / 60, 1),
+                "led_hours_per_month": round((led.get(row["supervisor_id"]) or 0) / 60 / 12, 1),
+            }
+        )
+    return out
+
+
+def compliance_frame(*, agency, year: int, supervisee_ids=None, today: dt.date | None = None) -> pd.DataFrame:
+    """One row per counted (supervisee, month) of ``year``; see the module docstring.
+
+    ``supervisee_ids`` (an iterable or a queryset of ids) limits the supervisees; None means
+    all of the agency. Columns: ``staff_id`` and ``COMPLIANCE_COLUMNS``; minutes are ints.
+    """
+    today = today or timezone.localdate()
+    year_start, year_end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    plans_qs = SupervisionPlan.objects.filter(agency=agency, start__lte=year_end).filter(
+        Q(end__isnull=True) | Q(end__gte=year_start)
+    )
+    if supervisee_ids is not None:
+        plans_qs = plans_qs.filter(supervisee_id__in=supervisee_ids)
+    plans = pd.DataFrame.from_records(
+        plans_qs.values(
+            "id",
+            "supervisee_id",
+            "supervisee__staff_no",
+            "supervisee__name",
+            "supervisor__name",
+            "required_minutes",
+            "required_individual_minutes",
+            "start",
+            "end",
+        ),
+        columns=[
+            "id",
+            "supervisee_id",
+            "supervisee__staff_no",
+            "supervisee__name",
+            "supervisor__name",
+            "required_minutes",
+            "required_individual_minutes",
+            "start",
+            "end",
+        ],
+    )
+    empty = pd.DataFrame(columns=["staff_id", *COMPLIANCE_COLUMNS])
+    if plans.empty:
+        return empty
+    months = pd.DataFrame({"month_start": pd.date_range(year_start, periods=12, freq="MS")})
+    months["month_end"] = months["month_start"] + pd.offsets.MonthEnd(0)
+    months = months[months["month_start"] <= pd.Timestamp(today)]
+    if months.empty:
+        return empty
+    plans["start"] = pd.to_datetime(plans["start"])
+    plans["end"] = pd.to_datetime(plans["end"])
+    grid = plans.merge(months, how="cross")
+    in_force = (grid["start"] <= grid["month_end"]) & (
+        grid["end"].isna() | (grid["end"] >= grid["month_start"])
+    )
+    grid = grid[in_force].sort_values(["supervisee_id", "month_start", "start", "id"])
+    grid = grid.drop_duplicates(["supervisee_id", "month_start"], keep="last")
+    if grid.empty:
+        return empty
+
+    ids = grid["supervisee_id"].unique().tolist()
+    spells = pd.DataFrame.from_records(
+        EmploymentSpell.objects.filter(staff_id__in=ids, hire_date__lte=year_end)
+        .filter(Q(exit_date__isnull=True) | Q(exit_date__gte=year_start))
+        .values("staff_id", "hire_date", "exit_date"),
+        columns=["staff_id", "hire_date", "exit_date"],
+    )
+    spells["staff_id"] = spells["staff_id"].astype("int64")
+    spells["hire_date"] = pd.to_datetime(spells["hire_date"])
+    spells["exit_date"] = pd.to_datetime(spells["exit_date"])
+    covered = spells.merge(months, how="cross")
+    whole = (covered["hire_date"] <= covered["month_start"]) & (
+        covered["exit_date"].isna() | (covered["exit_date"] >= covered["month_end"])
+    )
+    covered = covered.loc[whole, ["staff_id", "month_start"]].drop_duplicates()
+    grid["supervisee_id"] = grid["supervisee_id"].astype("int64")
+    grid = grid.merge(covered, left_on=["supervisee_id", "month_start"], right_on=["staff_id", "month_start"])
+
+    sessions = pd.DataFrame.from_records(
+        SessionAttendance.objects.filter(
+            staff_id__in=ids, present=True, session__date__gte=year_start, session__date__lte=year_end
+        ).values_list("staff_id", "session__date", "session__duration_minutes", "session__modality"),
+        columns=["staff_id", "date", "minutes", "modality"],
+    )
+    sessions = sessions.astype({"staff_id": "int64", "minutes": "int64"})
+    sessions["month_start"] = pd.to_datetime(sessions["date"]).dt.to_period("M").dt.to_timestamp()
+    sessions["individual"] = sessions["minutes"].where(sessions["modality"] == Modality.INDIVIDUAL, 0)
+    received = sessions.groupby(["staff_id", "month_start"], as_index=False)[["minutes", "individual"]].sum()
+    grid = grid.merge(received, on=["staff_id", "month_start"], how="left")
+    grid["received_minutes"] = grid["minutes"].fillna(0).astype(int)
+    grid["individual_minutes"] = grid["individual"].fillna(0).astype(int)
+    met = (grid["received_minutes"] >= grid["required_minutes"]) & (
+        grid["individual_minutes"] >= grid["required_individual_minutes"]
+    )
+    grid["status"] = met.map({True: "met", False: "short"})
+    grid["month"] = grid["month_start"].dt.strftime("%Y-%m")
+    out = grid.rename(
+        columns={
+            "supervisee__staff_no": "staff_no",
+            "supervisee__name": "name",
+            "supervisor__name": "supervisor",
+        }
+    )
+    out = out.sort_values(["staff_no", "month"])[["staff_id", *COMPLIANCE_COLUMNS]].reset_index(drop=True)
+    for column in (
+        "required_minutes",
+        "received_minutes",
+        "required_individual_minutes",
+        "individual_minutes",
+    ):
+        out[column] = out[column].astype(int)
+    return out
+
+
+def compliance_rows(*, agency, year: int, supervisee_ids=None, today: dt.date | None = None) -> list[dict]:
+    """The rows of the ``supervision-compliance`` report, as plain Python values."""
+    frame = compliance_frame(agency=agency, year=year, supervisee_ids=supervisee_ids, today=today)
+    return [
+        {
+            "staff_no": row.staff_no,
+            "name": row.name,
+            "supervisor": row.supervisor,
+            "month": row.month,
+            "required_minutes": int(row.required_minutes),
+            "received_minutes": int(row.received_minutes),
+            "required_individual_minutes": int(row.required_individual_minutes),
+            "individual_minutes": int(row.individual_minutes),
+            "status": row.status,
+        }
+        for row in frame.itertuples(index=False)
+    ]
+
+
+def visible_supervisee_ids(user):
+    """Supervisees whose compliance ``user`` may see: all for directors, own supervisees for
+    supervisors, oneself for staff (through the plans they can see)."""
+    return plans_for(user).values("supervisee_id")
+
+
+def supervisee_log(*, staff: StaffMember, year: int | None = None) -> list[SupervisionSession]:
+    """Sessions the supervisee was present at (newest first), with action items loaded."""
+    qs = SupervisionSession.objects.filter(
+        agency_id=staff.agency_id, attendances__staff=staff, attendances__present=True
+    )
+    if year:
+        qs = qs.filter(date__year=year)
+    return list(
+        qs.select_related("supervisor")
+        .prefetch_related(Prefetch("action_items", queryset=ActionItem.objects.select_related("owner")))
+        .order_by("date", "start_time")
+        .distinct()
+    )

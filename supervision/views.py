@@ -1,0 +1,423 @@
+"""Pages of the supervision module: sessions (log, detail, sign-off, amendments), plans,
+compliance and a supervisee's supervision log as PDF. Thin: forms, services, selectors."""
+
+from __future__ import annotations
+
+import django_filters
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.models import agency_of
+from core.roles import Role, has_role
+from core.views import paginate
+from staff.models import StaffMember
+from supervision import forms, selectors, services
+from supervision.models import ActionItem, Modality, SupervisionPlan
+
+SESSION_SORTS = {
+    "date": ("date", "start_time"),
+    "-date": ("-date", "-start_time"),
+    "duration": ("duration_minutes",),
+    "-duration": ("-duration_minutes",),
+}
+
+
+class SessionFilter(django_filters.FilterSet):
+    modality = django_filters.ChoiceFilter(label=gettext_lazy("Modality"), choices=Modality.choices)
+    date_from = django_filters.DateFilter(
+        field_name="date",
+        lookup_expr="gte",
+        label=gettext_lazy("From"),
+        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = django_filters.DateFilter(
+        field_name="date",
+        lookup_expr="lte",
+        label=gettext_lazy("To"),
+        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+    )
+    state = django_filters.ChoiceFilter(
+        label=gettext_lazy("Sign-off"),
+        choices=[("awaiting", gettext_lazy("Awaiting acknowledgement")), ("locked", gettext_lazy("Locked"))],
+        method="filter_state",
+    )
+    q = django_filters.CharFilter(label=gettext_lazy("Search"), method="filter_q")
+
+    def filter_state(self, qs, name, value):
+        return qs.filter(locked_at__isnull=value == "awaiting")
+
+    def filter_q(self, qs, name, value):
+        # Names only: notes are never searchable.
+        return qs.filter(
+            Q(supervisor__name__icontains=value) | Q(attendances__staff__name__icontains=value)
+        ).distinct()
+
+
+def _require_member(request) -> StaffMember:
+    if agency_of(request.user) is None:
+        raise PermissionDenied
+    member = selectors.member_of(request.user)
+    if member is None or not has_role(request.user, Role.SUPERVISOR):
+        raise PermissionDenied
+    return member
+
+
+def _require_roles(request, *roles):
+    if agency_of(request.user) is None or not has_role(request.user, *roles):
+        raise PermissionDenied
+
+
+def _staff_choices(request):
+    return StaffMember.objects.for_agency(agency_of(request.user)).order_by("staff_no")
+
+
+def _session_or_404(request, pk, action="view"):
+    qs = (
+        selectors.sessions_for(request.user)
+        if action == "view"
+        else (
+            selectors.sessions_for(request.user).filter(
+                pk__in=selectors.SupervisionSession.objects.for_user(request.user, action).values("pk")
+            )
+        )
+    )
+    session = qs.filter(pk=pk).first()
+    if session is None:
+        raise Http404
+    return session
+
+
+def _attach_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _back(request, url_name: str, **kwargs):
+    """Redirect to the form's ``next`` when it is a local path, else to ``url_name``."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(url_name, **kwargs)
+
+
+def _warn(request, session) -> None:
+    for warning in getattr(session, "warnings", []):
+        messages.warning(request, warning)
+
+
+@login_required
+def session_list(request):
+    _require_roles(request, Role.DIRECTOR, Role.SUPERVISOR, Role.STAFF)
+    qs = selectors.sessions_for(request.user)
+    filterset = SessionFilter(request.GET, queryset=qs)
+    qs = filterset.qs
+    sort = request.GET.get("sort", "-date")
+    qs = qs.order_by(*SESSION_SORTS.get(sort, SESSION_SORTS["-date"]), "-id")
+    page = paginate(request, qs)
+    member = selectors.member_of(request.user)
+    for session in page.object_list:
+        mine = next((a for a in session.attendances.all() if member and a.staff_id == member.pk), None)
+        session.my_attendance = mine
+    return render(
+        request,
+        "supervision/session_list.html",
+        {
+            "page": page,
+            "filter": filterset,
+            "sort": sort,
+            "can_log": has_role(request.user, Role.SUPERVISOR) and member,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_create(request):
+    member = _require_member(request)
+    form = forms.SessionForm(
+        request.POST or None, staff_queryset=_staff_choices(request).exclude(pk=member.pk)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.session_create(
+                agency=agency_of(request.user),
+                user=request.user,
+                supervisor=member,
+                attendees=form.attendee_list(),
+                action_items=form.action_items(),
+                **form.session_fields(),
+            )
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, _("Session logged. The supervisees are asked to acknowledge it."))
+            _warn(request, session)
+            return redirect("supervision-session-detail", pk=session.pk)
+    return render(request, "supervision/session_form.html", {"form": form, "title": _("Log a session")})
+
+
+@login_required
+def session_detail(request, pk: int):
+    session = _session_or_404(request, pk)
+    notes_readable = selectors.can_read_notes(request.user, session)
+    if notes_readable:
+        services.session_notes_read(session=session, user=request.user, channel="page")
+    member = selectors.member_of(request.user)
+    my_attendance = next((a for a in session.attendances.all() if member and a.staff_id == member.pk), None)
+    can_change = selectors.can_change(request.user, session)
+    context = {
+        "session": session,
+        "notes_readable": notes_readable,
+        "action_items": list(session.action_items.select_related("owner")) if notes_readable else [],
+        "amendments": list(selectors.amendments_of(session)) if notes_readable else [],
+        "my_attendance": my_attendance,
+        "can_change": can_change,
+        "is_director": has_role(request.user, Role.DIRECTOR),
+        "action_form": forms.ActionItemForm(staff_queryset=_staff_choices(request)) if can_change else None,
+        "today": timezone.localdate(),
+    }
+    return render(request, "supervision/session_detail.html", context)
+
+
+def _initial_from(session) -> dict:
+    return {
+        "date": session.date,
+        "start_time": session.start_time,
+        "duration_minutes": session.duration_minutes,
+        "modality": session.modality,
+        "format": session.format,
+        "focus_areas": session.focus_areas,
+        "cases_discussed": session.cases_discussed,
+        "case_refs": ", ".join(session.case_refs),
+        "notes": session.notes,
+        "attendees": [a.staff for a in session.attendances.all() if a.present],
+        "absent": [a.staff for a in session.attendances.all() if not a.present],
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_update(request, pk: int):
+    session = _session_or_404(request, pk, "change")
+    if session.is_locked:
+        return redirect("supervision-session-amend", pk=session.pk)
+    staff = _staff_choices(request).exclude(pk=session.supervisor_id)
+    form = forms.SessionForm(request.POST or None, initial=_initial_from(session), staff_queryset=staff)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.session_update(
+                session=session, user=request.user, attendees=form.attendee_list(), **form.session_fields()
+            )
+            for item in form.action_items():
+                services.action_item_create(session=session, **item)
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, _("Session saved."))
+            _warn(request, session)
+            return redirect("supervision-session-detail", pk=session.pk)
+    return render(
+        request,
+        "supervision/session_form.html",
+        {"form": form, "title": _("Edit session"), "session": session},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_amend(request, pk: int):
+    session = _session_or_404(request, pk, "change")
+    if not session.is_locked:
+        return redirect("supervision-session-update", pk=session.pk)
+    form = forms.AmendForm(request.POST or None, initial=_initial_from(session))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_amend(
+                session=session,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                **form.session_fields(),
+            )
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, _("Amendment recorded; the original is kept."))
+            return redirect("supervision-session-detail", pk=session.pk)
+    return render(
+        request,
+        "supervision/session_form.html",
+        {"form": form, "title": _("Amend a locked session"), "session": session},
+    )
+
+
+@login_required
+@require_POST
+def session_acknowledge(request, pk: int):
+    session = _session_or_404(request, pk)
+    try:
+        session = services.session_acknowledge(session=session, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Thank you: you have acknowledged this session."))
+    return _back(request, "supervision-session-detail", pk=session.pk)
+
+
+@login_required
+@require_POST
+def action_item_create(request, pk: int):
+    session = _session_or_404(request, pk, "change")
+    form = forms.ActionItemForm(request.POST, staff_queryset=_staff_choices(request))
+    if form.is_valid():
+        try:
+            services.action_item_create(session=session, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Action item added."))
+    else:
+        messages.error(request, _("The action item needs a text."))
+    return redirect("supervision-session-detail", pk=session.pk)
+
+
+@login_required
+@require_POST
+def action_item_toggle(request, pk: int):
+    item = ActionItem.objects.for_user(request.user, "change").filter(pk=pk).first()
+    if item is None:
+        raise Http404
+    services.action_item_set_done(item=item, done=not item.done)
+    return _back(request, "supervision-session-detail", pk=item.session_id)
+
+
+@login_required
+def plan_list(request):
+    _require_roles(request, Role.DIRECTOR, Role.SUPERVISOR)
+    qs = selectors.plans_for(request.user)
+    current = request.GET.get("current", "1") == "1"
+    today = timezone.localdate()
+    if current:
+        qs = qs.filter(Q(end__isnull=True) | Q(end__gte=today))
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(
+            Q(supervisee__name__icontains=q)
+            | Q(supervisor__name__icontains=q)
+            | Q(supervisee__staff_no__icontains=q)
+        )
+    sort = request.GET.get("sort", "supervisee")
+    order = {"supervisee": "supervisee__staff_no", "supervisor": "supervisor__name", "start": "-start"}.get(
+        sort, "supervisee__staff_no"
+    )
+    page = paginate(request, qs.order_by(order, "id"))
+    is_director = has_role(request.user, Role.DIRECTOR)
+    loads = selectors.supervisor_loads(agency=agency_of(request.user), today=today) if is_director else []
+    return render(
+        request,
+        "supervision/plan_list.html",
+        {"page": page, "loads": loads, "is_director": is_director, "current": current, "q": q, "sort": sort},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request, pk: int | None = None):
+    _require_roles(request, Role.DIRECTOR)
+    plan = None
+    if pk is not None:
+        plan = SupervisionPlan.objects.for_user(request.user, "change").filter(pk=pk).first()
+        if plan is None:
+            raise Http404
+    form = forms.PlanForm(request.POST or None, instance=plan, staff_queryset=_staff_choices(request))
+    if request.method == "POST" and form.is_valid():
+        data = {k: form.cleaned_data[k] for k in form.Meta.fields}
+        try:
+            if plan is None:
+                services.plan_create(agency=agency_of(request.user), **data)
+            else:
+                services.plan_update(plan=plan, **data)
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, _("Supervision plan saved."))
+            return redirect("supervision-plan-list")
+    return render(request, "supervision/plan_form.html", {"form": form, "plan": plan})
+
+
+def _year(request) -> int:
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = timezone.localdate().year
+    return year if 1900 <= year <= 2999 else timezone.localdate().year
+
+
+@login_required
+def compliance(request):
+    _require_roles(request, Role.DIRECTOR, Role.SUPERVISOR)
+    year = _year(request)
+    rows = selectors.compliance_rows(
+        agency=agency_of(request.user), year=year, supervisee_ids=_compliance_scope(request.user)
+    )
+    short = sum(1 for r in rows if r["status"] == "short")
+    return render(
+        request,
+        "supervision/compliance.html",
+        {
+            "rows": rows,
+            "year": year,
+            "short": short,
+            "years": range(timezone.localdate().year, timezone.localdate().year - 6, -1),
+        },
+    )
+
+
+def _compliance_scope(user):
+    if has_role(user, Role.DIRECTOR):
+        return None
+    member = selectors.member_of(user)
+    if member is None:
+        return []
+    return SupervisionPlan.objects.filter(agency_id=member.agency_id, supervisor=member).values(
+        "supervisee_id"
+    )
+
+
+@login_required
+def supervisee_log_pdf(request, staff_pk: int):
+    """A supervisee's supervision log for funders and certification; notes only for readers."""
+    from core.reports import render as render_report
+    from supervision.reports import supervisee_log_report
+
+    agency = agency_of(request.user)
+    if agency is None:
+        raise Http404
+    staff = StaffMember.objects.for_agency(agency).filter(pk=staff_pk).first()
+    if staff is None:
+        raise Http404
+    member = selectors.member_of(request.user)
+    allowed = has_role(request.user, Role.DIRECTOR) or (member is not None and member.pk == staff.pk)
+    if not allowed and has_role(request.user, Role.SUPERVISOR) and member is not None:
+        allowed = SupervisionPlan.objects.filter(agency=agency, supervisor=member, supervisee=staff).exists()
+    if not allowed:
+        raise Http404
+    year = request.GET.get("year")
+    report = supervisee_log_report(
+        agency=agency, user=request.user, staff=staff, year=int(year) if year and year.isdigit() else None
+    )
+    content, content_type, filename = render_report(report, "pdf")
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,180 @@
+"""Monthly supervision compliance (metrics.md) on hand-built months, and the report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.core.management import call_command
+
+from supervision.selectors import compliance_rows
+from supervision.services import Attendee
+from tests.factories import SpellFactory, StaffMemberFactory, SupervisionPlanFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2026, 11, 28)
+
+
+def rows_by_month(agency, year, staff_no):
+    return {
+        r["month"]: r
+        for r in compliance_rows(agency=agency, year=year, today=TODAY)
+        if r["staff_no"] == staff_no
+    }
+
+
+def test_a_month_with_enough_individual_and_group_minutes_is_met(
+    agency, supervisor_member, staff_member, other_staff_member, log_session
+):
+    log_session(supervisor_member, [staff_member], dt.date(2025, 3, 5), minutes=60)
+    # a group session counts its full duration for each attendee
+    log_session(
+        supervisor_member,
+        [staff_member, other_staff_member],
+        dt.date(2025, 3, 20),
+        minutes=90,
+        modality="group",
+    )
+    march = rows_by_month(agency, 2025, "S200")["2025-03"]
+    assert march == {
+        "staff_no": "S200",
+        "name": "李社工",
+        "supervisor": "陈督导",
+        "month": "2025-03",
+        "required_minutes": 120,
+        "received_minutes": 150,
+        "required_individual_minutes": 60,
+        "individual_minutes": 60,
+        "status": "met",
+    }
+
+
+def test_group_minutes_alone_leave_the_individual_minimum_short(
+    agency, supervisor_member, staff_member, log_session
+):
+    log_session(supervisor_member, [staff_member], dt.date(2025, 4, 2), minutes=150, modality="group")
+    log_session(supervisor_member, [staff_member], dt.date(2025, 4, 9), minutes=30, modality="individual")
+    april = rows_by_month(agency, 2025, "S200")["2025-04"]
+    assert (april["received_minutes"], april["individual_minutes"], april["status"]) == (180, 30, "short")
+
+
+def test_a_month_without_sessions_is_short_with_zero_minutes(agency, staff_member):
+    may = rows_by_month(agency, 2025, "S200")["2025-05"]
+    assert (may["received_minutes"], may["individual_minutes"], may["status"]) == (0, 0, "short")
+    assert len(rows_by_month(agency, 2025, "S200")) == 12
+
+
+def test_absent_attendees_receive_no_minutes(
+    agency, supervisor_member, staff_member, other_staff_member, log_session
+):
+    log_session(
+        supervisor_member,
+        [Attendee(other_staff_member), Attendee(staff_member, present=False)],
+        dt.date(2025, 6, 4),
+        minutes=120,
+    )
+    assert rows_by_month(agency, 2025, "S200")["2025-06"]["received_minutes"] == 0
+
+
+def test_a_plan_starting_mid_month_counts_that_whole_month(agency, supervisor_member, log_session):
+    """The start month is not "before the plan starts", so it counts, with every session of it."""
+    worker = StaffMemberFactory(agency=agency, staff_no="S500", name="新社工")
+    SpellFactory(staff=worker, hire_date=dt.date(2024, 1, 1))
+    SupervisionPlanFactory(supervisee=worker, supervisor=supervisor_member, start=dt.date(2025, 3, 15))
+    log_session(supervisor_member, [worker], dt.date(2025, 3, 3), minutes=60)
+    log_session(supervisor_member, [worker], dt.date(2025, 3, 20), minutes=60)
+    rows = rows_by_month(agency, 2025, "S500")
+    assert "2025-02" not in rows
+    assert rows["2025-03"]["received_minutes"] == 120
+    assert rows["2025-03"]["status"] == "met"
+    assert sorted(rows) == [f"2025-{m:02d}" for m in range(3, 13)]
+
+
+def test_months_after_the_plan_ends_are_not_counted(agency, supervisor_member):
+    worker = StaffMemberFactory(agency=agency, staff_no="S510", name="短期社工")
+    SpellFactory(staff=worker, hire_date=dt.date(2024, 1, 1))
+    SupervisionPlanFactory(
+        supervisee=worker, supervisor=supervisor_member, start=dt.date(2025, 1, 1), end=dt.date(2025, 6, 10)
+    )
+    assert sorted(rows_by_month(agency, 2025, "S510")) == [f"2025-{m:02d}" for m in range(1, 7)]
+
+
+def test_a_supervisee_who_left_mid_month_is_not_counted_that_month(agency, supervisor_member, log_session):
+    leaver = StaffMemberFactory(agency=agency, staff_no="S520", name="离职社工")
+    SpellFactory(
+        staff=leaver, hire_date=dt.date(2024, 1, 1), exit_date=dt.date(2025, 5, 15), exit_reason="career"
+    )
+    SupervisionPlanFactory(supervisee=leaver, supervisor=supervisor_member, start=dt.date(2024, 1, 1))
+    log_session(supervisor_member, [leaver], dt.date(2025, 5, 5), minutes=120)
+    rows = rows_by_month(agency, 2025, "S520")
+    assert sorted(rows) == ["2025-01", "2025-02", "2025-03", "2025-04"]
+
+
+def test_a_supervisee_who_left_on_the_last_day_of_the_month_is_counted(agency, supervisor_member):
+    leaver = StaffMemberFactory(agency=agency, staff_no="S530", name="月末离职")
+    SpellFactory(
+        staff=leaver, hire_date=dt.date(2025, 2, 1), exit_date=dt.date(2025, 4, 30), exit_reason="family"
+    )
+    SupervisionPlanFactory(supervisee=leaver, supervisor=supervisor_member, start=dt.date(2025, 1, 1))
+    assert sorted(rows_by_month(agency, 2025, "S530")) == ["2025-02", "2025-03", "2025-04"]
+
+
+def test_months_that_have_not_started_are_left_out(agency, staff_member):
+    rows = {r["month"] for r in compliance_rows(agency=agency, year=2026, today=dt.date(2026, 3, 31))}
+    assert rows == {"2026-01", "2026-02", "2026-03"}
+
+
+def test_the_latest_plan_gives_the_requirement_when_the_supervisor_changes(
+    agency, supervisor_member, other_supervisor_member
+):
+    worker = StaffMemberFactory(agency=agency, staff_no="S540", name="换督导")
+    SpellFactory(staff=worker, hire_date=dt.date(2024, 1, 1))
+    SupervisionPlanFactory(
+        supervisee=worker, supervisor=supervisor_member, start=dt.date(2024, 1, 1), end=dt.date(2025, 3, 9)
+    )
+    SupervisionPlanFactory(
+        supervisee=worker,
+        supervisor=other_supervisor_member,
+        start=dt.date(2025, 3, 10),
+        required_minutes=180,
+    )
+    rows = rows_by_month(agency, 2025, "S540")
+    assert (rows["2025-02"]["supervisor"], rows["2025-02"]["required_minutes"]) == ("陈督导", 120)
+    assert (rows["2025-03"]["supervisor"], rows["2025-03"]["required_minutes"]) == ("周督导", 180)
+
+
+def test_other_agencies_are_not_counted(agency, outsider_agency, staff_member, outsider_member):
+    SupervisionPlanFactory(supervisee=outsider_member, start=dt.date(2024, 1, 1))
+    assert {r["staff_no"] for r in compliance_rows(agency=agency, year=2025, today=TODAY)} == {"S200"}
+
+
+def test_the_report_command_prints_the_cli_json_shape(
+    agency, outsider_agency, supervisor_member, staff_member, log_session, capsys
+):
+    log_session(supervisor_member, [staff_member], dt.date(2025, 3, 5), minutes=120)
+    call_command(
+        "report", "supervision-compliance", "--year", "2025", "--format", "json", "--agency", "xinfeng"
+    )
+    body = json.loads(capsys.readouterr().out)
+    assert body["year"] == 2025
+    assert len(body["rows"]) == 12
+    assert body["rows"][2] == {
+        "staff_no": "S200",
+        "name": "李社工",
+        "supervisor": "陈督导",
+        "month": "2025-03",
+        "required_minutes": 120,
+        "received_minutes": 120,
+        "required_individual_minutes": 60,
+        "individual_minutes": 120,
+        "status": "met",
+    }
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "pdf"])
+def test_the_report_renders_in_every_format(agency, staff_member, tmp_path, fmt):
+    out = tmp_path / f"r.{fmt}"
+    call_command("report", "supervision-compliance", "--year", "2025", "--format", fmt, "--out", str(out))
+    assert out.stat().st_size > 100

@@ -1,0 +1,124 @@
+"""Supervision pages: the supervisor's home panel and quick log, lists, acknowledgement."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from supervision.models import SupervisionSession
+from tests.factories import SpellFactory, StaffMemberFactory, SupervisionPlanFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_home_panel_shows_supervisees_and_overdue_items(supervisor, session_a, login_client):
+    page = login_client(supervisor).get("/").content.decode()
+    assert "李社工" in page
+    assert "Read the safeguarding protocol" in page  # due 2025-04-01, not done: overdue
+    assert 'id="quick-log"' in page
+
+
+def test_the_home_panel_runs_a_fixed_number_of_queries(
+    agency, supervisor, supervisor_member, staff_member, log_session, login_client, django_assert_num_queries
+):
+    client = login_client(supervisor)
+    client.get("/")  # warm caches (content types, sessions)
+
+    def add_supervisees(n):
+        for i in range(n):
+            worker = StaffMemberFactory(agency=agency)
+            SpellFactory(staff=worker, hire_date=dt.date(2020, 1, 1))
+            SupervisionPlanFactory(supervisee=worker, supervisor=supervisor_member, start=dt.date(2024, 1, 1))
+            log_session(
+                supervisor_member,
+                [worker],
+                timezone.localdate(),
+                minutes=30 + i,
+                today=timezone.localdate(),
+                action_items=[{"text": f"item {i}", "due_date": dt.date(2025, 1, 1)}],
+            )
+
+    add_supervisees(2)
+    with django_assert_num_queries(19) as ctx:
+        client.get("/")
+    first = len(ctx.captured_queries)
+    add_supervisees(5)
+    with django_assert_num_queries(first):
+        client.get("/")
+
+
+def test_the_quick_form_logs_a_session_in_one_post(supervisor, staff_member, login_client):
+    today = timezone.localdate()
+    response = login_client(supervisor).post(
+        "/supervision/sessions/new/",
+        {
+            "attendees": [staff_member.pk],
+            "date": today.isoformat(),
+            "start_time": "00:00",
+            "duration_minutes": 45,
+            "modality": "individual",
+            "format": "phone",
+            "notes": "Short call.",
+        },
+    )
+    session = SupervisionSession.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/supervision/sessions/{session.pk}/"
+    assert (session.duration_minutes, session.format, session.notes) == (45, "phone", "Short call.")
+
+
+def test_the_quick_form_explains_a_refused_case_reference(supervisor, staff_member, login_client):
+    response = login_client(supervisor).post(
+        "/supervision/sessions/new/",
+        {
+            "attendees": [staff_member.pk],
+            "date": "2025-03-03",
+            "start_time": "09:00",
+            "duration_minutes": 45,
+            "modality": "individual",
+            "format": "phone",
+            "cases_discussed": 1,
+            "case_refs": "张小明",
+        },
+    )
+    assert response.status_code == 200
+    assert "Not an anonymised case reference: 张小明" in response.content.decode()
+    assert SupervisionSession.objects.count() == 0
+
+
+def test_the_supervisee_acknowledges_from_their_list(staff_user, session_a, login_client):
+    client = login_client(staff_user)
+    page = client.get("/supervision/").content.decode()
+    assert f"/supervision/sessions/{session_a.pk}/acknowledge/" in page
+    client.post(f"/supervision/sessions/{session_a.pk}/acknowledge/", {"next": "/supervision/"})
+    session_a.refresh_from_db()
+    assert session_a.locked_at is not None
+
+
+def test_the_session_list_runs_a_fixed_number_of_queries(
+    director, supervisor_member, staff_member, log_session, login_client, django_assert_num_queries
+):
+    client = login_client(director)
+    for day in (3, 4):
+        log_session(supervisor_member, [staff_member], dt.date(2025, 3, day))
+    client.get("/supervision/")
+    with django_assert_num_queries(10) as ctx:
+        client.get("/supervision/")
+    first = len(ctx.captured_queries)
+    for day in (5, 6, 7, 10):
+        log_session(supervisor_member, [staff_member], dt.date(2025, 3, day))
+    with django_assert_num_queries(first):
+        client.get("/supervision/")
+
+
+def test_the_plan_page_shows_the_supervisor_load(director, staff_member, login_client):
+    page = login_client(director).get("/supervision/plans/").content.decode()
+    assert "Supervisor load" in page
+    assert "陈督导" in page
+
+
+def test_the_compliance_page_shows_the_year(director, staff_member, login_client):
+    page = login_client(director).get("/supervision/compliance/?year=2025").content.decode()
+    assert "2025-03" in page
