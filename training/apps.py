@@ -5,5 +5,46 @@ from django.utils.translation import gettext_lazy as _
 class TrainingConfig(AppConfig):
     name = "training"
     verbose_name = _("Training")
-    role_permissions: dict[str, list[str]] = {}
-    nav_items: tuple = ()
+    # roles.md: directors read and write; supervisors read their supervisees' records and
+    # approve them (change, limited to supervisees by TrainingRecord.restrict_queryset);
+    # staff read their own and submit (add) their own external training.
+    role_permissions = {
+        "director": [
+            "view_trainingevent",
+            "add_trainingevent",
+            "change_trainingevent",
+            "delete_trainingevent",
+            "view_trainingrecord",
+            "add_trainingrecord",
+            "change_trainingrecord",
+            "delete_trainingrecord",
+            "view_cerequirement",
+            "add_cerequirement",
+            "change_cerequirement",
+            "view_trainingpolicy",
+            "add_trainingpolicy",
+            "change_trainingpolicy",
+        ],
+        "supervisor": [
+            "view_trainingevent",
+            "view_trainingrecord",
+            "add_trainingrecord",
+            "change_trainingrecord",
+            "view_cerequirement",
+        ],
+        "staff": ["view_trainingevent", "view_trainingrecord", "add_trainingrecord", "view_cerequirement"],
+    }
+
+    @property
+    def nav_items(self):
+        from core.navigation import NavItem
+
+        return (
+            NavItem(_("My training"), "training-my", ("staff", "supervisor"), 300),
+            NavItem(_("Training events"), "training-event-list", ("director", "supervisor"), 310),
+            NavItem(_("Training approvals"), "training-approvals", ("director", "supervisor"), 320),
+            NavItem(_("Training compliance"), "training-compliance", ("director", "supervisor"), 330),
+        )
+
+    def ready(self) -> None:
+        from training import panels, reports  # noqa: F401

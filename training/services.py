@@ -1,0 +1,286 @@
+"""Every write of the training module: events, attendance, submissions, approvals, requirements."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from core.roles import Role, user_roles
+from staff.models import StaffMember
+from training.models import (
+    DEFAULT_CYCLE_YEARS,
+    DEFAULT_REQUIREMENTS,
+    NATIONAL_LEVELS,
+    CERequirement,
+    RecordSource,
+    RecordStatus,
+    TrainingEvent,
+    TrainingPolicy,
+    TrainingRecord,
+)
+
+EVENT_FIELDS = (
+    "title",
+    "provider",
+    "delivery",
+    "category",
+    "start_date",
+    "end_date",
+    "hours",
+    "ce_eligible",
+    "location",
+    "online",
+    "notes",
+)
+
+
+@transaction.atomic
+def event_create(*, agency, user=None, **fields) -> TrainingEvent:
+    """Create a training event (director)."""
+    event = TrainingEvent(
+        agency=agency, created_by=user, **{k: v for k, v in fields.items() if k in EVENT_FIELDS}
+    )
+    event.full_clean()
+    event.save()
+    return event
+
+
+@transaction.atomic
+def event_update(*, event: TrainingEvent, user=None, **fields) -> TrainingEvent:
+    """Change an event; attendance already credited above new hours is refused."""
+    for name, value in fields.items():
+        if name in EVENT_FIELDS:
+            setattr(event, name, value)
+    event.full_clean()
+    if event.pk and event.attendance.filter(hours__gt=event.hours).exists():
+        raise ValidationError(
+            {"hours": _("Some attendance is credited with more hours than this; lower it first.")}
+        )
+    event.save()
+    event.attendance.update(
+        title=event.title,
+        date=event.end_date,
+        provider=event.provider,
+        ce_eligible=event.ce_eligible,
+        category=event.category,
+    )
+    return event
+
+
+@transaction.atomic
+def attendance_record(
+    *, event: TrainingEvent, entries: Iterable[tuple[StaffMember, Decimal | None]], user=None
+) -> list[TrainingRecord]:
+    """Credit attendance at ``event`` for many people at once (the sign-in sheet).
+
+    ``hours`` None means the event's hours. People already recorded for the event have their
+    hours updated; new attendance is approved at once (the director vouches for the sheet).
+    """
+    existing = {record.staff_id: record for record in event.attendance.select_related("event")}
+    new: list[TrainingRecord] = []
+    changed: list[TrainingRecord] = []
+    errors: list[str] = []
+    for staff, hours in entries:
+        hours = event.hours if hours in (None, "") else Decimal(hours)
+        if staff.agency_id != event.agency_id:
+            raise ValidationError(_("Unknown staff member."))
+        record = existing.get(staff.pk)
+        if record is None:
+            record = TrainingRecord(
+                agency_id=event.agency_id,
+                staff=staff,
+                event=event,
+                date=event.end_date,
+                title=event.title,
+                provider=event.provider,
+                category=event.category,
+                hours=hours,
+                ce_eligible=event.ce_eligible,
+                source=RecordSource.ATTENDANCE,
+                status=RecordStatus.APPROVED,
+                submitted_by=user,
+                reviewed_by=user,
+                reviewed_at=timezone.now(),
+            )
+            bucket = new
+        else:
+            if record.hours == hours:
+                continue
+            record.hours = hours
+            bucket = changed
+        try:
+            record.full_clean(validate_constraints=False)
+        except ValidationError as exc:
+            for messages in exc.message_dict.values():
+                errors.extend(f"{staff.name}: {m}" for m in messages)
+            continue
+        bucket.append(record)
+    if errors:
+        raise ValidationError(errors)
+    _check_day_title_unique(new)
+    created = bulk_create_with_history(new, TrainingRecord, default_user=user)
+    for record in changed:
+        record.save(update_fields=["hours"])
+    return created + changed
+
+
+def _check_day_title_unique(records: list[TrainingRecord]) -> None:
+    if not records:
+        return
+    first = records[0]
+    clash = (
+        TrainingRecord.objects.filter(
+            agency_id=first.agency_id,
+            staff_id__in=[r.staff_id for r in records],
+            date=first.date,
+            title=first.title,
+        )
+        .exclude(status=RecordStatus.REJECTED)
+        .select_related("staff")
+        .first()
+    )
+    if clash is not None:
+        raise ValidationError(
+            _("%(name)s already has a training record titled %(title)s on %(date)s.")
+            % {"name": clash.staff.name, "title": clash.title, "date": clash.date.isoformat()}
+        )
+
+
+@transaction.atomic
+def attendance_remove(*, record: TrainingRecord) -> None:
+    """Remove one person's attendance at an event (director corrections)."""
+    record.delete()
+
+
+@transaction.atomic
+def record_submit(
+    *,
+    staff: StaffMember,
+    user,
+    date: dt.date,
+    title: str,
+    hours: Decimal,
+    provider: str = "",
+    category: str = "other",
+    ce_eligible: bool = True,
+    evidence=None,
+) -> TrainingRecord:
+    """A staff member submits external training for approval (status pending).
+
+    A director entering a record for someone else creates it approved.
+    """
+    roles = user_roles(user)
+    own = staff.user_id == user.pk
+    if not own and Role.DIRECTOR not in roles:
+        raise PermissionDenied(_("You can only submit your own training."))
+    direct = Role.DIRECTOR in roles and not own
+    record = TrainingRecord(
+        agency_id=staff.agency_id,
+        staff=staff,
+        date=date,
+        title=title,
+        hours=hours,
+        provider=provider,
+        category=category,
+        ce_eligible=ce_eligible,
+        source=RecordSource.ENTRY if direct else RecordSource.SUBMISSION,
+        status=RecordStatus.APPROVED if direct else RecordStatus.PENDING,
+        submitted_by=user,
+        reviewed_by=user if direct else None,
+        reviewed_at=timezone.now() if direct else None,
+    )
+    if evidence:
+        record.evidence = evidence
+    record.full_clean()
+    record.save()
+    return record
+
+
+def _check_reviewer(record: TrainingRecord, user) -> None:
+    if record.status != RecordStatus.PENDING:
+        raise ValidationError(_("This record has already been reviewed."))
+    if record.staff.user_id == user.pk:
+        raise PermissionDenied(_("You cannot approve your own training."))
+    if not TrainingRecord.objects.for_user(user, "change").filter(pk=record.pk).exists():
+        raise PermissionDenied(_("You cannot review this record."))
+
+
+@transaction.atomic
+def record_approve(*, record: TrainingRecord, user, note: str = "") -> TrainingRecord:
+    """A supervisor (for their supervisees) or the director approves a pending record."""
+    _check_reviewer(record, user)
+    record.status = RecordStatus.APPROVED
+    record.reviewed_by = user
+    record.reviewed_at = timezone.now()
+    record.review_note = note
+    record.full_clean()
+    record.save()
+    return record
+
+
+@transaction.atomic
+def record_reject(*, record: TrainingRecord, user, note: str) -> TrainingRecord:
+    """Reject a pending record; the reason is required and shown to the staff member."""
+    _check_reviewer(record, user)
+    if not note.strip():
+        raise ValidationError({"review_note": _("Say why the record is rejected.")})
+    record.status = RecordStatus.REJECTED
+    record.reviewed_by = user
+    record.reviewed_at = timezone.now()
+    record.review_note = note
+    record.full_clean()
+    record.save()
+    return record
+
+
+@transaction.atomic
+def record_delete(*, record: TrainingRecord) -> None:
+    """Delete a record (director); history keeps what it was."""
+    record.delete()
+
+
+@transaction.atomic
+def requirement_defaults_ensure(*, agency) -> list[CERequirement]:
+    """Create the national default requirement rows the agency does not have yet."""
+    have = set(CERequirement.objects.filter(agency=agency).values_list("level", flat=True))
+    for level in NATIONAL_LEVELS:
+        if level.value not in have:
+            row = CERequirement(
+                agency=agency,
+                level=level.value,
+                hours_per_cycle=DEFAULT_REQUIREMENTS[level],
+                cycle_years=DEFAULT_CYCLE_YEARS,
+            )
+            row.full_clean()
+            row.save()
+    return list(CERequirement.objects.filter(agency=agency))
+
+
+@transaction.atomic
+def requirement_set(*, agency, level: str, hours_per_cycle: Decimal, cycle_years: int) -> CERequirement:
+    """Set one level's hours per cycle and cycle length."""
+    row = CERequirement.objects.filter(agency=agency, level=level).first() or CERequirement(
+        agency=agency, level=level
+    )
+    row.hours_per_cycle = hours_per_cycle
+    row.cycle_years = cycle_years
+    row.full_clean()
+    row.save()
+    return row
+
+
+@transaction.atomic
+def policy_set(*, agency, annual_minimum_hours: Decimal | None) -> TrainingPolicy:
+    """Set (or clear, with None) the agency's annual minimum of training hours."""
+    policy = TrainingPolicy.objects.filter(agency=agency).first() or TrainingPolicy(agency=agency)
+    policy.annual_minimum_hours = annual_minimum_hours
+    policy.full_clean()
+    policy.save()
+    return policy

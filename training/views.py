@@ -1,0 +1,412 @@
+"""Training pages: events and attendance, my training, approvals, compliance, transcript,
+summary, requirements and the import upload. Thin: forms in, services and selectors out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.models import agency_of
+from core.reports import FORMATS
+from core.reports import render as render_report
+from core.reports.charts import chart_svg
+from core.roles import Role, has_role
+from core.views import paginate
+from staff.models import EmploymentSpell, StaffMember
+from training import forms, reports, selectors, services
+from training.compliance import STATUS_LABELS, requirements_for, status_counts
+from training.importing import training_import
+from training.models import TrainingEvent
+
+
+def _director_only(request) -> None:
+    if not has_role(request.user, Role.DIRECTOR):
+        raise Http404
+
+
+def _as_of(request) -> dt.date:
+    form = forms.AsOfForm(request.GET or None)
+    if form.is_valid() and form.cleaned_data.get("as_of"):
+        return form.cleaned_data["as_of"]
+    return timezone.localdate()
+
+
+def _download(report, fmt: str) -> HttpResponse:
+    content, content_type, filename = render_report(report, fmt)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _attach_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# --- events --------------------------------------------------------------------------------
+
+
+@login_required
+def event_list(request):
+    qs = selectors.events_for(request.user)
+    if not has_role(request.user, Role.DIRECTOR, Role.SUPERVISOR, Role.STAFF):
+        raise Http404
+    filterset = forms.EventFilter(request.GET or None, queryset=qs)
+    page = paginate(request, filterset.qs)
+    return render(request, "training/event_list.html", {"page": page, "filter": filterset})
+
+
+def _event_or_404(request, pk: int) -> TrainingEvent:
+    event = selectors.events_for(request.user).filter(pk=pk).first()
+    if event is None:
+        raise Http404
+    return event
+
+
+@login_required
+def event_detail(request, pk: int):
+    event = _event_or_404(request, pk)
+    attendance = selectors.event_attendance(event, request.user)
+    return render(request, "training/event_detail.html", {"event": event, "attendance": attendance})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_edit(request, pk: int | None = None):
+    _director_only(request)
+    event = _event_or_404(request, pk) if pk else None
+    form = forms.EventForm(request.POST or None, instance=event)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            if event is None:
+                event = services.event_create(agency=agency_of(request.user), user=request.user, **data)
+            else:
+                event = services.event_update(
+                    event=TrainingEvent.objects.get(pk=event.pk), user=request.user, **data
+                )
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, _("Training event saved."))
+            return redirect("training-event-detail", event.pk)
+    title = _("New training event") if event is None else _("Edit %(title)s") % {"title": event.title}
+    return render(request, "training/form.html", {"form": form, "title": title, "multipart": False})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attendance_sheet(request, pk: int):
+    """The sign-in sheet: tick who attended; hours default to the event's."""
+    _director_only(request)
+    event = _event_or_404(request, pk)
+    attended = dict(event.attendance.values_list("staff_id", "hours"))
+    employed = EmploymentSpell.objects.filter(hire_date__lte=event.end_date).filter(
+        Q(exit_date__isnull=True) | Q(exit_date__gte=event.start_date)
+    )
+    staff = (
+        StaffMember.objects.for_user(request.user, "view")
+        .filter(Q(pk__in=employed.values("staff_id")) | Q(pk__in=list(attended)))
+        .order_by("staff_no")
+    )
+    form = forms.AttendanceForm(request.POST or None, event=event, staff=staff, attended=attended)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.attendance_record(event=event, entries=form.entries(), user=request.user)
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Attendance saved: %(count)s people recorded or updated.") % {"count": len(saved)}
+            )
+            return redirect("training-event-detail", event.pk)
+    return render(request, "training/attendance_sheet.html", {"event": event, "form": form})
+
+
+# --- my training, submissions, evidence ----------------------------------------------------
+
+
+@login_required
+def my_training(request):
+    if not request.user.has_perm("training.view_trainingrecord"):
+        raise Http404
+    member = selectors.own_member(request.user)
+    if member is None:
+        return render(request, "training/my_training.html", {"member": None})
+    from training.compliance import compliance_for_person
+
+    today = timezone.localdate()
+    row = compliance_for_person(member.agency, member.pk, today)
+    records = selectors.records_for(request.user).filter(staff=member)
+    filterset = forms.RecordFilter(request.GET or None, queryset=records)
+    page = paginate(request, filterset.qs)
+    annual = selectors.annual_progress(member.agency, today.year, staff_ids=[member.pk])
+    return render(
+        request,
+        "training/my_training.html",
+        {
+            "member": member,
+            "row": row,
+            "page": page,
+            "filter": filterset,
+            "annual": annual[0] if annual else None,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submit(request):
+    member = selectors.own_member(request.user)
+    if member is None or not request.user.has_perm("training.add_trainingrecord"):
+        raise Http404
+    form = forms.SubmissionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_submit(staff=member, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Submitted; it counts once a supervisor or the director approves it.")
+            )
+            return redirect("training-my")
+    return render(
+        request,
+        "training/form.html",
+        {"form": form, "title": _("Submit external training"), "multipart": True},
+    )
+
+
+@login_required
+def evidence(request, pk: int):
+    record = selectors.records_for(request.user).filter(pk=pk).first()
+    if record is None or not record.evidence:
+        raise Http404
+    try:
+        handle = record.evidence.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(handle, as_attachment=True, filename=Path(record.evidence.name).name)
+
+
+# --- approvals -----------------------------------------------------------------------------
+
+
+@login_required
+def approvals(request):
+    if not has_role(request.user, Role.DIRECTOR, Role.SUPERVISOR):
+        raise Http404
+    page = paginate(request, selectors.pending_for_approval(request.user))
+    return render(request, "training/approvals.html", {"page": page, "form": forms.ReviewForm()})
+
+
+@login_required
+@require_POST
+def review(request, pk: int):
+    record = selectors.pending_for_approval(request.user).filter(pk=pk).first()
+    if record is None:
+        raise Http404
+    form = forms.ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose approve or reject."))
+        return redirect("training-approvals")
+    try:
+        if form.cleaned_data["decision"] == "approve":
+            services.record_approve(record=record, user=request.user, note=form.cleaned_data["note"])
+            messages.success(request, _("Approved: %(record)s") % {"record": record.title})
+        else:
+            services.record_reject(record=record, user=request.user, note=form.cleaned_data["note"])
+            messages.success(request, _("Rejected: %(record)s") % {"record": record.title})
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    return redirect("training-approvals")
+
+
+# --- compliance, transcript, summary -------------------------------------------------------
+
+
+@login_required
+def compliance(request):
+    if not has_role(request.user, Role.DIRECTOR, Role.SUPERVISOR):
+        raise Http404
+    as_of = _as_of(request)
+    fmt = request.GET.get("format")
+    if fmt in FORMATS:
+        report = reports.training_compliance(agency=agency_of(request.user), user=request.user, as_of=as_of)
+        return _download(report, fmt)
+    rows = selectors.compliance_for_user(request.user, as_of)
+    status = request.GET.get("status")
+    shown = [r for r in rows if r.status == status] if status in STATUS_LABELS else rows
+    agency = agency_of(request.user)
+    ids = selectors.visible_staff_ids(request.user)
+    return render(
+        request,
+        "training/compliance.html",
+        {
+            "rows": shown,
+            "counts": status_counts(rows),
+            "as_of": as_of,
+            "status": status,
+            "statuses": list(STATUS_LABELS.items()),
+            "requirements": requirements_for(agency).values(),
+            "annual": selectors.annual_progress(agency, as_of.year, staff_ids=ids),
+            "formats": list(FORMATS),
+        },
+    )
+
+
+def _visible_member(request, pk: int) -> StaffMember:
+    ids = selectors.visible_staff_ids(request.user)
+    member = (
+        StaffMember.objects.filter(agency=agency_of(request.user), pk=pk).select_related("agency").first()
+    )
+    if member is None or (ids is not None and member.pk not in ids):
+        raise Http404
+    return member
+
+
+@login_required
+def transcript(request, pk: int):
+    member = _visible_member(request, pk)
+    as_of = _as_of(request)
+    report = reports.transcript_report(staff=member, as_of=as_of)
+    fmt = request.GET.get("format")
+    if fmt in FORMATS:
+        return _download(report, fmt)
+    return render(request, "training/transcript.html", {"member": member, "report": report, "as_of": as_of})
+
+
+@login_required
+def summary(request):
+    _director_only(request)
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    report = reports.training_summary(agency=agency_of(request.user), user=request.user, year=year)
+    fmt = request.GET.get("format")
+    if fmt in FORMATS:
+        return _download(report, fmt)
+    charts = [chart_svg(chart) for section in report.sections for chart in section.charts]
+    return render(
+        request,
+        "training/summary.html",
+        {
+            "report": report,
+            "year": year,
+            "charts": charts,
+            "summary": selectors.training_summary(agency_of(request.user), year),
+        },
+    )
+
+
+# --- requirements and import -----------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def requirements(request):
+    _director_only(request)
+    agency = agency_of(request.user)
+    services.requirement_defaults_ensure(agency=agency)
+    current = requirements_for(agency)
+    form = forms.RequirementForm(
+        request.POST or None,
+        requirements=current,
+        initial={"annual_minimum_hours": selectors.annual_minimum(agency)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            for level in current:
+                services.requirement_set(
+                    agency=agency,
+                    level=level,
+                    hours_per_cycle=form.cleaned_data[f"hours_{level}"],
+                    cycle_years=form.cleaned_data[f"years_{level}"],
+                )
+            services.policy_set(agency=agency, annual_minimum_hours=form.cleaned_data["annual_minimum_hours"])
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, _("Requirements saved."))
+            return redirect("training-compliance")
+    return render(
+        request,
+        "training/form.html",
+        {"form": form, "title": _("Continuing-education requirements"), "multipart": False},
+    )
+
+
+def _upload_dir(agency) -> Path:
+    return Path(settings.MEDIA_ROOT) / "import-previews" / f"agency_{agency.pk}"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request):
+    """Upload → dry-run preview (every problem, or what would be imported) → confirm."""
+    _director_only(request)
+    agency = agency_of(request.user)
+    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    result = token = None
+    if request.method == "POST" and request.POST.get("token"):
+        token = request.POST["token"]
+        if len(token) != 64 or not all(c in "0123456789abcdef" for c in token):
+            raise Http404
+        path = _upload_dir(agency) / token
+        if not path.exists():
+            messages.error(request, _("The preview has expired; upload the file again."))
+            return redirect("training-import")
+        data = path.read_bytes()
+        name = request.POST.get("file_name", "training.csv")
+        result = training_import(agency=agency, data=data, filename=name, user=request.user)
+        path.unlink(missing_ok=True)
+        if result.ok:
+            messages.success(request, result.headline())
+            return redirect("training-compliance")
+        return render(request, "training/import.html", {"form": forms.ImportForm(), "result": result})
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        result = training_import(
+            agency=agency, data=data, filename=upload.name, user=request.user, dry_run=True
+        )
+        if result.ok:
+            token = hashlib.sha256(data).hexdigest()
+            directory = _upload_dir(agency)
+            directory.mkdir(parents=True, exist_ok=True)
+            (directory / token).write_bytes(data)
+        return render(
+            request,
+            "training/import.html",
+            {"form": form, "result": result, "token": token, "file_name": upload.name},
+        )
+    return render(request, "training/import.html", {"form": form})
+
+
+@login_required
+def record_list(request):
+    """Every training record the user may see, filterable (directors and supervisors)."""
+    if not has_role(request.user, Role.DIRECTOR, Role.SUPERVISOR):
+        raise Http404
+    filterset = forms.RecordFilter(request.GET or None, queryset=selectors.records_for(request.user))
+    page = paginate(request, filterset.qs)
+    return render(request, "training/record_list.html", {"page": page, "filter": filterset})
