@@ -9,7 +9,7 @@ PORT ?= 8000
 DEMO_PASSWORD ?= demo-pass-2025
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run test install messages compilemessages migrate seed lint format check-deploy bench ci clean
+.PHONY: run test install messages compilemessages migrate seed lint format check-deploy bench ci clean backup restore
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -61,3 +61,11 @@ ci:
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
+
+# Database + uploads to backups/agency-<timestamp>.tar.gz; restore refuses a non-empty target unless FORCE=1.
+backup:
+	$(PY) scripts/backup.py backup $(if $(OUT),--out "$(OUT)")
+
+restore:
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/agency-YYYYMMDD-HHMMSS.tar.gz [FORCE=1]"; exit 2; }
+	$(PY) scripts/backup.py restore "$(FILE)" $(if $(FORCE),--force)

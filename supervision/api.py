@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -330,11 +331,33 @@ class PlanViewSet(TenantModelViewSet):
         serializer.instance = services.plan_update(plan=serializer.instance, **serializer.validated_data)
 
 
+class ComplianceRowSerializer(serializers.Serializer):
+    staff_no = serializers.CharField()
+    name = serializers.CharField()
+    supervisor = serializers.CharField(allow_null=True)
+    month = serializers.CharField(help_text="YYYY-MM")
+    required_minutes = serializers.IntegerField()
+    received_minutes = serializers.IntegerField()
+    required_individual_minutes = serializers.IntegerField()
+    individual_minutes = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=["met", "short"])
+
+
+class ComplianceSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    rows = ComplianceRowSerializer(many=True)
+
+
 class ComplianceViewSet(viewsets.ViewSet):
     """``GET ?year=2025``: monthly compliance rows of the supervisees you may see (metrics.md)."""
 
     model = SupervisionPlan
+    serializer_class = ComplianceSerializer
 
+    @extend_schema(
+        parameters=[OpenApiParameter("year", int, description="Calendar year, e.g. 2025 (default: this year).")],
+        responses=ComplianceSerializer,
+    )
     def list(self, request):
         raw = request.query_params.get("year") or str(timezone.localdate().year)
         if not raw.isdigit() or not 1900 <= int(raw) <= 2999:
