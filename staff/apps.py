@@ -15,4 +15,20 @@ class StaffConfig(AppConfig):
         "supervisor": ["view_staffmember", "view_employmentspell", "view_qualification"],
         "staff": ["view_staffmember", "view_employmentspell", "view_qualification"],
     }
-    nav_items: tuple = ()
+
+    @property
+    def nav_items(self):
+        from core.navigation import NavItem
+
+        return (
+            NavItem(_("Staff"), "staff-list", ("director", "finance", "supervisor", "staff"), 100),
+            NavItem(_("Retention"), "staff-retention", ("director",), 110),
+            NavItem(_("Certificates"), "staff-expiring", ("director", "supervisor"), 120),
+        )
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from staff import db, panels, reports  # noqa: F401 - registers report kinds and panels
+
+        post_migrate.connect(db.ensure_spell_overlap_guard, sender=self, dispatch_uid="staff.overlap_guard")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -54,6 +56,9 @@ class QualificationLevel(models.TextChoices):
     OTHER = "other", _("Other qualification")
 
 
+#: Registrations ending within this many days are flagged as expiring.
+EXPIRY_WARNING_DAYS = 90
+
 #: Rank of the national social-worker certificate levels (higher is more senior).
 LEVEL_RANK = {
     QualificationLevel.ASSISTANT_SOCIAL_WORKER: 1,
@@ -62,8 +67,44 @@ LEVEL_RANK = {
 }
 
 
+#: Scanned certificates: PDF or a photo, at most this many bytes.
+SCAN_EXTENSIONS = ("pdf", "jpg", "jpeg", "png")
+SCAN_MAX_BYTES = 5 * 1024 * 1024
+_SCAN_MAGIC = (b"%PDF-", b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
+
+
+def validate_scan(upload) -> None:
+    """A scan must be small and really be a PDF, JPEG or PNG (by content, not only by name)."""
+    size = getattr(upload, "size", None) or 0
+    if size > SCAN_MAX_BYTES:
+        raise ValidationError(
+            _("The scan is %(size)s MB; at most %(limit)s MB is accepted."),
+            code="scan_too_large",
+            params={"size": f"{size / 1048576:.1f}", "limit": SCAN_MAX_BYTES // 1048576},
+        )
+    try:
+        position = upload.tell()
+        upload.seek(0)
+        head = upload.read(8)
+        upload.seek(position)
+    except (AttributeError, OSError, ValueError):
+        return
+    if isinstance(head, str):
+        head = head.encode()
+    if head and not head.startswith(_SCAN_MAGIC):
+        raise ValidationError(_("The scan must be a PDF, JPEG or PNG file."), code="scan_type")
+
+
 class StaffQuerySet(TenantQuerySet):
-    pass
+    """Staff members, with the roster dates (latest spell) one query away."""
+
+    def with_roster_dates(self) -> StaffQuerySet:
+        """Annotate ``latest_hire_date``/``latest_exit_date`` of the most recent spell."""
+        latest = EmploymentSpell.objects.filter(staff=models.OuterRef("pk")).order_by("-hire_date")
+        return self.annotate(
+            latest_hire_date=models.Subquery(latest.values("hire_date")[:1]),
+            latest_exit_date=models.Subquery(latest.values("exit_date")[:1]),
+        )
 
 
 class StaffMember(TenantModel):
@@ -109,6 +150,13 @@ class StaffMember(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.staff_no} {self.name}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.user_id and self.agency_id:
+            membership = getattr(self.user, "membership", None)
+            if membership is None or membership.agency_id != self.agency_id:
+                raise ValidationError({"user": _("This login does not belong to the agency.")})
 
     @classmethod
     def restrict_queryset(cls, qs, user, action):
@@ -169,12 +217,41 @@ class EmploymentSpell(TenantModel):
 
     @property
     def is_voluntary_exit(self) -> bool | None:
+        """True/False for a finished spell (derived from the reason), None while employed."""
         if not self.exit_date:
             return None
         return self.exit_reason in VOLUNTARY_EXIT_REASONS
 
     def is_active_on(self, day: dt.date) -> bool:
         return self.hire_date <= day and (self.exit_date is None or self.exit_date >= day)
+
+    def overlapping(self) -> models.QuerySet:
+        """Other spells of the same person that share at least one day with this one."""
+        if not self.staff_id or not self.hire_date:
+            return EmploymentSpell.objects.none()
+        qs = EmploymentSpell.objects.filter(staff_id=self.staff_id).exclude(pk=self.pk)
+        qs = qs.filter(Q(exit_date__isnull=True) | Q(exit_date__gte=self.hire_date))
+        if self.exit_date:
+            qs = qs.filter(hire_date__lte=self.exit_date)
+        return qs
+
+    def clean(self) -> None:
+        """The friendly form of the database rule that one person's spells never overlap."""
+        super().clean()
+        if self.staff_id and self.agency_id and self.staff.agency_id != self.agency_id:
+            raise ValidationError({"staff": _("The staff member belongs to another agency.")})
+        clash = self.overlapping().first()
+        if clash is not None:
+            end = clash.exit_date.isoformat() if clash.exit_date else _("present")
+            raise ValidationError(
+                {
+                    "hire_date": _(
+                        "This spell overlaps another spell of the same person (%(start)s – %(end)s)."
+                    )
+                    % {"start": clash.hire_date.isoformat(), "end": end}
+                },
+                code="overlap",
+            )
 
     @classmethod
     def restrict_queryset(cls, qs, user, action):
@@ -217,7 +294,13 @@ class Qualification(TenantModel):
         verbose_name=_("verified by"),
     )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
-    scan = models.FileField(_("scanned copy"), upload_to=qualification_upload_to, blank=True)
+    scan = models.FileField(
+        _("scanned copy"),
+        upload_to=qualification_upload_to,
+        blank=True,
+        validators=[FileExtensionValidator(SCAN_EXTENSIONS), validate_scan],
+        help_text=_("PDF, JPEG or PNG, at most 5 MB."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -243,6 +326,28 @@ class Qualification(TenantModel):
     @property
     def rank(self) -> int:
         return LEVEL_RANK.get(self.level, 0)
+
+    @property
+    def is_social_work_certificate(self) -> bool:
+        """One of the three national social-worker levels (not "other")."""
+        return self.level in LEVEL_RANK
+
+    def expiry_status(self, today: dt.date) -> str:
+        """``expired``, ``expiring`` (within 90 days) or ``ok``; ``""`` without a registration end."""
+        if self.registration_expires is None:
+            return ""
+        if self.registration_expires < today:
+            return "expired"
+        if (self.registration_expires - today).days <= EXPIRY_WARNING_DAYS:
+            return "expiring"
+        return "ok"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.level == QualificationLevel.OTHER and not self.kind.strip():
+            raise ValidationError({"kind": _("Say what kind of qualification this is.")})
+        if self.staff_id and self.agency_id and self.staff.agency_id != self.agency_id:
+            raise ValidationError({"staff": _("The staff member belongs to another agency.")})
 
     @classmethod
     def restrict_queryset(cls, qs, user, action):

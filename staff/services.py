@@ -1,0 +1,141 @@
+"""Writes of the staff app: people, employment spells and qualifications.
+
+Every function validates with ``full_clean()`` (the model and its constraints are the single
+source of the rules) and writes inside a transaction; django-simple-history records who
+changed what (the request's user, or ``by`` when given).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.models import Agency
+from staff.models import EmploymentSpell, Qualification, StaffMember
+
+STAFF_FIELDS = (
+    "staff_no",
+    "name",
+    "phone",
+    "email",
+    "position",
+    "employment_type",
+    "education",
+    "sw_degree",
+    "user",
+)
+SPELL_FIELDS = ("hire_date", "exit_date", "exit_reason", "exit_notes", "position", "employment_type")
+QUALIFICATION_FIELDS = ("level", "kind", "cert_no", "issued", "registration_expires", "scan")
+
+
+def _assign(obj: Any, allowed: tuple[str, ...], fields: dict[str, Any]) -> None:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"unknown fields: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(obj, name, value)
+
+
+def _save(obj: Any, by: Any = None) -> None:
+    if by is not None:
+        obj._history_user = by
+    obj.full_clean()
+    obj.save()
+
+
+@transaction.atomic
+def staff_member_create(*, agency: Agency, by: Any = None, **fields: Any) -> StaffMember:
+    """Add a person to the agency's roster."""
+    member = StaffMember(agency=agency)
+    _assign(member, STAFF_FIELDS, fields)
+    _save(member, by)
+    return member
+
+
+@transaction.atomic
+def staff_member_update(*, member: StaffMember, by: Any = None, **fields: Any) -> StaffMember:
+    """Change a person's roster fields (staff number, name, contact, position...)."""
+    _assign(member, STAFF_FIELDS, fields)
+    _save(member, by)
+    return member
+
+
+@transaction.atomic
+def spell_create(*, staff: StaffMember, by: Any = None, **fields: Any) -> EmploymentSpell:
+    """Record a period of employment (a hire, or a re-hire after leaving)."""
+    spell = EmploymentSpell(
+        agency_id=staff.agency_id,
+        staff=staff,
+        position=fields.pop("position", "") or staff.position,
+        employment_type=fields.pop("employment_type", None) or staff.employment_type,
+    )
+    _assign(spell, SPELL_FIELDS, fields)
+    _save(spell, by)
+    return spell
+
+
+@transaction.atomic
+def spell_update(*, spell: EmploymentSpell, by: Any = None, **fields: Any) -> EmploymentSpell:
+    """Change a spell, e.g. record the exit with its reason and exit-interview notes."""
+    _assign(spell, SPELL_FIELDS, fields)
+    _save(spell, by)
+    return spell
+
+
+@transaction.atomic
+def spell_delete(*, spell: EmploymentSpell, by: Any = None) -> None:
+    """Remove a spell entered in error (the history keeps it)."""
+    if by is not None:
+        spell._history_user = by
+    spell.delete()
+
+
+@transaction.atomic
+def qualification_create(*, staff: StaffMember, by: Any = None, **fields: Any) -> Qualification:
+    """Record a certificate a person holds; it starts unverified."""
+    qualification = Qualification(agency_id=staff.agency_id, staff=staff)
+    _assign(qualification, QUALIFICATION_FIELDS, fields)
+    _save(qualification, by)
+    return qualification
+
+
+@transaction.atomic
+def qualification_update(*, qualification: Qualification, by: Any = None, **fields: Any) -> Qualification:
+    """Change a certificate; changing its number, level or dates clears the verification."""
+    before = (
+        qualification.level,
+        qualification.cert_no,
+        qualification.issued,
+        qualification.registration_expires,
+    )
+    _assign(qualification, QUALIFICATION_FIELDS, fields)
+    after = (
+        qualification.level,
+        qualification.cert_no,
+        qualification.issued,
+        qualification.registration_expires,
+    )
+    if before != after:
+        qualification.verified_by = None
+        qualification.verified_at = None
+    _save(qualification, by)
+    return qualification
+
+
+@transaction.atomic
+def qualification_verify(*, qualification: Qualification, by: Any) -> Qualification:
+    """Record that ``by`` checked the certificate against the original (who and when)."""
+    qualification.verified_by = by
+    qualification.verified_at = timezone.now()
+    _save(qualification, by)
+    return qualification
+
+
+@transaction.atomic
+def qualification_delete(*, qualification: Qualification, by: Any = None) -> None:
+    """Remove a certificate entered in error (the history keeps it)."""
+    if by is not None:
+        qualification._history_user = by
+    qualification.delete()

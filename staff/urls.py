@@ -1,0 +1,20 @@
+from django.urls import path
+
+from staff import views
+
+urlpatterns = [
+    path("", views.staff_list, name="staff-list"),
+    path("new/", views.staff_form, name="staff-create"),
+    path("import/", views.roster_upload, name="staff-import"),
+    path("retention/", views.retention, name="staff-retention"),
+    path("certificates/", views.expiring, name="staff-expiring"),
+    path("reports/<slug:kind>.<str:fmt>", views.report_download, name="staff-report"),
+    path("<int:pk>/", views.staff_detail, name="staff-detail"),
+    path("<int:pk>/edit/", views.staff_form, name="staff-edit"),
+    path("<int:staff_pk>/spells/new/", views.spell_form, name="staff-spell-create"),
+    path("spells/<int:pk>/edit/", views.spell_form, name="staff-spell-edit"),
+    path("<int:staff_pk>/qualifications/new/", views.qualification_form, name="staff-qualification-create"),
+    path("qualifications/<int:pk>/edit/", views.qualification_form, name="staff-qualification-edit"),
+    path("qualifications/<int:pk>/verify/", views.qualification_verify, name="staff-qualification-verify"),
+    path("qualifications/<int:pk>/scan/", views.qualification_scan, name="staff-qualification-scan"),
+]
