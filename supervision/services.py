@@ -457,3 +457,21 @@ def plan_update(*, plan: SupervisionPlan, **fields) -> SupervisionPlan:
     plan.full_clean()
     plan.save()
     return plan
+
+
+def session_permissions_resync_for_staff(*, staff: StaffMember) -> int:
+    """Re-grant session permissions after a login is linked to (or unlinked from) ``staff``.
+
+    Permissions are per user, so sessions logged before the link would otherwise stay hidden
+    from the person who attended or led them. Returns the number of sessions re-synced.
+    """
+    sessions = (
+        SupervisionSession.objects.filter(agency_id=staff.agency_id)
+        .filter(Q(supervisor=staff) | Q(attendances__staff=staff))
+        .distinct()
+    )
+    count = 0
+    for session in sessions.select_related("supervisor__user"):
+        _sync_permissions(session)
+        count += 1
+    return count

@@ -101,3 +101,30 @@ def test_the_supervisee_reading_their_own_log_reads_every_session(
 ):
     assert login_client(staff_user).get(f"/supervision/staff/{staff_member.pk}/log.pdf").status_code == 200
     assert reads("report") == [("dave", str(session_a.pk), "report")]
+
+
+def test_linking_a_login_later_shows_the_person_their_past_sessions(agency, supervisor_member, director):
+    import datetime as dt
+
+    from supervision.models import SupervisionSession
+    from supervision.services import session_create
+    from tests.factories import SpellFactory, StaffMemberFactory, UserFactory
+
+    worker = StaffMemberFactory(agency=agency, staff_no="S777", name="赵社工")
+    SpellFactory(staff=worker, hire_date=dt.date(2020, 1, 1))
+    session = session_create(
+        agency=agency,
+        user=supervisor_member.user,
+        supervisor=supervisor_member,
+        date=dt.date(2024, 5, 6),
+        start_time=dt.time(9, 0),
+        duration_minutes=60,
+        attendees=[worker],
+    )
+    login = UserFactory(username="zhao", agency_roles=(agency, ["staff"]))
+    assert not SupervisionSession.objects.for_user(login, "view").filter(pk=session.pk).exists()
+
+    worker.user = login
+    worker.save()
+
+    assert SupervisionSession.objects.for_user(login, "view").filter(pk=session.pk).exists()
