@@ -1,9 +1,74 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+_RECORDS = (
+    "funder",
+    "contract",
+    "budgetline",
+    "budgetrevision",
+    "budgetrevisionline",
+    "disbursement",
+    "staffassignment",
+    "expenditure",
+)
+
+
+# Flags (finance/models/flags.py): directors, finance officers and auditors read them (auditors:
+# granted contracts only, Flag.restrict_queryset); directors and finance officers triage (change).
+_FLAG_VIEW = ("view_flag", "view_flagevent", "view_flagevidence")
+
+
+# Bank reconciliation (finance/models/reconciliation.py): finance officers read and write, directors
+# and auditors (granted contracts, via restrict_through_contract) read.
+_RECONCILIATION = ("reconciliationperiod", "bankstatement", "statementline", "reconciliationmatch")
+
+
+def _perms(*actions: str, models=_RECORDS) -> list[str]:
+    return [f"{action}_{model}" for model in models for action in actions]
+
 
 class FinanceConfig(AppConfig):
     name = "finance"
     verbose_name = _("Finance")
-    role_permissions: dict[str, list[str]] = {}
-    nav_items: tuple = ()
+    # roles.md: finance officers write finance records (never delete an expenditure), directors
+    # read them, approve revisions (change_budgetrevision) and manage auditor grants; auditors
+    # read, and Contract.restrict_queryset limits them to granted contracts.
+    # The flags engineer appends the entries for their own models (finance/models/flags.py) below.
+    role_permissions = {
+        "director": [
+            *_perms("view"),
+            "change_budgetrevision",
+            "view_auditorgrant",
+            "add_auditorgrant",
+            "change_auditorgrant",
+            *_FLAG_VIEW,
+            "change_flag",
+            *_perms("view", models=_RECONCILIATION),
+        ],
+        "finance": [
+            *_perms("view", "add", "change"),
+            "view_auditorgrant",
+            *_FLAG_VIEW,
+            "change_flag",
+            *_perms("view", "add", "change", models=_RECONCILIATION),
+        ],
+        "auditor": [*_perms("view"), *_FLAG_VIEW, *_perms("view", models=_RECONCILIATION)],
+    }
+
+    @property
+    def nav_items(self):
+        from core.navigation import NavItem
+
+        return (
+            NavItem(_("Contracts"), "finance-contract-list", ("director", "finance", "auditor"), 400),
+            NavItem(_("Ledger"), "finance-ledger", ("director", "finance", "auditor"), 410),
+            NavItem(_("Ledger import"), "finance-import", ("finance",), 420),
+        )
+
+    def ready(self) -> None:
+        from importlib import import_module
+        from importlib.util import find_spec
+
+        for module in ("finance.reports", "finance.panels", "finance.flags.panels", "finance.pack"):
+            if find_spec(module) is not None:
+                import_module(module)

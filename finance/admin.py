@@ -1,0 +1,46 @@
+"""Admin: read-mostly views of finance records for support (writes go through the pages/API)."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from finance.models import (
+    AuditorGrant,
+    BudgetLine,
+    BudgetRevision,
+    Contract,
+    Disbursement,
+    Expenditure,
+    Funder,
+    StaffAssignment,
+)
+
+
+class BudgetLineInline(admin.TabularInline):
+    model = BudgetLine
+    extra = 0
+    fields = ["code", "name", "category", "amount", "approved_amount"]
+    readonly_fields = ["approved_amount"]
+
+
+@admin.register(Contract)
+class ContractAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "title", "funder", "start", "end", "total", "status", "agency"]
+    list_filter = ["status", "agency"]
+    search_fields = ["code", "title"]
+    list_select_related = ["funder", "agency"]
+    inlines = [BudgetLineInline]
+
+
+@admin.register(Expenditure)
+class ExpenditureAdmin(SimpleHistoryAdmin):
+    list_display = ["voucher_no", "contract", "budget_line", "date", "amount", "payee", "status", "source"]
+    list_filter = ["status", "source", "payment_method"]
+    search_fields = ["voucher_no", "payee", "description", "invoice_no"]
+    list_select_related = ["contract", "budget_line"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # posted expenditures are voided or reversed, never deleted
+
+
+for model in (Funder, BudgetRevision, Disbursement, StaffAssignment, AuditorGrant):
+    admin.site.register(model, SimpleHistoryAdmin)

@@ -1,0 +1,357 @@
+"""REST API of the finance module (under /api/v1/finance/...).
+
+Contracts, budget lines (read), revisions (propose; ``approve``/``reject`` for directors),
+disbursements, assignments, expenditures (list/create; ``void`` and ``reverse`` actions, never
+delete) and ledger imports (list; ``upload`` with ``dry_run``). Every queryset goes through
+``for_user``: auditors see only granted contracts, other roles nothing.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from core.api import router
+from core.api.viewsets import TenantModelViewSet, TenantReadOnlyViewSet, TenantViewSetMixin
+from core.models import ImportBatch, agency_of
+from core.roles import Role, has_role
+from finance import services
+from finance.models import (
+    BudgetLine,
+    BudgetRevision,
+    Contract,
+    Disbursement,
+    Expenditure,
+    Funder,
+    StaffAssignment,
+)
+from staff.models import StaffMember
+
+
+class AgencyScopedField(serializers.PrimaryKeyRelatedField):
+    """A related record the caller may write to (its agency, its role rules)."""
+
+    def __init__(self, model, action="view", **kw):
+        self.model = model
+        self.scope_action = action
+        super().__init__(**kw)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return self.model.objects.none()
+        if self.model is StaffMember:
+            return StaffMember.objects.for_agency(agency_of(request.user))
+        return self.model.objects.for_user(request.user, self.scope_action)
+
+
+class BudgetLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BudgetLine
+        fields = ["id", "contract", "code", "name", "category", "amount", "approved_amount"]
+        read_only_fields = fields
+
+
+class LineInputSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=30)
+    name = serializers.CharField(max_length=200)
+    category = serializers.ChoiceField(choices=BudgetLine._meta.get_field("category").choices)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class ContractSerializer(serializers.ModelSerializer):
+    funder_name = serializers.CharField(write_only=True, required=False)
+    funder = serializers.CharField(source="funder.name", read_only=True)
+    budget_lines = BudgetLineSerializer(many=True, read_only=True)
+    lines = LineInputSerializer(many=True, write_only=True, required=False)
+    effective_policy = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Contract
+        fields = [
+            "id", "code", "title", "funder", "funder_name", "start", "end", "total", "currency", "status",
+            "policy", "effective_policy", "budget_lines", "lines",
+        ]  # fmt: skip
+
+    def get_effective_policy(self, obj) -> dict:
+        return {
+            k: (str(v) if v is not None and not isinstance(v, int | list | str) else v)
+            for k, v in obj.effective_policy().items()
+        }
+
+    def validate(self, attrs):
+        if self.instance is None and not attrs.get("funder_name"):
+            raise serializers.ValidationError({"funder_name": "This field is required."})
+        return attrs
+
+
+class ContractViewSet(TenantModelViewSet):
+    queryset = Contract.objects.select_related("funder").prefetch_related("budget_lines")
+    serializer_class = ContractSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    filterset_fields = ["status", "code"]
+    search_fields = ["code", "title", "funder__name"]
+    ordering_fields = ["code", "start", "end", "total"]
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        funder = services.funder_get_or_create(agency=self.agency, name=data.pop("funder_name"))
+        lines = [services.LineSpec(**line) for line in data.pop("lines", [])]
+        serializer.instance = services.contract_create(agency=self.agency, funder=funder, lines=lines, **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("lines", None)
+        data.pop("total", None)
+        if "funder_name" in data:
+            data["funder"] = services.funder_get_or_create(agency=self.agency, name=data.pop("funder_name"))
+        data.pop("code", None)
+        serializer.instance = services.contract_update(contract=serializer.instance, **data)
+
+
+class BudgetLineViewSet(TenantReadOnlyViewSet):
+    queryset = BudgetLine.objects.select_related("contract")
+    serializer_class = BudgetLineSerializer
+    filterset_fields = ["contract", "category"]
+
+
+class RevisionSerializer(serializers.ModelSerializer):
+    contract = AgencyScopedField(Contract, "change")
+    deltas = serializers.DictField(
+        child=serializers.DecimalField(max_digits=14, decimal_places=2), write_only=True
+    )
+    lines = serializers.SerializerMethodField()
+
+    class Meta:
+        model = BudgetRevision
+        fields = [
+            "id", "contract", "reason", "status", "source", "total_change", "deltas", "lines",
+            "proposed_by", "proposed_at", "approved_by", "approved_at", "decision_note",
+        ]  # fmt: skip
+        read_only_fields = [
+            "status",
+            "source",
+            "total_change",
+            "proposed_by",
+            "proposed_at",
+            "approved_by",
+            "approved_at",
+            "decision_note",
+        ]
+
+    def get_lines(self, obj) -> list:
+        return [{"code": item.budget_line.code, "delta": f"{item.delta:.2f}"} for item in obj.lines.all()]
+
+
+class RevisionViewSet(TenantViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = BudgetRevision.objects.select_related("contract").prefetch_related("lines__budget_line")
+    serializer_class = RevisionSerializer
+    filterset_fields = ["contract", "status"]
+    required_actions = {"approve": "change", "reject": "change"}
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.revision_propose(
+            contract=data["contract"], reason=data["reason"], deltas=data["deltas"], user=self.request.user
+        )
+
+    def _decide(self, request, approve: bool):
+        revision = self.get_object()
+        try:
+            revision = services.revision_decide(
+                revision=revision, user=request.user, approve=approve, note=str(request.data.get("note", ""))
+            )
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        return Response(self.get_serializer(revision).data)
+
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._decide(request, True)
+
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._decide(request, False)
+
+
+class DisbursementSerializer(serializers.ModelSerializer):
+    contract = AgencyScopedField(Contract, "change")
+
+    class Meta:
+        model = Disbursement
+        fields = ["id", "contract", "date", "amount", "reference"]
+
+
+class DisbursementViewSet(TenantViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Disbursement.objects.select_related("contract")
+    serializer_class = DisbursementSerializer
+    filterset_fields = ["contract"]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.disbursement_create(**serializer.validated_data)
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    contract = AgencyScopedField(Contract, "change")
+    staff = AgencyScopedField(StaffMember)
+    staff_no = serializers.CharField(source="staff.staff_no", read_only=True)
+
+    class Meta:
+        model = StaffAssignment
+        fields = ["id", "contract", "staff", "staff_no", "start", "end", "fte"]
+
+
+class AssignmentViewSet(TenantModelViewSet):
+    queryset = StaffAssignment.objects.select_related("contract", "staff")
+    serializer_class = AssignmentSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    filterset_fields = ["contract", "staff"]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.assignment_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.assignment_update(
+            assignment=serializer.instance, **serializer.validated_data
+        )
+
+
+class ExpenditureFilter(django_filters.FilterSet):
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+    payee = django_filters.CharFilter(lookup_expr="icontains")
+    line = django_filters.CharFilter(field_name="budget_line__code")
+
+    class Meta:
+        model = Expenditure
+        fields = ["contract", "budget_line", "status", "payment_method", "source"]
+
+
+class ExpenditureSerializer(serializers.ModelSerializer):
+    contract = AgencyScopedField(Contract, "change")
+    budget_line = AgencyScopedField(BudgetLine, "change")
+    staff = AgencyScopedField(StaffMember, required=False, allow_null=True)
+    contract_code = serializers.CharField(source="contract.code", read_only=True)
+    line_code = serializers.CharField(source="budget_line.code", read_only=True)
+    warnings = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Expenditure
+        fields = [
+            "id", "contract", "contract_code", "budget_line", "line_code", "date", "amount", "payee",
+            "description", "invoice_no", "payment_method", "voucher_no", "staff", "posted_on", "status",
+            "void_reason", "reversal_of", "source", "import_batch", "created_at", "warnings",
+        ]  # fmt: skip
+        read_only_fields = ["status", "void_reason", "reversal_of", "source", "import_batch", "created_at"]
+        validators = []  # the model's constraints are checked by full_clean() in the service
+        extra_kwargs = {"voucher_no": {"required": False}, "invoice_no": {"required": False}}
+
+    def get_warnings(self, obj) -> list[str]:
+        return list(getattr(obj, "_warnings", []))
+
+
+class ExpenditureViewSet(TenantViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Expenditure.objects.select_related("contract", "budget_line")
+    serializer_class = ExpenditureSerializer
+    filterset_class = ExpenditureFilter
+    search_fields = ["payee", "description", "voucher_no", "invoice_no"]
+    ordering_fields = ["date", "amount", "payee", "voucher_no", "id"]
+    required_actions = {"void": "change", "reverse": "change"}
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        result = services.expenditure_post(user=self.request.user, **data)
+        result.expenditure._warnings = result.warnings
+        serializer.instance = result.expenditure
+
+    @action(detail=True, methods=["post"])
+    def void(self, request, pk=None):
+        expenditure = services.expenditure_void(
+            expenditure=self.get_object(), reason=str(request.data.get("reason", "")), user=request.user
+        )
+        return Response(self.get_serializer(expenditure).data)
+
+    @action(detail=True, methods=["post"])
+    def reverse(self, request, pk=None):
+        result = services.expenditure_reverse(
+            expenditure=self.get_object(), user=request.user, reason=str(request.data.get("reason", ""))
+        )
+        return Response(self.get_serializer(result.expenditure).data, status=status.HTTP_201_CREATED)
+
+
+class ImportBatchSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ImportBatch
+        fields = [
+            "id",
+            "kind",
+            "target",
+            "file_name",
+            "sha256",
+            "status",
+            "row_count",
+            "errors",
+            "summary",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class LedgerImportViewSet(TenantReadOnlyViewSet):
+    """Ledger imports (``kind=ledger``); POST ``upload`` with ``file``, ``contract`` (code), ``dry_run``."""
+
+    queryset = ImportBatch.objects.filter(kind="ledger").select_related("created_by")
+    serializer_class = ImportBatchSerializer
+    required_actions = {"upload": "view"}
+
+    @action(detail=False, methods=["post"])
+    def upload(self, request):
+        if not has_role(request.user, Role.FINANCE) or not request.user.has_perm("finance.add_expenditure"):
+            raise PermissionDenied()
+        contract = (
+            Contract.objects.for_user(request.user, "change")
+            .filter(code=request.data.get("contract", ""))
+            .first()
+        )
+        upload = request.FILES.get("file")
+        if contract is None or upload is None:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError({"contract": "Give a contract code and a file."})
+        result = services.ledger_import(
+            contract=contract,
+            data=upload.read(),
+            filename=upload.name,
+            user=request.user,
+            dry_run=str(request.data.get("dry_run", "")).lower() in ("1", "true", "yes"),
+        )
+        return Response(
+            result.as_dict(), status=status.HTTP_200_OK if result.ok else status.HTTP_400_BAD_REQUEST
+        )
+
+
+class FunderSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Funder
+        fields = ["id", "name"]
+
+
+class FunderViewSet(TenantReadOnlyViewSet):
+    queryset = Funder.objects.all()
+    serializer_class = FunderSerializer
+
+
+router.register("finance/funders", FunderViewSet, basename="finance-funder")
+router.register("finance/contracts", ContractViewSet, basename="finance-contract")
+router.register("finance/budget-lines", BudgetLineViewSet, basename="finance-budget-line")
+router.register("finance/revisions", RevisionViewSet, basename="finance-revision")
+router.register("finance/disbursements", DisbursementViewSet, basename="finance-disbursement")
+router.register("finance/assignments", AssignmentViewSet, basename="finance-assignment")
+router.register("finance/expenditures", ExpenditureViewSet, basename="finance-expenditure")
+router.register("finance/imports", LedgerImportViewSet, basename="finance-import")
+import finance.reconciliation.api  # noqa: E402, F401  (registers the reconciliation viewsets)

@@ -1,0 +1,56 @@
+"""Filters of the flag queue, shared by the page and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from finance.models import Flag, FlagSeverity, FlagStatus
+from finance.rules import RULE_ORDER
+
+
+class FlagFilter(django_filters.FilterSet):
+    contract = django_filters.CharFilter(label=_("Contract"), method="filter_contract")
+    rule = django_filters.ChoiceFilter(label=_("Rule"), choices=[(c, c) for c in RULE_ORDER])
+    severity = django_filters.ChoiceFilter(label=_("Severity"), choices=FlagSeverity.choices)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=FlagStatus.choices)
+    assignee = django_filters.ModelChoiceFilter(
+        label=_("Assigned to"), queryset=get_user_model().objects.none()
+    )
+    include_resolved = django_filters.BooleanFilter(
+        label=_("Include flags that no longer fire"), method="filter_include_resolved"
+    )
+
+    class Meta:
+        model = Flag
+        fields = ["contract", "rule", "severity", "status", "assignee"]
+
+    def __init__(self, data=None, *args, request=None, **kwargs):
+        super().__init__(data, *args, request=request, **kwargs)
+        from core.models import agency_of
+
+        user = getattr(request, "user", None)
+        agency = agency_of(user) if user is not None else None
+        users = (
+            get_user_model().objects.filter(membership__agency=agency)
+            if agency
+            else get_user_model().objects.none()
+        )
+        self.filters["assignee"].queryset = users.order_by("username")
+
+    def filter_contract(self, queryset, name, value):
+        if not value:
+            return queryset
+        through = Flag.contracts.through.objects.filter(contract__code=value)
+        return queryset.filter(pk__in=through.values("flag_id"))
+
+    def filter_include_resolved(self, queryset, name, value):
+        return queryset
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        if not getattr(self.form, "cleaned_data", {}).get("include_resolved"):
+            queryset = queryset.filter(active=True)
+        return queryset

@@ -1,0 +1,39 @@
+"""The flag as data for ``scan_flags`` (cli.md), the API and the flags report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from finance.models import Flag
+from finance.models.flags import SEVERITY_RANK
+from finance.rules import RULE_ORDER
+
+RULE_RANK = {code: i for i, code in enumerate(RULE_ORDER)}
+
+
+def flag_sort_key(flag: Flag) -> tuple:
+    """Critical first, then the rule order of flag-rules.md, then date, then id."""
+    return (SEVERITY_RANK.get(flag.severity, 9), RULE_RANK.get(flag.rule, 99), flag.sort_key, flag.pk or 0)
+
+
+def flag_dict(flag: Flag) -> dict:
+    """One flag in the JSON shape of cli.md; ``message`` in the active language."""
+    return {
+        "rule": flag.rule,
+        "severity": flag.severity,
+        "contracts": list(flag.contract_codes),
+        "budget_line": flag.line_code or None,
+        "vouchers": list(flag.vouchers),
+        "message": flag.text,
+        "evidence": flag.evidence,
+        "status": flag.status,
+    }
+
+
+def scan_document(flags: Iterable[Flag]) -> dict:
+    """``{"flags": [...], "summary": {"critical": n, "warning": n, "info": n}}`` of cli.md."""
+    ordered = sorted(flags, key=flag_sort_key)
+    summary = {"critical": 0, "warning": 0, "info": 0}
+    for flag in ordered:
+        summary[flag.severity] = summary.get(flag.severity, 0) + 1
+    return {"flags": [flag_dict(f) for f in ordered], "summary": summary}

@@ -1,0 +1,243 @@
+"""Flag pages: the queue, a flag with its expenditures and history, triage, a contract's summary,
+and the contract policy form. Views read through ``finance.flags.selectors`` (unseen flags are 404)
+and write through ``finance.flags.services``.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.models import agency_of
+from core.roles import Role, has_role
+from core.views import paginate
+from finance.flags import selectors, services
+from finance.flags.filters import FlagFilter
+from finance.flags.forms import AssignForm, BulkForm, PolicyForm, TriageForm
+from finance.models import Contract, Flag, FlagEvidence
+from finance.rules import REGISTRY, all_rules
+
+SORTS = {
+    "severity": ["severity", "rule", "sort_key", "id"],
+    "-first_seen": ["-first_seen", "-id"],
+    "date": ["sort_key", "id"],
+    "status": ["status", "severity", "id"],
+}
+
+
+def _require_view(request) -> None:
+    if not request.user.has_perm("finance.view_flag"):
+        raise Http404
+
+
+def _can_triage(user) -> bool:
+    return has_role(user, Role.DIRECTOR, Role.FINANCE) and user.has_perm("finance.change_flag")
+
+
+def _assignees(user):
+    agency = agency_of(user)
+    return (
+        get_user_model()
+        .objects.filter(
+            membership__agency=agency, groups__name__in=[Role.DIRECTOR, Role.FINANCE], is_active=True
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+def _errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def flag_list(request):
+    _require_view(request)
+    flag_filter = FlagFilter(request.GET or None, queryset=selectors.flags_for(request.user), request=request)
+    sort = request.GET.get("sort", "severity")
+    qs = flag_filter.qs.order_by(*SORTS.get(sort, SORTS["severity"]))
+    page = paginate(request, qs)
+    can_triage = _can_triage(request.user)
+    return render(
+        request,
+        "finance/flags/list.html",
+        {
+            "filter": flag_filter,
+            "page": page,
+            "sort": sort,
+            "can_triage": can_triage,
+            "bulk_form": BulkForm(assignees=_assignees(request.user)) if can_triage else None,
+            "rules": all_rules(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def flag_bulk(request):
+    _require_view(request)
+    if not _can_triage(request.user):
+        raise Http404
+    form = BulkForm(request.POST, assignees=_assignees(request.user))
+    ids = [int(i) for i in request.POST.getlist("flags") if i.isdigit()]
+    flags = list(Flag.objects.for_user(request.user, "change").filter(pk__in=ids))
+    if not form.is_valid() or not flags:
+        messages.error(request, _("Tick at least one flag and choose an action."))
+        return redirect("finance-flag-list")
+    try:
+        count = services.flags_bulk(
+            flags=flags,
+            user=request.user,
+            action=form.cleaned_data["action"],
+            note=form.cleaned_data["note"],
+            assignee=form.cleaned_data.get("assignee"),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(count)s flags updated.") % {"count": count})
+    return redirect(request.POST.get("next") or "finance-flag-list")
+
+
+@login_required
+def flag_detail(request, pk: int, triage_form=None, assign_form=None):
+    _require_view(request)
+    flag = selectors.flag_detail(request.user, pk)
+    can_triage = _can_triage(request.user)
+    return render(
+        request,
+        "finance/flags/detail.html",
+        {
+            "flag": flag,
+            "rule": REGISTRY.get(flag.rule),
+            "expenditures": selectors.flag_expenditures(request.user, flag),
+            "can_triage": can_triage,
+            "triage_form": triage_form
+            or (TriageForm(initial={"status": flag.status}) if can_triage else None),
+            "assign_form": assign_form
+            or (
+                AssignForm(assignees=_assignees(request.user), initial={"assignee": flag.assignee_id})
+                if can_triage
+                else None
+            ),
+            "is_director": has_role(request.user, Role.DIRECTOR),
+        },
+    )
+
+
+@login_required
+@require_POST
+def flag_triage(request, pk: int):
+    _require_view(request)
+    flag = selectors.flag_detail(request.user, pk)
+    if not _can_triage(request.user):
+        raise Http404
+    form = TriageForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.flag_set_status(
+                flag=flag,
+                user=request.user,
+                status=form.cleaned_data["status"],
+                note=form.cleaned_data["note"],
+                evidence=form.cleaned_data.get("evidence"),
+            )
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, _("Flag updated."))
+            return redirect("finance-flag-detail", pk=flag.pk)
+    return flag_detail(request, pk, triage_form=form)
+
+
+@login_required
+@require_POST
+def flag_assign(request, pk: int):
+    _require_view(request)
+    flag = selectors.flag_detail(request.user, pk)
+    if not _can_triage(request.user):
+        raise Http404
+    form = AssignForm(request.POST, assignees=_assignees(request.user))
+    if form.is_valid():
+        try:
+            services.flag_assign(
+                flag=flag,
+                user=request.user,
+                assignee=form.cleaned_data["assignee"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, _("Flag assigned."))
+            return redirect("finance-flag-detail", pk=flag.pk)
+    return flag_detail(request, pk, assign_form=form)
+
+
+@login_required
+def evidence_download(request, pk: int):
+    _require_view(request)
+    attachment = get_object_or_404(FlagEvidence.objects.for_user(request.user, "view"), pk=pk)
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    response["Content-Disposition"] = f'attachment; filename="evidence-{attachment.pk}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _contract(request, pk: int) -> Contract:
+    contract = Contract.objects.for_user(request.user, "view").filter(pk=pk).first()
+    if contract is None:
+        raise Http404
+    return contract
+
+
+@login_required
+def contract_summary(request, pk: int):
+    _require_view(request)
+    contract = _contract(request, pk)
+    summary = selectors.contract_flag_summary(request.user, contract)
+    for row in summary["rows"]:
+        rule = REGISTRY.get(row["rule"])
+        row["title"] = rule.title if rule else row["rule"]
+    return render(request, "finance/flags/contract.html", {"contract": contract, "summary": summary})
+
+
+@login_required
+def contract_policy(request, pk: int):
+    """The contract's policy with the defaults shown; saving it re-scans the contract."""
+    _require_view(request)
+    contract = _contract(request, pk)
+    can_edit = Contract.objects.for_user(request.user, "change").filter(pk=pk).exists() and _can_triage(
+        request.user
+    )
+    if request.method == "POST":
+        if not can_edit:
+            raise Http404
+        form = PolicyForm(request.POST, overrides=contract.policy)
+        if form.is_valid():
+            try:
+                services.contract_policy_update(
+                    contract=contract, user=request.user, overrides=form.overrides()
+                )
+            except ValidationError as exc:
+                _errors(form, exc)
+            else:
+                messages.success(request, _("Policy saved; the contract was scanned again."))
+                return redirect("finance-contract-policy", pk=contract.pk)
+    else:
+        form = PolicyForm(overrides=contract.policy)
+    return render(
+        request,
+        "finance/flags/policy.html",
+        {"contract": contract, "form": form, "can_edit": can_edit, "policy": contract.effective_policy()},
+    )

@@ -1,0 +1,65 @@
+"""``manage.py load_contract FILE.json [--agency SLUG]`` (files.md, cli.md).
+
+Run from the command line this is an administrator's action: a budget change in the file is
+recorded as a revision and approved at once with the reason "Loaded from FILE" (the web upload
+by a finance officer leaves it proposed for a director instead).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from core.importing.cli import read_input_file, resolve_agency, resolve_user
+from finance.services import contract_load
+
+
+class Command(BaseCommand):
+    help = _("Create or update a contract with its budget from a JSON contract definition.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help=_("contract definition (JSON)"))
+        parser.add_argument("--agency", default=None, help=_("short name of the agency"))
+        parser.add_argument("--user", default=None, help=_("username recorded as the loader"))
+
+    def handle(self, *args, **options):
+        try:
+            agency = resolve_agency(options["agency"])
+            user = resolve_user(options["user"], agency)
+            data, name = read_input_file(options["path"])
+        except CommandError as exc:
+            self._fail(str(exc), [])
+        try:
+            result = contract_load(agency=agency, data=data, filename=name, user=user, approve=True)
+        except ValidationError as exc:
+            self._fail(
+                _("Refused: %(name)s is not a valid contract definition; nothing was changed.")
+                % {"name": name},
+                exc.messages,
+            )
+        contract = result.contract
+        verb = _("Created") if result.created else _("Updated")
+        line = _("%(verb)s contract %(code)s: %(lines)s budget lines, total %(total)s %(currency)s.") % {
+            "verb": verb,
+            "code": contract.code,
+            "lines": contract.budget_lines.count(),
+            "total": f"{contract.total:.2f}",
+            "currency": contract.currency,
+        }
+        if result.revision is not None:
+            line += " " + _("Budget changes recorded as revision %(id)s (%(status)s).") % {
+                "id": result.revision.pk,
+                "status": result.revision.get_status_display(),
+            }
+        self.stdout.write(line)
+
+    def _fail(self, headline: str, problems: list[str]):
+        self.stderr.write(headline)
+        for problem in problems:
+            self.stderr.write(str(problem))
+        if getattr(self, "_called_from_command_line", False):
+            sys.exit(1)
+        raise CommandError(headline, returncode=1)

@@ -1,0 +1,225 @@
+"""Irregularity flags (flag-rules.md): what the rules found, and how people triaged it.
+
+A ``Flag`` is one finding of one rule, identified across re-scans by its rule and ``subject``
+(what it is about: an expenditure, a group, a line, the contract). Its ``fingerprint`` is a hash of
+the values of the expenditures (or the contract-level figures) behind it: a re-scan that finds the
+same flag with another fingerprint reopens it. The message is stored as an untranslated msgid with
+parameters and rendered in the reader's language. ``FlagEvent`` keeps every status change and
+assignment (who, when, from, to, why); ``FlagEvidence`` holds uploaded supporting documents.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.models import TenantModel, user_has_model_perm
+from core.roles import Role, user_roles
+from finance.models.contracts import Contract, Expenditure, _visible_contract_ids
+
+__all__ = ["Flag", "FlagEvent", "FlagEvidence", "FlagSeverity", "FlagStatus"]
+
+
+class FlagSeverity(models.TextChoices):
+    CRITICAL = "critical", _("Critical")
+    WARNING = "warning", _("Warning")
+    INFO = "info", _("Info")
+
+
+SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
+
+
+class FlagStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    EXPLAINED = "explained", _("Explained")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+def _restrict_via_contracts(model, qs, user, action: str, path: str):
+    """Directors and finance officers: every flag of the agency; auditors: read flags touching a
+    contract they are granted; everyone else nothing."""
+    if not user_has_model_perm(user, model, action):
+        return qs.none()
+    roles = user_roles(user)
+    if roles & {Role.DIRECTOR, Role.FINANCE}:
+        return qs
+    if Role.AUDITOR in roles and action == "view":
+        touching = Flag.contracts.through.objects.filter(contract_id__in=_visible_contract_ids(user))
+        return qs.filter(**{f"{path}__in": touching.values("flag_id")})
+    return qs.none()
+
+
+class Flag(TenantModel):
+    """One finding of an irregularity rule, with its triage status."""
+
+    rule = models.CharField(_("rule"), max_length=40, db_index=True)
+    severity = models.CharField(_("severity"), max_length=10, choices=FlagSeverity.choices)
+    subject = models.CharField(
+        _("about"), max_length=400, help_text=_("What the finding is about; with the rule, its identity.")
+    )
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="flags", verbose_name=_("contract")
+    )
+    contracts = models.ManyToManyField(
+        Contract, related_name="+", verbose_name=_("contracts concerned"), blank=True
+    )
+    line_code = models.CharField(_("budget line"), max_length=30, blank=True)
+    expenditures = models.ManyToManyField(
+        Expenditure, related_name="flags", verbose_name=_("expenditures"), blank=True
+    )
+    vouchers = models.JSONField(_("vouchers"), default=list, blank=True)
+    contract_codes = models.JSONField(_("contract codes"), default=list, blank=True)
+    message = models.TextField(_("message"), help_text=_("Untranslated message with %(name)s parameters."))
+    params = models.JSONField(_("message parameters"), default=dict, blank=True)
+    evidence = models.JSONField(_("evidence"), default=dict, blank=True)
+    fingerprint = models.CharField(_("fingerprint"), max_length=64)
+    sort_key = models.CharField(
+        _("sort key"), max_length=40, blank=True, help_text=_("Date of the first expenditure.")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=FlagStatus.choices, default=FlagStatus.OPEN)
+    active = models.BooleanField(
+        _("still fires"), default=True, help_text=_("False when the last scan no longer found it.")
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_flags",
+        verbose_name=_("assigned to"),
+    )
+    note = models.TextField(_("latest note"), blank=True)
+    first_seen = models.DateTimeField(_("first raised"), auto_now_add=True)
+    last_seen = models.DateTimeField(_("last found"), default=timezone.now)
+    status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["contract", "severity", "rule", "sort_key", "id"]
+        verbose_name = _("flag")
+        verbose_name_plural = _("flags")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "rule", "subject"],
+                name="finance_flag_unique_subject",
+                violation_error_message=_("This finding is already flagged."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=FlagStatus.values),
+                name="finance_flag_status_valid",
+                violation_error_message=_("Unknown flag status."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "status", "severity"]),
+            models.Index(fields=["contract", "active", "rule"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {', '.join(self.vouchers[:3]) or self.contract_id}"
+
+    @property
+    def text(self) -> str:
+        """The message in the active language."""
+        from finance.rules import render_message
+
+        return render_message(self.message, self.params)
+
+    @property
+    def severity_rank(self) -> int:
+        return SEVERITY_RANK.get(self.severity, 9)
+
+    @classmethod
+    def restrict_queryset(cls, qs, user, action):
+        return _restrict_via_contracts(cls, qs, user, action, "pk")
+
+
+class FlagEvent(TenantModel):
+    """One change to a flag: raised, reopened, a status change or an assignment; who, when, why."""
+
+    class Kind(models.TextChoices):
+        RAISED = "raised", _("Raised")
+        REOPENED = "reopened", _("Reopened (expenditures changed)")
+        STATUS = "status", _("Status changed")
+        ASSIGNED = "assigned", _("Assigned")
+        EVIDENCE = "evidence", _("Evidence added")
+
+    flag = models.ForeignKey(Flag, on_delete=models.CASCADE, related_name="events", verbose_name=_("flag"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    from_status = models.CharField(_("from"), max_length=10, choices=FlagStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=10, choices=FlagStatus.choices, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("assigned to"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("by"),
+        help_text=_("Empty for changes made by an automatic scan."),
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["flag", "at", "id"]
+        verbose_name = _("flag event")
+        verbose_name_plural = _("flag events")
+
+    def __str__(self) -> str:
+        return f"{self.flag_id} {self.kind} {self.from_status}→{self.to_status}"
+
+    @classmethod
+    def restrict_queryset(cls, qs, user, action):
+        return _restrict_via_contracts(cls, qs, user, action, "flag")
+
+
+def flag_evidence_upload_to(instance: FlagEvidence, filename: str) -> str:
+    return f"agency_{instance.agency_id}/flags/{instance.flag_id}/{filename}"
+
+
+class FlagEvidence(TenantModel):
+    """A document supporting an explanation (an invoice scan, an approval letter)."""
+
+    flag = models.ForeignKey(
+        Flag, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("flag")
+    )
+    file = models.FileField(_("file"), upload_to=flag_evidence_upload_to)
+    name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["flag", "uploaded_at", "id"]
+        verbose_name = _("flag evidence")
+        verbose_name_plural = _("flag evidence")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def restrict_queryset(cls, qs, user, action):
+        return _restrict_via_contracts(cls, qs, user, action, "flag")

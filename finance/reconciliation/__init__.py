@@ -1,0 +1,1 @@
+"""Bank reconciliation of a contract: statements, matching, workspace pages and API."""

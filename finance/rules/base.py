@@ -1,0 +1,277 @@
+"""What every irregular-fund-use rule shares: the ledger frame, the context, findings, registry.
+
+A rule is a pure function ``(frame, policy, context) -> list[Finding]``. It never touches the
+database: ``finance.flags.services`` loads the data once per scan and hands every rule the same
+frame, so a rule can be tested with a DataFrame built by hand.
+
+Money in the frames is **integer cents** (``int64``): whole-column sums and comparisons are exact
+and fast. Values are converted back to ``Decimal`` strings only at the edges (messages, evidence).
+Dates are ``datetime64[ns]``; ``day`` is the same date as a day number, for window arithmetic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+Severity = str  # "critical" | "warning" | "info"
+SEVERITIES = ("critical", "warning", "info")
+
+#: Columns of a contract's expenditure frame (one row per non-void expenditure).
+FRAME_COLUMNS = (
+    "id",  # ledger order: ties in date are broken by it
+    "contract",  # contract code
+    "date",
+    "amount",  # signed, integer cents
+    "line",  # budget-line code
+    "category",  # budget-line category
+    "payee",
+    "description",
+    "invoice_no",
+    "payment_method",
+    "voucher_no",
+    "staff_id",  # nullable
+    "posted_on",  # nullable
+)
+
+EPOCH = np.datetime64("1970-01-01", "D")
+
+
+# --- money -------------------------------------------------------------------------------
+
+
+def to_cents(value: Decimal | int | str | None) -> int | None:
+    """A money value as integer cents (half-up at the third place; None stays None)."""
+    if value is None or value == "":
+        return None
+    return int((Decimal(str(value)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def money_str(cents: int) -> str:
+    """Integer cents as the JSON money string of the spec: ``186000`` → ``"1860.00"``."""
+    cents = int(cents)
+    sign = "-" if cents < 0 else ""
+    whole, part = divmod(abs(cents), 100)
+    return f"{sign}{whole}.{part:02d}"
+
+
+def money_text(cents: int) -> str:
+    """Integer cents for people: ``186000`` → ``"1,860.00"``."""
+    cents = int(cents)
+    sign = "-" if cents < 0 else ""
+    whole, part = divmod(abs(cents), 100)
+    return f"{sign}{whole:,}.{part:02d}"
+
+
+def number_text(value: Decimal | int | float) -> str:
+    """A policy number without noise: ``Decimal("10")`` → ``"10"``, ``Decimal("2.50")`` → ``"2.5"``."""
+    dec = Decimal(str(value))
+    text = f"{dec.normalize():f}"
+    return text
+
+
+# --- normalisation -----------------------------------------------------------------------
+
+
+def normalise_text(value: Any) -> str:
+    """Payee/invoice comparison form: full-width folded (NFKC), white space removed, case folded."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    text = str(value)
+    if text.isascii():  # NFKC leaves ASCII unchanged and casefold is lower: the common fast path
+        return "".join(text.split()).lower()
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(text.split()).casefold()
+
+
+def fold_text(value: Any) -> str:
+    """Full-width and case folded, white space kept (for keyword search in free text)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return unicodedata.normalize("NFKC", str(value)).casefold()
+
+
+def _per_distinct(series: pd.Series, func: Callable[[Any], str]) -> pd.Series:
+    if series.empty:
+        return series.astype(object)
+    codes, uniques = pd.factorize(series.fillna(""), sort=False)
+    folded = np.array([func(u) for u in uniques] + [""], dtype=object)
+    return pd.Series(folded[codes], index=series.index, dtype=object)
+
+
+def normalise_column(series: pd.Series) -> pd.Series:
+    """``normalise_text`` over a column, computed once per distinct value."""
+    return _per_distinct(series, normalise_text)
+
+
+def fold_column(series: pd.Series) -> pd.Series:
+    """``fold_text`` over a column, computed once per distinct value."""
+    return _per_distinct(series, fold_text)
+
+
+def prepare_frame(frame: pd.DataFrame, *, copy: bool = True) -> pd.DataFrame:
+    """Give a raw expenditure frame the derived columns every rule expects, in ledger order.
+
+    Adds ``payee_norm``, ``invoice_norm`` and ``day``; sorts by date, then id (ledger order).
+    ``copy=False`` lets a loader that owns ``frame`` save a copy of a large frame.
+    """
+    if frame.empty:
+        frame = pd.DataFrame({c: [] for c in FRAME_COLUMNS})
+    elif copy:
+        frame = frame.copy()
+    for column in FRAME_COLUMNS:
+        if column not in frame:
+            frame[column] = None
+    frame["date"] = pd.to_datetime(frame["date"])
+    frame["posted_on"] = pd.to_datetime(frame["posted_on"])
+    frame["amount"] = frame["amount"].astype("int64")
+    frame["id"] = frame["id"].astype("int64")
+    frame["staff_id"] = frame["staff_id"].astype("Int64")
+    for column in ("payee", "description", "invoice_no", "payment_method", "voucher_no", "category", "line"):
+        frame[column] = frame[column].fillna("").astype(object)
+    frame["payee_norm"] = normalise_column(frame["payee"])
+    frame["invoice_norm"] = normalise_column(frame["invoice_no"])
+    frame["day"] = (frame["date"].values.astype("datetime64[D]") - EPOCH).astype("int64")
+    if not _in_ledger_order(frame):
+        frame = frame.sort_values(["date", "id"], kind="stable").reset_index(drop=True)
+    return frame
+
+
+def _in_ledger_order(frame: pd.DataFrame) -> bool:
+    """True when rows are already sorted by (date, id): saves a sort of a large frame."""
+    if len(frame) < 2:
+        return True
+    day = np.diff(frame["day"].to_numpy())
+    ids = np.diff(frame["id"].to_numpy())
+    return bool(((day > 0) | ((day == 0) & (ids > 0))).all())
+
+
+def day_number(day: dt.date) -> int:
+    return int((np.datetime64(day, "D") - EPOCH).astype("int64"))
+
+
+def iso(value) -> str:
+    """A frame date (Timestamp) or date as ``YYYY-MM-DD``."""
+    if value is None or value is pd.NaT:
+        return ""
+    return pd.Timestamp(value).date().isoformat()
+
+
+# --- context and findings ------------------------------------------------------------------
+
+
+def _empty(columns: Iterable[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: [] for c in columns})
+
+
+@dataclass
+class RuleContext:
+    """What rules need besides the contract's own expenditures.
+
+    ``lines``: code, name, category, approved (cents, original plus approved revisions).
+    ``agency_invoices``: expenditures of the agency's *other* contracts that carry an invoice
+    number (a prepared frame). ``spells``: staff_id, hire_date, exit_date (datetime64, NaT =
+    still employed). ``assignments``: this contract's staff_id, start, end. ``staff``: staff_id,
+    staff_no, name of every staff member of the agency.
+    """
+
+    contract: str
+    start: dt.date
+    end: dt.date
+    total: int  # cents
+    lines: pd.DataFrame = field(default_factory=lambda: _empty(["code", "name", "category", "approved"]))
+    agency_invoices: pd.DataFrame | None = None
+    spells: pd.DataFrame = field(default_factory=lambda: _empty(["staff_id", "hire_date", "exit_date"]))
+    assignments: pd.DataFrame = field(default_factory=lambda: _empty(["staff_id", "start", "end"]))
+    staff: pd.DataFrame = field(default_factory=lambda: _empty(["staff_id", "staff_no", "name"]))
+    country: str = "CN"
+
+    def __post_init__(self) -> None:
+        if self.agency_invoices is None:
+            self.agency_invoices = prepare_frame(_empty(FRAME_COLUMNS))
+
+
+@dataclass
+class Finding:
+    """One thing a rule found. ``message`` is an untranslated msgid with ``%(name)s`` params,
+    rendered in the reader's language at display time (``finance.rules.render_message``).
+
+    ``subject`` identifies what the finding is about within the agency (with the rule code it
+    is the flag's identity across re-scans); ``basis`` holds the numbers a contract-level
+    finding rests on (expenditure-level findings rest on their expenditures).
+    """
+
+    rule: str
+    subject: str
+    message: str
+    params: dict[str, Any]
+    expenditure_ids: tuple[int, ...] = ()
+    budget_line: str | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)
+    basis: dict[str, Any] | None = None
+
+
+RuleFunc = Callable[[pd.DataFrame, dict, RuleContext], list[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A registered rule: its code, severity, what it is about and why it matters."""
+
+    code: str
+    severity: Severity
+    about: str  # expenditure, group, line, contract
+    title: Any
+    description: Any
+    func: RuleFunc
+
+    def __call__(self, frame: pd.DataFrame, policy: dict, context: RuleContext) -> list[Finding]:
+        return self.func(frame, policy, context)
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def rule(code: str, *, severity: Severity, about: str, title, description):
+    """Register ``func`` as the rule ``code`` (flag-rules.md)."""
+    if severity not in SEVERITIES:
+        raise ValueError(f"unknown severity {severity!r}")
+
+    def decorator(func: RuleFunc) -> RuleFunc:
+        REGISTRY[code] = Rule(
+            code=code, severity=severity, about=about, title=title, description=description, func=func
+        )
+        return func
+
+    return decorator
+
+
+def expenditure_findings(
+    rows: pd.DataFrame,
+    code: str,
+    message: str,
+    params: Callable[[Any], dict],
+    evidence: Callable[[Any], dict],
+) -> list[Finding]:
+    """One finding per row of ``rows`` (a filtered frame), about that expenditure."""
+    findings = []
+    for row in rows.itertuples(index=False):
+        findings.append(
+            Finding(
+                rule=code,
+                subject=f"exp:{row.id}",
+                message=message,
+                params={"voucher": row.voucher_no or f"#{row.id}", **params(row)},
+                expenditure_ids=(int(row.id),),
+                budget_line=row.line,
+                evidence=evidence(row),
+            )
+        )
+    return findings

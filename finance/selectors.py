@@ -1,0 +1,320 @@
+"""Reads and analytics on finance records: budget vs actual, re-budgeting, ledger frames.
+
+Sums are done by the database (one GROUP BY per contract), so a contract with 100,000
+expenditures costs one aggregate query, not 100,000 Python objects. Money stays ``Decimal``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum
+from django.utils import timezone
+
+from finance.models import BudgetLine, BudgetRevisionLine, Contract, Expenditure
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def _money(value) -> Decimal:
+    return (value or ZERO).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class LineRow:
+    code: str
+    name: str
+    category: str
+    category_label: str
+    approved: Decimal
+    actual: Decimal
+    remaining: Decimal
+    pct_spent: Decimal | None
+    projected_at_end: Decimal
+    original: Decimal = ZERO
+
+    @property
+    def bar_pct(self) -> int:
+        """Width of the burn bar, 0–100 (the % itself may exceed 100)."""
+        if self.pct_spent is None:
+            return 0
+        return max(0, min(100, int(self.pct_spent)))
+
+    @property
+    def overspent(self) -> bool:
+        return self.actual > self.approved
+
+
+@dataclass
+class BudgetVsActual:
+    contract: Contract
+    as_of: dt.date
+    lines: list[LineRow]
+    approved: Decimal
+    actual: Decimal
+    remaining: Decimal
+    received: Decimal
+    cash_position: Decimal
+    elapsed_days: int
+    period_days: int
+    pct_spent: Decimal | None = None
+    extras: dict = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        """The JSON body of ``report budget-vs-actual`` (cli.md): money as strings with 2 places."""
+        return {
+            "contract": self.contract.code,
+            "as_of": self.as_of.isoformat(),
+            "lines": [
+                {
+                    "code": line.code,
+                    "name": line.name,
+                    "category": line.category,
+                    "approved": f"{line.approved:.2f}",
+                    "actual": f"{line.actual:.2f}",
+                    "remaining": f"{line.remaining:.2f}",
+                    "pct_spent": None if line.pct_spent is None else f"{line.pct_spent:.2f}",
+                    "projected_at_end": f"{line.projected_at_end:.2f}",
+                }
+                for line in self.lines
+            ],
+            "total": {
+                "approved": f"{self.approved:.2f}",
+                "actual": f"{self.actual:.2f}",
+                "remaining": f"{self.remaining:.2f}",
+            },
+            "received": f"{self.received:.2f}",
+            "cash_position": f"{self.cash_position:.2f}",
+        }
+
+
+def _pct(actual: Decimal, approved: Decimal) -> Decimal | None:
+    if not approved:
+        return None
+    return (actual * 100 / approved).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def elapsed_days(contract: Contract, as_of: dt.date) -> int:
+    """Days of the period elapsed at ``as_of`` (inclusive), clamped to [0, period]."""
+    days = (as_of - contract.start).days + 1
+    return max(0, min(days, contract.period_days))
+
+
+def project_at_end(actual: Decimal, elapsed: int, period: int) -> Decimal:
+    """Linear projection: spending continues at the average daily rate so far.
+
+    projected = actual × period_days / elapsed_days. Before the start (nothing elapsed) the
+    projection is the actual; after the end it is the actual.
+    """
+    if elapsed <= 0 or elapsed >= period:
+        return _money(actual)
+    return _money(actual * period / elapsed)
+
+
+def budget_vs_actual(contract: Contract, as_of: dt.date | None = None) -> BudgetVsActual:
+    """Per line: approved, actual (Σ posted, signed), remaining, % spent, projection at end; totals.
+
+    ``received`` is Σ disbursements and ``cash_position`` received − actual. Every posted
+    expenditure counts, whatever its date (the ledger is what has been spent).
+    """
+    as_of = as_of or timezone.localdate()
+    sums = dict(
+        Expenditure.objects.filter(contract=contract, status=Expenditure.Status.POSTED)
+        .values("budget_line")
+        .annotate(s=Sum("amount"))
+        .values_list("budget_line", "s")
+    )
+    period = contract.period_days
+    elapsed = elapsed_days(contract, as_of)
+    rows = []
+    for line in BudgetLine.objects.filter(contract=contract).order_by("position", "code"):
+        actual = _money(sums.get(line.pk))
+        rows.append(
+            LineRow(
+                code=line.code,
+                name=line.name,
+                category=line.category,
+                category_label=str(line.get_category_display()),
+                approved=_money(line.approved_amount),
+                actual=actual,
+                remaining=_money(line.approved_amount - actual),
+                pct_spent=_pct(actual, line.approved_amount),
+                projected_at_end=project_at_end(actual, elapsed, period),
+                original=_money(line.amount),
+            )
+        )
+    approved = sum((row.approved for row in rows), ZERO)
+    actual = sum((row.actual for row in rows), ZERO)
+    received = _money(contract.disbursements.aggregate(s=Sum("amount"))["s"])
+    return BudgetVsActual(
+        contract=contract,
+        as_of=as_of,
+        lines=rows,
+        approved=approved,
+        actual=actual,
+        remaining=approved - actual,
+        received=received,
+        cash_position=received - actual,
+        elapsed_days=elapsed,
+        period_days=period,
+        pct_spent=_pct(actual, approved),
+    )
+
+
+@dataclass
+class Rebudgeting:
+    moved: Decimal
+    tolerance_pct: Decimal
+    limit: Decimal
+    pct_of_total: Decimal | None
+
+    @property
+    def within(self) -> bool:
+        return self.moved <= self.limit
+
+
+def cumulative_rebudgeting(contract: Contract) -> Rebudgeting:
+    """How much approved transfers have moved between lines, against ``transfer_tolerance_pct``.
+
+    moved = Σ over lines of max(0, net delta of approved transfer revisions on that line),
+    i.e. the money that arrived in lines by transfers. Revisions that change the contract total
+    (amendments) are not transfers and do not count.
+    """
+    deltas = (
+        BudgetRevisionLine.objects.filter(
+            revision__contract=contract, revision__status="approved", revision__total_change=0
+        )
+        .values("budget_line")
+        .annotate(net=Sum("delta"))
+        .values_list("net", flat=True)
+    )
+    moved = sum((net for net in deltas if net > 0), ZERO)
+    tolerance = contract.effective_policy()["transfer_tolerance_pct"]
+    limit = _money(contract.total * tolerance / 100)
+    return Rebudgeting(
+        moved=_money(moved), tolerance_pct=tolerance, limit=limit, pct_of_total=_pct(moved, contract.total)
+    )
+
+
+def contracts_with_totals(qs):
+    """Contracts annotated with ``actual`` (Σ posted) and ``expenditure_count`` for the list page."""
+    return qs.select_related("funder").annotate(
+        actual=Sum("expenditures__amount", filter=Q(expenditures__status=Expenditure.Status.POSTED)),
+        expenditure_count=Count("expenditures", filter=Q(expenditures__status=Expenditure.Status.POSTED)),
+    )
+
+
+def ledger_queryset(qs):
+    """Expenditures with what list pages and APIs show, without N+1."""
+    return qs.select_related("contract", "budget_line", "staff", "created_by")
+
+
+def ledger_frame(contracts):
+    """Posted and void expenditures of ``contracts`` as a pandas DataFrame (ledger order).
+
+    ``amount`` is a column of ``Decimal`` objects (exact; never float). Columns: id, contract_id,
+    contract_code, budget_line_id, line_code, category, date, amount, payee, description,
+    invoice_no, payment_method, voucher_no, staff_id, posted_on, status, source.
+    """
+    import pandas as pd
+
+    fields = [
+        "id",
+        "contract_id",
+        "contract__code",
+        "budget_line_id",
+        "budget_line__code",
+        "budget_line__category",
+        "date",
+        "amount",
+        "payee",
+        "description",
+        "invoice_no",
+        "payment_method",
+        "voucher_no",
+        "staff_id",
+        "posted_on",
+        "status",
+        "source",
+    ]
+    rows = Expenditure.objects.filter(contract__in=contracts).order_by("id").values_list(*fields)
+    frame = pd.DataFrame.from_records(list(rows), columns=fields)
+    return frame.rename(
+        columns={
+            "contract__code": "contract_code",
+            "budget_line__code": "line_code",
+            "budget_line__category": "category",
+        }
+    )
+
+
+@dataclass
+class ContractBurn:
+    """One contract on the dashboard: how much of the budget is spent against how much time."""
+
+    contract: Contract
+    approved: Decimal
+    actual: Decimal
+    pct_spent: Decimal | None
+    pct_elapsed: int
+    projected_at_end: Decimal
+
+    @property
+    def spent_bar(self) -> int:
+        """Width of the spending bar, 0–100 (the % itself may exceed 100)."""
+        return 0 if self.pct_spent is None else max(0, min(100, int(self.pct_spent)))
+
+    @property
+    def overspent(self) -> bool:
+        return self.actual > self.approved
+
+    @property
+    def projected_over(self) -> bool:
+        """Spending at today's pace would pass the approved budget by the end."""
+        return self.projected_at_end > self.approved
+
+    @property
+    def ahead_of_time(self) -> bool:
+        """More of the budget is spent than of the period has passed."""
+        return self.pct_spent is not None and self.pct_spent > self.pct_elapsed
+
+
+def contracts_burn(qs, *, as_of: dt.date | None = None, limit: int = 8) -> list[ContractBurn]:
+    """Active contracts of ``qs`` ending soonest, with actual spending, time elapsed and projection.
+
+    One query whatever the number of contracts: the actual is a correlated ``Sum`` of posted
+    expenditures. ``approved`` is the contract total, which approved revisions keep equal to
+    the sum of the approved budget lines.
+    """
+    as_of = as_of or timezone.localdate()
+    actual = (
+        Expenditure.objects.filter(contract=OuterRef("pk"), status=Expenditure.Status.POSTED)
+        .order_by()
+        .values("contract")
+        .annotate(s=Sum("amount"))
+        .values("s")
+    )
+    contracts = (
+        qs.filter(status=Contract.Status.ACTIVE)
+        .annotate(actual=Subquery(actual, output_field=DecimalField(max_digits=14, decimal_places=2)))
+        .order_by("end", "code")[:limit]
+    )
+    rows = []
+    for contract in contracts:
+        spent = _money(contract.actual)
+        period = contract.period_days
+        elapsed = elapsed_days(contract, as_of)
+        rows.append(
+            ContractBurn(
+                contract=contract,
+                approved=_money(contract.total),
+                actual=spent,
+                pct_spent=_pct(spent, contract.total),
+                pct_elapsed=int(elapsed * 100 / period) if period > 0 else 0,
+                projected_at_end=project_at_end(spent, elapsed, period),
+            )
+        )
+    return rows

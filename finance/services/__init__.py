@@ -1,0 +1,58 @@
+"""Every write on finance records (STYLE.md: services write, selectors read)."""
+
+from finance.services.contracts import (
+    LineSpec,
+    assignment_create,
+    assignment_update,
+    auditor_grant,
+    auditor_revoke,
+    budget_line_add,
+    budget_set_lines,
+    contract_create,
+    contract_update,
+    disbursement_create,
+    funder_get_or_create,
+    revision_decide,
+    revision_from_lines,
+    revision_propose,
+)
+from finance.services.imports import (
+    BUDGET_SHEET,
+    LEDGER,
+    LoadResult,
+    budget_sheet_apply,
+    budget_sheet_read,
+    contract_actual,
+    contract_load,
+    ledger_import,
+)
+from finance.services.ledger import PostResult, expenditure_post, expenditure_reverse, expenditure_void
+
+__all__ = [
+    "BUDGET_SHEET",
+    "LEDGER",
+    "LineSpec",
+    "LoadResult",
+    "PostResult",
+    "assignment_create",
+    "assignment_update",
+    "auditor_grant",
+    "auditor_revoke",
+    "budget_line_add",
+    "budget_set_lines",
+    "budget_sheet_apply",
+    "budget_sheet_read",
+    "contract_actual",
+    "contract_create",
+    "contract_load",
+    "contract_update",
+    "disbursement_create",
+    "expenditure_post",
+    "expenditure_reverse",
+    "expenditure_void",
+    "funder_get_or_create",
+    "ledger_import",
+    "revision_decide",
+    "revision_from_lines",
+    "revision_propose",
+]

@@ -1,0 +1,404 @@
+"""Writes on contracts, budgets, revisions, disbursements, assignments and auditor grants."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.models import Agency
+from core.permissions import grant_object_perm, revoke_object_perm
+from core.roles import Role, has_role
+from finance.models import (
+    AuditorGrant,
+    BudgetLine,
+    BudgetRevision,
+    BudgetRevisionLine,
+    Contract,
+    Disbursement,
+    Funder,
+    StaffAssignment,
+)
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class LineSpec:
+    """A budget line as a file or form states it."""
+
+    code: str
+    name: str
+    category: str
+    amount: Decimal
+
+
+def funder_get_or_create(*, agency: Agency, name: str) -> Funder:
+    """The agency's funder with this name, created on first use."""
+    name = name.strip()
+    funder = Funder.objects.filter(agency=agency, name=name).first()
+    if funder is None:
+        funder = Funder(agency=agency, name=name)
+        funder.full_clean()
+        funder.save()
+    return funder
+
+
+def _check_lines_total(lines: Iterable[LineSpec], total: Decimal) -> None:
+    lines = list(lines)
+    codes = [line.code for line in lines]
+    duplicates = sorted({code for code in codes if codes.count(code) > 1})
+    if duplicates:
+        raise ValidationError(
+            {
+                "budget_lines": _("Budget-line codes must be unique: %(codes)s")
+                % {"codes": ", ".join(duplicates)}
+            }
+        )
+    line_sum = sum((line.amount for line in lines), ZERO)
+    if lines and line_sum != total:
+        raise ValidationError(
+            {
+                "budget_lines": _("The budget lines add up to %(sum)s, not the contract total %(total)s.")
+                % {"sum": f"{line_sum:.2f}", "total": f"{total:.2f}"}
+            }
+        )
+
+
+@transaction.atomic
+def contract_create(
+    *,
+    agency: Agency,
+    code: str,
+    title: str,
+    funder: Funder,
+    start: dt.date,
+    end: dt.date,
+    total: Decimal,
+    currency: str = "CNY",
+    status: str = Contract.Status.ACTIVE,
+    policy: Mapping | None = None,
+    lines: Iterable[LineSpec] = (),
+) -> Contract:
+    """Create a contract with its original budget (lines summing to the total, when given)."""
+    lines = list(lines)
+    contract = Contract(
+        agency=agency,
+        code=code.strip(),
+        title=title,
+        funder=funder,
+        start=start,
+        end=end,
+        total=total,
+        currency=currency,
+        status=status,
+        policy=dict(policy or {}),
+    )
+    contract.full_clean()
+    _check_lines_total(lines, total)
+    contract.save()
+    for position, spec in enumerate(lines):
+        budget_line_add(contract=contract, spec=spec, position=position)
+    return contract
+
+
+def budget_line_add(*, contract: Contract, spec: LineSpec, position: int | None = None) -> BudgetLine:
+    """Add a line to a contract's original budget (used when a contract is created)."""
+    if position is None:
+        position = contract.budget_lines.count()
+    line = BudgetLine(
+        agency=contract.agency,
+        contract=contract,
+        code=spec.code.strip(),
+        name=spec.name.strip(),
+        category=spec.category,
+        amount=spec.amount,
+        approved_amount=spec.amount,
+        position=position,
+    )
+    line.full_clean()
+    line.save()
+    return line
+
+
+@transaction.atomic
+def contract_update(*, contract: Contract, **fields) -> Contract:
+    """Change a contract's heading (title, funder, period, currency, status, policy).
+
+    The total and the budget change only through revisions, never by editing.
+    """
+    allowed = {"title", "funder", "start", "end", "currency", "status", "policy"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be changed here: %(f)s") % {"f": ", ".join(sorted(unknown))}
+        )
+    for name, value in fields.items():
+        setattr(contract, name, value)
+    contract.full_clean()
+    contract.save()
+    return contract
+
+
+def budget_set_lines(*, contract: Contract, lines: Iterable[LineSpec]) -> None:
+    """Set the original budget of a contract that has none yet (budget sheet upload)."""
+    lines = list(lines)
+    if contract.budget_lines.exists():
+        raise ValidationError(_("This contract already has a budget; propose a revision instead."))
+    _check_lines_total(lines, contract.total)
+    with transaction.atomic():
+        for position, spec in enumerate(lines):
+            budget_line_add(contract=contract, spec=spec, position=position)
+
+
+# --- revisions ----------------------------------------------------------------------------
+
+
+def revision_from_lines(
+    *,
+    contract: Contract,
+    lines: Iterable[LineSpec],
+    new_total: Decimal | None,
+    reason: str,
+    user=None,
+    approve: bool = False,
+    source: str = BudgetRevision.Source.MANUAL,
+) -> BudgetRevision | None:
+    """A revision taking the contract's approved budget to ``lines`` (None if nothing changes).
+
+    Lines the file names that do not exist yet are added with an original amount of 0 and the
+    revision's delta; lines it leaves out are taken down to 0 (they may carry expenditures).
+    """
+    lines = list(lines)
+    new_total = contract.total if new_total is None else new_total
+    _check_lines_total(lines, new_total)
+    existing = {line.code: line for line in contract.budget_lines.all()}
+    changes: dict[str, Decimal] = {}
+    new_specs = []
+    for spec in lines:
+        current = existing.get(spec.code)
+        if current is None:
+            new_specs.append(spec)
+            if spec.amount:
+                changes[spec.code] = spec.amount
+        elif spec.amount != current.approved_amount:
+            changes[spec.code] = spec.amount - current.approved_amount
+    named = {spec.code for spec in lines}
+    for code, line in existing.items():
+        if code not in named and line.approved_amount:
+            changes[code] = -line.approved_amount
+    if not changes and new_total == contract.total and not new_specs:
+        return None
+    with transaction.atomic():
+        position = len(existing)
+        for spec in new_specs:
+            budget_line_add(
+                contract=contract,
+                spec=LineSpec(spec.code, spec.name, spec.category, ZERO),
+                position=position,
+            )
+            position += 1
+        revision = revision_propose(
+            contract=contract,
+            reason=reason,
+            deltas=changes,
+            total_change=new_total - contract.total,
+            user=user,
+            source=source,
+        )
+        if approve:
+            revision = revision_decide(
+                revision=revision, user=user, approve=True, note=reason, as_loader=True
+            )
+    return revision
+
+
+@transaction.atomic
+def revision_propose(
+    *,
+    contract: Contract,
+    reason: str,
+    deltas: Mapping[str, Decimal],
+    user=None,
+    total_change: Decimal = ZERO,
+    source: str = BudgetRevision.Source.MANUAL,
+) -> BudgetRevision:
+    """Propose changing lines by ``deltas`` (line code → signed amount); a director decides.
+
+    A transfer between lines nets to zero; a change of the contract total (an amended
+    contract) nets to ``total_change``.
+    """
+    deltas = {code: Decimal(delta) for code, delta in deltas.items() if Decimal(delta) != 0}
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the revision.")})
+    if not deltas:
+        raise ValidationError({"lines": _("The revision changes no line.")})
+    lines = {line.code: line for line in contract.budget_lines.filter(code__in=deltas)}
+    unknown = sorted(set(deltas) - set(lines))
+    if unknown:
+        raise ValidationError(
+            {
+                "lines": _("No budget line with code %(codes)s in this contract.")
+                % {"codes": ", ".join(unknown)}
+            }
+        )
+    net = sum(deltas.values(), ZERO)
+    if net != total_change:
+        raise ValidationError(
+            {
+                "lines": _("The changes add up to %(net)s; a revision must net to %(expected)s.")
+                % {"net": f"{net:.2f}", "expected": f"{total_change:.2f}"}
+            }
+        )
+    for code, delta in deltas.items():
+        if lines[code].approved_amount + delta < 0:
+            raise ValidationError({"lines": _("Line %(code)s cannot go below zero.") % {"code": code}})
+    revision = BudgetRevision(
+        agency=contract.agency,
+        contract=contract,
+        reason=reason.strip(),
+        source=source,
+        total_change=total_change,
+        proposed_by=user if getattr(user, "pk", None) else None,
+    )
+    revision.full_clean()
+    revision.save()
+    for code, delta in deltas.items():
+        item = BudgetRevisionLine(
+            agency=contract.agency, revision=revision, budget_line=lines[code], delta=delta
+        )
+        item.full_clean()
+        item.save()
+    return revision
+
+
+@transaction.atomic
+def revision_decide(
+    *, revision: BudgetRevision, user, approve: bool, note: str = "", as_loader: bool = False
+) -> BudgetRevision:
+    """A director approves (applies the deltas) or rejects a proposed revision.
+
+    ``as_loader`` is the command-line contract loader: an administrator's action, approved
+    without a director (see load_contract).
+    """
+    if not as_loader and not has_role(user, Role.DIRECTOR):
+        raise PermissionDenied(_("Only a director approves budget revisions."))
+    revision = BudgetRevision.objects.select_for_update().get(pk=revision.pk)
+    if revision.status != BudgetRevision.Status.PROPOSED:
+        raise ValidationError(_("This revision has already been decided."))
+    if approve:
+        items = list(revision.lines.all())
+        # Lock the lines: expenditures checked against approved amounts wait for us.
+        locked = {
+            line.pk: line
+            for line in BudgetLine.objects.select_for_update().filter(
+                pk__in=[i.budget_line_id for i in items]
+            )
+        }
+        for item in items:
+            line = locked[item.budget_line_id]
+            line.approved_amount += item.delta
+            if line.approved_amount < 0:
+                raise ValidationError(_("Line %(code)s cannot go below zero.") % {"code": line.code})
+            line.save(update_fields=["approved_amount"])
+        if revision.total_change:
+            contract = Contract.objects.select_for_update().get(pk=revision.contract_id)
+            contract.total += revision.total_change
+            contract.full_clean()
+            contract.save(update_fields=["total", "updated_at"])
+    revision.status = BudgetRevision.Status.APPROVED if approve else BudgetRevision.Status.REJECTED
+    revision.approved_by = user if getattr(user, "pk", None) else None
+    revision.approved_at = timezone.now()
+    revision.decision_note = note
+    revision.save()
+    return revision
+
+
+# --- money received and staffing ----------------------------------------------------------
+
+
+def disbursement_create(
+    *, contract: Contract, date: dt.date, amount: Decimal, reference: str = ""
+) -> Disbursement:
+    """Record a tranche received from the funder."""
+    item = Disbursement(
+        agency=contract.agency, contract=contract, date=date, amount=amount, reference=reference
+    )
+    item.full_clean()
+    item.save()
+    return item
+
+
+def assignment_create(
+    *, contract: Contract, staff, start: dt.date, end: dt.date, fte: Decimal
+) -> StaffAssignment:
+    """Assign a staff member to a contract for a period at an FTE."""
+    if staff.agency_id != contract.agency_id:
+        raise ValidationError({"staff": _("Unknown staff member.")})
+    item = StaffAssignment(
+        agency=contract.agency, contract=contract, staff=staff, start=start, end=end, fte=fte
+    )
+    item.full_clean()
+    item.save()
+    return item
+
+
+def assignment_update(*, assignment: StaffAssignment, **fields) -> StaffAssignment:
+    for name in ("start", "end", "fte"):
+        if name in fields:
+            setattr(assignment, name, fields[name])
+    assignment.full_clean()
+    assignment.save()
+    return assignment
+
+
+def disbursements_total(contract: Contract) -> Decimal:
+    return contract.disbursements.aggregate(s=Sum("amount"))["s"] or ZERO
+
+
+# --- auditor access -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def auditor_grant(
+    *, contract: Contract, auditor, granted_by, expires_on: dt.date | None = None
+) -> AuditorGrant:
+    """Give an auditor of the agency read access to one contract (until revoked or expired)."""
+    if not has_role(granted_by, Role.DIRECTOR):
+        raise PermissionDenied(_("Only a director grants auditors access."))
+    membership = getattr(auditor, "membership", None)
+    if (
+        membership is None
+        or membership.agency_id != contract.agency_id
+        or not has_role(auditor, Role.AUDITOR)
+    ):
+        raise ValidationError({"user": _("Choose an auditor of this agency.")})
+    if expires_on is not None and expires_on < timezone.localdate():
+        raise ValidationError({"expires_on": _("The expiry date is in the past.")})
+    grant = AuditorGrant(
+        agency=contract.agency, contract=contract, user=auditor, granted_by=granted_by, expires_on=expires_on
+    )
+    grant.full_clean()
+    grant.save()
+    grant_object_perm(auditor, contract, "view")
+    return grant
+
+
+@transaction.atomic
+def auditor_revoke(*, grant: AuditorGrant, revoked_by) -> AuditorGrant:
+    """End an auditor's access to a contract now."""
+    if not has_role(revoked_by, Role.DIRECTOR):
+        raise PermissionDenied(_("Only a director revokes auditors' access."))
+    if grant.revoked_at is None:
+        grant.revoked_at = timezone.now()
+        grant.revoked_by = revoked_by
+        grant.save()
+    revoke_object_perm(grant.user, grant.contract, "view")
+    return grant

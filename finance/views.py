@@ -1,0 +1,497 @@
+"""Finance pages: contracts, budget vs actual, ledger, entry/void/reverse, imports, revisions, grants.
+
+Views only translate HTTP: they read through ``for_user`` (unseen records are 404) and write
+through ``finance.services``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from pathlib import Path
+
+import django_filters
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from core.models import ImportBatch
+from core.roles import Role, has_role
+from core.views import paginate
+from finance import forms, services
+from finance.models import AuditorGrant, BudgetRevision, Contract, Expenditure, PaymentMethod
+from finance.selectors import budget_vs_actual, contracts_with_totals, cumulative_rebudgeting, ledger_queryset
+
+UPLOAD_DIR = Path(tempfile.gettempdir()) / "finance-ledger-previews"
+
+
+def _contract(request, pk, action="view") -> Contract:
+    contract = Contract.objects.for_user(request.user, "view").select_related("funder").filter(pk=pk).first()
+    if contract is None:
+        raise Http404
+    if action != "view" and not Contract.objects.for_user(request.user, action).filter(pk=pk).exists():
+        raise PermissionDenied
+    return contract
+
+
+def _errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _can_write(user) -> bool:
+    return has_role(user, Role.FINANCE) and user.has_perm("finance.add_expenditure")
+
+
+@login_required
+def contract_list(request):
+    if not request.user.has_perm("finance.view_contract"):
+        raise Http404
+    qs = contracts_with_totals(Contract.objects.for_user(request.user, "view"))
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(code__icontains=q) | Q(title__icontains=q) | Q(funder__name__icontains=q))
+    status = request.GET.get("status", "")
+    if status in Contract.Status.values:
+        qs = qs.filter(status=status)
+    sorts = {"code": "code", "start": "-start", "total": "-total", "end": "end"}
+    sort = request.GET.get("sort", "start")
+    qs = qs.order_by(sorts.get(sort, "-start"), "code")
+    return render(
+        request,
+        "finance/contract_list.html",
+        {
+            "page": paginate(request, qs),
+            "q": q,
+            "status": status,
+            "sort": sort,
+            "statuses": Contract.Status.choices,
+            "can_write": _can_write(request.user),
+        },
+    )
+
+
+@login_required
+def contract_detail(request, pk):
+    contract = _contract(request, pk)
+    is_director = has_role(request.user, Role.DIRECTOR)
+    return render(
+        request,
+        "finance/contract_detail.html",
+        {
+            "contract": contract,
+            "bva": budget_vs_actual(contract),
+            "rebudget": cumulative_rebudgeting(contract),
+            "revisions": contract.revisions.select_related("proposed_by", "approved_by").prefetch_related(
+                "lines__budget_line"
+            ),
+            "disbursements": contract.disbursements.all(),
+            "assignments": contract.assignments.select_related("staff"),
+            "grants": contract.auditor_grants.select_related("user", "granted_by")
+            if is_director or has_role(request.user, Role.FINANCE)
+            else [],
+            "policy": contract.effective_policy(),
+            "is_director": is_director,
+            "can_write": _can_write(request.user),
+        },
+    )
+
+
+@login_required
+def contract_form(request, pk=None):
+    if not _can_write(request.user):
+        raise (
+            Http404 if pk is None and not request.user.has_perm("finance.view_contract") else PermissionDenied
+        )
+    contract = _contract(request, pk, "change") if pk else None
+    form = forms.ContractForm(request.POST or None, request.FILES or None, instance=contract)
+    if request.method == "POST" and form.is_valid():
+        data = {k: form.cleaned_data[k] for k in ("title", "start", "end", "currency", "status")}
+        sheet = form.cleaned_data.get("budget_sheet")
+        try:
+            lines = services.budget_sheet_read(data=sheet.read(), filename=sheet.name) if sheet else []
+            from core.models import agency_of
+
+            agency = agency_of(request.user)
+            funder = services.funder_get_or_create(agency=agency, name=form.cleaned_data["funder_name"])
+            if contract is None:
+                contract = services.contract_create(
+                    agency=agency,
+                    code=form.cleaned_data["code"],
+                    total=form.cleaned_data["total"],
+                    funder=funder,
+                    lines=lines,
+                    **data,
+                )
+            else:
+                services.contract_update(contract=contract, funder=funder, **data)
+                if lines:
+                    revision = services.budget_sheet_apply(
+                        contract=contract, lines=lines, user=request.user, filename=sheet.name
+                    )
+                    if revision:
+                        messages.info(request, _("The budget sheet was recorded as a proposed revision."))
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, _("Contract saved."))
+            return redirect("finance-contract-detail", pk=contract.pk)
+    return render(
+        request,
+        "finance/form.html",
+        {
+            "form": form,
+            "title": _("Edit contract") if contract else _("New contract"),
+            "multipart": True,
+            "back": contract,
+        },
+    )
+
+
+@login_required
+def contract_upload(request):
+    """A finance officer loads a contract definition; budget changes wait for a director."""
+    if not _can_write(request.user):
+        raise Http404
+    form = forms.ContractFileForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        from core.models import agency_of
+
+        try:
+            result = services.contract_load(
+                agency=agency_of(request.user),
+                data=upload.read(),
+                filename=upload.name,
+                user=request.user,
+                approve=False,
+            )
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, _("Contract %(code)s loaded.") % {"code": result.contract.code})
+            return redirect("finance-contract-detail", pk=result.contract.pk)
+    return render(
+        request, "finance/form.html", {"form": form, "title": _("Load a contract file"), "multipart": True}
+    )
+
+
+def _child_form(request, pk, form_class, save, title):
+    contract = _contract(request, pk, "change")
+    if not _can_write(request.user):
+        raise PermissionDenied
+    form = (
+        form_class(request.POST or None, contract=contract)
+        if form_class not in (forms.DisbursementForm,)
+        else form_class(request.POST or None)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(contract, form.cleaned_data)
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("finance-contract-detail", pk=contract.pk)
+    return render(request, "finance/form.html", {"form": form, "title": title, "back": contract})
+
+
+@login_required
+def assignment_add(request, pk):
+    return _child_form(
+        request,
+        pk,
+        forms.AssignmentForm,
+        lambda c, d: services.assignment_create(contract=c, **d),
+        _("Assign a staff member"),
+    )
+
+
+@login_required
+def disbursement_add(request, pk):
+    return _child_form(
+        request,
+        pk,
+        forms.DisbursementForm,
+        lambda c, d: services.disbursement_create(contract=c, **d),
+        _("Record a disbursement"),
+    )
+
+
+@login_required
+def revision_propose(request, pk):
+    def save(contract, data):
+        form_deltas = {k[len("delta_") :]: v for k, v in data.items() if k.startswith("delta_") and v}
+        services.revision_propose(
+            contract=contract, reason=data["reason"], deltas=form_deltas, user=request.user
+        )
+
+    return _child_form(request, pk, forms.RevisionForm, save, _("Propose a budget revision"))
+
+
+@login_required
+@require_POST
+def revision_decide(request, pk):
+    revision = BudgetRevision.objects.for_user(request.user, "view").filter(pk=pk).first()
+    if revision is None:
+        raise Http404
+    if not has_role(request.user, Role.DIRECTOR):
+        raise PermissionDenied
+    try:
+        services.revision_decide(
+            revision=revision,
+            user=request.user,
+            approve=request.POST.get("decision") == "approve",
+            note=request.POST.get("note", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Revision decided."))
+    return redirect("finance-contract-detail", pk=revision.contract_id)
+
+
+class LedgerFilter(django_filters.FilterSet):
+    contract = django_filters.ModelChoiceFilter(
+        queryset=Contract.objects.none(), label=gettext_lazy("Contract")
+    )
+    line = django_filters.CharFilter(field_name="budget_line__code", label=gettext_lazy("Line code"))
+    date_from = django_filters.DateFilter(
+        field_name="date", lookup_expr="gte", label=gettext_lazy("From"), widget=forms.DATE
+    )
+    date_to = django_filters.DateFilter(
+        field_name="date", lookup_expr="lte", label=gettext_lazy("To"), widget=forms.DATE
+    )
+    payee = django_filters.CharFilter(lookup_expr="icontains", label=gettext_lazy("Payee"))
+    payment_method = django_filters.ChoiceFilter(choices=PaymentMethod.choices, label=gettext_lazy("Method"))
+    status = django_filters.ChoiceFilter(choices=Expenditure.Status.choices, label=gettext_lazy("Status"))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["contract"].queryset = Contract.objects.for_user(user, "view")
+
+
+LEDGER_SORTS = {
+    "date": ("date", "id"),
+    "-date": ("-date", "-id"),
+    "amount": ("amount", "id"),
+    "-amount": ("-amount", "id"),
+    "payee": ("payee", "id"),
+    "voucher": ("voucher_no", "id"),
+}
+
+
+@login_required
+def ledger(request):
+    if not request.user.has_perm("finance.view_expenditure"):
+        raise Http404
+    qs = ledger_queryset(Expenditure.objects.for_user(request.user, "view"))
+    filterset = LedgerFilter(request.GET, queryset=qs, user=request.user)
+    sort = request.GET.get("sort", "-date")
+    qs = filterset.qs.order_by(*LEDGER_SORTS.get(sort, LEDGER_SORTS["-date"]))
+    return render(
+        request,
+        "finance/ledger.html",
+        {
+            "page": paginate(request, qs),
+            "filter": filterset,
+            "sort": sort,
+            "can_write": _can_write(request.user),
+        },
+    )
+
+
+@login_required
+def expenditure_add(request, pk):
+    contract = _contract(request, pk, "change")
+    if not _can_write(request.user):
+        raise PermissionDenied
+    form = forms.ExpenditureForm(request.POST or None, contract=contract)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data = {
+            k: ("" if v is None and k in ("invoice_no", "voucher_no", "payment_method") else v)
+            for k, v in data.items()
+        }
+        try:
+            result = services.expenditure_post(contract=contract, user=request.user, **data)
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            for warning in result.warnings:
+                messages.warning(request, warning)
+            messages.success(request, _("Expenditure posted."))
+            return redirect(f"{_url('finance-ledger')}?contract={contract.pk}")
+    return render(
+        request,
+        "finance/form.html",
+        {
+            "form": form,
+            "title": _("New expenditure for %(code)s") % {"code": contract.code},
+            "back": contract,
+        },
+    )
+
+
+def _url(name, *args):
+    from django.urls import reverse
+
+    return reverse(name, args=args)
+
+
+def _expenditure(request, pk) -> Expenditure:
+    exp = (
+        Expenditure.objects.for_user(request.user, "view")
+        .select_related("contract", "budget_line")
+        .filter(pk=pk)
+        .first()
+    )
+    if exp is None:
+        raise Http404
+    if (
+        not _can_write(request.user)
+        or not Expenditure.objects.for_user(request.user, "change").filter(pk=pk).exists()
+    ):
+        raise PermissionDenied
+    return exp
+
+
+@login_required
+def expenditure_void(request, pk):
+    exp = _expenditure(request, pk)
+    form = forms.VoidForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.expenditure_void(expenditure=exp, reason=form.cleaned_data["reason"], user=request.user)
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, _("Expenditure voided."))
+            return redirect("finance-ledger")
+    return render(
+        request,
+        "finance/form.html",
+        {"form": form, "title": _("Void %(exp)s") % {"exp": exp}, "back": exp.contract},
+    )
+
+
+@login_required
+def expenditure_reverse(request, pk):
+    exp = _expenditure(request, pk)
+    form = forms.ReverseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.expenditure_reverse(expenditure=exp, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, _("Reversal posted."))
+            return redirect("finance-ledger")
+    return render(
+        request,
+        "finance/form.html",
+        {"form": form, "title": _("Reverse %(exp)s") % {"exp": exp}, "back": exp.contract},
+    )
+
+
+@login_required
+def ledger_import(request):
+    """Upload → preview (a dry run listing every error) → confirm (the real, all-or-nothing import)."""
+    if not _can_write(request.user):
+        raise Http404
+    form = forms.LedgerUploadForm(request.POST or None, request.FILES or None, user=request.user)
+    result = None
+    token = ""
+    if request.method == "POST" and request.POST.get("confirm"):
+        token = request.POST.get("token", "")
+        contract = (
+            Contract.objects.for_user(request.user, "change")
+            .filter(code=request.POST.get("contract_code", ""))
+            .first()
+        )
+        path = UPLOAD_DIR / token
+        if contract is None or len(token) != 64 or not token.isalnum() or not path.exists():
+            messages.error(request, _("The preview has expired; upload the file again."))
+            return redirect("finance-import")
+        data = path.read_bytes()
+        result = services.ledger_import(
+            contract=contract, data=data, filename=request.POST.get("file_name", "ledger"), user=request.user
+        )
+        path.unlink(missing_ok=True)
+        if result.ok:
+            messages.success(request, result.headline())
+            return redirect(f"{_url('finance-ledger')}?contract={contract.pk}")
+    elif request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        result = services.ledger_import(
+            contract=form.cleaned_data["contract"],
+            data=data,
+            filename=upload.name,
+            user=request.user,
+            dry_run=True,
+        )
+        if result.ok:
+            UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
+            token = hashlib.sha256(data + str(request.user.pk).encode()).hexdigest()
+            (UPLOAD_DIR / token).write_bytes(data)
+    batches = (
+        ImportBatch.objects.for_user(request.user, "view")
+        .filter(kind="ledger")
+        .select_related("created_by")[:20]
+    )
+    return render(
+        request,
+        "finance/import.html",
+        {
+            "form": form,
+            "result": result,
+            "token": token,
+            "contract_code": request.POST.get("contract", ""),
+            "batches": batches,
+        },
+    )
+
+
+@login_required
+def grants(request, pk):
+    """A director grants or revokes an auditor's read access to this contract."""
+    contract = _contract(request, pk)
+    if not has_role(request.user, Role.DIRECTOR):
+        raise PermissionDenied
+    form = forms.GrantForm(request.POST or None, contract=contract)
+    if request.method == "POST" and request.POST.get("revoke"):
+        grant = (
+            AuditorGrant.objects.for_user(request.user, "change")
+            .filter(pk=request.POST["revoke"], contract=contract)
+            .first()
+        )
+        if grant is None:
+            raise Http404
+        services.auditor_revoke(grant=grant, revoked_by=request.user)
+        messages.success(request, _("Access revoked."))
+        return redirect("finance-grants", pk=contract.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.auditor_grant(
+                contract=contract,
+                auditor=form.cleaned_data["auditor"],
+                granted_by=request.user,
+                expires_on=form.cleaned_data["expires_on"],
+            )
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, _("Access granted."))
+            return redirect("finance-grants", pk=contract.pk)
+    grant_list = contract.auditor_grants.select_related("user", "granted_by", "revoked_by")
+    return render(request, "finance/grants.html", {"contract": contract, "form": form, "grants": grant_list})

@@ -1,0 +1,106 @@
+"""seed_demo's finance part: three contracts of the agency, one of the outsider agency, exact counts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from core.demo import DemoContext
+from core.services import agency_create, member_create
+from finance import demo
+from finance.models import (
+    AuditorGrant,
+    BudgetLine,
+    Contract,
+    Disbursement,
+    Expenditure,
+    StaffAssignment,
+)
+from staff import demo as staff_demo
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ctx(monkeypatch):
+    """The staff seeder has run; the flags work's planted irregularities are left out here."""
+    agency = agency_create(name="信丰", slug="xf")
+    outsider_agency = agency_create(name="安远", slug="ay")
+    users = {
+        name: member_create(agency=agency, username=name, password=None, roles=roles)
+        for name, roles in [
+            ("director", ["director"]),
+            ("finance", ["finance"]),
+            ("supervisor", ["supervisor", "staff"]),
+            ("staff", ["staff"]),
+            ("auditor", ["auditor"]),
+        ]
+    }
+    users["outsider"] = member_create(
+        agency=outsider_agency, username="outsider", password=None, roles=["director"]
+    )
+    context = DemoContext(agency=agency, outsider_agency=outsider_agency, users=users, log=lambda msg: None)
+    staff_demo.seed(context)
+    import finance.flags.demo
+
+    monkeypatch.setattr(finance.flags.demo, "plant_irregularities", lambda ctx: None)
+    return context
+
+
+def test_the_demo_agency_gets_three_contracts_with_budgets_money_staff_and_ledgers(ctx):
+    demo.seed(ctx)
+    year = ctx.today.year - 1
+    contracts = list(Contract.objects.filter(agency=ctx.agency).order_by("code"))
+    assert [c.code for c in contracts] == [f"JX-AY-{year}-01", f"JX-XF-{year}-01", f"JX-XF-{year}-02"]
+    assert [c.total for c in contracts] == [Decimal("240000.00"), Decimal("300000.00"), Decimal("180000.00")]
+    for contract in contracts:
+        lines = BudgetLine.objects.filter(contract=contract)
+        assert sum(line.amount for line in lines) == contract.total
+        assert Disbursement.objects.filter(contract=contract).count() == 2
+        assert StaffAssignment.objects.filter(contract=contract).count() == 2
+        # 12 monthly salaries for each of the two assigned people, 250 purchases, one refund.
+        assert Expenditure.objects.filter(contract=contract).count() == 24 + 250 + 1
+        assert Expenditure.objects.filter(contract=contract, amount__lt=0).count() == 1
+    assert BudgetLine.objects.filter(agency=ctx.agency).count() == 6 + 6 + 4
+    assert Expenditure.objects.filter(agency=ctx.agency).count() == 3 * 275
+    assert Expenditure.history.filter(agency=ctx.agency).count() == 3 * 275
+
+
+def test_the_demo_auditor_is_granted_exactly_the_first_contract(ctx):
+    demo.seed(ctx)
+    grants = list(AuditorGrant.objects.filter(agency=ctx.agency))
+    assert len(grants) == 1
+    assert (
+        grants[0].user == ctx.users["auditor"] and grants[0].contract.code == f"JX-XF-{ctx.today.year - 1}-01"
+    )
+    assert list(Contract.objects.for_user(ctx.users["auditor"]).values_list("code", flat=True)) == [
+        grants[0].contract.code
+    ]
+
+
+def test_the_outsider_agency_gets_one_contract_of_its_own(ctx):
+    demo.seed(ctx)
+    outsider = Contract.objects.get(agency=ctx.outsider_agency)
+    assert outsider.code == f"AY-QH-{ctx.today.year - 1}-01"
+    assert outsider.total == Decimal("120000.00")
+    assert BudgetLine.objects.filter(contract=outsider).count() == 3
+    # 12 salaries of one outsider staff member, 60 purchases, one refund.
+    assert Expenditure.objects.filter(contract=outsider).count() == 12 + 60 + 1
+    assert not Contract.objects.for_user(ctx.users["director"]).filter(pk=outsider.pk).exists()
+    assert list(Contract.objects.for_user(ctx.users["outsider"])) == [outsider]
+
+
+def test_the_demo_calls_the_flags_seeder_with_every_contract(ctx, monkeypatch):
+    import finance.flags.demo
+
+    seen = {}
+    monkeypatch.setattr(
+        finance.flags.demo,
+        "plant_irregularities",
+        lambda context: seen.update(
+            contracts=len(context.shared["contracts"]), outsider=context.shared["outsider_contract"].code
+        ),
+    )
+    demo.seed(ctx)
+    assert seen == {"contracts": 3, "outsider": f"AY-QH-{ctx.today.year - 1}-01"}
