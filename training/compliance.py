@@ -35,11 +35,11 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 from django.db import connection
-from django.db.models import F, IntegerField, TextField
+from django.db.models import Exists, F, IntegerField, OuterRef, Q, TextField
 from django.db.models.functions import Cast, Round
 from django.utils.translation import gettext_lazy as _
 
-from staff.models import LEVEL_RANK, Qualification
+from staff.models import LEVEL_RANK, EmploymentSpell, Qualification
 from training.models import (
     DEFAULT_CYCLE_YEARS,
     DEFAULT_REQUIREMENTS,
@@ -170,11 +170,17 @@ def cycle_bounds(
 
 
 def certified_people(agency, as_of: dt.date, staff_ids=None) -> pd.DataFrame:
-    """Each person's highest national-level certificate issued on or before ``as_of``.
+    """Each person's highest national-level certificate issued on or before ``as_of``, leaving
+    out people whose employment had ended by ``as_of`` (no longer the agency's to track;
+    a record with no employment history at all is kept).
 
     Ties between certificates of the same level go to the most recently issued one.
     """
-    qs = Qualification.objects.filter(agency=agency, level__in=list(NATIONAL_LEVELS), issued__lte=as_of)
+    spells = EmploymentSpell.objects.filter(staff_id=OuterRef("staff_id"))
+    employed = spells.filter(hire_date__lte=as_of).filter(Q(exit_date__isnull=True) | Q(exit_date__gte=as_of))
+    qs = Qualification.objects.filter(
+        agency=agency, level__in=list(NATIONAL_LEVELS), issued__lte=as_of
+    ).filter(Exists(employed) | ~Exists(spells))
     if staff_ids is not None:
         qs = qs.filter(staff_id__in=staff_ids)
     rows = list(

@@ -217,3 +217,19 @@ def test_report_renders_in_every_format(agency, worker, fmt, tmp_path):
     out = tmp_path / f"r.{fmt}"
     call_command("report", "training-compliance", "--as-of", "2025-01-01", "--format", fmt, "--out", str(out))
     assert out.stat().st_size > 100
+
+
+def test_people_who_have_left_by_the_date_are_not_tracked(agency):
+    from tests.factories import SpellFactory
+
+    leaver = StaffMemberFactory(agency=agency, staff_no="L1", name="离职社工")
+    SpellFactory(staff=leaver, hire_date=D(2019, 1, 1), exit_date=D(2024, 12, 31), exit_reason="career")
+    QualificationFactory(staff=leaver, level=ASW, issued=D(2020, 6, 1), registration_expires=D(2026, 6, 30))
+    stayer = StaffMemberFactory(agency=agency, staff_no="L2", name="在职社工")
+    SpellFactory(staff=stayer, hire_date=D(2019, 1, 1))
+    QualificationFactory(staff=stayer, level=ASW, issued=D(2020, 6, 1), registration_expires=D(2026, 6, 30))
+
+    from training.compliance import certified_people
+
+    assert list(certified_people(agency, D(2025, 3, 1))["staff_no"]) == ["L2"]
+    assert sorted(certified_people(agency, D(2024, 12, 31))["staff_no"]) == ["L1", "L2"]
