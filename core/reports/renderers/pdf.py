@@ -194,7 +194,13 @@ def _column_widths(table: Table) -> list[float]:
         elif column.kind == "date":
             weights.append(10)
         else:
-            weights.append(9)
+            # Numbers never wrap: weigh them by their longest formatted value (or the header word).
+            rows = [*table.rows[:200], *([table.totals_row()] if table.totals_row() is not None else [])]
+            longest = max(
+                [min(len(str(column.label)), 10)]
+                + [len(display(table.cell(row, column), column.kind, column.places)) for row in rows]
+            )
+            weights.append(min(max(longest + 1, 6), 16))
     total = sum(weights) or 1
     return [FRAME_WIDTH * w / total for w in weights]
 
