@@ -1,0 +1,21 @@
+"""Small steps the journeys share: following the main menu (collapsed on a phone) and reading pages."""
+
+from __future__ import annotations
+
+
+def open_menu_item(page, name: str) -> None:
+    """Click the main-menu link called ``name``, opening the collapsed menu first on a phone."""
+    link = page.locator("header nav").get_by_role("link", name=name, exact=True)
+    if not link.is_visible():
+        page.locator("label[for=nav-toggle]").click()
+    link.click()
+    page.wait_for_load_state()
+
+
+def main_text(page) -> str:
+    return page.locator("main").inner_text()
+
+
+def horizontal_overflow(page) -> int:
+    """How many CSS pixels the page is wider than the viewport (0 when nothing sticks out)."""
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
