@@ -81,7 +81,9 @@ def run(size: str = "default") -> list[dict]:
             "seconds": round(seconds, 2),
             "rows_per_s": int(rows / seconds),
             "peak_mb": round(peak, 1),
-            "baseline": "one bulk insert per 2,000 rows",
+            # Measured before the rewrite (a model instance, a history instance and ORM bulk
+            # inserts per row): 132 s, 755 rows/s, ~550 MB on SQLite; 32 s, 531 MB on PostgreSQL.
+            "baseline": "before: 132 s on SQLite, 32 s on PostgreSQL (ORM bulk_create_with_history)",
         }
     )
 

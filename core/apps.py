@@ -18,7 +18,7 @@ class CoreConfig(AppConfig):
         "finance": ["view_agency", "view_importbatch", "view_job"],
         "supervisor": ["view_agency", "view_job"],
         "staff": ["view_agency", "view_job"],
-        "auditor": ["view_agency", "view_job"],
+        "auditor": ["view_agency", "view_importbatch", "view_job"],
     }
 
     @property
@@ -27,6 +27,7 @@ class CoreConfig(AppConfig):
 
         return (
             NavItem(_("Home"), "home", ("director", "finance", "supervisor", "staff", "auditor"), 0),
+            NavItem(_("Reports"), "reports", ("director", "finance", "supervisor", "staff", "auditor"), 800),
             NavItem(_("Logins and roles"), "members", ("director",), 900),
             NavItem(_("Confidential reads"), "sensitive-reads", ("director",), 910),
         )
@@ -34,6 +35,6 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from core import roles
+        from core import annual, dashboard, report_jobs, roles  # noqa: F401  (report kinds, job, home panels)
 
         post_migrate.connect(roles.sync_role_groups_receiver, dispatch_uid="core.sync_roles")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -85,7 +87,7 @@ class ContractSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         if self.instance is None and not attrs.get("funder_name"):
-            raise serializers.ValidationError({"funder_name": "This field is required."})
+            raise serializers.ValidationError({"funder_name": _("This field is required.")})
         return attrs
 
 
@@ -309,6 +311,14 @@ class LedgerImportViewSet(TenantReadOnlyViewSet):
     serializer_class = ImportBatchSerializer
     required_actions = {"upload": "view"}
 
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if has_role(self.request.user, Role.DIRECTOR, Role.FINANCE):
+            return qs
+        # Auditors read the imports of the contracts granted to them (roles.md), nothing else.
+        codes = Contract.objects.for_user(self.request.user, "view").values("code")
+        return qs.filter(target__in=codes)
+
     @action(detail=False, methods=["post"])
     def upload(self, request):
         if not has_role(request.user, Role.FINANCE) or not request.user.has_perm("finance.add_expenditure"):
@@ -320,9 +330,7 @@ class LedgerImportViewSet(TenantReadOnlyViewSet):
         )
         upload = request.FILES.get("file")
         if contract is None or upload is None:
-            from django.core.exceptions import ValidationError
-
-            raise ValidationError({"contract": "Give a contract code and a file."})
+            raise ValidationError({"contract": _("Give the code of a contract you keep, and a file.")})
         result = services.ledger_import(
             contract=contract,
             data=upload.read(),
@@ -354,4 +362,5 @@ router.register("finance/disbursements", DisbursementViewSet, basename="finance-
 router.register("finance/assignments", AssignmentViewSet, basename="finance-assignment")
 router.register("finance/expenditures", ExpenditureViewSet, basename="finance-expenditure")
 router.register("finance/imports", LedgerImportViewSet, basename="finance-import")
+import finance.flags.api  # noqa: E402  (registers /api/v1/finance/flags/)
 import finance.reconciliation.api  # noqa: E402, F401  (registers the reconciliation viewsets)

@@ -63,12 +63,20 @@ class FinanceConfig(AppConfig):
             NavItem(_("Contracts"), "finance-contract-list", ("director", "finance", "auditor"), 400),
             NavItem(_("Ledger"), "finance-ledger", ("director", "finance", "auditor"), 410),
             NavItem(_("Ledger import"), "finance-import", ("finance",), 420),
+            NavItem(_("Flags"), "finance-flag-list", ("director", "finance", "auditor"), 430),
+            NavItem(_("Bank reconciliation"), "finance-reconciliation", ("director", "finance", "auditor"), 440),
         )
 
     def ready(self) -> None:
         from importlib import import_module
         from importlib.util import find_spec
 
-        for module in ("finance.reports", "finance.panels", "finance.flags.panels", "finance.pack"):
+        for module in (
+            "finance.reports",
+            "finance.panels",
+            "finance.flags.panels",
+            "finance.flags.reports",
+            "finance.pack",
+        ):
             if find_spec(module) is not None:
                 import_module(module)

@@ -22,6 +22,7 @@ from finance.services import (
     contract_create,
     disbursement_create,
     funder_get_or_create,
+    ledger_import,
 )
 
 PAYEES = {
@@ -149,6 +150,33 @@ def _ledger(ctx, contract: Contract, staff: list, count: int) -> list[Expenditur
     return rows
 
 
+def _imports(ctx, contracts: list[Contract]) -> None:
+    """December's purchases of the first contract arrive as a ledger file, through the real import;
+    a file with two bad rows for the second contract is refused (both outcomes show on the pages)."""
+    rng = ctx.rng
+    year = contracts[0].start.year
+    rows = ["日期,金额,预算科目,收款方,摘要,发票号,支付方式,凭证号"]
+    for n in range(1, 13):
+        payee, what = rng.choice(PAYEES["activities"])
+        amount = Decimal(rng.randint(5_000, 30_000)) / 100
+        rows.append(
+            f"{year}-12-{n + 10},{amount:.2f},服务活动,{payee},{what},{rng.randint(10_000_000, 99_999_999)},微信,V-9{n:03d}"
+        )
+    ledger_import(
+        contract=contracts[0], data=("\r\n".join(rows) + "\r\n").encode("gb18030"),
+        filename=f"{contracts[0].code}-12月明细账.csv", user=ctx.users.get("finance"),
+    )  # fmt: skip
+    refused = [
+        rows[0],
+        f"{year}-11-31,120.00,服务活动,万隆超市,活动茶歇,,现金,V-9901",
+        f"{year}-11-30,80.00,宣传费,信丰县印刷厂,海报,,现金,V-9902",
+    ]
+    ledger_import(
+        contract=contracts[1], data=("\r\n".join(refused) + "\r\n").encode(),
+        filename=f"{contracts[1].code}-11月明细账.csv", user=ctx.users.get("finance"),
+    )  # fmt: skip
+
+
 def seed(ctx) -> None:
     year = ctx.today.year - 1
     staff = list(ctx.shared.get("staff_members", []))[:6]
@@ -186,6 +214,7 @@ def seed(ctx) -> None:
         )
         contracts.append(contract)
     ctx.shared["contracts"] = contracts
+    _imports(ctx, contracts)
     auditor_grant(contract=contracts[0], auditor=ctx.users["auditor"], granted_by=ctx.users["director"])
 
     outsider_funder = funder_get_or_create(agency=ctx.outsider_agency, name="安远县民政局")

@@ -282,7 +282,7 @@ class ContractBurn:
         return self.pct_spent is not None and self.pct_spent > self.pct_elapsed
 
 
-def contracts_burn(qs, *, as_of: dt.date | None = None, limit: int = 8) -> list[ContractBurn]:
+def contracts_burn(qs, *, as_of: dt.date | None = None, limit: int | None = None) -> list[ContractBurn]:
     """Active contracts of ``qs`` ending soonest, with actual spending, time elapsed and projection.
 
     One query whatever the number of contracts: the actual is a correlated ``Sum`` of posted

@@ -7,26 +7,41 @@ from django.utils import timezone
 from core.navigation import dashboard_panel
 from core.roles import Role, user_roles
 from training import selectors
-from training.compliance import status_counts
+from training.compliance import STATUS_LABELS, STATUS_ORDER, status_counts
+
+#: People listed by name under the counts (the most urgent first).
+URGENT_SHOWN = 5
 
 
-@dashboard_panel("director", "supervisor", "staff", order=30)
+@dashboard_panel(Role.DIRECTOR, Role.SUPERVISOR, Role.STAFF, order=30)
 def compliance_panel(request):
-    """Directors and supervisors: counts by status and the most urgent people; staff: their own."""
+    """Directors and supervisors: counts by status, the most urgent people and submissions
+    awaiting approval; staff: their own cycle. A fixed number of queries whatever the size."""
+    user = request.user
     today = timezone.localdate()
-    rows = selectors.compliance_for_user(request.user, today)
-    if not rows:
-        return None
-    roles = user_roles(request.user)
+    roles = user_roles(user)
     manager = bool(roles & {Role.DIRECTOR, Role.SUPERVISOR})
-    own = selectors.own_member(request.user)
+    rows = selectors.compliance_for_user(user, today)
+    own = selectors.own_member(user) if roles & {Role.STAFF, Role.SUPERVISOR} else None
     mine = next((r for r in rows if own and r.staff_id == own.pk), None)
     others = [r for r in rows if not own or r.staff_id != own.pk]
+    pending = selectors.pending_for_approval(user).count() if manager else 0
+    if not manager and own is None:
+        return None
+    counts = status_counts(others)
     return {
         "template": "training/panel_compliance.html",
-        "manager": manager and bool(others),
-        "counts": status_counts(others),
-        "urgent": [r for r in others if r.status in ("overdue", "at_risk")][:5],
+        "manager": manager,
+        "is_staff": own is not None,
+        "counts": [
+            {"status": status, "label": STATUS_LABELS[status], "n": counts[status]} for status in STATUS_ORDER
+        ],
+        "certified": len(others),
+        "compliant": counts["compliant"],
+        "compliant_pct": round(counts["compliant"] * 100 / len(others)) if others else 0,
+        "urgent": [r for r in others if r.status in ("overdue", "at_risk")][:URGENT_SHOWN],
+        "urgent_count": counts["overdue"] + counts["at_risk"],
+        "pending": pending,
         "mine": mine,
         "as_of": today,
     }

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from core.jobs import job_handler
 from finance.flags import selectors
 from finance.models import Contract, Flag, FlagEvent, FlagEvidence, FlagStatus
 from finance.rules import REGISTRY, Finding, run_rules
@@ -301,8 +302,29 @@ def flags_scan_agency(*, agency, user=None, contract_code: str | None = None) ->
 
 
 def flags_scan_on_commit(*, contract: Contract, user=None) -> None:
-    """Scan ``contract`` once the current transaction commits (after an import or a hand entry)."""
-    transaction.on_commit(lambda: flags_scan_contract(contract=contract, user=user))
+    """Scan ``contract`` once the current transaction commits (after an import or a hand entry).
+
+    The scan is a background job: in-process right after the commit on the embedded set-up,
+    on a Celery worker when a broker is configured, so a large contract never holds a page.
+    """
+    from core.jobs import job_dispatch
+
+    job_dispatch(
+        agency=contract.agency,
+        user=user if getattr(user, "pk", None) else None,
+        kind="finance.flags_scan",
+        params={"contract": contract.pk},
+    )
+
+
+@job_handler("finance.flags_scan")
+def _flags_scan_job(job, progress) -> dict:
+    contract = Contract.objects.filter(pk=job.params.get("contract"), agency_id=job.agency_id).first()
+    if contract is None:
+        return {"skipped": "contract no longer exists"}
+    progress(10, "scanning")
+    flags_scan_contract(contract=contract, user=job.created_by)
+    return {"contract": contract.code}
 
 
 # --- triage ----------------------------------------------------------------------------------

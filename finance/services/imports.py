@@ -107,8 +107,12 @@ def _chunks(items: list, size: int):
 
 def _existing(qs, field: str, values: set[str]) -> dict[str, Any]:
     """``{value: pk}`` for the rows of ``qs`` whose ``field`` is among ``values`` (chunked IN)."""
-    # SQLite binds at most 999 parameters per statement; PostgreSQL has no such limit.
+    # SQLite binds at most 999 parameters per statement.
     size = min(connection.features.max_query_params or 10_000, 10_000) - 10
+    if len(values) > size:
+        # A large file: one pass over the (indexed) column beats many long IN (...) lists.
+        rows = qs.values_list(field, "pk").iterator(chunk_size=_BATCH)
+        return {value: pk for value, pk in rows if value in values}
     found: dict[str, Any] = {}
     for chunk in _chunks(sorted(values), size):
         found.update(qs.filter(**{f"{field}__in": chunk}).values_list(field, "pk"))
@@ -318,6 +322,15 @@ def ledger_import(
 ) -> ImportResult:
     """Import ledger rows into ``contract`` (files.md): all or nothing, never refused for overspending."""
     check = _LedgerCheck(contract)
+
+    def apply(rows, batch):
+        summary = check.apply(rows, batch, user)
+        # Inside the import's transaction: the scan starts once the rows are committed.
+        from finance.flags.services import flags_scan_on_commit
+
+        flags_scan_on_commit(contract=contract, user=user)
+        return summary
+
     return run_import(
         LEDGER,
         data=data,
@@ -327,7 +340,7 @@ def ledger_import(
         target=contract.code,
         validate=check.validate,
         preview=check.preview,
-        apply=lambda rows, batch: check.apply(rows, batch, user),
+        apply=apply,
         dry_run=dry_run,
     )
 

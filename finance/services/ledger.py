@@ -101,7 +101,15 @@ def expenditure_post(
                         raise ValidationError({"amount": message})
                     warnings.append(message)
         expenditure.save()
+        _rescan(contract, user)
     return PostResult(expenditure=expenditure, warnings=warnings)
+
+
+def _rescan(contract: Contract, user) -> None:
+    # Flags are raised after every change to the ledger, once the transaction commits.
+    from finance.flags.services import flags_scan_on_commit
+
+    flags_scan_on_commit(contract=contract, user=user)
 
 
 @transaction.atomic
@@ -118,6 +126,7 @@ def expenditure_void(*, expenditure: Expenditure, reason: str, user) -> Expendit
     expenditure.voided_at = timezone.now()
     expenditure.full_clean()
     expenditure.save()
+    _rescan(expenditure.contract, user)
     return expenditure
 
 

@@ -197,11 +197,16 @@ def batches(contract, outsider_contract, finance, outsider):
 
 
 @pytest.mark.parametrize("persona", ALL)
-def test_each_role_lists_only_its_agencys_ledger_imports(persona, personas, login_api, batches, granted):
+def test_each_role_lists_only_its_agencys_ledger_imports(
+    persona, personas, login_api, batches, granted, other_contract, finance
+):
+    ledger_import(contract=other_contract, data=LEDGER, filename="not-granted.csv", user=finance)
     response = login_api(personas[persona]).get("/api/v1/finance/imports/")
     expected = {
-        "director": ["bad.csv", "march.csv"],
-        "finance": ["bad.csv", "march.csv"],
+        "director": ["bad.csv", "march.csv", "not-granted.csv"],
+        "finance": ["bad.csv", "march.csv", "not-granted.csv"],
+        # The auditor holds a grant on ``contract`` only.
+        "auditor": ["bad.csv", "march.csv"],
         "outsider": ["theirs.csv"],
     }
     if persona in expected:

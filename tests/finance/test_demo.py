@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from core.demo import DemoContext
+from core.models import ImportBatch
 from core.services import agency_create, member_create
 from finance import demo
 from finance.models import (
@@ -59,12 +60,27 @@ def test_the_demo_agency_gets_three_contracts_with_budgets_money_staff_and_ledge
         assert sum(line.amount for line in lines) == contract.total
         assert Disbursement.objects.filter(contract=contract).count() == 2
         assert StaffAssignment.objects.filter(contract=contract).count() == 2
-        # 12 monthly salaries for each of the two assigned people, 250 purchases, one refund.
-        assert Expenditure.objects.filter(contract=contract).count() == 24 + 250 + 1
+        # 12 monthly salaries for each of the two assigned people, 250 purchases, one refund;
+        # the first contract also has December's 12 purchases from an imported file.
+        imported = 12 if contract.code == f"JX-XF-{year}-01" else 0
+        assert Expenditure.objects.filter(contract=contract).count() == 24 + 250 + 1 + imported
         assert Expenditure.objects.filter(contract=contract, amount__lt=0).count() == 1
     assert BudgetLine.objects.filter(agency=ctx.agency).count() == 6 + 6 + 4
-    assert Expenditure.objects.filter(agency=ctx.agency).count() == 3 * 275
-    assert Expenditure.history.filter(agency=ctx.agency).count() == 3 * 275
+    assert Expenditure.objects.filter(agency=ctx.agency).count() == 3 * 275 + 12
+    assert Expenditure.history.filter(agency=ctx.agency).count() == 3 * 275 + 12
+
+
+def test_the_demo_has_one_imported_and_one_refused_ledger_file(ctx):
+    demo.seed(ctx)
+    year = ctx.today.year - 1
+    batches = list(ImportBatch.objects.filter(agency=ctx.agency, kind="ledger").order_by("id"))
+    assert [(b.target, b.status, b.row_count) for b in batches] == [
+        (f"JX-XF-{year}-01", "imported", 12),
+        (f"JX-XF-{year}-02", "failed", 2),
+    ]
+    assert Expenditure.objects.filter(import_batch=batches[0]).count() == 12
+    assert [(e["row"], e["column"]) for e in batches[1].errors] == [(2, "日期"), (3, "预算科目")]
+    assert batches[0].created_by == ctx.users["finance"]
 
 
 def test_the_demo_auditor_is_granted_exactly_the_first_contract(ctx):

@@ -283,7 +283,19 @@ def test_vouchers_and_staff_numbers_are_checked_in_a_fixed_number_of_queries(
     contract, django_assert_max_num_queries
 ):
     lines = [HEADER_EN] + [f"2025-03-05,{i}.00,A1,Shop,Paper {i},,,V-{i},," for i in range(1, 1201)]
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(24):
         result = run(contract, csv_bytes(lines))
     assert result.ok
     assert Expenditure.objects.count() == Expenditure.history.count() == 1200
+
+
+def test_a_large_file_finds_a_voucher_already_in_the_ledger(contract, line, other_contract):
+    ExpenditureFactory(budget_line=line, voucher_no="V-777")
+    ExpenditureFactory(budget_line=other_contract.budget_lines.get(), voucher_no="V-778")
+    lines = [HEADER_EN] + [f"2025-03-05,{i}.00,A1,Shop,Paper {i},,,V-{i},," for i in range(1, 1201)]
+    result = run(contract, csv_bytes(lines))
+    assert not result.ok
+    assert [str(e) for e in result.errors] == [
+        "row 778, column voucher_no: voucher V-777 is already in the ledger of JX-XF-2025-01"
+    ]
+    assert Expenditure.objects.count() == 2

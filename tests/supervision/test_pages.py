@@ -41,7 +41,7 @@ def test_the_home_panel_runs_a_fixed_number_of_queries(
             )
 
     add_supervisees(2)
-    with django_assert_num_queries(19) as ctx:
+    with django_assert_num_queries(26) as ctx:
         client.get("/")
     first = len(ctx.captured_queries)
     add_supervisees(5)

@@ -6,6 +6,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.importing.cli import read_input_file, resolve_agency, resolve_user, run_import_command
 from finance.models import Contract
@@ -44,11 +45,19 @@ class Command(BaseCommand):
         total = result.summary.get("new_total") or f"{contract_actual(contract):.2f}"
         if options["dry_run"]:
             self.stdout.write(
-                _("%(rows)s rows would be imported; %(code)s would then total %(total)s.")
+                ngettext(
+                    "%(rows)s row would be imported; %(code)s would then total %(total)s.",
+                    "%(rows)s rows would be imported; %(code)s would then total %(total)s.",
+                    result.rows,
+                )
                 % {"rows": result.rows, "code": contract.code, "total": total}
             )
         else:
             self.stdout.write(
-                _("%(rows)s rows imported; %(code)s now totals %(total)s.")
+                ngettext(
+                    "%(rows)s row imported; %(code)s now totals %(total)s.",
+                    "%(rows)s rows imported; %(code)s now totals %(total)s.",
+                    result.rows,
+                )
                 % {"rows": result.rows, "code": contract.code, "total": total}
             )

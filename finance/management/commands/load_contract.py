@@ -41,9 +41,11 @@ class Command(BaseCommand):
                 exc.messages,
             )
         contract = result.contract
-        verb = _("Created") if result.created else _("Updated")
-        line = _("%(verb)s contract %(code)s: %(lines)s budget lines, total %(total)s %(currency)s.") % {
-            "verb": verb,
+        if result.created:
+            sentence = _("Created contract %(code)s: %(lines)s budget lines, total %(total)s %(currency)s.")
+        else:
+            sentence = _("Updated contract %(code)s: %(lines)s budget lines, total %(total)s %(currency)s.")
+        line = sentence % {
             "code": contract.code,
             "lines": contract.budget_lines.count(),
             "total": f"{contract.total:.2f}",
