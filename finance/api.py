@@ -18,6 +18,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from core.api import router
+from core.api.pagination import KeysetPagination
 from core.api.viewsets import TenantModelViewSet, TenantReadOnlyViewSet, TenantViewSetMixin
 from core.models import ImportBatch, agency_of
 from core.roles import Role, has_role
@@ -257,8 +258,12 @@ class ExpenditureSerializer(serializers.ModelSerializer):
 
 
 class ExpenditureViewSet(TenantViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The ledger. Lists use keyset (cursor) pagination: a contract may hold a million rows,
+    and counting them for page numbers would be the slowest part of every request."""
+
     queryset = Expenditure.objects.select_related("contract", "budget_line")
     serializer_class = ExpenditureSerializer
+    pagination_class = KeysetPagination
     filterset_class = ExpenditureFilter
     search_fields = ["payee", "description", "voucher_no", "invoice_no"]
     ordering_fields = ["date", "amount", "payee", "voucher_no", "id"]

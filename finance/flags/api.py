@@ -39,6 +39,12 @@ class FlagSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = fields
 
+    def to_representation(self, instance):
+        request = self.context.get("request")
+        if request is not None:
+            instance.redact_for(request.user)
+        return super().to_representation(instance)
+
     def get_budget_line(self, obj) -> str | None:
         return obj.line_code or None
 

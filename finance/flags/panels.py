@@ -19,7 +19,7 @@ def open_flags_panel(request):
     """Open current flags by severity and the most serious ones; an empty state when none."""
     if not request.user.has_perm("finance.view_flag"):
         return None
-    flags = selectors.open_critical_first(request.user)
+    flags = [flag.redact_for(request.user) for flag in selectors.open_critical_first(request.user)]
     counts = dict.fromkeys(FlagSeverity.values, 0)
     if flags:
         rows = (

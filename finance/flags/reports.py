@@ -50,6 +50,8 @@ def build_flags(*, agency, user=None, contract=None, **kw) -> Report:
     items, flag_rows, expenditure_rows = [], [], []
     by_rule: dict[str, Counter] = {}
     for number, flag in enumerate(ordered, start=1):
+        if user is not None:
+            flag.redact_for(user)
         item = flag_dict(flag)
         item["expenditures"] = [
             {

@@ -18,6 +18,7 @@ from django.db.models.functions import Cast
 from finance.models import Contract, Expenditure, Flag, StaffAssignment
 from finance.models.flags import SEVERITY_RANK
 from finance.rules import FRAME_COLUMNS, RuleContext, prepare_frame, to_cents
+from finance.rules.base import normalise_text
 from staff.models import EmploymentSpell, StaffMember
 
 CHUNK_ROWS = 100_000
@@ -74,6 +75,35 @@ def contract_frame(contract: Contract) -> pd.DataFrame:
     return _frame_query(Expenditure.objects.filter(contract=contract))
 
 
+def _other_contracts_sharing_invoices(contract: Contract) -> pd.DataFrame:
+    """Expenditures of the agency's other contracts whose invoice number, normalised, is also
+    on this contract: all the duplicate-invoice rule needs from them. Only the distinct invoice
+    strings are compared in Python, so a large agency does not load every other ledger row.
+    """
+    posted = Expenditure.objects.filter(status=Expenditure.Status.POSTED).exclude(invoice_no="")
+    own = {
+        normalise_text(value)
+        for value in posted.filter(contract=contract).values_list("invoice_no", flat=True).distinct()
+    }
+    others = posted.filter(agency_id=contract.agency_id).exclude(contract=contract)
+    # An empty frame with the right columns (the raw-cursor path cannot compile ``.none()``).
+    nothing = others.filter(pk__lt=0)
+    if not own:
+        return _frame_query(nothing)
+    wanted = [
+        value
+        for value in others.values_list("invoice_no", flat=True).distinct().iterator(chunk_size=20000)
+        if normalise_text(value) in own
+    ]
+    frames = [
+        _frame_query(others.filter(invoice_no__in=wanted[start : start + 2000]))
+        for start in range(0, len(wanted), 2000)
+    ]
+    if not frames:
+        return _frame_query(nothing)
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+
 def rule_context(contract: Contract) -> RuleContext:
     """The lines, other contracts' invoices, staff spells and assignments the rules need."""
     agency_id = contract.agency_id
@@ -86,9 +116,7 @@ def rule_context(contract: Contract) -> RuleContext:
         ],
         columns=["code", "name", "category", "approved"],
     )
-    others = _frame_query(
-        Expenditure.objects.filter(agency_id=agency_id).exclude(contract=contract).exclude(invoice_no="")
-    )
+    others = _other_contracts_sharing_invoices(contract)
     spells = pd.DataFrame.from_records(
         list(
             EmploymentSpell.objects.filter(agency_id=agency_id).values_list(

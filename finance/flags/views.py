@@ -67,6 +67,8 @@ def flag_list(request):
     sort = request.GET.get("sort", "severity")
     qs = flag_filter.qs.order_by(*SORTS.get(sort, SORTS["severity"]))
     page = paginate(request, qs)
+    for flag in page.object_list:
+        flag.redact_for(request.user)
     can_triage = _can_triage(request.user)
     return render(
         request,
@@ -112,7 +114,7 @@ def flag_bulk(request):
 @login_required
 def flag_detail(request, pk: int, triage_form=None, assign_form=None):
     _require_view(request)
-    flag = selectors.flag_detail(request.user, pk)
+    flag = selectors.flag_detail(request.user, pk).redact_for(request.user)
     can_triage = _can_triage(request.user)
     return render(
         request,

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from simple_history.models import HistoricalRecords
 
 from core.models import TenantModel, user_has_model_perm
@@ -129,6 +130,46 @@ class Flag(TenantModel):
         from finance.rules import render_message
 
         return render_message(self.message, self.params)
+
+    def redact_for(self, user) -> Flag:
+        """Hide, in memory only, what a reader outside some of the flag's contracts may not see.
+
+        An auditor granted one contract may read a duplicate-invoice flag that also touches a
+        contract of another funder: they learn that the invoice is charged elsewhere too (their
+        funder's money is at stake), but not the other contract's code, vouchers or amounts.
+        Directors and finance officers see everything. Returns ``self`` for chaining.
+        """
+        from core.roles import Role, has_role
+
+        if has_role(user, Role.DIRECTOR, Role.FINANCE) or len(self.contract_codes) < 2:
+            return self
+        visible = set(Contract.objects.for_user(user, "view").values_list("code", flat=True))
+        shown = [code for code in self.contract_codes if code in visible]
+        if len(shown) == len(self.contract_codes):
+            return self
+        self.contract_codes = shown
+        self.vouchers = list(
+            Expenditure.objects.filter(flags=self, contract__code__in=shown)
+            .exclude(voucher_no="")
+            .values_list("voucher_no", flat=True)
+        )
+        self.evidence = {key: value for key, value in self.evidence.items() if key == "invoice_no"}
+        if "invoice" in self.params:
+            self.message = gettext_noop(
+                "Invoice %(invoice)s from %(payee)s, charged to %(contracts)s, is also charged to "
+                "another contract of the agency that you may not see"
+            )
+        else:
+            self.message = gettext_noop(
+                "This finding concerns %(contracts)s and another contract of the agency that you may not see"
+            )
+        self.params = {
+            "invoice": self.params.get("invoice", ""),
+            "payee": self.params.get("payee", ""),
+            "contracts": ", ".join(shown),
+        }
+        self._redacted = True
+        return self
 
     @property
     def severity_rank(self) -> int:

@@ -176,3 +176,30 @@ def test_changing_the_policy_rescans_the_contract(
     flag = Flag.objects.get()
     assert flag.rule == "CASH_LIMIT"
     assert flag.evidence["cash_limit"] == "800.00"
+
+
+def test_an_auditor_learns_of_the_other_contract_but_not_its_code_vouchers_or_amounts(
+    agency, contract, other_contract, granted, personas, login_api, login_client
+):
+    dup(contract, "V-1", dt.date(2025, 3, 5), amount="500.00", invoice="A-77", payee="Print Shop")
+    dup(other_contract, "W-1", dt.date(2025, 3, 6), amount="500.00", invoice="a-77", payee="print shop")
+    flags_scan_contract(contract=contract)
+    flag = Flag.objects.get()
+
+    seen = login_api(personas["auditor"]).get(f"/api/v1/finance/flags/{flag.pk}/").json()
+    assert (seen["contracts"], seen["vouchers"], seen["evidence"]) == (
+        ["JX-XF-2025-01"],
+        ["V-1"],
+        {"invoice_no": "A-77"},
+    )
+    assert seen["message"] == (
+        "Invoice A-77 from Print Shop, charged to JX-XF-2025-01, is also charged to another contract "
+        "of the agency that you may not see"
+    )
+    page = login_client(personas["auditor"]).get(f"/finance/flags/{flag.pk}/").content.decode()
+    assert "JX-XF-2025-02" not in page and "W-1" not in page
+
+    full = login_api(personas["finance"]).get(f"/api/v1/finance/flags/{flag.pk}/").json()
+    assert (full["contracts"], full["vouchers"]) == (["JX-XF-2025-01", "JX-XF-2025-02"], ["V-1", "W-1"])
+    flag.refresh_from_db()
+    assert flag.contract_codes == ["JX-XF-2025-01", "JX-XF-2025-02"]  # nothing was saved
