@@ -27,7 +27,7 @@ def visible_contract(*, agency, user, code) -> Contract:
     params=("contract",),
     roles=("director", "finance", "auditor"),
     description=gettext_lazy(
-        "Per budget line: approved, actual, remaining, % spent and projection at the end."
+        "Per budget line: approved, actual, remaining, share spent and projection at the end."
     ),
 )
 def build_budget_vs_actual(*, agency, user=None, contract=None, **kw) -> Report:

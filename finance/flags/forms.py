@@ -67,12 +67,12 @@ class BulkForm(forms.Form):
 
 
 _LABELS = {
-    "admin_cap_pct": _("Admin cap, % of the total"),
-    "personnel_cap_pct": _("Personnel cap, % of the total"),
+    "admin_cap_pct": _("Admin cap (percent of the total)"),
+    "personnel_cap_pct": _("Personnel cap (percent of the total)"),
     "approval_threshold": _("Prior-approval threshold"),
     "cash_limit": _("Largest cash payment"),
     "receipt_required_above": _("Invoice required above"),
-    "transfer_tolerance_pct": _("Re-budgeting tolerance, % of the total"),
+    "transfer_tolerance_pct": _("Re-budgeting tolerance (percent of the total)"),
     "closeout_days": _("Close-out days after the end"),
     "posting_grace_days": _("Days before a posting is late"),
     "split_window_days": _("Split-purchase window, days"),
