@@ -279,3 +279,50 @@ class Job(TenantModel):
         if Role.DIRECTOR in user_roles(user):
             return qs
         return qs.filter(created_by=user)
+
+
+class RefusedRequest(TenantModel):
+    """One request the application refused (401, 403, 404 or 429): who asked for what, and when.
+
+    Written by ``core.access_log.RefusedRequestMiddleware``. Lets a director see probing of
+    records outside someone's reach, expired tokens and throttled clients. The agency is that
+    of the signed-in user; refusals of anonymous clients have none and only administrators
+    see them. The query string is never stored (it may carry search terms or tokens).
+    """
+
+    agency = models.ForeignKey(
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("agency"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    method = models.CharField(_("method"), max_length=10)
+    path = models.CharField(_("path"), max_length=500)
+    status = models.PositiveSmallIntegerField(_("status"))
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("refused request")
+        verbose_name_plural = _("refused requests")
+        indexes = [models.Index(fields=["agency", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.method} {self.path}"
+
+    @classmethod
+    def restrict_queryset(cls, qs, user, action):
+        # Directors review the log of their agency; nobody edits it.
+        if action == "view" and Role.DIRECTOR in user_roles(user):
+            return qs
+        return qs.none()

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from core import health, views
+from core import access_log, health, report_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,4 +14,8 @@ urlpatterns = [
     path("history/<str:app_label>/<str:model_name>/<int:pk>/", views.record_history, name="record-history"),
     path("jobs/<int:pk>/", views.job_detail, name="job-detail"),
     path("confidential-reads/", views.sensitive_reads, name="sensitive-reads"),
+    path("access-log/", access_log.refused_requests, name="access-log"),
+    path("reports/", report_views.reports_page, name="reports"),
+    path("reports/files/<int:pk>/", report_views.report_file, name="report-file"),
+    path("reports/<slug:kind>/", report_views.report_download, name="report-download"),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 
 from core import services
@@ -12,6 +13,11 @@ from core.api import router
 from core.api.viewsets import TenantViewSetMixin
 from core.models import Membership, agency_of
 from core.roles import Role, user_roles
+
+
+@extend_schema_field({"anyOf": [{"type": "string", "format": "email"}, {"type": "string", "maxLength": 0}]})
+class OptionalEmailField(serializers.EmailField):
+    """An email address or empty; the schema says so (a bare ``format: email`` rejects "")."""
 
 
 class MemberSerializer(serializers.ModelSerializer):
@@ -22,7 +28,7 @@ class MemberSerializer(serializers.ModelSerializer):
     last_name = serializers.CharField(
         source="user.last_name", max_length=150, required=False, allow_blank=True
     )
-    email = serializers.EmailField(source="user.email", required=False, allow_blank=True)
+    email = OptionalEmailField(source="user.email", required=False, allow_blank=True)
     is_active = serializers.BooleanField(source="user.is_active", read_only=True)
     roles = serializers.ListField(child=serializers.CharField(max_length=20), min_length=1)
     password = serializers.CharField(write_only=True, required=False, style={"input_type": "password"})

@@ -1,0 +1,160 @@
+"""The log of refused requests (401, 403, 429 always; 404 for signed-in users) and its page."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import DatabaseError
+
+from core.models import RefusedRequest
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_api_call_without_credentials_is_logged_as_401_without_its_query_string(client):
+    response = client.get("/api/v1/staff/?search=%E6%9D%8E&page=2")
+    assert response.status_code == 401
+    entry = RefusedRequest.objects.get()
+    assert (entry.status, entry.method, entry.path) == (401, "GET", "/api/v1/staff/")
+    assert entry.user is None and entry.agency is None
+
+
+def test_a_bad_token_is_logged_as_401(client):
+    response = client.get("/api/v1/jobs/", HTTP_AUTHORIZATION="Token not-a-real-token")
+    assert response.status_code == 401
+    assert list(RefusedRequest.objects.values_list("status", "path")) == [(401, "/api/v1/jobs/")]
+
+
+def test_a_forbidden_api_call_is_logged_with_the_token_user_and_agency(client, auditor, agency, token_for):
+    response = client.get("/api/v1/members/", HTTP_AUTHORIZATION=token_for(auditor))
+    assert response.status_code == 403
+    entry = RefusedRequest.objects.get()
+    assert (entry.status, entry.user, entry.agency) == (403, auditor, agency)
+
+
+def test_a_signed_in_users_404_is_logged_but_an_anonymous_404_is_not(
+    client, login_client, staff_user, agency
+):
+    assert client.get("/wp-admin/setup.php").status_code == 404
+    assert RefusedRequest.objects.count() == 0
+    response = login_client(staff_user).get("/members/")  # director-only page: 404 for others
+    assert response.status_code == 404
+    entry = RefusedRequest.objects.get()
+    assert (entry.status, entry.path, entry.user, entry.agency) == (404, "/members/", staff_user, agency)
+
+
+def test_a_record_of_another_agency_answers_404_and_is_logged(login_api, director, outsider_member):
+    response = login_api(director).get(f"/api/v1/staff/{outsider_member.pk}/")
+    assert response.status_code == 404
+    assert list(RefusedRequest.objects.values_list("status", "user")) == [(404, director.pk)]
+
+
+def test_a_locked_out_login_is_logged_as_429(client, director):
+    statuses = [
+        client.post("/login/", {"username": "alice", "password": "wrong"}).status_code for _ in range(5)
+    ]
+    assert statuses == [200, 200, 200, 200, 429]  # the fifth failure locks the account
+    response = client.post("/login/", {"username": "alice", "password": PASSWORD})
+    assert response.status_code == 429
+    assert (
+        list(RefusedRequest.objects.values_list("status", "method", "path")) == [(429, "POST", "/login/")] * 2
+    )
+
+
+def test_successful_requests_are_not_logged(login_client, director):
+    assert login_client(director).get("/").status_code == 200
+    assert RefusedRequest.objects.count() == 0
+
+
+def test_a_database_failure_while_logging_never_changes_the_answer(client, monkeypatch):
+    def broken(*args, **kwargs):
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(RefusedRequest.objects, "create", broken)
+    response = client.get("/api/v1/staff/")
+    assert response.status_code == 401
+    assert response.json()["error"]["status"] == 401
+    monkeypatch.undo()
+    assert RefusedRequest.objects.count() == 0
+
+
+def test_a_very_long_path_is_cut_to_the_column(login_client, director):
+    path = "/" + "x" * 700 + "/"
+    assert login_client(director).get(path).status_code == 404
+    assert RefusedRequest.objects.get().path == path[:500]
+
+
+def _refusal(user, agency, status, path="/api/v1/staff/"):
+    return RefusedRequest.objects.create(user=user, agency=agency, method="GET", path=path, status=status)
+
+
+def test_directors_list_their_agencys_refusals_only(
+    login_client, director, staff_user, agency, outsider, outsider_agency
+):
+    _refusal(staff_user, agency, 404, "/members/")
+    _refusal(None, None, 401)
+    _refusal(outsider, outsider_agency, 403, "/api/v1/outsider-secret/")
+    response = login_client(director).get("/access-log/")
+    assert response.status_code == 200
+    rows = list(response.context["page"].object_list)
+    assert [(r.status, r.path) for r in rows] == [(404, "/members/")]
+    html = response.content.decode()
+    assert "/members/" in html
+    assert "outsider-secret" not in html
+
+
+def test_the_access_log_filters_by_status(login_client, director, staff_user, agency):
+    _refusal(staff_user, agency, 404)
+    _refusal(staff_user, agency, 403)
+    _refusal(staff_user, agency, 403)
+    page = login_client(director).get("/access-log/?status=403").context["page"]
+    assert [r.status for r in page.object_list] == [403, 403]
+    page = login_client(director).get("/access-log/?status=999").context["page"]
+    assert page.paginator.count == 3
+
+
+def test_the_access_log_is_paginated_by_fifty(login_client, director, staff_user, agency):
+    RefusedRequest.objects.bulk_create(
+        RefusedRequest(user=staff_user, agency=agency, method="GET", path=f"/x/{n}/", status=404)
+        for n in range(60)
+    )
+    client = login_client(director)
+    assert len(client.get("/access-log/").context["page"].object_list) == 50
+    assert len(client.get("/access-log/?page=2").context["page"].object_list) == 10
+
+
+def test_the_access_log_page_runs_a_fixed_number_of_queries(
+    login_client, director, staff_user, agency, django_assert_max_num_queries
+):
+    for n in range(20):
+        _refusal(staff_user, agency, 404, f"/y/{n}/")
+    client = login_client(director)
+    client.get("/access-log/")  # warm caches (content types, permissions)
+    with django_assert_max_num_queries(12):
+        response = client.get("/access-log/")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["finance", "supervisor", "staff", "auditor"])
+def test_other_roles_get_404_for_the_access_log(login_client, personas, persona):
+    response = login_client(personas[persona]).get("/access-log/")
+    assert response.status_code == 404
+
+
+def test_an_outsider_director_sees_only_their_own_agency(login_client, outsider, staff_user, agency):
+    _refusal(staff_user, agency, 404)
+    page = login_client(outsider).get("/access-log/").context["page"]
+    assert page.paginator.count == 0
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client):
+    response = client.get("/access-log/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+
+
+def test_only_directors_read_the_log_through_the_queryset(personas, staff_user, agency):
+    _refusal(staff_user, agency, 404)
+    visible = {name: RefusedRequest.objects.for_user(user, "view").count() for name, user in personas.items()}
+    assert visible == {"director": 1, "finance": 0, "supervisor": 0, "staff": 0, "auditor": 0, "outsider": 0}
+    assert RefusedRequest.objects.for_user(personas["director"], "change").count() == 0
