@@ -9,7 +9,7 @@ PORT ?= 8000
 DEMO_PASSWORD ?= demo-pass-2025
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run test install messages compilemessages migrate seed lint format check-deploy bench ci clean backup restore
+.PHONY: run test install messages compilemessages migrate seed lint format check-deploy bench seed-large loadtest scaled-out ci clean backup restore screenshots
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -53,8 +53,32 @@ check-deploy: install
 	DEBUG=0 SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-looking-value-for-the-check ALLOWED_HOSTS=agency.example.org \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
-bench: install
-	$(PY) -m bench
+# Performance (docs/performance.md): the large data set lives in the PostgreSQL database
+# $(BENCH_DB), created and seeded once (`seed-large`; later runs only reset the demo passwords).
+# `bench` runs every bench module: bench_scale on that data set, the module benchmarks on a fresh
+# scratch database $(BENCH_DB)_modules each time (they build their own data).
+PG_URL ?= postgres://postgres@127.0.0.1:5432
+BENCH_DB ?= bench
+BENCH_DATABASE_URL ?= $(PG_URL)/$(BENCH_DB)
+LOADTEST_PORT ?= 8011
+LOADTEST_ARGS ?= --users 50 --duration 60
+
+seed-large: install
+	@psql "$(PG_URL)/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_DB)'" | grep -q 1 \
+	  || psql "$(PG_URL)/postgres" -qc 'CREATE DATABASE "$(BENCH_DB)"'
+	DATABASE_URL=$(BENCH_DATABASE_URL) DEBUG=1 $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) DEBUG=1 $(PY) manage.py seed_demo --size large --password "$(DEMO_PASSWORD)"
+
+bench: seed-large
+	psql "$(PG_URL)/postgres" -qc 'DROP DATABASE IF EXISTS "$(BENCH_DB)_modules"' -c 'CREATE DATABASE "$(BENCH_DB)_modules"'
+	DATABASE_URL=$(PG_URL)/$(BENCH_DB)_modules BENCH_LARGE_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench $(BENCH_ARGS)
+
+loadtest: seed-large
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) scripts/loadtest.py --serve --base http://127.0.0.1:$(LOADTEST_PORT) \
+	  --password "$(DEMO_PASSWORD)" $(LOADTEST_ARGS)
+
+scaled-out: seed-large
+	SCALED_OUT_DATABASE_URL=$(BENCH_DATABASE_URL) DEMO_PASSWORD="$(DEMO_PASSWORD)" PY=$(PY) scripts/scaled_out.sh
 
 ci:
 	bash .ci/run
@@ -69,3 +93,8 @@ backup:
 restore:
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/agency-YYYYMMDD-HHMMSS.tar.gz [FORCE=1]"; exit 2; }
 	$(PY) scripts/backup.py restore "$(FILE)" $(if $(FORCE),--force)
+
+# Every role's home page in en and zh-hans, desktop and phone, as PNGs in screenshots/ (git-ignored):
+# a scratch demo database under /tmp, served by runserver, photographed by Chromium (/usr/bin/chromium).
+screenshots: install compilemessages
+	DEMO_PASSWORD="$(DEMO_PASSWORD)" $(PY) scripts/screenshots.py

@@ -3,6 +3,10 @@
 ``seed_demo`` creates the two agencies and one login per role, then calls each app's
 ``<app>.demo.seed(ctx)`` in order (staff first: everything else refers to people). An app's
 seeder adds realistic records for its module using ``ctx.rng`` so runs are reproducible.
+
+``--size large`` seeds the same small demo (the app seeders always get ``size="small"``, so the
+demo agency stays quick to use) and then ``core.demo_large.seed_large``: a third agency,
+``provincial``, with the performance data set and its own ``prov_*`` logins.
 """
 
 from __future__ import annotations
@@ -60,6 +64,8 @@ def seed(*, size: str = "small", password: str | None = None, log=print, force: 
     if existing is not None:
         users = _reset_passwords(password)
         log(f"Demo agency “{existing.name}” already exists; demo passwords reset.")
+        if size == "large":
+            users += _seed_large_once(password=password, log=log)
         return {"created": False, "password": password, "generated": generated, "users": users}
     with transaction.atomic():
         agency = agency_create(name="信丰县阳光社会工作服务中心", slug=DEMO_SLUG)
@@ -84,23 +90,39 @@ def seed(*, size: str = "small", password: str | None = None, log=print, force: 
             last_name="Director",
             validate=False,
         )
-        ctx = DemoContext(agency=agency, outsider_agency=outsider_agency, users=users, size=size, log=log)
+        ctx = DemoContext(agency=agency, outsider_agency=outsider_agency, users=users, size="small", log=log)
         for app in SEED_ORDER:
             package = import_module(app)
             if module_has_submodule(package, "demo"):
                 import_module(f"{app}.demo").seed(ctx)
-    return {"created": True, "password": password, "generated": generated, "users": list(users)}
+    names = list(users)
+    if size == "large":
+        names += _seed_large_once(password=password, log=log)
+    return {"created": True, "password": password, "generated": generated, "users": names}
 
 
-def _reset_passwords(password: str) -> list[str]:
+def _seed_large_once(*, password: str, log) -> list[str]:
+    """The large data set in its own agency (core/demo_large.py); its logins' passwords are
+    reset when it exists already."""
+    from core import demo_large
+
+    if Agency.objects.filter(slug=demo_large.LARGE_SLUG).exists():
+        return _reset_passwords(password, logins=demo_large.LARGE_LOGINS, extra=[])
+    agency = Agency.objects.get(slug=DEMO_SLUG)
+    ctx = DemoContext(agency=agency, outsider_agency=agency, users={}, size="large", log=log)
+    demo_large.seed_large(ctx, password=password)
+    return [login[0] for login in demo_large.LARGE_LOGINS]
+
+
+def _reset_passwords(password: str, logins=DEMO_LOGINS, extra=("outsider",)) -> list[str]:
     from django.contrib.auth import get_user_model
 
-    names = [login[0] for login in DEMO_LOGINS] + ["outsider"]
+    names = [login[0] for login in logins] + list(extra)
     users = list(get_user_model().objects.filter(username__in=names))
     for user in users:
         user.set_password(password)
         user.save(update_fields=["password"])
-        roles = next((login[1] for login in DEMO_LOGINS if login[0] == user.username), None)
+        roles = next((login[1] for login in logins if login[0] == user.username), None)
         if roles:
             member_set_roles(user=user, roles=roles)
     return sorted(u.username for u in users)
