@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.utils import timezone
 
+from core.db import MoneySum
 from core.navigation import dashboard_panel
 from core.reports.base import Chart
 from core.reports.charts import chart_svg, chart_table
@@ -65,8 +66,8 @@ def unreconciled_lines_panel(request):
             lines=Count("id"),
             unreconciled=Count("id", filter=open_line),
             ambiguous=Count("id", filter=open_line & ~Q(ambiguous=[])),
-            money_out=Sum("amount", filter=open_line & Q(amount__lt=0)),
-            money_in=Sum("amount", filter=open_line & Q(amount__gt=0)),
+            money_out=MoneySum("amount", filter=open_line & Q(amount__lt=0)),
+            money_in=MoneySum("amount", filter=open_line & Q(amount__gt=0)),
         )
         .order_by("period__start", "contract__code", "period_id")
     )

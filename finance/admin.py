@@ -41,6 +41,9 @@ class ExpenditureAdmin(SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # posted expenditures are voided or reversed, never deleted
 
+    def has_change_permission(self, request, obj=None):
+        return False  # corrections go through void or reversal (finance pages), never in place
+
 
 for model in (Funder, BudgetRevision, Disbursement, StaffAssignment, AuditorGrant):
     admin.site.register(model, SimpleHistoryAdmin)

@@ -13,12 +13,13 @@ import datetime as dt
 from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.db import MoneySum
 from core.reports import Chart, Column, Report, Section, Series, Table, money_str, register
 from core.reports.charts import chart_table
 from finance.models import BudgetRevision, Contract, Disbursement, Expenditure, Flag
@@ -147,7 +148,7 @@ def monthly_actuals(contract: Contract) -> dict[dt.date, Decimal]:
         Expenditure.objects.filter(contract=contract, status=Expenditure.Status.POSTED)
         .annotate(month=TruncMonth("date"))
         .values("month")
-        .annotate(s=Sum("amount"))
+        .annotate(s=MoneySum("amount"))
         .values_list("month", "s")
     )
     return {(m.date() if isinstance(m, dt.datetime) else m): _money(s) for m, s in rows}

@@ -10,9 +10,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, DecimalField, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from core.db import MoneySum
 from finance.models import BudgetLine, BudgetRevisionLine, Contract, Expenditure
 
 ZERO = Decimal("0.00")
@@ -124,7 +125,7 @@ def budget_vs_actual(contract: Contract, as_of: dt.date | None = None) -> Budget
     sums = dict(
         Expenditure.objects.filter(contract=contract, status=Expenditure.Status.POSTED)
         .values("budget_line")
-        .annotate(s=Sum("amount"))
+        .annotate(s=MoneySum("amount"))
         .values_list("budget_line", "s")
     )
     period = contract.period_days
@@ -148,7 +149,7 @@ def budget_vs_actual(contract: Contract, as_of: dt.date | None = None) -> Budget
         )
     approved = sum((row.approved for row in rows), ZERO)
     actual = sum((row.actual for row in rows), ZERO)
-    received = _money(contract.disbursements.aggregate(s=Sum("amount"))["s"])
+    received = _money(contract.disbursements.aggregate(s=MoneySum("amount"))["s"])
     return BudgetVsActual(
         contract=contract,
         as_of=as_of,
@@ -188,7 +189,7 @@ def cumulative_rebudgeting(contract: Contract) -> Rebudgeting:
             revision__contract=contract, revision__status="approved", revision__total_change=0
         )
         .values("budget_line")
-        .annotate(net=Sum("delta"))
+        .annotate(net=MoneySum("delta"))
         .values_list("net", flat=True)
     )
     moved = sum((net for net in deltas if net > 0), ZERO)
@@ -202,7 +203,7 @@ def cumulative_rebudgeting(contract: Contract) -> Rebudgeting:
 def contracts_with_totals(qs):
     """Contracts annotated with ``actual`` (Σ posted) and ``expenditure_count`` for the list page."""
     return qs.select_related("funder").annotate(
-        actual=Sum("expenditures__amount", filter=Q(expenditures__status=Expenditure.Status.POSTED)),
+        actual=MoneySum("expenditures__amount", filter=Q(expenditures__status=Expenditure.Status.POSTED)),
         expenditure_count=Count("expenditures", filter=Q(expenditures__status=Expenditure.Status.POSTED)),
     )
 
@@ -294,7 +295,7 @@ def contracts_burn(qs, *, as_of: dt.date | None = None, limit: int | None = None
         Expenditure.objects.filter(contract=OuterRef("pk"), status=Expenditure.Status.POSTED)
         .order_by()
         .values("contract")
-        .annotate(s=Sum("amount"))
+        .annotate(s=MoneySum("amount"))
         .values("s")
     )
     contracts = (

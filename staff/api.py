@@ -15,11 +15,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth import get_user_model
+from django.db.models import ProtectedError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -27,6 +28,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from core.api import router
+from core.api.schema import SingleObjectSchema
 from core.api.viewsets import TenantModelViewSet
 from core.models import agency_of
 from core.permissions import RolePermission
@@ -56,10 +58,17 @@ def _agency_users(user):
     return get_user_model().objects.filter(membership__agency=agency)
 
 
+@extend_schema_field({"type": "string", "description": "An e-mail address, or empty."})
+class OptionalEmailField(serializers.EmailField):
+    """An e-mail address that may be empty (the schema's ``format: email`` would refuse "")."""
+
+
 class StaffMemberSerializer(serializers.ModelSerializer):
     user = _AgencyScopedRelated(_agency_users, required=False, allow_null=True)
     hire_date = serializers.DateField(source="latest_hire_date", read_only=True)
-    exit_date = serializers.DateField(source="latest_exit_date", read_only=True)
+    exit_date = serializers.DateField(source="latest_exit_date", read_only=True, allow_null=True)
+
+    email = OptionalEmailField(required=False, allow_blank=True, max_length=254)
 
     class Meta:
         model = StaffMember
@@ -168,7 +177,21 @@ class StaffMemberViewSet(TenantModelViewSet):
 
     def perform_destroy(self, instance):
         instance._history_user = self.request.user
-        instance.delete()
+        try:
+            instance.delete()
+        except ProtectedError as exc:
+            # Supervision plans, sessions, training or ledger rows still refer to this person.
+            raise ValidationError(
+                {
+                    "non_field_errors": [
+                        _(
+                            "%(name)s cannot be deleted: %(count)s records (supervision, training or "
+                            "finance) refer to this person. Record an exit date instead."
+                        )
+                        % {"name": instance.name, "count": len(exc.protected_objects)}
+                    ]
+                }
+            ) from exc
 
 
 class SpellViewSet(TenantModelViewSet):
@@ -266,6 +289,7 @@ _YEAR = OpenApiParameter("year", int, description="Calendar year, e.g. 2025 (def
 class RetentionViewSet(viewsets.ViewSet):
     """Retention metrics of metrics.md (``?year=``; the current year by default)."""
 
+    schema = SingleObjectSchema()
     model = EmploymentSpell
     permission_classes = [RolePermission, DirectorOnly]
     serializer_class = RetentionSerializer
@@ -310,7 +334,9 @@ class QualificationSummaryViewSet(viewsets.ViewSet):
     serializer_class = None
 
     @extend_schema(
-        parameters=[OpenApiParameter("as_of", OpenApiTypes.DATE, description="Date YYYY-MM-DD (default: today).")],
+        parameters=[
+            OpenApiParameter("as_of", OpenApiTypes.DATE, description="Date YYYY-MM-DD (default: today).")
+        ],
         responses=OpenApiTypes.OBJECT,
     )
     def list(self, request):

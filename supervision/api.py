@@ -23,6 +23,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from core.api import router
+from core.api.schema import SingleObjectSchema
 from core.api.viewsets import TenantModelViewSet, TenantViewSetMixin
 from core.models import agency_of
 from core.roles import Role, has_role
@@ -136,7 +137,7 @@ class SessionDetailSerializer(SessionSerializer):
 class AmendSerializer(serializers.Serializer):
     reason = serializers.CharField()
     date = serializers.DateField(required=False)
-    start_time = serializers.TimeField(required=False)
+    start_time = serializers.TimeField(required=False, help_text="HH:MM, local time")
     duration_minutes = serializers.IntegerField(required=False)
     modality = serializers.CharField(required=False)
     format = serializers.CharField(required=False)
@@ -146,14 +147,22 @@ class AmendSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True)
 
 
+class AcknowledgeResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    locked = serializers.BooleanField()
+    locked_at = serializers.DateTimeField(allow_null=True)
+
+
 class SessionFilter(django_filters.FilterSet):
+    # ``?format=`` belongs to DRF (renderer choice), so the session format is ``?session_format=``.
+    session_format = django_filters.CharFilter(field_name="format")
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
     locked = django_filters.BooleanFilter(field_name="locked_at", lookup_expr="isnull", exclude=True)
 
     class Meta:
         model = SupervisionSession
-        fields = ["modality", "format", "supervisor", "date_from", "date_to", "locked"]
+        fields = ["modality", "session_format", "supervisor", "date_from", "date_to", "locked"]
 
 
 def _attendees(data) -> list[services.Attendee]:
@@ -225,6 +234,7 @@ class SessionViewSet(
         body["warnings"] = [str(w) for w in updated.warnings]
         return Response(body)
 
+    @extend_schema(request=None, responses=AcknowledgeResultSerializer)
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
         """The calling supervisee acknowledges the session; the last acknowledgement locks it."""
@@ -351,11 +361,14 @@ class ComplianceSerializer(serializers.Serializer):
 class ComplianceViewSet(viewsets.ViewSet):
     """``GET ?year=2025``: monthly compliance rows of the supervisees you may see (metrics.md)."""
 
+    schema = SingleObjectSchema()
     model = SupervisionPlan
     serializer_class = ComplianceSerializer
 
     @extend_schema(
-        parameters=[OpenApiParameter("year", int, description="Calendar year, e.g. 2025 (default: this year).")],
+        parameters=[
+            OpenApiParameter("year", int, description="Calendar year, e.g. 2025 (default: this year).")
+        ],
         responses=ComplianceSerializer,
     )
     def list(self, request):

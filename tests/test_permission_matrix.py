@@ -185,7 +185,7 @@ def _pages():
                 walk(entry.url_patterns, prefix + str(entry.pattern))
             elif isinstance(entry, URLPattern) and entry.name:
                 route = prefix + str(entry.pattern)
-                if route.startswith(("api/", "admin/", "i18n/", "^")) or "<" not in route and "(" in route:
+                if route.startswith(("api/", "admin/", "i18n/", "^")) or ("<" not in route and "(" in route):
                     continue
                 if "<" not in route:
                     simple.append("/" + route)

@@ -15,6 +15,7 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
 from core.api import router
+from core.api.schema import SingleObjectSchema
 from core.api.viewsets import TenantModelViewSet
 from core.models import agency_of
 from core.roles import Role, has_role
@@ -60,9 +61,11 @@ class TrainingEventViewSet(TenantModelViewSet):
         return selectors.events_for(self.request.user)
 
     def perform_create(self, serializer):
-        serializer.instance = services.event_create(
+        event = services.event_create(
             agency=agency_of(self.request.user), user=self.request.user, **serializer.validated_data
         )
+        event.attendee_count = 0  # a new event has no attendance yet (lists annotate the count)
+        serializer.instance = event
 
     def perform_update(self, serializer):
         serializer.instance = services.event_update(
@@ -74,6 +77,8 @@ class TrainingRecordSerializer(serializers.ModelSerializer):
     staff_no = serializers.CharField(source="staff.staff_no", read_only=True)
     staff_name = serializers.CharField(source="staff.name", read_only=True)
     staff = serializers.PrimaryKeyRelatedField(queryset=StaffMember.objects.none(), required=False)
+
+    evidence = serializers.FileField(required=False, allow_null=True)
 
     class Meta:
         model = TrainingRecord
@@ -170,11 +175,14 @@ class TrainingComplianceViewSet(viewsets.ViewSet):
     """``GET /api/v1/training-compliance/?as_of=YYYY-MM-DD``: the report's JSON body, limited to
     the people the caller may see (director all, supervisor supervisees and self, staff self)."""
 
+    schema = SingleObjectSchema()
     model = TrainingRecord
     serializer_class = TrainingComplianceSerializer
 
     @extend_schema(
-        parameters=[OpenApiParameter("as_of", OpenApiTypes.DATE, description="Date YYYY-MM-DD (default: today).")],
+        parameters=[
+            OpenApiParameter("as_of", OpenApiTypes.DATE, description="Date YYYY-MM-DD (default: today).")
+        ],
         responses=TrainingComplianceSerializer,
     )
     def list(self, request):

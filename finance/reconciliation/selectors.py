@@ -6,8 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet
 
+from core.db import MoneySum
 from finance.models import (
     BankStatement,
     Contract,
@@ -149,8 +150,8 @@ def period_summary(period: ReconciliationPeriod) -> PeriodSummary:
         confirmed=Count("id", filter=Q(match__confirmed=True)),
         explained=Count("id", filter=Q(match__isnull=True) & ~Q(explanation="")),
         ambiguous=Count("id", filter=Q(match__isnull=True, explanation="") & ~Q(ambiguous=[])),
-        money_in=Sum("amount", filter=Q(amount__gt=0)),
-        money_out=Sum("amount", filter=Q(amount__lt=0)),
+        money_in=MoneySum("amount", filter=Q(amount__gt=0)),
+        money_out=MoneySum("amount", filter=Q(amount__lt=0)),
     )
     expenditures, disbursements = unmatched_book(period.contract, period.start, period.end)
     return PeriodSummary(

@@ -9,10 +9,10 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.db import MoneySum
 from core.models import Agency
 from core.permissions import grant_object_perm, revoke_object_perm
 from core.roles import Role, has_role
@@ -360,7 +360,7 @@ def assignment_update(*, assignment: StaffAssignment, **fields) -> StaffAssignme
 
 
 def disbursements_total(contract: Contract) -> Decimal:
-    return contract.disbursements.aggregate(s=Sum("amount"))["s"] or ZERO
+    return contract.disbursements.aggregate(s=MoneySum("amount"))["s"] or ZERO
 
 
 # --- auditor access -----------------------------------------------------------------------

@@ -14,10 +14,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.db import MoneySum
 from core.importing import (
     Column,
     FileSpec,
@@ -314,7 +314,7 @@ class _LedgerCheck:
 
 
 def contract_actual(contract: Contract) -> Decimal:
-    return contract.expenditures.posted().aggregate(s=Sum("amount"))["s"] or ZERO
+    return contract.expenditures.posted().aggregate(s=MoneySum("amount"))["s"] or ZERO
 
 
 def ledger_import(

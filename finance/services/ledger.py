@@ -8,10 +8,10 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.db import MoneySum
 from finance.models import BudgetLine, Contract, Expenditure
 
 ZERO = Decimal("0.00")
@@ -29,7 +29,7 @@ def line_actual(line: BudgetLine) -> Decimal:
     """Σ of posted (signed) expenditures on a line."""
     return (
         Expenditure.objects.filter(budget_line=line, status=Expenditure.Status.POSTED).aggregate(
-            s=Sum("amount")
+            s=MoneySum("amount")
         )["s"]
         or ZERO
     )

@@ -8,8 +8,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_director_logs_in_switches_to_chinese_and_logs_out(page_for, director):
     page = page_for(director)
     assert "信丰县阳光社会工作服务中心" in page.inner_text("header")
-    page.select_option("#language-select", "zh-hans")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.select_option("#language-select", "zh-hans")
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     page.click("text=退出")
     page.wait_for_url("**/login/")
