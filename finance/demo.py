@@ -12,6 +12,7 @@ import datetime as dt
 from decimal import Decimal
 from importlib.util import find_spec
 
+from django.db.models import Q
 from simple_history.utils import bulk_create_with_history
 
 from finance.models import Contract, Expenditure
@@ -97,6 +98,33 @@ def _lines(total: Decimal, spec) -> list[LineSpec]:
     return lines
 
 
+def _workday(day: dt.date, last: dt.date) -> dt.date:
+    """The day itself or the next official working day (back to the previous one at the end).
+
+    The demo's ordinary spending happens on working days, so the weekend/holiday rule shows
+    only the planted examples rather than a hundred random dates.
+    """
+    try:
+        import chinese_calendar
+
+        def working(d: dt.date) -> bool:
+            return chinese_calendar.is_workday(d)
+
+        working(day)
+    except (ImportError, NotImplementedError):
+
+        def working(d: dt.date) -> bool:
+            return d.weekday() < 5
+
+    step = dt.timedelta(days=1)
+    candidate = day
+    while not working(candidate) and candidate < last:
+        candidate += step
+    while not working(candidate):
+        candidate -= step
+    return candidate
+
+
 def _ledger(ctx, contract: Contract, staff: list, count: int) -> list[Expenditure]:
     rng = ctx.rng
     lines = list(contract.budget_lines.all())
@@ -112,7 +140,7 @@ def _ledger(ctx, contract: Contract, staff: list, count: int) -> list[Expenditur
         for month in range(1, 13):
             for member in staff:
                 voucher += 1
-                date = dt.date(contract.start.year, month, 10)
+                date = _workday(dt.date(contract.start.year, month, 10), contract.end)
                 rows.append(
                     Expenditure(
                         agency=contract.agency, contract=contract, budget_line=personnel, date=date,
@@ -127,7 +155,7 @@ def _ledger(ctx, contract: Contract, staff: list, count: int) -> list[Expenditur
         budget_per_row = line.approved_amount / max(1, count // len(others))
         amount = (budget_per_row * Decimal(rng.uniform(0.3, 1.5))).quantize(Decimal("0.01"))
         payee, what = rng.choice(PAYEES.get(line.category, PAYEES["materials"]))
-        date = contract.start + dt.timedelta(days=rng.randint(0, days))
+        date = _workday(contract.start + dt.timedelta(days=rng.randint(0, days)), contract.end)
         voucher += 1
         rows.append(
             Expenditure(
@@ -179,7 +207,15 @@ def _imports(ctx, contracts: list[Contract]) -> None:
 
 def seed(ctx) -> None:
     year = ctx.today.year - 1
-    staff = list(ctx.shared.get("staff_members", []))[:6]
+    # Salaried staff of the contracts: people employed for the whole contract year, so the
+    # demo's payroll never pays someone who had left (that irregularity is planted on purpose).
+    staff = [
+        member
+        for member in ctx.shared.get("staff_members", [])
+        if member.spells.filter(hire_date__lte=dt.date(year, 1, 1))
+        .filter(Q(exit_date__isnull=True) | Q(exit_date__gte=dt.date(year + 1, 1, 31)))
+        .exists()
+    ][:6] or list(ctx.shared.get("staff_members", []))[:6]
     contracts = []
     for code, title, funder_name, total, spec in CONTRACTS:
         funder = funder_get_or_create(agency=ctx.agency, name=funder_name)
