@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from core.models import TenantModel, TenantQuerySet, user_has_model_perm
 from core.roles import Role, user_roles
+from core.uploads import validate_document
 
 
 class EmploymentType(models.TextChoices):
@@ -70,29 +71,13 @@ LEVEL_RANK = {
 #: Scanned certificates: PDF or a photo, at most this many bytes.
 SCAN_EXTENSIONS = ("pdf", "jpg", "jpeg", "png")
 SCAN_MAX_BYTES = 5 * 1024 * 1024
-_SCAN_MAGIC = (b"%PDF-", b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
 
 
 def validate_scan(upload) -> None:
     """A scan must be small and really be a PDF, JPEG or PNG (by content, not only by name)."""
-    size = getattr(upload, "size", None) or 0
-    if size > SCAN_MAX_BYTES:
-        raise ValidationError(
-            _("The scan is %(size)s MB; at most %(limit)s MB is accepted."),
-            code="scan_too_large",
-            params={"size": f"{size / 1048576:.1f}", "limit": SCAN_MAX_BYTES // 1048576},
-        )
-    try:
-        position = upload.tell()
-        upload.seek(0)
-        head = upload.read(8)
-        upload.seek(position)
-    except (AttributeError, OSError, ValueError):
-        return
-    if isinstance(head, str):
-        head = head.encode()
-    if head and not head.startswith(_SCAN_MAGIC):
-        raise ValidationError(_("The scan must be a PDF, JPEG or PNG file."), code="scan_type")
+    validate_document(
+        upload, max_bytes=SCAN_MAX_BYTES, kind_message=_("The scan must be a PDF, JPEG or PNG file.")
+    )
 
 
 class StaffQuerySet(TenantQuerySet):

@@ -21,6 +21,7 @@ from simple_history.models import HistoricalRecords
 
 from core.models import TenantModel, user_has_model_perm
 from core.roles import Role, user_roles
+from core.uploads import validate_document
 from staff.models import QualificationLevel
 
 #: Hours credited for one training: more than 0, at most this, one decimal place (files.md).
@@ -42,11 +43,6 @@ DEFAULT_REQUIREMENTS: dict[str, Decimal] = {
 
 #: Evidence uploads: at most this many bytes, and a PDF, JPEG or PNG judged by content.
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
-EVIDENCE_SIGNATURES = {
-    b"%PDF-": "pdf",
-    b"\xff\xd8\xff": "jpeg",
-    b"\x89PNG\r\n\x1a\n": "png",
-}
 
 
 def hours_field(verbose_name, **kwargs) -> models.DecimalField:
@@ -63,18 +59,7 @@ def validate_evidence(file) -> None:
     """Refuse evidence that is too large or is not a PDF, JPEG or PNG by its first bytes."""
     if file is None or not file:
         return
-    if file.size > MAX_EVIDENCE_BYTES:
-        raise ValidationError(
-            _("The file is too large (%(size)s MB); the limit is %(limit)s MB."),
-            params={"size": f"{file.size / 1048576:.1f}", "limit": MAX_EVIDENCE_BYTES // 1048576},
-            code="too_large",
-        )
-    position = file.tell() if hasattr(file, "tell") else 0
-    file.seek(0)
-    head = file.read(16)
-    file.seek(position)
-    if not any(head.startswith(signature) for signature in EVIDENCE_SIGNATURES):
-        raise ValidationError(_("Upload a PDF, JPEG or PNG file."), code="bad_type")
+    validate_document(file, max_bytes=MAX_EVIDENCE_BYTES)
 
 
 class TrainingCategory(models.TextChoices):

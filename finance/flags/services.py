@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.jobs import job_handler
+from core.uploads import validate_document
 from finance.flags import selectors
 from finance.models import Contract, Flag, FlagEvent, FlagEvidence, FlagStatus
 from finance.rules import REGISTRY, Finding, run_rules
@@ -35,11 +36,6 @@ from finance.rules import REGISTRY, Finding, run_rules
 NOTE_REQUIRED = {FlagStatus.EXPLAINED, FlagStatus.DISMISSED}
 
 #: Evidence files accepted, by the type their content shows (not their name).
-EVIDENCE_TYPES = {
-    "application/pdf": b"%PDF-",
-    "image/png": b"\x89PNG\r\n\x1a\n",
-    "image/jpeg": b"\xff\xd8\xff",
-}
 EVIDENCE_MAX_BYTES = getattr(settings, "MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 
 _FINGERPRINT_COLUMNS = (
@@ -402,33 +398,14 @@ def flags_bulk(*, flags, user, action: str, note: str = "", assignee=None) -> in
     return count
 
 
-def evidence_content_type(head: bytes) -> str | None:
-    """The accepted type the file's first bytes show, or None."""
-    for content_type, magic in EVIDENCE_TYPES.items():
-        if head.startswith(magic):
-            return content_type
-    return None
-
-
 def flag_add_evidence(*, flag: Flag, user, file, note: str = "") -> FlagEvidence:
     """Attach a supporting document, checked by content (PDF, PNG, JPEG) and size."""
     _check_can_triage(flag, user)
     size = getattr(file, "size", None) or 0
-    if size > EVIDENCE_MAX_BYTES:
-        raise ValidationError(
-            {
-                "evidence": _("The file is too large (at most %(mb)s MB).")
-                % {"mb": EVIDENCE_MAX_BYTES // 1048576}
-            }
-        )
-    if size == 0:
-        raise ValidationError({"evidence": _("The file is empty.")})
-    file.seek(0)
-    head = file.read(16)
-    file.seek(0)
-    content_type = evidence_content_type(head)
-    if content_type is None:
-        raise ValidationError({"evidence": _("Attach a PDF, PNG or JPEG file.")})
+    try:
+        content_type = validate_document(file, max_bytes=EVIDENCE_MAX_BYTES)
+    except ValidationError as exc:
+        raise ValidationError({"evidence": exc.messages}) from exc
     name = (getattr(file, "name", "") or "evidence").rsplit("/", 1)[-1][:200]
     extension = mimetypes.guess_extension(content_type) or ""
     if not name.lower().endswith(extension):

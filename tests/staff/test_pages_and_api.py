@@ -117,7 +117,7 @@ def test_a_qualification_with_a_scan_is_uploaded_verified_and_downloaded(
     [
         ("cert.exe", PDF, "File extension “exe” is not allowed"),
         ("cert.pdf", b"MZ\x90\x00binary", "The scan must be a PDF, JPEG or PNG file."),
-        ("cert.pdf", b"%PDF-" + b"0" * (5 * 1024 * 1024 + 1), "at most 5 MB is accepted"),
+        ("cert.pdf", b"%PDF-" + b"0" * (5 * 1024 * 1024 + 1), "the limit is 5 MB"),
     ],
     ids=["extension", "content", "size"],
 )
