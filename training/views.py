@@ -255,13 +255,16 @@ def compliance(request):
     rows = selectors.compliance_for_user(request.user, as_of)
     status = request.GET.get("status")
     shown = [r for r in rows if r.status == status] if status in STATUS_LABELS else rows
+    # A large agency has thousands of certified staff: show them 100 at a time.
+    page = paginate(request, shown, per_page=100)
     agency = agency_of(request.user)
     ids = selectors.visible_staff_ids(request.user)
     return render(
         request,
         "training/compliance.html",
         {
-            "rows": shown,
+            "rows": page.object_list,
+            "page": page,
             "counts": status_counts(rows),
             "as_of": as_of,
             "status": status,

@@ -236,3 +236,23 @@ def test_home_panel_shows_own_status_to_staff(personas, staff_member, login_clie
     QualificationFactory(staff=staff_member, issued=dt.date(2021, 1, 1), registration_expires=None)
     html = login_client(personas["staff"]).get("/").content.decode()
     assert "Continuing education" in html
+
+
+def test_the_compliance_page_shows_a_large_agency_100_people_at_a_time(agency, director, login_client):
+    import datetime as dt
+
+    from staff.models import QualificationLevel
+    from tests.factories import QualificationFactory, StaffMemberFactory
+
+    for n in range(105):
+        member = StaffMemberFactory(agency=agency, staff_no=f"C{n:03d}", name=f"社工{n:03d}")
+        QualificationFactory(
+            staff=member, level=QualificationLevel.SOCIAL_WORKER, cert_no=f"SW{n:04d}",
+            issued=dt.date(2020, 1, 1), registration_expires=dt.date(2027, 1, 1),
+        )  # fmt: skip
+    client = login_client(director)
+    first = client.get("/training/compliance/?as_of=2025-06-30").content.decode()
+    second = client.get("/training/compliance/?as_of=2025-06-30&page=2").content.decode()
+    assert first.count("/training/transcript/") == 100
+    assert second.count("/training/transcript/") == 5
+    assert "Page 1 of 2" in first
