@@ -77,8 +77,9 @@ def seed(*, size: str = "small", password: str | None = None, log=print, force: 
                 username=username,
                 password=password,
                 roles=roles,
-                first_name=first,
-                last_name=last,
+                # Chinese names read family name first; Django's get_full_name() joins
+                # first + last, so the whole name goes in first_name.
+                first_name=f"{last}{first}",
                 validate=False,
             )
         users["outsider"] = member_create(
