@@ -39,16 +39,17 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if DEBUG:
-        # Development only: a fixed, obviously insecure key so sessions survive restarts.
-        SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"  # noqa: S105
-    else:
-        raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random "
-            "string (for example: python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
-            "or set DEBUG=1 for local development."
-        )
+if not SECRET_KEY and DEBUG:
+    # Development only: a fixed, obviously insecure key so sessions survive restarts.
+    SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"  # noqa: S105
+# With DEBUG off and no key, the app refuses to serve (config/wsgi.py, config/asgi.py) and
+# `check --deploy` fails (core.checks); management commands that never sign anything, such as
+# makemigrations or migrate, still run.
+SECRET_KEY_MISSING_MESSAGE = (  # noqa: S105  (a message, not a secret)
+    "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random "
+    "string (for example: python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
+    "or set DEBUG=1 for local development."
+)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

@@ -35,6 +35,6 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from core import annual, dashboard, report_jobs, roles  # noqa: F401  (report kinds, job, home panels)
+        from core import annual, checks, dashboard, report_jobs, roles  # noqa: F401  (registers kinds, checks, jobs, panels)
 
         post_migrate.connect(roles.sync_role_groups_receiver, dispatch_uid="core.sync_roles")

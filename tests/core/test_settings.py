@@ -36,16 +36,43 @@ def test_deploy_check_passes_with_only_the_three_production_variables():
     assert "System check identified no issues" in result.stdout
 
 
-def test_missing_secret_key_in_production_is_one_clear_message_not_a_traceback():
-    result = _manage("check", env_overrides={"DEBUG": "0", "ALLOWED_HOSTS": "agency.example.org"})
+def test_missing_secret_key_in_production_fails_the_deploy_check_with_one_clear_message():
+    result = _manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        env_overrides={"DEBUG": "0", "ALLOWED_HOSTS": "agency.example.org"},
+    )  # fmt: skip
     assert result.returncode != 0
-    assert "SECRET_KEY is not set" in result.stderr
+    assert "(core.E001) SECRET_KEY is not set" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_app_refuses_to_serve_without_a_secret_key_in_production():
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    env["DEBUG"] = "0"
+    result = subprocess.run(
+        [sys.executable, "-c", "import config.wsgi"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY is not set" in result.stderr
+
+
+def test_migrations_can_be_checked_without_a_secret_key():
+    result = _manage("makemigrations", "--check", "--dry-run", env_overrides={"DEBUG": "0"})
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
 
 
 def test_invalid_debug_value_is_named():
     result = _manage("check", env_overrides={"DEBUG": "maybe", "SECRET_KEY": "x" * 60})
-    assert result.returncode != 0
-    assert "DEBUG must be one of" in result.stderr
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "Configuration error: DEBUG must be one of 1/0, true/false, yes/no, on/off; got 'maybe'."
+    )
 
 
 @pytest.mark.django_db
