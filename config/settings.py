@@ -45,8 +45,8 @@ if not SECRET_KEY and DEBUG:
 # With DEBUG off and no key, the app refuses to serve (config/wsgi.py, config/asgi.py) and
 # `check --deploy` fails (core.checks); management commands that never sign anything, such as
 # makemigrations or migrate, still run.
-SECRET_KEY_MISSING_MESSAGE = (  # noqa: S105  (a message, not a secret)
-    "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random "
+SECRET_KEY_MISSING_MESSAGE = (
+    "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random "  # noqa: S105  (a message, not a secret)
     "string (for example: python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
     "or set DEBUG=1 for local development."
 )

@@ -35,6 +35,12 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from core import annual, checks, dashboard, report_jobs, roles  # noqa: F401  (registers kinds, checks, jobs, panels)
+        from core import (  # noqa: F401  (registers kinds, checks, jobs, panels)
+            annual,
+            checks,
+            dashboard,
+            report_jobs,
+            roles,
+        )
 
         post_migrate.connect(roles.sync_role_groups_receiver, dispatch_uid="core.sync_roles")

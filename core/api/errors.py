@@ -53,7 +53,9 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, OverflowError):
         # A number in the query string too large for the database (SQLite's 64-bit integers).
-        exc = exceptions.ValidationError({"non_field_errors": [_("A number in the request is out of range.")]})
+        exc = exceptions.ValidationError(
+            {"non_field_errors": [_("A number in the request is out of range.")]}
+        )
 
     response = drf_exception_handler(exc, context)
     if response is None:
