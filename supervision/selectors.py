@@ -364,3 +364,85 @@ def supervisee_log(*, staff: StaffMember, year: int | None = None) -> list[Super
         .order_by("date", "start_time")
         .distinct()
     )
+
+
+def month_coverage(agency, months: list[dt.date], today: dt.date, *, shown: int = 5) -> dict[dt.date, dict]:
+    """Per month (given by its first day): supervisees counted and how many met their plan.
+
+    The rules of ``compliance_frame`` (metrics.md), for a few months at
+    once with three queries and no DataFrame, so the director's home page stays fast: plans in
+    force during the month (the one started last wins), supervisees employed for the whole
+    month by one spell, minutes of sessions attended in the month; months after ``today`` are
+    not counted. Agreement with ``compliance_frame`` is pinned in tests/core/test_dashboards.py.
+    """
+    bounds = {first: month_bounds(first) for first in months if first <= today}
+    result = {first: {"month": first, "counted": 0, "met": 0, "short_rows": []} for first in months}
+    if not bounds:
+        return result
+    low = min(first for first, _ in bounds.values())
+    high = max(last for _, last in bounds.values())
+    plans = list(
+        SupervisionPlan.objects.filter(agency=agency, start__lte=high)
+        .filter(Q(end__isnull=True) | Q(end__gte=low))
+        .values(
+            "id",
+            "supervisee_id",
+            "supervisee__staff_no",
+            "supervisee__name",
+            "supervisor__name",
+            "required_minutes",
+            "required_individual_minutes",
+            "start",
+            "end",
+        )
+        .order_by("supervisee_id", "start", "id")
+    )
+    ids = {plan["supervisee_id"] for plan in plans}
+    spells: dict[int, list[tuple[dt.date, dt.date | None]]] = {}
+    for staff_id, hire, leave in EmploymentSpell.objects.filter(
+        staff_id__in=ids, hire_date__lte=high
+    ).values_list("staff_id", "hire_date", "exit_date"):
+        spells.setdefault(staff_id, []).append((hire, leave))
+    minutes: dict[tuple[int, dt.date], list[int]] = {}
+    for staff_id, date, duration, modality in SessionAttendance.objects.filter(
+        staff_id__in=ids, present=True, session__date__gte=low, session__date__lte=high
+    ).values_list("staff_id", "session__date", "session__duration_minutes", "session__modality"):
+        got = minutes.setdefault((staff_id, date.replace(day=1)), [0, 0])
+        got[0] += duration
+        if modality == Modality.INDIVIDUAL:
+            got[1] += duration
+    for first, (_, last) in bounds.items():
+        in_force: dict[int, dict] = {}
+        for plan in plans:  # ordered by start, id: the plan started last overwrites
+            if plan["start"] <= last and (plan["end"] is None or plan["end"] >= first):
+                in_force[plan["supervisee_id"]] = plan
+        entry = result[first]
+        for staff_id, plan in in_force.items():
+            employed = any(
+                hire <= first and (leave is None or leave >= last) for hire, leave in spells.get(staff_id, ())
+            )
+            if not employed:
+                continue
+            received, individual = minutes.get((staff_id, first), (0, 0))
+            entry["counted"] += 1
+            if received >= plan["required_minutes"] and individual >= plan["required_individual_minutes"]:
+                entry["met"] += 1
+            else:
+                entry["short_rows"].append(
+                    {
+                        "name": plan["supervisee__name"],
+                        "staff_no": plan["supervisee__staff_no"],
+                        "supervisor": plan["supervisor__name"],
+                        "received": received,
+                        "required": plan["required_minutes"],
+                    }
+                )
+    for entry in result.values():
+        counted, met = entry["counted"], entry["met"]
+        entry["short"] = counted - met
+        entry["pct"] = round(met * 100 / counted) if counted else 0
+        entry["rate"] = met / counted if counted else None
+        entry["short_rows"] = sorted(entry["short_rows"], key=lambda r: (r["received"], r["staff_no"]))[
+            :shown
+        ]
+    return result

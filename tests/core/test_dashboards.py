@@ -20,8 +20,7 @@ from finance.models import Flag
 from finance.reconciliation.services import statement_import
 from finance.services import auditor_grant
 from supervision import services as supervision_services
-from supervision.panels import month_coverage
-from supervision.selectors import compliance_frame
+from supervision.selectors import compliance_frame, month_coverage
 from tests.factories import QualificationFactory, SpellFactory, StaffMemberFactory, SupervisionPlanFactory
 from tests.finance.factories import BudgetLineFactory, ContractFactory, ExpenditureFactory
 from tests.training.factories import TrainingRecordFactory
