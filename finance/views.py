@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.models import ImportBatch
+from core.models import ImportBatch, agency_of
 from core.roles import Role, has_role
 from core.views import paginate
 from finance import forms, services
@@ -118,28 +118,23 @@ def contract_form(request, pk=None):
         data = {k: form.cleaned_data[k] for k in ("title", "start", "end", "currency", "status")}
         sheet = form.cleaned_data.get("budget_sheet")
         try:
-            lines = services.budget_sheet_read(data=sheet.read(), filename=sheet.name) if sheet else []
-            from core.models import agency_of
-
-            agency = agency_of(request.user)
-            funder = services.funder_get_or_create(agency=agency, name=form.cleaned_data["funder_name"])
-            if contract is None:
-                contract = services.contract_create(
-                    agency=agency,
-                    code=form.cleaned_data["code"],
-                    total=form.cleaned_data["total"],
-                    funder=funder,
-                    lines=lines,
-                    **data,
-                )
-            else:
-                services.contract_update(contract=contract, funder=funder, **data)
-                if lines:
-                    revision = services.budget_sheet_apply(
-                        contract=contract, lines=lines, user=request.user, filename=sheet.name
-                    )
-                    if revision:
-                        messages.info(request, _("The budget sheet was recorded as a proposed revision."))
+            lines = services.budget_sheet_read(data=sheet.read(), filename=sheet.name) if sheet else None
+            # Funder, heading and budget sheet in one transaction: a refused sheet changes nothing.
+            result = services.contract_save(
+                agency=agency_of(request.user),
+                contract=contract,
+                code=form.cleaned_data["code"] if contract is None else None,
+                total=form.cleaned_data["total"] if contract is None else None,
+                funder_name=form.cleaned_data["funder_name"],
+                lines=lines,
+                user=request.user,
+                reason=_("Budget sheet %(name)s") % {"name": sheet.name} if sheet else "",
+                source=BudgetRevision.Source.FILE,
+                **data,
+            )
+            contract = result.contract
+            if result.revision:
+                messages.info(request, _("The budget sheet was recorded as a proposed revision."))
         except ValidationError as exc:
             _errors(form, exc)
         else:
@@ -165,8 +160,6 @@ def contract_upload(request):
     form = forms.ContractFileForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        from core.models import agency_of
-
         try:
             result = services.contract_load(
                 agency=agency_of(request.user),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -417,6 +418,32 @@ def action_item_set_done(*, item: ActionItem, done: bool) -> ActionItem:
     return item
 
 
+_UNSET: Any = object()
+
+
+@transaction.atomic
+def action_item_update(
+    *,
+    item: ActionItem,
+    text: str = _UNSET,
+    owner: StaffMember | None = _UNSET,
+    due_date: dt.date | None = _UNSET,
+    done: bool = _UNSET,
+) -> ActionItem:
+    """Change an action item's text, owner or due date, and mark it done or open (what is given)."""
+    if owner is not _UNSET and owner is not None and owner.agency_id != item.agency_id:
+        raise ValidationError({"owner": [_("The owner must work for this agency.")]})
+    for name, value in (("text", text), ("owner", owner), ("due_date", due_date)):
+        if value is not _UNSET:
+            setattr(item, name, value)
+    if done is not _UNSET and done != item.done:
+        item.done = done
+        item.done_at = timezone.now() if done else None
+    item.full_clean()
+    item.save()
+    return item
+
+
 def plan_create(
     *,
     agency: Agency,
@@ -454,6 +481,20 @@ def plan_update(*, plan: SupervisionPlan, **fields) -> SupervisionPlan:
         setattr(plan, name, value)
     if plan.supervisee.agency_id != plan.agency_id or plan.supervisor.agency_id != plan.agency_id:
         raise ValidationError(_("Supervisor and supervisee must work for this agency."))
+    plan.full_clean()
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def plan_end(*, plan: SupervisionPlan, end: dt.date) -> SupervisionPlan:
+    """End a plan on ``end`` (its last day): the months it covered keep their requirement.
+
+    A plan is never deleted: past compliance figures are computed from it, so a supervision
+    arrangement that stops is ended, and a new plan starts after it when it changes.
+    """
+    plan = SupervisionPlan.objects.select_for_update().get(pk=plan.pk)
+    plan.end = end
     plan.full_clean()
     plan.save()
     return plan

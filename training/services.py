@@ -242,8 +242,40 @@ def record_reject(*, record: TrainingRecord, user, note: str) -> TrainingRecord:
 
 @transaction.atomic
 def record_delete(*, record: TrainingRecord) -> None:
-    """Delete a record (director); history keeps what it was."""
+    """Discard a submission still waiting for review (a director's correction).
+
+    An approved record counts toward continuing-education hours, and a rejected one is the
+    review the person was told about: both are the person's training history and stay.
+    """
+    record = TrainingRecord.objects.select_for_update().get(pk=record.pk)
+    if record.status != RecordStatus.PENDING:
+        raise ValidationError(
+            _(
+                "This training record is %(status)s and is part of the person's training history "
+                "(compliance counts its hours); only a pending submission can be deleted."
+            )
+            % {"status": record.get_status_display()}
+        )
     record.delete()
+
+
+@transaction.atomic
+def event_delete(*, event: TrainingEvent) -> None:
+    """Remove an event entered in error, before anyone's attendance was recorded.
+
+    Attendance credits hours toward continuing education, so an event with attendance is
+    kept: deleting it would rewrite past compliance.
+    """
+    attended = event.attendance.count()
+    if attended:
+        raise ValidationError(
+            _(
+                "%(title)s cannot be deleted: %(count)s attendance records credit its hours toward "
+                "continuing education."
+            )
+            % {"title": event.title, "count": attended}
+        )
+    event.delete()
 
 
 @transaction.atomic

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import serializers
 
 from core import services
 from core.api import router
-from core.api.viewsets import TenantViewSetMixin
+from core.api.viewsets import TenantModelViewSet
 from core.models import Membership, agency_of
 from core.roles import Role, user_roles
 
@@ -60,26 +61,24 @@ class MemberSerializer(serializers.ModelSerializer):
         return username
 
 
-class MemberViewSet(
-    TenantViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class MemberViewSet(TenantModelViewSet):
     """Logins of your agency and their roles. Directors only."""
 
     queryset = Membership.objects.select_related("user").prefetch_related("user__groups")
     serializer_class = MemberSerializer
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     ordering_fields = ["user__username"]
+    create_service = services.member_create
+    update_service = services.member_set_roles
+    destroy_refusal = gettext_lazy(
+        "Logins are not deleted: the records they made name them. Deactivate the login instead."
+    )
 
     def perform_create(self, serializer):
         data = serializer.validated_data
         user_data = data.get("user", {})
         with transaction.atomic():
-            user = services.member_create(
+            user = self.create_service(
                 agency=agency_of(self.request.user),
                 username=user_data["username"],
                 password=data.get("password"),
@@ -94,7 +93,7 @@ class MemberViewSet(
         data = serializer.validated_data
         membership = serializer.instance
         if "roles" in data:
-            services.member_set_roles(user=membership.user, roles=data["roles"])
+            self.update_service(user=membership.user, roles=data["roles"])
 
 
 router.register("members", MemberViewSet, basename="member")

@@ -1,6 +1,9 @@
 """Every write on finance records (STYLE.md: services write, selectors read)."""
 
 from finance.services.contracts import (
+    AssignmentSpec,
+    ContractSaveResult,
+    DisbursementSpec,
     LineSpec,
     assignment_create,
     assignment_update,
@@ -9,6 +12,7 @@ from finance.services.contracts import (
     budget_line_add,
     budget_set_lines,
     contract_create,
+    contract_save,
     contract_update,
     disbursement_create,
     funder_get_or_create,
@@ -31,6 +35,9 @@ from finance.services.ledger import PostResult, expenditure_post, expenditure_re
 __all__ = [
     "BUDGET_SHEET",
     "LEDGER",
+    "AssignmentSpec",
+    "ContractSaveResult",
+    "DisbursementSpec",
     "LineSpec",
     "LoadResult",
     "PostResult",
@@ -45,6 +52,7 @@ __all__ = [
     "contract_actual",
     "contract_create",
     "contract_load",
+    "contract_save",
     "contract_update",
     "disbursement_create",
     "expenditure_post",

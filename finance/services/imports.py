@@ -8,7 +8,6 @@ finance-specific checks.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -43,19 +42,26 @@ from finance.models import (
     BudgetRevision,
     Category,
     Contract,
-    Disbursement,
     Expenditure,
     PaymentMethod,
-    StaffAssignment,
+)
+from finance.policy import default_policy, validate_policy
+from finance.sections import (
+    ASSIGNMENT_KEYS,
+    BUDGET_LINE_KEYS,
+    DISBURSEMENT_KEYS,
+    SectionContext,
+    contract_sections,
+    known_contract_keys,
+    unknown_keys,
 )
 from finance.services.contracts import (
+    AssignmentSpec,
+    ContractSaveResult,
+    DisbursementSpec,
     LineSpec,
-    assignment_create,
     budget_set_lines,
-    contract_create,
-    contract_update,
-    disbursement_create,
-    funder_get_or_create,
+    contract_save,
     revision_from_lines,
 )
 from staff.models import StaffMember
@@ -382,14 +388,7 @@ def budget_sheet_apply(
 
 # --- contract definition (JSON) -----------------------------------------------------------
 
-
-@dataclass
-class LoadResult:
-    contract: Contract
-    created: bool
-    revision: BudgetRevision | None
-    assignments_added: int
-    disbursements_added: int
+LoadResult = ContractSaveResult
 
 
 def _field(errors: list[str], where: str, parser, value):
@@ -402,10 +401,37 @@ def _field(errors: list[str], where: str, parser, value):
         return None
 
 
+def _items(document: dict, key: str, errors: list[str]) -> list:
+    raw = document.get(key) or []
+    if not isinstance(raw, list):
+        errors.append(_("%(where)s: must be a list") % {"where": key})
+        return []
+    return raw
+
+
+def _parse_policy(raw: Any, errors: list[str]) -> dict:
+    if raw in (None, ""):
+        return {}
+    if not isinstance(raw, dict):
+        errors.append(_("policy: must be an object of keys and values"))
+        return {}
+    # The known keys are the keys that have a default (one place: finance.policy).
+    known = default_policy()
+    problems = unknown_keys(raw, known, "policy")
+    errors.extend(problems)
+    policy = {key: value for key, value in raw.items() if key in known}
+    try:
+        return validate_policy(policy)
+    except ValidationError as exc:
+        errors.extend(f"policy: {message}" for message in exc.messages)
+        return {}
+
+
 def _parse_contract(document: Any, agency: Agency) -> tuple[dict, list[str]]:
     errors: list[str] = []
     if not isinstance(document, dict):
         return {}, [_("The file must hold one JSON object.")]
+    errors.extend(unknown_keys(document, known_contract_keys()))
     out: dict[str, Any] = {}
     for key in ("code", "title", "funder"):
         out[key] = _field(errors, key, parse_text, document.get(key))
@@ -413,7 +439,7 @@ def _parse_contract(document: Any, agency: Agency) -> tuple[dict, list[str]]:
     out["end"] = _field(errors, "end", parse_date, document.get("end"))
     out["total"] = _field(errors, "total", parse_money, document.get("total"))
     out["currency"] = str(document.get("currency") or "CNY").strip().upper()
-    out["policy"] = document.get("policy") or {}
+    out["policy"] = _parse_policy(document.get("policy"), errors)
     if out["start"] and out["end"] and out["end"] <= out["start"]:
         errors.append(_("end: the end must be after the start"))
     category = enum_parser(Category, CATEGORY_CHINESE)
@@ -427,6 +453,7 @@ def _parse_contract(document: Any, agency: Agency) -> tuple[dict, list[str]]:
         if not isinstance(item, dict):
             errors.append(_("%(where)s: must be an object") % {"where": where})
             continue
+        errors.extend(unknown_keys(item, BUDGET_LINE_KEYS, where))
         values = [
             _field(errors, f"{where}.code", parse_text, item.get("code")),
             _field(errors, f"{where}.name", parse_text, item.get("name")),
@@ -447,15 +474,16 @@ def _parse_contract(document: Any, agency: Agency) -> tuple[dict, list[str]]:
             )
     out["budget_lines"] = lines
     out["assignments"] = []
-    raw = document.get("assignments") or []
+    raw = _items(document, "assignments", errors)
     staff_numbers = [str(item.get("staff_no", "")).strip() for item in raw if isinstance(item, dict)]
     staff = {s.staff_no: s for s in StaffMember.objects.filter(agency=agency, staff_no__in=staff_numbers)}
     fte_parser = parse_decimal(places=2)
-    for index, item in enumerate(raw if isinstance(raw, list) else [], start=1):
+    for index, item in enumerate(raw, start=1):
         where = f"assignments[{index}]"
         if not isinstance(item, dict):
             errors.append(_("%(where)s: must be an object") % {"where": where})
             continue
+        errors.extend(unknown_keys(item, ASSIGNMENT_KEYS, where))
         number = str(item.get("staff_no", "")).strip()
         member = staff.get(number)
         if member is None:
@@ -473,32 +501,51 @@ def _parse_contract(document: Any, agency: Agency) -> tuple[dict, list[str]]:
                 errors.append(_("%(where)s: ends before it starts") % {"where": where})
             if start < out["start"] or end > out["end"]:
                 errors.append(_("%(where)s: must lie inside the contract period") % {"where": where})
-        out["assignments"].append((member, start, end, fte))
+        if member is not None and None not in (start, end, fte):
+            out["assignments"].append(AssignmentSpec(member, start, end, fte))
     out["disbursements"] = []
-    raw = document.get("disbursements") or []
-    for index, item in enumerate(raw if isinstance(raw, list) else [], start=1):
+    for index, item in enumerate(_items(document, "disbursements", errors), start=1):
         where = f"disbursements[{index}]"
         if not isinstance(item, dict):
             errors.append(_("%(where)s: must be an object") % {"where": where})
             continue
+        errors.extend(unknown_keys(item, DISBURSEMENT_KEYS, where))
         date = _field(errors, f"{where}.date", parse_date, item.get("date"))
         amount = _field(errors, f"{where}.amount", parse_money(positive=True), item.get("amount"))
-        out["disbursements"].append((date, amount, str(item.get("reference") or "").strip()))
+        if None not in (date, amount):
+            out["disbursements"].append(
+                DisbursementSpec(date, amount, str(item.get("reference") or "").strip())
+            )
+    out["sections"] = {}
+    present = {key: section for key, section in contract_sections().items() if key in document}
+    if present:
+        existing = Contract.objects.filter(agency=agency, code=out["code"]).first() if out["code"] else None
+        context = SectionContext(
+            agency=agency, code=out["code"], start=out["start"], end=out["end"], existing=existing
+        )
+        for key, section in present.items():
+            value, problems = section.validate(document[key], context)
+            errors.extend(problems)
+            out["sections"][key] = value
     return out, errors
 
 
 def contract_load(
     *, agency: Agency, data: bytes | str | dict, filename: str, user=None, approve: bool = True
-) -> LoadResult:
+) -> ContractSaveResult:
     """Create or update a contract from a files.md contract definition.
 
-    Updating an existing code changes the heading directly (kept in the history), and records
-    any change of the budget or the total as a ``BudgetRevision``, never a silent overwrite:
-    ``approve=True`` (the command line, an administrator's action) approves it at once with the
-    reason "Loaded from FILE"; ``approve=False`` (a finance officer's upload on the web) leaves
-    it proposed for a director. Assignments not yet recorded (same person and start) and
-    disbursements not yet recorded (same date, amount and reference) are added.
-    Raises ``ValidationError`` with every problem; nothing is changed then.
+    Every key of the file must be one files.md names, or a section an app registered
+    (``finance.sections``): an unknown key, at any level, is a problem naming it and its place
+    (``budget_lines[2]: unknown key "amont"``), so a misspelt key never silently loses what the
+    user wrote. Updating an existing code changes the heading directly (kept in the history),
+    and records any change of the budget or the total as a ``BudgetRevision``, never a silent
+    overwrite: ``approve=True`` (the command line, an administrator's action) approves it at
+    once with the reason "Loaded from FILE"; ``approve=False`` (a finance officer's upload on
+    the web) leaves it proposed for a director. Assignments not yet recorded (same person and
+    start) and disbursements not yet recorded (same date, amount and reference) are added.
+    Raises ``ValidationError`` with every problem; nothing is changed then (one transaction,
+    ``contract_save``).
     """
     if isinstance(data, dict):
         document = data
@@ -513,53 +560,23 @@ def contract_load(
     parsed, errors = _parse_contract(document, agency)
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        funder = funder_get_or_create(agency=agency, name=parsed["funder"])
-        contract = Contract.objects.select_for_update().filter(agency=agency, code=parsed["code"]).first()
-        created = contract is None
-        revision = None
-        if created:
-            contract = contract_create(
-                agency=agency,
-                code=parsed["code"],
-                title=parsed["title"],
-                funder=funder,
-                start=parsed["start"],
-                end=parsed["end"],
-                total=parsed["total"],
-                currency=parsed["currency"],
-                policy=parsed["policy"],
-                lines=parsed["budget_lines"],
-            )
-        else:
-            contract_update(
-                contract=contract,
-                title=parsed["title"],
-                funder=funder,
-                start=parsed["start"],
-                end=parsed["end"],
-                currency=parsed["currency"],
-                policy=parsed["policy"],
-            )
-            revision = revision_from_lines(
-                contract=contract,
-                lines=parsed["budget_lines"],
-                new_total=parsed["total"],
-                reason=_("Loaded from %(name)s") % {"name": filename},
-                user=user,
-                approve=approve,
-                source=BudgetRevision.Source.FILE,
-            )
-        assignments_added = 0
-        for member, start, end, fte in parsed["assignments"]:
-            if not StaffAssignment.objects.filter(contract=contract, staff=member, start=start).exists():
-                assignment_create(contract=contract, staff=member, start=start, end=end, fte=fte)
-                assignments_added += 1
-        disbursements_added = 0
-        for date, amount, reference in parsed["disbursements"]:
-            if not Disbursement.objects.filter(
-                contract=contract, date=date, amount=amount, reference=reference
-            ).exists():
-                disbursement_create(contract=contract, date=date, amount=amount, reference=reference)
-                disbursements_added += 1
-    return LoadResult(contract, created, revision, assignments_added, disbursements_added)
+    return contract_save(
+        agency=agency,
+        code=parsed["code"],
+        match_code=True,
+        funder_name=parsed["funder"],
+        title=parsed["title"],
+        start=parsed["start"],
+        end=parsed["end"],
+        total=parsed["total"],
+        currency=parsed["currency"],
+        policy=parsed["policy"],
+        lines=parsed["budget_lines"],
+        assignments=parsed["assignments"],
+        disbursements=parsed["disbursements"],
+        sections=parsed["sections"],
+        user=user,
+        reason=_("Loaded from %(name)s") % {"name": filename},
+        approve=approve,
+        source=BudgetRevision.Source.FILE,
+    )
