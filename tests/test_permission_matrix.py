@@ -172,7 +172,13 @@ def test_the_outsider_gets_404_for_every_record_of_another_agency(demo, as_perso
     # A 405 says only that the endpoint takes no such method, for any record.
     wrong = {prefix: status for prefix, status in outcomes.items() if status not in (404, 405)}
     assert wrong == {}
-    assert list(outcomes.values()).count(404) >= (15 if method == "get" else 5)
+    if method == "delete":
+        # Only endpoints that name a destroy service route DELETE (the rest answer 405 for any
+        # record): each of those must answer the outsider 404.
+        deleting = [prefix for prefix in outcomes if hasattr(_registry()[prefix], "destroy")]
+        assert deleting and all(outcomes[prefix] == 404 for prefix in deleting)
+    else:
+        assert list(outcomes.values()).count(404) >= (15 if method == "get" else 5)
 
 
 def _pages():
@@ -259,3 +265,132 @@ def _page_models():
         "job-detail": "core.Job",
     }
     return {name: apps.get_model(label) for name, label in mapping.items() if label}
+
+
+# --- DELETE of records that history relies on -------------------------------------------------
+
+#: Endpoints whose DELETE really deletes, and why that rewrites no history. Every other
+#: endpoint's DELETE of a demo record must answer 400 or 405 to the persona who writes there.
+LEGITIMATE_DELETES = {
+    # Undoing a match of a bank-statement line while its period is open: the statement line
+    # and the expenditure stay, the history keeps the match; a closed period answers 400.
+    "finance/reconciliation/matches": "undo a match in an open reconciliation period",
+}
+
+#: Which demo record to try where the service refuses only some records: the ones history
+#: relies on (a person with spells, an event with attendance, a reviewed training record).
+_HISTORY_RECORDS = {
+    "staff": lambda qs: qs.filter(spells__isnull=False),
+    "training-events": lambda qs: qs.filter(attendance__isnull=False),
+    "training-records": lambda qs: qs.exclude(status="pending"),
+}
+
+
+def _writer(prefix: str) -> str:
+    return "finance" if prefix.startswith("finance/") else "director"
+
+
+def _history_objects(demo):
+    from core.models import agency_of
+
+    agency = agency_of(demo["director"])
+    found = {}
+    for prefix, viewset in sorted(_registry().items()):
+        queryset = getattr(viewset, "queryset", None)
+        if queryset is None or "retrieve" not in dir(viewset) or prefix in LEGITIMATE_DELETES:
+            continue
+        qs = queryset.model._default_manager.filter(agency=agency)
+        qs = _HISTORY_RECORDS.get(prefix, lambda q: q)(qs)
+        obj = qs.order_by("pk").first()
+        if obj is not None:
+            found[prefix] = (queryset.model, obj.pk)
+    return found
+
+
+#: Endpoints that route DELETE but whose service refuses every record history relies on (400):
+#: only a record entered in error, before anything refers to it, is deleted.
+CONDITIONAL_DELETES = {
+    "staff": "a person without spells, certificates or any record",
+    "training-events": "an event without attendance",
+    "training-records": "a pending submission",
+}
+
+
+def test_only_the_listed_endpoints_route_delete_and_every_other_answers_405():
+    registry = _registry()
+    routed = sorted(prefix for prefix, viewset in registry.items() if hasattr(viewset, "destroy"))
+    assert routed == sorted([*LEGITIMATE_DELETES, *CONDITIONAL_DELETES])
+
+
+@pytest.mark.parametrize("prefix", sorted(API_LISTS))
+def test_delete_on_an_endpoint_without_a_destroy_service_answers_405_with_a_reason(demo, as_persona, prefix):
+    viewset = _registry()[prefix]
+    if hasattr(viewset, "destroy"):
+        return
+    client = as_persona(_writer(prefix))
+    path = f"/api/v1/{prefix}/999999/" if "retrieve" in dir(viewset) else f"/api/v1/{prefix}/"
+    response = client.delete(path)
+    assert response.status_code == 405, response.content[:200]
+    error = response.json()["error"]
+    assert error["code"] == "method_not_allowed" and error["message"]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_delete_of_any_record_history_relies_on_is_refused_for_every_persona(demo, as_persona, persona):
+    client = as_persona(persona)
+    objects = _history_objects(demo)
+    assert len(objects) >= 18
+    outcomes = {}
+    for prefix, (model, pk) in objects.items():
+        response = client.delete(f"/api/v1/{prefix}/{pk}/")
+        outcomes[prefix] = response.status_code
+        assert model._default_manager.filter(pk=pk).exists(), f"DELETE {prefix} as {persona} deleted it"
+        if response.status_code in (400, 405):
+            error = response.json()["error"]
+            assert error["status"] == response.status_code and error["message"].strip()
+    if persona == "outsider":
+        assert set(outcomes.values()) <= {404, 405}
+        return
+    assert set(outcomes.values()) <= {400, 403, 404, 405}
+    writes_here = {prefix: status for prefix, status in outcomes.items() if _writer(prefix) == persona}
+    assert all(status in (400, 405) for status in writes_here.values()), writes_here
+
+
+def test_delete_refusals_say_what_to_do_instead(demo, as_persona):
+    objects = _history_objects(demo)
+    director, finance = as_persona("director"), as_persona("finance")
+    expected = {
+        "supervision-plans": "ended, not deleted",
+        "staff": "Record an exit date instead",
+        "training-events": "attendance records credit its hours",
+        "training-records": "only a pending submission can be deleted",
+        "spells": "never deleted",
+        "finance/expenditures": "void one with a reason",
+    }
+    for prefix, words in expected.items():
+        client = finance if prefix.startswith("finance/") else director
+        message = client.delete(f"/api/v1/{prefix}/{objects[prefix][1]}/").json()["error"]["message"]
+        assert words in message, (prefix, message)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_delete_sent_to_a_record_page_answers_405_and_changes_nothing(demo, db, persona):
+    client = Client(raise_request_exception=False)
+    client.force_login(demo[persona])
+    from core.models import agency_of
+
+    agency = agency_of(demo["director"])
+    _, with_pk = _pages()
+    checked = 0
+    for name, route in with_pk:
+        model = _page_models().get(name)
+        if model is None:
+            continue
+        obj = model._default_manager.filter(agency=agency).order_by("pk").first()
+        if obj is None:
+            continue
+        response = client.delete(route.replace("<int:pk>", str(obj.pk)))
+        assert response.status_code == 405, (route, response.status_code)
+        assert model._default_manager.filter(pk=obj.pk).exists()
+        checked += 1
+    assert checked >= 8
