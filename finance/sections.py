@@ -110,7 +110,7 @@ def unknown_keys(item: dict, known: Iterable[str], where: str = "") -> list[str]
     for key in item:
         if key in known:
             continue
-        close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+        close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.8)
         if close:
             text = _('unknown key "%(key)s" (did you mean "%(close)s"?)') % {"key": key, "close": close[0]}
         else:
