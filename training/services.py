@@ -154,12 +154,6 @@ def _check_day_title_unique(records: list[TrainingRecord]) -> None:
 
 
 @transaction.atomic
-def attendance_remove(*, record: TrainingRecord) -> None:
-    """Remove one person's attendance at an event (director corrections)."""
-    record.delete()
-
-
-@transaction.atomic
 def record_submit(
     *,
     staff: StaffMember,

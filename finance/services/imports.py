@@ -60,9 +60,7 @@ from finance.services.contracts import (
     ContractSaveResult,
     DisbursementSpec,
     LineSpec,
-    budget_set_lines,
     contract_save,
-    revision_from_lines,
 )
 from staff.models import StaffMember
 
@@ -371,19 +369,19 @@ def budget_sheet_read(*, data: bytes, filename: str) -> list[LineSpec]:
 def budget_sheet_apply(
     *, contract: Contract, lines: list[LineSpec], user, filename: str
 ) -> BudgetRevision | None:
-    """A contract without a budget takes the sheet as its budget; otherwise the sheet is a proposed revision."""
-    if not contract.budget_lines.exists():
-        budget_set_lines(contract=contract, lines=lines)
-        return None
-    return revision_from_lines(
+    """A contract without a budget takes the sheet as its budget; otherwise the sheet is a proposed revision.
+
+    The contract's other parts are unchanged; the contract page saves the sheet together with
+    the heading instead (``contract_save``), so a refused sheet leaves both as they were.
+    """
+    return contract_save(
+        agency=contract.agency,
         contract=contract,
         lines=lines,
-        new_total=None,
-        reason=_("Budget sheet %(name)s") % {"name": filename},
         user=user,
-        approve=False,
+        reason=_("Budget sheet %(name)s") % {"name": filename},
         source=BudgetRevision.Source.FILE,
-    )
+    ).revision
 
 
 # --- contract definition (JSON) -----------------------------------------------------------
