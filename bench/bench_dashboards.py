@@ -4,7 +4,7 @@ Seeds the small demo (``overview.demo.seed``) into a scratch database of its own
 unless DATABASE_URL is set), then renders each demo login's home page with Django's test client
 and reports the median of 20 renders and the number of queries of one render. Goal: under
 300 ms each, with a query count that does not grow with the data (pinned in
-tests/core/test_dashboards.py). Alone: ``.venv/bin/python -m bench.bench_dashboards``.
+tests/overview/test_dashboards.py). Alone: ``.venv/bin/python -m bench.bench_dashboards``.
 """
 
 from __future__ import annotations
