@@ -134,6 +134,27 @@ def test_a_person_with_only_a_certificate_cannot_be_deleted(director, agency, lo
     assert StaffMember.objects.filter(pk=member.pk).exists()
 
 
+@pytest.mark.parametrize("record", ["training", "supervision plan", "contract assignment"])
+def test_a_person_with_a_record_of_any_app_cannot_be_deleted(
+    record, director, agency, supervisor_member, login_api
+):
+    from tests.factories import SupervisionPlanFactory
+    from tests.finance.factories import AssignmentFactory, ContractFactory
+
+    member = StaffMemberFactory(agency=agency, staff_no="S903", name="孙社工")
+    if record == "training":
+        TrainingRecordFactory(staff=member)
+    elif record == "supervision plan":
+        SupervisionPlanFactory(supervisee=member, supervisor=supervisor_member)
+    else:
+        contract = ContractFactory(agency=agency)
+        AssignmentFactory(contract=contract, staff=member, start=contract.start, end=contract.end)
+    response = login_api(director).delete(f"/api/v1/staff/{member.pk}/")
+    assert response.status_code == 400
+    assert "孙社工 cannot be deleted: 1 records" in response.json()["error"]["message"]
+    assert StaffMember.objects.filter(pk=member.pk).exists()
+
+
 @pytest.mark.parametrize(
     ("persona", "status"),
     [
