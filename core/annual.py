@@ -134,7 +134,13 @@ def contracts_of_year(agency: Agency, user, year: int):
 def contract_part(contract, user) -> tuple[dict[str, Any], list[Section], dict[str, Any]]:
     """One contract: its JSON entry, its pack sections (summary, budget, flags) and its totals."""
     from finance.models import FlagStatus
-    from finance.pack import budget_section, contract_flags, flag_summary, flags_section, summary_section
+    from finance.reports.pack import (
+        budget_section,
+        contract_flags,
+        flag_summary,
+        flags_section,
+        summary_section,
+    )
     from finance.selectors import budget_vs_actual
 
     bva = budget_vs_actual(contract)
