@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import pandas as pd
@@ -25,7 +24,7 @@ def example(world: DemoWorld) -> DemoExample:
     if admin is None:
         return DemoExample()
     amount = (third.total * Decimal("0.06")).quantize(Decimal("0.01")) + Decimal("0.41")
-    day = world.workday(dt.date(world.year, 11, 3))
+    day = world.working_day(11, 3)
     return DemoExample(rows=(DemoRow(third.code, admin, day, amount, "物业公司", "办公室租金"),))
 
 

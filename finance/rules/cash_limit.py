@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import pandas as pd
@@ -20,7 +19,7 @@ from finance.rules.base import (
     money_str,
     money_text,
 )
-from finance.rules.examples import DemoExample, DemoRow, DemoWorld
+from finance.rules.examples import DemoExample, DemoWorld
 
 
 def cash_limit(frame: pd.DataFrame, policy: dict, context: RuleContext) -> list[Finding]:
@@ -44,20 +43,8 @@ def cash_limit(frame: pd.DataFrame, policy: dict, context: RuleContext) -> list[
 
 def example(world: DemoWorld) -> DemoExample:
     """Volunteers' meals of 1,500 paid in cash at a farm restaurant (the limit is 1,000)."""
-    first = world.first
-    day = world.workday(dt.date(world.year, 7, 7))
-    return DemoExample(
-        rows=(
-            DemoRow(
-                first.code,
-                first.line("activities"),
-                day,
-                "1500.00",
-                "农家乐餐馆",
-                "志愿者餐费",
-                payment_method="cash",
-            ),
-        )
+    return world.activity(
+        world.working_day(7, 7), "1500.00", "农家乐餐馆", "志愿者餐费", payment_method="cash"
     )
 
 

@@ -64,7 +64,7 @@ def duplicate_invoice(frame: pd.DataFrame, policy: dict, context: RuleContext) -
 def example(world: DemoWorld) -> DemoExample:
     """One stationery invoice charged to two funders: the first and the second contract."""
     first, second = world.first, world.second
-    day = world.workday(dt.date(world.year, 4, 8))
+    day = world.working_day(4, 8)
     return DemoExample(
         rows=(
             DemoRow(

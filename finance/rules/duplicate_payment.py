@@ -67,7 +67,7 @@ def example(world: DemoWorld) -> DemoExample:
     """The same brochure print job paid twice, two days apart, on the first contract."""
     first = world.first
     line = first.line("activities")
-    day = world.workday(dt.date(world.year, 5, 12))
+    day = world.working_day(5, 12)
     again = world.workday(day + dt.timedelta(days=2))
     return DemoExample(
         rows=(

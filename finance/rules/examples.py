@@ -89,6 +89,19 @@ class DemoWorld:
     def member(self, staff_id: int) -> DemoStaff:
         return next(member for member in self.staff if member.staff_id == staff_id)
 
+    def working_day(self, month: int, day: int) -> dt.date:
+        """That day of the demo year, or the next official working day."""
+        return self.workday(dt.date(self.year, month, day))
+
+    def activity(
+        self, day: dt.date, amount: Decimal | str, payee: str, description: str, **extra
+    ) -> DemoExample:
+        """One purchase on the first contract's activities line: the example most rules need."""
+        first = self.first
+        return DemoExample(
+            rows=(DemoRow(first.code, first.line("activities"), day, amount, payee, description, **extra),)
+        )
+
 
 @dataclass(frozen=True)
 class DemoRow:

@@ -72,7 +72,7 @@ def example(world: DemoWorld) -> DemoExample:
     )
     if left is None:
         return DemoExample()
-    day = world.workday(dt.date(world.year, 2, 10))
+    day = world.working_day(2, 10)
     name = world.member(left.staff_id).name
     return DemoExample(
         rows=(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pandas as pd
@@ -20,7 +19,7 @@ from finance.rules.base import (
     iso,
     money_text,
 )
-from finance.rules.examples import DemoExample, DemoRow, DemoWorld
+from finance.rules.examples import DemoExample, DemoWorld
 
 DEFAULT_INELIGIBLE_KEYWORDS = [
     "烟",
@@ -75,11 +74,7 @@ def ineligible_item(frame: pd.DataFrame, policy: dict, context: RuleContext) -> 
 
 def example(world: DemoWorld) -> DemoExample:
     """Mid-Autumn gifts (中秋礼品) bought on the first contract."""
-    first = world.first
-    day = world.workday(dt.date(world.year, 8, 4))
-    return DemoExample(
-        rows=(DemoRow(first.code, first.line("activities"), day, "368.00", "百货商店", "中秋礼品"),)
-    )
+    return world.activity(world.working_day(8, 4), "368.00", "百货商店", "中秋礼品")
 
 
 RULE = Rule(

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from finance.rules.base import Finding, PolicyKey, Rule, RuleContext, expenditure_findings, iso
-from finance.rules.examples import DemoExample, DemoRow, DemoWorld
+from finance.rules.examples import DemoExample, DemoWorld
 
 
 def late_posting(frame: pd.DataFrame, policy: dict, context: RuleContext) -> list[Finding]:
@@ -43,21 +43,8 @@ def late_posting(frame: pd.DataFrame, policy: dict, context: RuleContext) -> lis
 
 def example(world: DemoWorld) -> DemoExample:
     """A March purchase on the first contract, booked 75 days later."""
-    first = world.first
-    day = world.workday(dt.date(world.year, 3, 3))
-    return DemoExample(
-        rows=(
-            DemoRow(
-                first.code,
-                first.line("activities"),
-                day,
-                "245.30",
-                "县城超市",
-                "活动物资",
-                posted_on=day + dt.timedelta(days=75),
-            ),
-        )
-    )
+    day = world.working_day(3, 3)
+    return world.activity(day, "245.30", "县城超市", "活动物资", posted_on=day + dt.timedelta(days=75))
 
 
 RULE = Rule(

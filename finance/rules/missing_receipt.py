@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import pandas as pd
@@ -20,7 +19,7 @@ from finance.rules.base import (
     money_str,
     money_text,
 )
-from finance.rules.examples import DemoExample, DemoRow, DemoWorld
+from finance.rules.examples import DemoExample, DemoWorld
 
 
 def missing_receipt(frame: pd.DataFrame, policy: dict, context: RuleContext) -> list[Finding]:
@@ -48,15 +47,7 @@ def missing_receipt(frame: pd.DataFrame, policy: dict, context: RuleContext) -> 
 
 def example(world: DemoWorld) -> DemoExample:
     """Activity supplies of 860 booked without an invoice number."""
-    first = world.first
-    day = world.workday(dt.date(world.year, 7, 14))
-    return DemoExample(
-        rows=(
-            DemoRow(
-                first.code, first.line("activities"), day, "860.00", "县城超市", "活动物资", invoice_no=""
-            ),
-        )
-    )
+    return world.activity(world.working_day(7, 14), "860.00", "县城超市", "活动物资", invoice_no="")
 
 
 RULE = Rule(

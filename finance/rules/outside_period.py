@@ -19,7 +19,7 @@ from finance.rules.base import (
     money_str,
     money_text,
 )
-from finance.rules.examples import DemoExample, DemoRow, DemoWorld
+from finance.rules.examples import DemoExample, DemoWorld
 
 
 def outside_period(frame: pd.DataFrame, policy: dict, context: RuleContext) -> list[Finding]:
@@ -53,11 +53,8 @@ def outside_period(frame: pd.DataFrame, policy: dict, context: RuleContext) -> l
 
 def example(world: DemoWorld) -> DemoExample:
     """Preparation supplies bought twenty days before the first contract started."""
-    first = world.first
-    day = world.workday(first.start - dt.timedelta(days=20))
-    return DemoExample(
-        rows=(DemoRow(first.code, first.line("activities"), day, "420.00", "县城超市", "筹备物资"),)
-    )
+    day = world.workday(world.first.start - dt.timedelta(days=20))
+    return world.activity(day, "420.00", "县城超市", "筹备物资")
 
 
 RULE = Rule(

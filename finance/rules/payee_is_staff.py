@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -57,7 +55,7 @@ def example(world: DemoWorld) -> DemoExample:
     line = third.line("services", "equipment")
     if not world.staff or line is None:
         return DemoExample()
-    day = world.workday(dt.date(world.year, 9, 8))
+    day = world.working_day(9, 8)
     return DemoExample(rows=(DemoRow(third.code, line, day, "1800.00", world.staff[0].name, "个案督导服务"),))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from decimal import Decimal
 
@@ -20,7 +19,7 @@ from finance.rules.base import (
     money_str,
     money_text,
 )
-from finance.rules.examples import DemoExample, DemoRow, DemoWorld
+from finance.rules.examples import DemoExample, DemoWorld
 
 
 def round_amount(frame: pd.DataFrame, policy: dict, context: RuleContext) -> list[Finding]:
@@ -57,11 +56,7 @@ def round_amount(frame: pd.DataFrame, policy: dict, context: RuleContext) -> lis
 
 def example(world: DemoWorld) -> DemoExample:
     """A venue hired for a round 6,000."""
-    first = world.first
-    day = world.workday(dt.date(world.year, 8, 11))
-    return DemoExample(
-        rows=(DemoRow(first.code, first.line("activities"), day, "6000.00", "社区活动中心", "场地租用"),)
-    )
+    return world.activity(world.working_day(8, 11), "6000.00", "社区活动中心", "场地租用")
 
 
 RULE = Rule(

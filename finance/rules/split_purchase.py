@@ -71,7 +71,7 @@ def example(world: DemoWorld) -> DemoExample:
     """A sound-system hire split over two days, each part below the 5,000 approval threshold."""
     first = world.first
     line = first.line("activities")
-    day = world.workday(dt.date(world.year, 6, 9))
+    day = world.working_day(6, 9)
     after = world.workday(day + dt.timedelta(days=1))
     return DemoExample(
         rows=(

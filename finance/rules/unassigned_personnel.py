@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -64,7 +62,7 @@ def example(world: DemoWorld) -> DemoExample:
     )
     if current is None:
         return DemoExample()
-    day = world.workday(dt.date(world.year, 3, 10))
+    day = world.working_day(3, 10)
     return DemoExample(
         rows=(
             DemoRow(

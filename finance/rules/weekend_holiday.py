@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from finance.rules.base import Finding, Rule, RuleContext, expenditure_findings, iso
-from finance.rules.examples import DemoExample, DemoRow, DemoWorld
+from finance.rules.examples import DemoExample, DemoWorld
 
 
 def _day_kinds(days: list[dt.date], country: str) -> tuple[dict[dt.date, tuple[str, str]], list[int]]:
@@ -81,11 +81,7 @@ def weekend_holiday(frame: pd.DataFrame, policy: dict, context: RuleContext) -> 
 
 def example(world: DemoWorld) -> DemoExample:
     """Supplies for the National Day fair of 1 October (a public holiday) on the first contract."""
-    first = world.first
-    day = dt.date(world.year, 10, 1)
-    return DemoExample(
-        rows=(DemoRow(first.code, first.line("activities"), day, "188.80", "国庆游园会", "活动物资"),)
-    )
+    return world.activity(dt.date(world.year, 10, 1), "188.80", "国庆游园会", "活动物资")
 
 
 RULE = Rule(
