@@ -1,4 +1,4 @@
-"""A contract's policy (flag-rules.md): every key with its kind and default, in one place.
+"""A contract's policy (docs/rules.md): every key with its kind and default, in one place.
 
 The keys a rule reads are declared by that rule (``finance/rules/<code>.py``); the keys no rule
 reads (``overspend_action``) are declared here, in ``NON_RULE_KEYS``. ``POLICY_KEYS`` joins them.
@@ -127,7 +127,7 @@ def validate_policy(overrides: Any) -> dict[str, Any]:
 
 
 def effective_policy(overrides: dict[str, Any] | None) -> dict[str, Any]:
-    """The full policy: defaults of flag-rules.md with ``overrides`` applied, typed."""
+    """The full policy: defaults of docs/rules.md with ``overrides`` applied, typed."""
     keys = dict(POLICY_KEYS)
     policy = {name: key.fresh_default() for name, key in keys.items()}
     for key, value in (overrides or {}).items():

@@ -74,7 +74,7 @@ def demo_examples(world: DemoWorld) -> list[tuple[str, DemoExample]]:
 
 
 def plant_irregularities(ctx) -> None:
-    """Add one example of every rule of flag-rules.md to the demo ledgers, then scan."""
+    """Add one example of every rule of docs/rules.md to the demo ledgers, then scan."""
     contracts = list(
         ctx.shared.get("contracts") or Contract.objects.filter(agency=ctx.agency).order_by("code")
     )

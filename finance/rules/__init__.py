@@ -1,9 +1,9 @@
-"""The irregular fund-use rules of flag-rules.md: one module per rule code, found by a registry.
+"""The irregular fund-use rules of docs/rules.md: one module per rule code, found by a registry.
 
 Each rule lives in its own module (``line_overspend.py`` for ``LINE_OVERSPEND``) and declares
 there its code, severity, position, title and explanation, the policy keys it reads with their
 defaults, the rule function and its demo example (``finance.rules.base.Rule``). Adding a rule is
-one module here and one test file; ``REGISTRY`` finds it, derives the order of flag-rules.md
+one module here and one test file; ``REGISTRY`` finds it, derives the order of docs/rules.md
 (severity, then position) and refuses a duplicate code.
 
 ``run_rules(frame, policy, context)`` runs every registered rule on a prepared expenditure frame
@@ -36,12 +36,12 @@ from finance.rules.registry import Registry
 REGISTRY = Registry()
 REGISTRY.discover(sys.modules[__name__])
 
-#: Rule codes in the order of flag-rules.md (critical first), as the rules declared at start-up.
+#: Rule codes in the order of docs/rules.md (critical first), as the rules declared at start-up.
 RULE_ORDER = REGISTRY.order()
 
 
 def all_rules() -> list[Rule]:
-    """Every rule, in the order of flag-rules.md."""
+    """Every rule, in the order of docs/rules.md."""
     return REGISTRY.ordered()
 
 

@@ -246,7 +246,7 @@ class RuleDeclarationError(Exception):
 
 @dataclass(frozen=True)
 class PolicyKey:
-    """One key of the contract policy (flag-rules.md, "Contract policy"): its kind and default.
+    """One key of the contract policy (docs/rules.md, "The contract policy"): its kind and default.
 
     ``label`` names the key on the policy page. A default list is copied for every caller.
     """
@@ -275,7 +275,7 @@ class PolicyKey:
 
 @dataclass(frozen=True)
 class Rule:
-    """One rule of flag-rules.md, declared by its own module of ``finance.rules``.
+    """One rule of docs/rules.md, declared by its own module of ``finance.rules``.
 
     ``position`` orders the rule among the rules of its severity: the registry lists rules by
     severity (critical first), then position, then code. ``policy`` lists the contract policy

@@ -28,7 +28,7 @@ def rule_module_names(package) -> list[str]:
 
 
 class Registry(Mapping):
-    """Rule code → ``Rule``, iterated in the order of flag-rules.md (severity, then position)."""
+    """Rule code → ``Rule``, iterated in the order of docs/rules.md (severity, then position)."""
 
     def __init__(self) -> None:
         self._rules: dict[str, Rule] = {}

@@ -13,7 +13,7 @@ from finance.rules.examples import DemoExample
 from finance.rules.registry import Registry, rule_module_names
 from tests.finance.rules.ledger import clean_book
 
-#: flag-rules.md's table of rules: code and severity, in its order.
+#: The table of rules of docs/rules.md (the spec's flag-rules.md): code and severity, in its order.
 SPEC_RULES = [
     ("LINE_OVERSPEND", "critical"),
     ("CONTRACT_OVERSPEND", "critical"),
