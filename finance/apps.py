@@ -73,6 +73,6 @@ class FinanceConfig(AppConfig):
         from importlib import import_module
         from importlib.util import find_spec
 
-        for module in ("finance.reports", "finance.panels", "finance.flags.panels"):
+        for module in ("finance.hooks", "finance.reports", "finance.panels", "finance.flags.panels"):
             if find_spec(module) is not None:
                 import_module(module)
