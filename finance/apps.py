@@ -64,7 +64,9 @@ class FinanceConfig(AppConfig):
             NavItem(_("Ledger"), "finance-ledger", ("director", "finance", "auditor"), 410),
             NavItem(_("Ledger import"), "finance-import", ("finance",), 420),
             NavItem(_("Flags"), "finance-flag-list", ("director", "finance", "auditor"), 430),
-            NavItem(_("Bank reconciliation"), "finance-reconciliation", ("director", "finance", "auditor"), 440),
+            NavItem(
+                _("Bank reconciliation"), "finance-reconciliation", ("director", "finance", "auditor"), 440
+            ),
         )
 
     def ready(self) -> None:
@@ -80,3 +82,24 @@ class FinanceConfig(AppConfig):
         ):
             if find_spec(module) is not None:
                 import_module(module)
+        _register_setup_steps()
+
+
+def _register_setup_steps() -> None:
+    from core.setup import SetupStep, register_setup_step
+
+    def contracts_loaded(agency) -> bool:
+        from finance.models import Contract
+
+        return Contract.objects.filter(agency=agency).exists()
+
+    register_setup_step(
+        SetupStep(
+            key="contracts-loaded",
+            label=_("Load your service contracts"),
+            url_name="finance-contract-upload",
+            is_done=contracts_loaded,
+            order=20,
+            help=_("Each government purchase-of-service contract with its budget lines."),
+        )
+    )
