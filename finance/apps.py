@@ -97,9 +97,14 @@ def _register_setup_steps() -> None:
         SetupStep(
             key="contracts-loaded",
             label=_("Load your service contracts"),
-            url_name="finance-contract-upload",
+            # The finance officer loads them (roles.md: directors read contracts and approve
+            # revisions); the list is where the director sees that it is done.
+            url_name="finance-contract-list",
             is_done=contracts_loaded,
             order=20,
-            help=_("Each government purchase-of-service contract with its budget lines."),
+            help=_(
+                "Your finance officer loads each purchase-of-service contract with its budget "
+                "(Contracts → Load a contract file, or manage.py load_contract FILE.json)."
+            ),
         )
     )

@@ -38,7 +38,7 @@ def test_a_new_agency_shows_every_step_with_its_link(agency, director, login_cli
     assert steps_on_home(client) == ALL
     for name in (
         "staff-import",
-        "finance-contract-upload",
+        "finance-contract-list",
         "training-requirements",
         "supervision-plan-create",
         "member-invite",
