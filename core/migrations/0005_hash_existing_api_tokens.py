@@ -24,10 +24,12 @@ def hash_plain_tokens(apps, schema_editor):
     with connection.cursor() as cursor:
         cursor.execute("SELECT key, user_id FROM authtoken_token")
         rows = cursor.fetchall()
-        for key, user_id in rows:
-            AuthToken.objects.create(
+        AuthToken.objects.bulk_create(
+            AuthToken(
                 digest=hash_token(key), token_key=key[: CONSTANTS.TOKEN_KEY_LENGTH], user_id=user_id, expiry=expiry
             )
+            for key, user_id in rows
+        )
         cursor.execute("DELETE FROM authtoken_token")
 
 

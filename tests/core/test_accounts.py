@@ -204,3 +204,23 @@ def test_the_hint_is_in_chinese_too(db):
     html = Client(HTTP_ACCEPT_LANGUAGE="zh-hans").get(reverse("login")).content.decode()
     assert "python manage.py create_agency" in html
     assert "This installation has no agency yet" not in html
+
+
+def test_exports_are_written_in_the_stored_language(
+    finance, director, agency, login_client, settings, tmp_path
+):
+    from decimal import Decimal
+
+    from tests.finance.factories import BudgetLineFactory, ContractFactory
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    contract = ContractFactory(agency=agency, code="XF-2025-01", total=Decimal("1000.00"))
+    BudgetLineFactory(contract=contract, code="A1", name="服务活动", amount=Decimal("1000.00"))
+    member_set_language(user=finance, language="zh-hans")
+    query = {"contract": "XF-2025-01", "format": "csv"}
+    chinese = login_client(finance).get("/reports/budget-vs-actual/", query, HTTP_ACCEPT_LANGUAGE="en")
+    english = login_client(director).get("/reports/budget-vs-actual/", query, HTTP_ACCEPT_LANGUAGE="en")
+    header_zh = chinese.content.decode("utf-8-sig").splitlines()[0]
+    header_en = english.content.decode("utf-8-sig").splitlines()[0]
+    assert "预算" in header_zh
+    assert "预算" not in header_en

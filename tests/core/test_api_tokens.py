@@ -137,3 +137,49 @@ def test_without_a_token_the_token_endpoints_answer_401(director):
     for method, path in (("get", "/api/v1/auth/tokens/"), ("post", "/api/v1/auth/logout/")):
         response = getattr(APIClient(), method)(path)
         assert response.status_code == 401, path
+
+
+def test_plain_tokens_of_an_older_installation_are_migrated_to_digests_and_keep_working(director):
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    migration = importlib.import_module("core.migrations.0005_hash_existing_api_tokens")
+    old_key = "0123456789abcdef0123456789abcdef01234567"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, created datetime, user_id integer)"
+        )
+        cursor.execute(
+            "INSERT INTO authtoken_token VALUES (%s, %s, %s)", [old_key, timezone.now(), director.pk]
+        )
+    try:
+        # The migration needs only the editor's connection (SQLite's editor refuses to open
+        # inside the test's transaction).
+        migration.hash_plain_tokens(apps, SimpleNamespace(connection=connection))
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM authtoken_token")
+            assert cursor.fetchone() == (0,)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE authtoken_token")
+    stored = AuthToken.objects.get(user=director)
+    assert stored.digest != old_key
+    assert stored.expiry > timezone.now() + dt.timedelta(days=29)
+    assert client_with(old_key).get("/api/v1/members/").status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["director", "finance", "supervisor", "staff", "auditor", "outsider"])
+def test_every_persona_lists_only_their_own_tokens(persona, personas):
+    keys = {name: sign_in(user.username) for name, user in personas.items()}
+    rows = client_with(keys[persona]).get("/api/v1/auth/tokens/").json()
+    assert [row["starts_with"] for row in rows] == [keys[persona][:8]]
+    others = [AuthToken.objects.get(user=user) for name, user in personas.items() if name != persona]
+    for token in others:
+        assert (
+            client_with(keys[persona]).delete(f"/api/v1/auth/tokens/{api_token_id(token)}/").status_code
+            == 404
+        )
+    assert AuthToken.objects.count() == 6
