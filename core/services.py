@@ -131,8 +131,8 @@ def member_reactivate(*, user: User, by: User | None = None) -> None:
     user.save(update_fields=["is_active"])
 
 
-def sessions_end(*, user: User, keep: str | None = None) -> int:
-    """Delete every stored session of ``user`` except the one keyed ``keep``; returns how many.
+def sessions_end(*, user: User) -> int:
+    """Delete every stored session of ``user``; returns how many.
 
     Sessions are not indexed by user, so the live ones are decoded one by one: an agency has
     at most a few hundred at a time.
@@ -140,8 +140,6 @@ def sessions_end(*, user: User, keep: str | None = None) -> int:
     ended = []
     live = Session.objects.filter(expire_date__gt=timezone.now())
     for session in live.iterator():
-        if session.session_key == keep:
-            continue
         if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
             ended.append(session.session_key)
     Session.objects.filter(session_key__in=ended).delete()
