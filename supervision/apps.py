@@ -54,7 +54,7 @@ class SupervisionConfig(AppConfig):
 
     def ready(self) -> None:
         from core.setup import SetupStep, register_setup_step
-        from supervision import panels, reports, signals  # noqa: F401  (panel, report kinds, receivers)
+        from supervision import hooks, panels, reports, signals  # noqa: F401  (registers; receivers)
 
         def plans_made(agency) -> bool:
             from supervision.models import SupervisionPlan

@@ -48,7 +48,7 @@ class TrainingConfig(AppConfig):
 
     def ready(self) -> None:
         from core.setup import SetupStep, register_setup_step
-        from training import panels, reports  # noqa: F401
+        from training import hooks, panels, reports  # noqa: F401
 
         def requirements_reviewed(agency) -> bool:
             from training.models import TrainingPolicy

@@ -146,7 +146,7 @@ def test_plain_tokens_of_an_older_installation_are_migrated_to_digests_and_keep_
     from django.apps import apps
     from django.db import connection
 
-    migration = importlib.import_module("core.migrations.0005_hash_existing_api_tokens")
+    migration = importlib.import_module("core.migrations.0006_hash_existing_api_tokens")
     old_key = "0123456789abcdef0123456789abcdef01234567"
     with connection.cursor() as cursor:
         cursor.execute(
