@@ -11,9 +11,18 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from core.selectors import api_token_id
+from core.services import api_token_issue
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle_counts():
+    # The anonymous rate (60 a minute) counts sign-ins across tests in the same cache.
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 def sign_in(username: str, password: str = PASSWORD) -> str:
@@ -149,12 +158,9 @@ def test_plain_tokens_of_an_older_installation_are_migrated_to_digests_and_keep_
     migration = importlib.import_module("core.migrations.0006_hash_existing_api_tokens")
     old_key = "0123456789abcdef0123456789abcdef01234567"
     with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, created datetime, user_id integer)"
-        )
-        cursor.execute(
-            "INSERT INTO authtoken_token VALUES (%s, %s, %s)", [old_key, timezone.now(), director.pk]
-        )
+        # DRF's table, reduced to the columns the migration reads (portable to PostgreSQL).
+        cursor.execute("CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, user_id integer)")
+        cursor.execute("INSERT INTO authtoken_token VALUES (%s, %s)", [old_key, director.pk])
     try:
         # The migration needs only the editor's connection (SQLite's editor refuses to open
         # inside the test's transaction).
@@ -173,7 +179,7 @@ def test_plain_tokens_of_an_older_installation_are_migrated_to_digests_and_keep_
 
 @pytest.mark.parametrize("persona", ["director", "finance", "supervisor", "staff", "auditor", "outsider"])
 def test_every_persona_lists_only_their_own_tokens(persona, personas):
-    keys = {name: sign_in(user.username) for name, user in personas.items()}
+    keys = {name: api_token_issue(user=user)[1] for name, user in personas.items()}
     rows = client_with(keys[persona]).get("/api/v1/auth/tokens/").json()
     assert [row["starts_with"] for row in rows] == [keys[persona][:8]]
     others = [AuthToken.objects.get(user=user) for name, user in personas.items() if name != persona]
