@@ -1,25 +1,34 @@
-"""Pages take GET and POST only: a DELETE (or PUT, PATCH) of a page answers 405 with a reason.
+"""A signed-in person's own language (``Membership.language``) for every page they open.
 
-Pages change records through their forms and the services behind them; records that history
-relies on are ended, closed or corrected there, never deleted. Without this, a function view
-that does not check the method would answer a ``DELETE`` as if it were a ``GET``. The API
-(``/api/``) has its own answer for each method (core/api/viewsets.py).
+Runs after authentication; Django's LocaleMiddleware has already chosen from the language
+cookie and the browser, and a stored preference replaces that choice. API clients with a token
+get the same treatment in ``core.api.auth.ExpiringTokenAuthentication``.
 """
 
 from __future__ import annotations
 
-from django.shortcuts import render
+from django.utils import translation
 
-PAGE_METHODS = ("GET", "HEAD", "POST", "OPTIONS")
+from core.models import membership_of
 
 
-class PageMethodsMiddleware:
+def person_language(user) -> str:
+    """The stored language of ``user``, or "" (follow the browser)."""
+    membership = membership_of(user)
+    return membership.language if membership else ""
+
+
+def activate_person_language(request, user) -> None:
+    language = person_language(user)
+    if language:
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+
+
+class PersonLanguageMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method not in PAGE_METHODS and not request.path.startswith("/api/"):
-            response = render(request, "errors/405.html", {"method": request.method}, status=405)
-            response["Allow"] = ", ".join(PAGE_METHODS)
-            return response
+        activate_person_language(request, request.user)
         return self.get_response(request)
