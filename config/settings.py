@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "training",
     "supervision",
     "finance",
+    "delivery",
 ]
 
 MIDDLEWARE = [

@@ -11,7 +11,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from core.api import router
 from core.api.auth import TokenView
 
-DOMAIN_APPS = ["core", "staff", "training", "supervision", "finance"]
+DOMAIN_APPS = ["core", "staff", "training", "supervision", "finance", "delivery"]
 
 # Each app registers its viewsets on the shared router in its api module.
 import_module("core.api.members")

@@ -1,0 +1,271 @@
+"""Reads: target progress (metrics.md "Contract targets"), activity lists, the workload view."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from core.models import agency_of
+from core.roles import Role, user_roles
+from delivery.models import Measure, ServiceActivity, Target
+
+TWO = Decimal("0.01")
+FOUR = Decimal("0.0001")
+BEHIND_SHARE = Decimal("0.8")
+
+
+def _q(value: Decimal, places: Decimal) -> Decimal:
+    return value.quantize(places, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    """One target's progress as of a date: every figure exactly as metrics.md defines it."""
+
+    target: Target
+    as_of: dt.date
+    achieved: Decimal | int
+    expected_by_now: Decimal
+    pct_achieved: Decimal
+    projected_at_end: Decimal | None
+    status: str  # met, on_track, behind
+
+    @property
+    def code(self) -> str:
+        return self.target.code
+
+    @property
+    def pct_display(self) -> int:
+        """The share achieved as a whole percentage for progress bars (capped at 100)."""
+        return min(100, int(self.pct_achieved * 100))
+
+    def as_json(self) -> dict:
+        """The ``targets`` report row of cli.md, numbers as JSON numbers."""
+
+        def number(value):
+            if value is None:
+                return None
+            return int(value) if isinstance(value, int) else float(value)
+
+        return {
+            "code": self.target.code,
+            "name": self.target.name,
+            "measure": self.target.measure,
+            "quantity": self.target.quantity,
+            "achieved": number(self.achieved),
+            "expected_by_now": number(self.expected_by_now),
+            "pct_achieved": number(self.pct_achieved),
+            "projected_at_end": number(self.projected_at_end),
+            "status": self.status,
+        }
+
+
+def default_as_of(contract, today: dt.date | None = None) -> dt.date:
+    """Today, or the contract end if earlier (cli.md ``report targets``)."""
+    today = today or timezone.localdate()
+    return min(today, contract.end)
+
+
+def progress(*, target: Target, totals: dict, as_of: dt.date, period: int, elapsed: int) -> TargetProgress:
+    """A target's figures from its activity totals (count, cases, participants, minutes)."""
+    measure = target.measure
+    if measure == Measure.ACTIVITIES:
+        achieved: Decimal | int = int(totals.get("count") or 0)
+    elif measure == Measure.CASES:
+        achieved = int(totals.get("cases") or 0)
+    elif measure == Measure.PARTICIPANTS:
+        achieved = int(totals.get("participants") or 0)
+    else:
+        achieved = _q(Decimal(int(totals.get("minutes") or 0)) / 60, TWO)
+    quantity = Decimal(target.quantity)
+    achieved_dec = Decimal(achieved)
+    expected = _q(quantity * elapsed / period, TWO) if elapsed > 0 else Decimal("0.00")
+    pct = _q(achieved_dec / quantity, FOUR)
+    projected = _q(achieved_dec * period / elapsed, TWO) if elapsed > 0 else None
+    if achieved_dec >= quantity:
+        status = "met"
+    elif achieved_dec < BEHIND_SHARE * expected:
+        status = "behind"
+    else:
+        status = "on_track"
+    return TargetProgress(target, as_of, achieved, expected, pct, projected, status)
+
+
+def contract_progress(
+    contract,
+    *,
+    as_of: dt.date | None = None,
+    excluded_activity_ids: Iterable[int] = (),
+    targets: Iterable[Target] | None = None,
+) -> list[TargetProgress]:
+    """Every target of ``contract`` with its progress as of ``as_of`` (at most the contract end).
+
+    Counts the activities of each target dated from the contract start to ``as_of``, leaving
+    out ``excluded_activity_ids`` (the activities of confirmed delivery flags). One query.
+    """
+    as_of = min(as_of or default_as_of(contract), contract.end)
+    period = (contract.end - contract.start).days + 1
+    elapsed = max(0, (as_of - contract.start).days + 1)
+    excluded = list(excluded_activity_ids)
+    qs = ServiceActivity.objects.filter(contract=contract, date__gte=contract.start, date__lte=as_of)
+    if excluded:
+        qs = qs.exclude(pk__in=excluded)
+    rows = qs.values("target_id").annotate(
+        count=Count("id"),
+        cases=Count("case_code", distinct=True, filter=~Q(case_code="")),
+        participants=Sum("participants"),
+        minutes=Sum("duration_minutes"),
+    )
+    totals = {row["target_id"]: row for row in rows}
+    targets = list(targets) if targets is not None else list(contract.targets.all())
+    return [
+        progress(target=t, totals=totals.get(t.pk, {}), as_of=as_of, period=period, elapsed=elapsed)
+        for t in targets
+    ]
+
+
+def contract_for_targets(user, pk):
+    """The contract whose targets ``user`` may read (None when they may not, or it is not theirs).
+
+    Everyone holding the target permission reads targets of every contract of the agency,
+    except auditors: only the contracts granted to them.
+    """
+    from finance.models import Contract
+
+    if not user.has_perm("delivery.view_target"):
+        return None
+    roles = user_roles(user)
+    if roles & {Role.DIRECTOR, Role.FINANCE, Role.SUPERVISOR, Role.STAFF}:
+        qs = Contract.objects.for_agency(agency_of(user))
+    else:
+        qs = Contract.objects.for_user(user, "view")
+    return qs.select_related("funder").filter(pk=pk).first()
+
+
+def activities_for(user):
+    """The service records ``user`` may read, with what list pages show, newest first."""
+    return ServiceActivity.objects.for_user(user, "view").select_related("staff", "target", "contract")
+
+
+def targets_for_logging(user, *, on: dt.date | None = None):
+    """Targets a worker can log under: of contracts running on ``on`` (today), in the agency."""
+    on = on or timezone.localdate()
+    return (
+        Target.objects.for_user(user, "view")
+        .filter(contract__start__lte=on, contract__end__gte=on - dt.timedelta(days=31))
+        .select_related("contract")
+        .order_by("contract__code", "position", "code")
+    )
+
+
+def behind_targets(user, *, today: dt.date | None = None) -> list[TargetProgress]:
+    """Targets of running contracts that are behind pace, for the director's home panel."""
+    from finance.models import Contract
+
+    today = today or timezone.localdate()
+    contracts = Contract.objects.for_agency(agency_of(user)).filter(start__lte=today, end__gte=today)
+    behind = []
+    for contract in contracts.prefetch_related("targets"):
+        behind.extend(p for p in contract_progress(contract, as_of=today) if p.status == "behind")
+    return behind
+
+
+# --- workload -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkloadRow:
+    staff_id: int
+    staff_no: str
+    name: str
+    month: str
+    activities: int
+    minutes: int
+    supervision_minutes: int
+    training_hours: Decimal
+
+    @property
+    def hours(self) -> Decimal:
+        return _q(Decimal(self.minutes) / 60, Decimal("0.1"))
+
+
+def workload_staff(user):
+    """Staff whose workload ``user`` may see: directors everyone, supervisors their supervisees."""
+    from staff.models import StaffMember, supervisee_ids
+
+    roles = user_roles(user)
+    agency = agency_of(user)
+    if Role.DIRECTOR in roles:
+        return StaffMember.objects.for_agency(agency)
+    if Role.SUPERVISOR in roles:
+        return StaffMember.objects.for_agency(agency).filter(pk__in=supervisee_ids(user))
+    return StaffMember.objects.none()
+
+
+def workload(staff_qs, *, year: int, month: int | None = None) -> list[WorkloadRow]:
+    """Per person and month: activities and minutes delivered, supervision received, training hours.
+
+    Supervision received counts every session the person attended (a group session its full
+    length); training hours are approved records. Three grouped queries, whatever the staff.
+    """
+    from supervision.models import SessionAttendance
+    from training.models import RecordStatus, TrainingRecord
+
+    start = dt.date(year, month or 1, 1)
+    end = dt.date(year + (month == 12 if month else 1), (month % 12 + 1) if month else 1, 1)
+    staff = {s.pk: s for s in staff_qs.only("pk", "staff_no", "name")}
+    ids = list(staff)
+    cells: dict[tuple[int, str], dict] = {}
+
+    def cell(staff_id, month_start) -> dict:
+        key = (staff_id, f"{month_start:%Y-%m}")
+        return cells.setdefault(
+            key, {"activities": 0, "minutes": 0, "supervision": 0, "training": Decimal("0")}
+        )
+
+    for row in (
+        ServiceActivity.objects.filter(staff_id__in=ids, date__gte=start, date__lt=end)
+        .annotate(m=TruncMonth("date"))
+        .values("staff_id", "m")
+        .annotate(n=Count("id"), minutes=Sum("duration_minutes"))
+    ):
+        c = cell(row["staff_id"], row["m"])
+        c["activities"], c["minutes"] = row["n"], row["minutes"] or 0
+    for row in (
+        SessionAttendance.objects.filter(
+            staff_id__in=ids, present=True, session__date__gte=start, session__date__lt=end
+        )
+        .annotate(m=TruncMonth("session__date"))
+        .values("staff_id", "m")
+        .annotate(minutes=Sum("session__duration_minutes"))
+    ):
+        cell(row["staff_id"], row["m"])["supervision"] = row["minutes"] or 0
+    for row in (
+        TrainingRecord.objects.filter(
+            staff_id__in=ids, status=RecordStatus.APPROVED, date__gte=start, date__lt=end
+        )
+        .annotate(m=TruncMonth("date"))
+        .values("staff_id", "m")
+        .annotate(hours=Sum("hours"))
+    ):
+        cell(row["staff_id"], row["m"])["training"] = row["hours"] or Decimal("0")
+    rows = [
+        WorkloadRow(
+            staff_id=sid,
+            staff_no=staff[sid].staff_no,
+            name=staff[sid].name,
+            month=month_key,
+            activities=c["activities"],
+            minutes=c["minutes"],
+            supervision_minutes=c["supervision"],
+            training_hours=Decimal(c["training"]),
+        )
+        for (sid, month_key), c in cells.items()
+    ]
+    return sorted(rows, key=lambda r: (r.month, r.staff_no))
