@@ -57,6 +57,11 @@ POLICY_KEYS: dict[str, tuple[str, Any]] = {
 }
 
 
+def policy_keys_register(keys: dict[str, tuple[str, Any]]) -> None:
+    """Another app's rules add their policy keys (delivery: activity_day_max_minutes, ...)."""
+    POLICY_KEYS.update(keys)
+
+
 def default_policy() -> dict[str, Any]:
     """Every key with its default (a fresh copy: callers may mutate it)."""
     return {
