@@ -153,14 +153,13 @@ def activities_for(user):
     return ServiceActivity.objects.for_user(user, "view").select_related("staff", "target", "contract")
 
 
-def targets_for_logging(user, *, on: dt.date | None = None):
-    """Targets a worker can log under: of contracts running on ``on`` (today), in the agency."""
-    on = on or timezone.localdate()
+def targets_for_logging(user):
+    """Targets a worker can log under: those of the agency's active contracts."""
     return (
         Target.objects.for_user(user, "view")
-        .filter(contract__start__lte=on, contract__end__gte=on - dt.timedelta(days=31))
+        .filter(contract__status="active")
         .select_related("contract")
-        .order_by("contract__code", "position", "code")
+        .order_by("-contract__end", "contract__code", "position", "code")
     )
 
 
