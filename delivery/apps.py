@@ -53,6 +53,7 @@ class DeliveryConfig(AppConfig):
         )
 
     def ready(self) -> None:
-        from delivery import contract_file, panels, reports  # noqa: F401  (registers)
+        from delivery import contract_file, flags, panels, reports  # noqa: F401  (registers)
 
         contract_file.register()
+        flags.register()

@@ -187,6 +187,15 @@ class _ActivityCheck:
         return self.preview(rows)
 
 
+def _apply_and_scan(check: _ActivityCheck, rows, batch, user) -> dict[str, Any]:
+    summary = check.apply(rows, batch, user)
+    # Inside the import's transaction: the scan starts once the rows are committed.
+    from finance.flags.services import flags_scan_on_commit
+
+    flags_scan_on_commit(contract=check.contract, user=user)
+    return summary
+
+
 def activities_import(
     *, contract, data: bytes, filename: str, user=None, dry_run: bool = False
 ) -> ImportResult:
@@ -205,6 +214,6 @@ def activities_import(
         target=contract.code,
         validate=check.validate,
         preview=check.preview,
-        apply=lambda rows, batch: check.apply(rows, batch, user),
+        apply=lambda rows, batch: _apply_and_scan(check, rows, batch, user),
         dry_run=dry_run,
     )

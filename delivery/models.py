@@ -312,3 +312,46 @@ class ServiceActivity(TenantModel):
 
             return qs.filter(own | Q(staff_id__in=supervisee_ids(user)))
         return qs.filter(own)
+
+
+class FlagActivity(TenantModel):
+    """A service activity a flag is about (the delivery rules' side of ``finance.Flag``).
+
+    Written by each scan for the flags of delivery rules; a confirmed flag's activities are left
+    out of target progress (metrics.md).
+    """
+
+    flag = models.ForeignKey(
+        "finance.Flag", on_delete=models.CASCADE, related_name="activity_links", verbose_name=_("flag")
+    )
+    activity = models.ForeignKey(
+        ServiceActivity,
+        on_delete=models.CASCADE,
+        related_name="flag_links",
+        verbose_name=_("service activity"),
+    )
+
+    class Meta:
+        ordering = ["flag", "activity__date", "activity_id"]
+        verbose_name = _("flagged activity")
+        verbose_name_plural = _("flagged activities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["flag", "activity"],
+                name="delivery_flagactivity_unique_pair",
+                violation_error_message=_("This activity is already linked to the flag."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.flag_id} → {self.activity_id}"
+
+    @classmethod
+    def restrict_queryset(cls, qs, user, action):
+        from finance.models import Flag
+
+        if action != "view":
+            return qs.none()
+        return qs.filter(
+            flag__in=Flag.objects.for_user(user, "view"), activity__in=ServiceActivity.objects.for_user(user)
+        )

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from core.models import agency_of
 from core.roles import Role, user_roles
-from delivery.models import Measure, ServiceActivity, Target
+from delivery.models import FlagActivity, Measure, ServiceActivity, Target
 
 TWO = Decimal("0.01")
 FOUR = Decimal("0.0001")
@@ -101,21 +101,25 @@ def contract_progress(
     contract,
     *,
     as_of: dt.date | None = None,
-    excluded_activity_ids: Iterable[int] = (),
+    excluded_activity_ids: Iterable[int] | None = None,
     targets: Iterable[Target] | None = None,
 ) -> list[TargetProgress]:
     """Every target of ``contract`` with its progress as of ``as_of`` (at most the contract end).
 
     Counts the activities of each target dated from the contract start to ``as_of``, leaving
-    out ``excluded_activity_ids`` (the activities of confirmed delivery flags). One query.
+    out ``excluded_activity_ids``: by default the activities of confirmed delivery flags
+    (metrics.md), a subquery of the same one query.
     """
     as_of = min(as_of or default_as_of(contract), contract.end)
     period = (contract.end - contract.start).days + 1
     elapsed = max(0, (as_of - contract.start).days + 1)
-    excluded = list(excluded_activity_ids)
     qs = ServiceActivity.objects.filter(contract=contract, date__gte=contract.start, date__lte=as_of)
-    if excluded:
-        qs = qs.exclude(pk__in=excluded)
+    if excluded_activity_ids is None:
+        qs = qs.exclude(pk__in=confirmed_flag_activity_ids(contract))
+    else:
+        excluded = list(excluded_activity_ids)
+        if excluded:
+            qs = qs.exclude(pk__in=excluded)
     rows = qs.values("target_id").annotate(
         count=Count("id"),
         cases=Count("case_code", distinct=True, filter=~Q(case_code="")),
@@ -128,6 +132,13 @@ def contract_progress(
         progress(target=t, totals=totals.get(t.pk, {}), as_of=as_of, period=period, elapsed=elapsed)
         for t in targets
     ]
+
+
+def confirmed_flag_activity_ids(contract):
+    """Ids of the contract's activities behind confirmed delivery flags (a subquery)."""
+    return FlagActivity.objects.filter(flag__status="confirmed", activity__contract=contract).values(
+        "activity_id"
+    )
 
 
 def contract_for_targets(user, pk):

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from delivery.rules.base import ActivityFinding, DeliveryContext, delivery_rule, iso
+
+
+def _digest(case: str) -> str:
+    return hashlib.sha256(case.encode()).hexdigest()[:12]
+
 
 KEY = ["staff_id", "date", "target", "case_code", "duration_minutes"]
 
@@ -33,21 +40,21 @@ def duplicate_activity(frame: pd.DataFrame, policy: dict, context: DeliveryConte
         findings.append(
             ActivityFinding(
                 rule="DUPLICATE_ACTIVITY",
-                subject=f"{context.contract}:dup:{int(staff_id)}:{iso(date)}:{target}:{case}:{int(minutes)}",
+                # The case code stays out of what people read (auditors see flags): hashed here.
+                subject=f"{context.contract}:dup:{int(staff_id)}:{iso(date)}:{target}:{_digest(case)}:{int(minutes)}",
                 message=gettext_noop(
-                    "%(count)s activities of %(staff)s on %(date)s for case %(case)s under target %(target)s, "
+                    "%(count)s activities of %(staff)s on %(date)s for the same case under target %(target)s, "
                     "each of %(minutes)s minutes: %(activities)s"
                 ),
                 params={
                     "count": len(rows),
                     "staff": context.staff_name(staff_id),
                     "date": iso(date),
-                    "case": case,
                     "target": target,
                     "minutes": int(minutes),
                     "activities": ", ".join(rows["activity_no"]),
                 },
-                evidence={"case_code": case, "date": iso(date), "duration_minutes": int(minutes)},
+                evidence={"date": iso(date), "duration_minutes": int(minutes)},
                 activity_ids=tuple(int(i) for i in rows["id"]),
                 activity_nos=tuple(str(n) for n in rows["activity_no"]),
                 target=str(target),
