@@ -109,3 +109,25 @@ def test_the_targets_page_shows_progress_and_revisions(login_client, director, t
     progress = {p.code: p for p in page.context["progress"]}
     assert progress["CS"].achieved == 1
     assert dt.date(2025, 12, 31) >= page.context["as_of"]
+
+
+def test_the_records_list_and_api_take_the_same_queries_for_1_or_20_records(
+    login_client, login_api, director, staff_member, targets, django_assert_max_num_queries
+):
+    from tests.delivery.factories import ActivityFactory
+
+    ActivityFactory(target=targets["HV"], staff=staff_member)
+    client, api = login_client(director), login_api(director)
+    client.get(reverse("delivery-activity-list"))
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one_page:
+        client.get(reverse("delivery-activity-list"))
+    with CaptureQueriesContext(connection) as one_api:
+        api.get("/api/v1/delivery/activities/")
+    ActivityFactory.create_batch(19, target=targets["HV"], staff=staff_member)
+    with django_assert_max_num_queries(len(one_page)):
+        client.get(reverse("delivery-activity-list"))
+    with django_assert_max_num_queries(len(one_api)):
+        api.get("/api/v1/delivery/activities/")
