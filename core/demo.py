@@ -26,7 +26,7 @@ from core.services import agency_create, member_create, member_set_roles
 
 DEMO_SLUG = "xinfeng"
 OUTSIDER_SLUG = "anyuan"
-SEED_ORDER = ["staff", "training", "supervision", "finance"]
+SEED_ORDER = ["staff", "training", "supervision", "finance", "delivery"]
 
 DEMO_LOGINS = [
     # username, roles, given name, family name
