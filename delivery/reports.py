@@ -60,7 +60,7 @@ def targets_table(progress) -> Table:
         note=_(
             "Achieved: records, distinct case codes, participants or hours, by the target's measure. "
             "Expected by now: quantity × days elapsed ÷ days in the period. Projected at end: achieved × "
-            "days in the period ÷ days elapsed. Behind: achieved below 80% of expected. Activities of "
+            "days in the period ÷ days elapsed. Behind: achieved below 0.8 × expected. Activities of "
             "confirmed flags are not counted."
         ),
     )
