@@ -54,6 +54,8 @@ class DeliveryConfig(AppConfig):
 
     def ready(self) -> None:
         from delivery import contract_file, flags, panels, reports  # noqa: F401  (registers)
+        from finance.pack import EXTRA_SECTIONS
 
         contract_file.register()
         flags.register()
+        EXTRA_SECTIONS["targets"] = reports.pack_section

@@ -122,3 +122,12 @@ def test_report_targets_renders_in_every_format(year, tmp_path, fmt):
         stdout=io.StringIO(),
     )  # fmt: skip
     assert out.stat().st_size > 100
+
+
+def test_the_contract_pack_carries_the_targets_section(year):
+    from finance.pack import contract_pack
+
+    report = contract_pack(year, as_of=dt.date(2025, 3, 31))
+    assert [t["code"] for t in report.data["targets"]] == ["HV", "CS", "GP", "HR"]
+    assert report.data["targets"][0]["achieved"] == 20
+    assert "Targets" in [section.title for section in report.sections]
