@@ -33,11 +33,12 @@ def activity_overload(frame: pd.DataFrame, policy: dict, context: DeliveryContex
     over = totals[totals > limit]
     if over.empty:
         return []
+    over = over.rename("day_total").reset_index()
+    # One merge, then one group per overloaded day: no scan of the frame per day.
+    rows_all = frame.merge(over, on=["staff_id", "date"], how="inner")
     findings = []
-    for (staff_id, date), minutes in over.sort_index().items():
-        rows = frame[(frame["staff_id"] == staff_id) & (frame["date"] == date)]
-        if rows.empty:
-            continue  # that day's activities are all under other contracts
+    for (staff_id, date), rows in rows_all.groupby(["staff_id", "date"], sort=True):
+        minutes = int(rows["day_total"].iloc[0])
         own = int(rows["duration_minutes"].sum())
         findings.append(
             ActivityFinding(
@@ -50,7 +51,7 @@ def activity_overload(frame: pd.DataFrame, policy: dict, context: DeliveryContex
                 ),
                 params={
                     "staff": context.staff_name(staff_id),
-                    "minutes": int(minutes),
+                    "minutes": minutes,
                     "date": iso(date),
                     "limit": limit,
                     "count": len(rows),
@@ -60,7 +61,7 @@ def activity_overload(frame: pd.DataFrame, policy: dict, context: DeliveryContex
                 evidence={
                     "date": iso(date),
                     "staff_id": int(staff_id),
-                    "day_minutes": int(minutes),
+                    "day_minutes": minutes,
                     "limit": limit,
                 },
                 activity_ids=tuple(int(i) for i in rows["id"]),
