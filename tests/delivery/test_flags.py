@@ -94,3 +94,10 @@ def test_an_activity_import_is_followed_by_a_scan(
     assert result.ok
     flag = Flag.objects.get(rule="ACTIVITY_OUTSIDE_PERIOD")
     assert list(flag.activity_links.values_list("activity__activity_no", flat=True)) == ["X-1"]
+
+
+def test_the_flag_queue_filters_on_a_delivery_rule(planted, login_api, director):
+    flags_scan_contract(contract=planted)
+    response = login_api(director).get("/api/v1/finance/flags/?rule=ACTIVITY_OVERLOAD")
+    assert response.status_code == 200
+    assert [row["rule"] for row in response.json()["results"]] == ["ACTIVITY_OVERLOAD"]
