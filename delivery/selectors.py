@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import models
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -18,6 +19,15 @@ from delivery.models import FlagActivity, Measure, ServiceActivity, Target
 TWO = Decimal("0.01")
 FOUR = Decimal("0.0001")
 BEHIND_SHARE = Decimal("0.8")
+
+
+#: The per-target activity totals every progress figure is computed from.
+_TOTALS = {
+    "count": Count("id"),
+    "cases": Count("case_code", distinct=True, filter=~Q(case_code="")),
+    "participants": Sum("participants"),
+    "minutes": Sum("duration_minutes"),
+}
 
 
 def _q(value: Decimal, places: Decimal) -> Decimal:
@@ -120,12 +130,7 @@ def contract_progress(
         excluded = list(excluded_activity_ids)
         if excluded:
             qs = qs.exclude(pk__in=excluded)
-    rows = qs.values("target_id").annotate(
-        count=Count("id"),
-        cases=Count("case_code", distinct=True, filter=~Q(case_code="")),
-        participants=Sum("participants"),
-        minutes=Sum("duration_minutes"),
-    )
+    rows = qs.values("target_id").annotate(**_TOTALS)
     totals = {row["target_id"]: row for row in rows}
     targets = list(targets) if targets is not None else list(contract.targets.all())
     return [
@@ -175,14 +180,40 @@ def targets_for_logging(user):
 
 
 def behind_targets(user, *, today: dt.date | None = None) -> list[TargetProgress]:
-    """Targets of running contracts that are behind pace, for the director's home panel."""
-    from finance.models import Contract
+    """Targets of running contracts that are behind pace, for the director's home panel.
 
+    Two queries whatever the number of contracts: the targets with their contracts, then the
+    activity totals of all of them grouped by target (confirmed flags' activities left out).
+    """
     today = today or timezone.localdate()
-    contracts = Contract.objects.for_agency(agency_of(user)).filter(start__lte=today, end__gte=today)
+    targets = list(
+        Target.objects.filter(
+            agency=agency_of(user), contract__start__lte=today, contract__end__gte=today
+        ).select_related("contract")
+    )
+    if not targets:
+        return []
+    confirmed = FlagActivity.objects.filter(
+        flag__status="confirmed", activity__target_id__in=[t.pk for t in targets]
+    ).values("activity_id")
+    rows = (
+        ServiceActivity.objects.filter(target_id__in=[t.pk for t in targets], date__lte=today)
+        .filter(date__gte=models.F("contract__start"))
+        .exclude(pk__in=confirmed)
+        .values("target_id")
+        .annotate(**_TOTALS)
+    )
+    totals = {row["target_id"]: row for row in rows}
     behind = []
-    for contract in contracts.prefetch_related("targets"):
-        behind.extend(p for p in contract_progress(contract, as_of=today) if p.status == "behind")
+    for target in targets:
+        contract = target.contract
+        period = (contract.end - contract.start).days + 1
+        elapsed = (today - contract.start).days + 1
+        result = progress(
+            target=target, totals=totals.get(target.pk, {}), as_of=today, period=period, elapsed=elapsed
+        )
+        if result.status == "behind":
+            behind.append(result)
     return behind
 
 
