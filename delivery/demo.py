@@ -300,3 +300,72 @@ def seed(ctx) -> None:
         f"delivery: {Target.objects.filter(agency=ctx.agency).count()} targets, "
         f"{ServiceActivity.objects.filter(agency=ctx.agency).count()} service activities"
     )
+
+
+# --- the large data set -----------------------------------------------------------------------
+
+#: Service activities of the large data set at full scale (one for every five ledger rows).
+LARGE_ACTIVITIES_PER_EXPENDITURE = 5
+
+
+def seed_large(ctx) -> None:
+    """Targets for every contract of the large agency and its service activities (200,000 at full
+    scale), spread over each contract's assigned staff and workdays; written without history."""
+    import random
+
+    from core.demo import write_rows
+    from finance.models import Contract, StaffAssignment
+
+    rng: random.Random = ctx.rng
+    contracts = list(Contract.objects.filter(agency=ctx.agency).order_by("start", "code"))
+    if not contracts:
+        return
+    total = max(len(contracts) * 20, ctx.counts["expenditures"] // LARGE_ACTIVITIES_PER_EXPENDITURE)
+    per_contract = total // len(contracts)
+    fields = [
+        "agency", "contract", "activity_no", "date", "staff", "target", "duration_minutes", "case_code",
+        "participants", "location", "note", "source", "created_at",
+    ]  # fmt: skip
+    from django.utils import timezone
+
+    created = timezone.now()
+    written = 0
+    for k, contract in enumerate(contracts):
+        targets = _targets(contract, Decimal(per_contract) / 800)
+        workers = list(
+            StaffAssignment.objects.filter(contract=contract).values_list("staff_id", flat=True).distinct()
+        )
+        if not workers:
+            continue
+        workdays = [
+            contract.start + dt.timedelta(days=i)
+            for i in range(contract.period_days)
+            if (contract.start + dt.timedelta(days=i)).weekday() < 5
+        ]
+        cases = max(10, per_contract // 16)
+        plan = [("HV", 0.45), ("CS", 0.3), ("GP", 0.05), ("HR", 0.2)]
+
+        def rows(
+            contract=contract,
+            targets=targets,
+            workers=workers,
+            workdays=workdays,
+            cases=cases,
+            plan=plan,
+            k=k,
+        ):
+            n = 0
+            for code, share in plan:
+                target = targets[code]
+                for _i in range(int(per_contract * share)):
+                    n += 1
+                    case = f"P{k:02d}-C-{rng.randrange(cases):05d}" if code == "CS" else ""
+                    yield (
+                        ctx.agency.pk, contract.pk, f"PA-{n:07d}", rng.choice(workdays), rng.choice(workers),
+                        target.pk, rng.choice([30, 45, 60, 90]) if code != "GP" else 90, case,
+                        rng.randint(8, 30) if code == "GP" else 1, rng.choice(PLACES),
+                        rng.choice(NOTES[code]), ServiceActivity.Source.IMPORT.value, created,
+                    )  # fmt: skip
+
+        written += write_rows(ServiceActivity, fields, rows())
+    ctx.log(f"large: {written:,} service activities under {len(contracts)} contracts")

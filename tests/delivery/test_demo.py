@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import models
 
 from core.demo import DemoContext
 from core.services import agency_create, member_create
@@ -66,3 +67,29 @@ def test_the_demo_gives_every_contract_targets_and_a_year_of_activities_with_eve
     assert ServiceActivity.objects.filter(agency=ctx.outsider_agency).count() == 20
     assert Target.objects.filter(agency=ctx.outsider_agency).count() == 4
     assert not ServiceActivity.objects.filter(agency=ctx.agency, case_code__regex=r"[^A-Za-z0-9-]").exists()
+
+
+def test_the_large_demo_gives_every_contract_targets_and_one_activity_per_five_ledger_rows(db):
+    import datetime as dt
+
+    from core.demo import DemoContext as Context
+    from core.models import Agency
+    from overview import demo as overview_demo
+
+    ctx = Context(
+        agency=None,
+        outsider_agency=None,
+        users={},
+        size="large",
+        today=dt.date(2026, 6, 1),
+        log=lambda m: None,
+    )
+    counts = overview_demo.seed_large(ctx, scale=0.002, password="demo-pass-2025")
+    agency = Agency.objects.get(slug=overview_demo.LARGE_SLUG)
+    contracts = Contract.objects.filter(agency=agency).count()
+    assert Target.objects.filter(agency=agency).count() == 4 * contracts
+    per_contract = (counts["expenditures"] // 5) // contracts
+    activities = ServiceActivity.objects.filter(agency=agency)
+    staffed = Contract.objects.filter(agency=agency, assignments__isnull=False).distinct().count()
+    assert activities.count() == staffed * sum(int(per_contract * s) for s in (0.45, 0.3, 0.05, 0.2))
+    assert not activities.exclude(staff__contract_assignments__contract=models.F("contract")).exists()
