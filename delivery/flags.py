@@ -169,6 +169,25 @@ def describe_flags(flags) -> dict[int, dict]:
     }
 
 
+def flag_detail(flag, user) -> dict | None:
+    """The activities behind a delivery flag, for its page: numbers, dates, people, targets and
+    minutes; never case codes or notes (auditors of the contract read flags too)."""
+    if flag.rule not in REGISTRY:
+        return None
+    activities = list(
+        ServiceActivity.objects.filter(flag_links__flag=flag)
+        .select_related("staff", "target")
+        .order_by("date", "id")
+        .only("activity_no", "date", "duration_minutes", "participants", "staff__name", "staff__staff_no",
+              "target__code", "target__name")
+    )  # fmt: skip
+    return {
+        "template": "delivery/flag_activities.html",
+        "activities": activities,
+        "target": flag.evidence.get("target"),
+    }
+
+
 def register() -> None:
     from finance.flags.extensions import ScanExtension
     from finance.flags.extensions import register as register_extension
@@ -180,6 +199,7 @@ def register() -> None:
             rules=REGISTRY,
             link=link_activities,
             describe=describe_flags,
+            detail=flag_detail,
         )
     )
 

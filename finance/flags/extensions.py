@@ -3,7 +3,8 @@
 An app registers a ``ScanExtension`` in ``ready()``: ``findings(contract)`` returns its findings
 for a contract's scan (``Finding``s whose ``basis`` carries what their fingerprint rests on),
 ``rules`` its rule codes (severity, title, description), ``link(pairs)`` writes what each flag
-is about on its side, and ``describe(flags)`` adds fields to the flags' JSON (cli.md).
+is about on its side, ``describe(flags)`` adds fields to the flags' JSON (cli.md), and
+``detail(flag, user)`` may add a block to the flag's page.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ class ScanExtension:
     rules: Mapping[str, Rule]
     link: Callable
     describe: Callable
+    #: ``detail(flag, user) -> {"template": ..., **context} | None``: a block of the flag's page.
+    detail: Callable | None = None
 
 
 EXTENSIONS: dict[str, ScanExtension] = {}
@@ -47,3 +50,14 @@ def described(flags) -> dict[int, dict]:
         for flag_id, fields in extension.describe(flags).items():
             extra.setdefault(flag_id, {}).update(fields)
     return extra
+
+
+def detail_sections(flag, user) -> list[dict]:
+    """The blocks extensions add to a flag's page (e.g. the activities behind a delivery flag)."""
+    sections = []
+    for extension in EXTENSIONS.values():
+        if extension.detail is not None:
+            section = extension.detail(flag, user)
+            if section:
+                sections.append(section)
+    return sections

@@ -18,7 +18,7 @@ from core.models import agency_of
 from core.roles import Role, has_role
 from core.views import paginate
 from finance.flags import selectors, services
-from finance.flags.extensions import rule_for
+from finance.flags.extensions import detail_sections, rule_for
 from finance.flags.filters import FlagFilter
 from finance.flags.forms import AssignForm, BulkForm, PolicyForm, TriageForm
 from finance.models import Contract, Flag, FlagEvidence
@@ -124,6 +124,7 @@ def flag_detail(request, pk: int, triage_form=None, assign_form=None):
             "flag": flag,
             "rule": rule_for(flag.rule),
             "expenditures": selectors.flag_expenditures(request.user, flag),
+            "extension_sections": detail_sections(flag, request.user),
             "can_triage": can_triage,
             "triage_form": triage_form
             or (TriageForm(initial={"status": flag.status}) if can_triage else None),

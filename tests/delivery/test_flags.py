@@ -101,3 +101,18 @@ def test_the_flag_queue_filters_on_a_delivery_rule(planted, login_api, director)
     response = login_api(director).get("/api/v1/finance/flags/?rule=ACTIVITY_OVERLOAD")
     assert response.status_code == 200
     assert [row["rule"] for row in response.json()["results"]] == ["ACTIVITY_OVERLOAD"]
+
+
+def test_a_delivery_flags_page_lists_its_activities_without_case_codes_or_notes(
+    planted, login_client, auditor, granted
+):
+    from django.urls import reverse
+
+    planted.activities.filter(activity_no="DAY-1").update(case_code="XF-C-099", note="孩子情绪低落")
+    flags_scan_contract(contract=planted)
+    flag = Flag.objects.get(rule="ACTIVITY_OVERLOAD")
+    page = login_client(auditor).get(reverse("finance-flag-detail", args=[flag.pk]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "DAY-1" in text and "DAY-2" in text
+    assert "XF-C-099" not in text and "孩子情绪低落" not in text
