@@ -54,7 +54,7 @@ class DeliveryConfig(AppConfig):
 
     def ready(self) -> None:
         from delivery import contract_file, flags, panels, reports  # noqa: F401  (registers)
-        from finance.pack import EXTRA_SECTIONS
+        from finance.reports.pack import EXTRA_SECTIONS
 
         contract_file.register()
         flags.register()

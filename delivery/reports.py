@@ -104,7 +104,7 @@ def build_targets(*, agency, user=None, contract=None, as_of=None, **kw) -> Repo
 
 
 def pack_section(contract, *, user=None, as_of=None) -> tuple[Section, list[dict]]:
-    """The funder pack's targets section (finance/pack.py ``EXTRA_SECTIONS``) and its JSON."""
+    """The funder pack's targets section (finance/reports/pack.py ``EXTRA_SECTIONS``) and its JSON."""
     as_of = min(as_of or default_as_of(contract), contract.end)
     progress = contract_progress(contract, as_of=as_of)
     section = Section(title=_("Targets"), tables=[targets_table(progress)])

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from finance.rules.base import Finding, Rule, day_number, iso
+from finance.rules.base import Finding, day_number, iso
 
 #: Columns of a contract's activities frame (one row per service activity).
 ACTIVITY_COLUMNS = (
@@ -130,14 +130,31 @@ class ActivityFinding(Finding):
 
 DeliveryRuleFunc = Callable[[pd.DataFrame, dict, DeliveryContext], list[ActivityFinding]]
 
-REGISTRY: dict[str, Rule] = {}
+
+@dataclass(frozen=True)
+class DeliveryRule:
+    """A registered delivery rule: what the flag machinery reads of a rule (code, severity,
+    what it is about, title and description shown in the interface) and its function."""
+
+    code: str
+    severity: str
+    about: str
+    title: Any
+    description: Any
+    func: DeliveryRuleFunc
+
+    def __call__(self, frame: pd.DataFrame, policy: dict, context: DeliveryContext) -> list[ActivityFinding]:
+        return self.func(frame, policy, context)
+
+
+REGISTRY: dict[str, DeliveryRule] = {}
 
 
 def delivery_rule(code: str, *, severity: str, about: str, title, description):
     """Register ``func`` as the delivery rule ``code`` (flag-rules.md, "Delivery rules")."""
 
     def decorator(func: DeliveryRuleFunc) -> DeliveryRuleFunc:
-        REGISTRY[code] = Rule(
+        REGISTRY[code] = DeliveryRule(
             code=code, severity=severity, about=about, title=title, description=description, func=func
         )
         return func
