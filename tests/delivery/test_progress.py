@@ -125,7 +125,7 @@ def test_report_targets_renders_in_every_format(year, tmp_path, fmt):
 
 
 def test_the_contract_pack_carries_the_targets_section(year):
-    from finance.pack import contract_pack
+    from finance.reports.pack import contract_pack
 
     report = contract_pack(year, as_of=dt.date(2025, 3, 31))
     assert [t["code"] for t in report.data["targets"]] == ["HV", "CS", "GP", "HR"]
