@@ -14,8 +14,8 @@ section changes nothing, and a refused contract leaves the section unwritten.
 ``validate(value, context)`` gets the section's raw JSON value and a :class:`SectionContext`; it
 returns ``(parsed, problems)``, each problem a sentence that starts with its place in the file
 (``targets[2].quantity: must be a positive whole number``; :func:`unknown_keys` words the
-unknown-key ones). ``apply(*, contract, value, user, reason, approve)`` gets the parsed value,
-the saved contract, the loading user, the reason recorded for revisions ("Loaded from FILE")
+unknown-key ones). ``apply(*, contract, value, created, user, reason, approve)`` gets the parsed
+value, the saved contract, whether this save created it, the loading user, the reason recorded for revisions ("Loaded from FILE")
 and whether changes are approved at once (the command line) or left proposed (the web); what
 it returns is kept in ``ContractSaveResult.sections[key]``.
 """

@@ -467,7 +467,9 @@ def contract_save(
             )
             disbursements_added += 1
     applied = {
-        key: registered[key].apply(contract=contract, value=value, user=user, reason=reason, approve=approve)
+        key: registered[key].apply(
+            contract=contract, value=value, created=created, user=user, reason=reason, approve=approve
+        )
         for key, value in (sections or {}).items()
     }
     return ContractSaveResult(contract, created, revision, assignments_added, disbursements_added, applied)

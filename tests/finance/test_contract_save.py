@@ -244,7 +244,7 @@ def test_a_registered_section_is_a_known_key_validated_and_applied_in_the_same_s
 ):
     applied = []
 
-    def apply(*, contract, value, user, reason, approve):
+    def apply(*, contract, value, created, user, reason, approve):
         applied.append((contract.code, value, reason, approve))
         return len(value)
 
@@ -267,7 +267,7 @@ def test_a_registered_sections_problems_refuse_the_whole_file(agency, staff_memb
 def test_a_section_refused_while_applying_rolls_back_the_whole_contract(
     agency, staff_member, section_registry
 ):
-    def apply(*, contract, value, user, reason, approve):
+    def apply(*, contract, value, created, user, reason, approve):
         raise ValidationError({"targets": "HV: refused"})
 
     register_contract_section("targets", validate=_targets_validate, apply=apply)
