@@ -2,11 +2,11 @@
 
 from importlib import import_module
 
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.module_loading import module_has_submodule
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.permissions import IsAuthenticated
 
 from core.api import router
 from core.api.auth import TokenView
@@ -24,8 +24,13 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/auth/token/", TokenView.as_view(), name="api-token"),
     path("api/v1/", include(router.urls)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # The schema maps every endpoint and filter: signed-in users only, in every mode.
+    path("api/schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema", permission_classes=[IsAuthenticated]),
+        name="api-docs",
+    ),
     path("admin/", admin.site.urls),
 ]
 
@@ -38,10 +43,8 @@ urlpatterns += [
     ],
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded and generated files are never served from MEDIA_URL, not even with DEBUG on: each is
+# served by a view that checks the reader's access (report files, scans, evidence).
 
 handler400 = "core.views.bad_request"
 handler403 = "core.views.permission_denied"

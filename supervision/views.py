@@ -11,12 +11,12 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.models import agency_of
+from core.redirects import redirect_back
 from core.roles import Role, has_role
 from core.views import paginate
 from staff.models import StaffMember
@@ -106,10 +106,7 @@ def _attach_errors(form, exc: ValidationError) -> None:
 
 def _back(request, url_name: str, **kwargs):
     """Redirect to the form's ``next`` when it is a local path, else to ``url_name``."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(url_name, **kwargs)
+    return redirect_back(request, url_name, **kwargs)
 
 
 def _warn(request, session) -> None:

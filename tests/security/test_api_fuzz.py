@@ -161,12 +161,25 @@ def _in_process_requests():
 
 @pytest.fixture(scope="module")
 def api_schema(django_db_setup, django_db_blocker):
+    # The schema is for signed-in users only: fetch it with a throw-away director's token,
+    # inside a transaction that is rolled back once the schema is in memory.
+    from rest_framework.authtoken.models import Token
+
+    from tests.factories import AgencyFactory, UserFactory
+
     with (
         django_db_blocker.unblock(),
         override_settings(ALLOWED_HOSTS=["localhost"]),
         _in_process_requests(),
+        transaction.atomic(),
     ):
-        return schemathesis.openapi.from_wsgi(SCHEMA_URL, application)
+        reader = UserFactory(username="schema-reader", agency_roles=(AgencyFactory(slug="schema"), ["director"]))
+        token, _created = Token.objects.get_or_create(user=reader)
+        schema = schemathesis.openapi.from_wsgi(
+            SCHEMA_URL, application, headers={"Authorization": f"Token {token.key}"}
+        )
+        transaction.set_rollback(True)
+        return schema
 
 
 @pytest.fixture
