@@ -23,7 +23,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from core.api import router
-from core.api.schema import SingleObjectSchema
+from core.api.schema import LocalTimeField, SingleObjectSchema
 from core.api.viewsets import TenantModelViewSet, TenantViewSetMixin
 from core.models import agency_of
 from core.roles import Role, has_role
@@ -80,6 +80,7 @@ class SessionSerializer(serializers.ModelSerializer):
 
     supervisor = serializers.PrimaryKeyRelatedField(read_only=True)
     supervisor_name = serializers.CharField(source="supervisor.name", read_only=True)
+    start_time = LocalTimeField(help_text="HH:MM, local time")
     attendees = AttendanceSerializer(source="attendances", many=True)
     locked = serializers.SerializerMethodField()
     focus_areas = serializers.ListField(
@@ -137,7 +138,7 @@ class SessionDetailSerializer(SessionSerializer):
 class AmendSerializer(serializers.Serializer):
     reason = serializers.CharField()
     date = serializers.DateField(required=False)
-    start_time = serializers.TimeField(required=False, help_text="HH:MM, local time")
+    start_time = LocalTimeField(required=False, help_text="HH:MM, local time")
     duration_minutes = serializers.IntegerField(required=False)
     modality = serializers.CharField(required=False)
     format = serializers.CharField(required=False)
@@ -373,9 +374,11 @@ class ComplianceViewSet(viewsets.ViewSet):
     )
     def list(self, request):
         raw = request.query_params.get("year") or str(timezone.localdate().year)
-        if not raw.isdigit() or not 1900 <= int(raw) <= 2999:
+        if not raw.isdigit():
             raise serializers.ValidationError({"year": [_("Expected a year such as 2025.")]})
         year = int(raw)
+        if (message := selectors.compliance_year_error(year)) is not None:
+            raise serializers.ValidationError({"year": [message]})
         ids = (
             None if has_role(request.user, Role.DIRECTOR) else selectors.visible_supervisee_ids(request.user)
         )

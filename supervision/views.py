@@ -358,7 +358,7 @@ def _year(request) -> int:
         year = int(request.GET.get("year", ""))
     except ValueError:
         year = timezone.localdate().year
-    return year if 1900 <= year <= 2999 else timezone.localdate().year
+    return year if selectors.compliance_year_error(year) is None else timezone.localdate().year
 
 
 @login_required
