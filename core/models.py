@@ -212,7 +212,9 @@ class SensitiveRead(TenantModel):
 
 
 def job_input_upload_to(instance: Job, filename: str) -> str:
-    return f"agency_{instance.agency_id}/jobs/{instance.kind}/{filename}"
+    from core.uploads import private_path
+
+    return private_path(f"agency_{instance.agency_id}/jobs/{instance.kind}", filename)
 
 
 class Job(TenantModel):

@@ -10,7 +10,9 @@ download button per format.
 - PDF and XLSX of the long kinds (``annual``, ``contract``) posted from the page run as a
   background job (``core.report``): the browser goes to the job page, which shows progress and
   links to ``/reports/files/<job>/`` when the file is ready. Only the job's starter and the
-  agency's directors may fetch that file (``Job.restrict_queryset``); anyone else gets 404.
+  agency's directors may fetch that file (``Job.restrict_queryset``), and only while the access
+  it was made under still holds, checked live at every download (``report_file_allowed``);
+  anyone else gets 404.
 """
 
 from __future__ import annotations
@@ -231,18 +233,48 @@ def report_download(request, kind: str):
     return _attachment(*render_report(report, fmt))
 
 
+def _job_params(job: Job) -> dict[str, Any]:
+    """The report parameters a job was started with (dates back as dates)."""
+    params = {name: job.params.get(name) for name in ("year", "as_of", "contract")}
+    if params["as_of"]:
+        params["as_of"] = dt.date.fromisoformat(params["as_of"])
+    return {name: value for name, value in params.items() if value not in (None, "")}
+
+
+def report_file_allowed(job: Job, user) -> bool:
+    """May ``user`` open the file of ``job`` now? Checked live, every time (roles.md).
+
+    Both the reader and the person the file was made for must, as they are today, belong to
+    the job's agency and pass the kind's ``may_open`` (roles, and the record check such as an
+    auditor's contract grant): a revoked or expired grant, a changed role or a deactivated
+    account closes the file, for its maker and for a director alike.
+    """
+    try:
+        kind = get(job.params.get("kind", ""))
+    except UnknownReport:
+        return False
+    params = _job_params(job)
+    for person in {user, job.created_by}:
+        if person is None or agency_of(person) != job.agency or not kind.may_open(person, params):
+            return False
+    return True
+
+
 @login_required
 def report_file(request, pk: int):
-    """A report file built by a job: for the job's starter and the agency's directors only."""
+    """A report file built by a job, for its starter and the agency's directors, while the
+    access it was made under still holds (``report_file_allowed``); anything else is 404."""
     job = (
         Job.objects.for_user(request.user, "view")
         .filter(pk=pk, kind=JOB_KIND, status=Job.Status.SUCCEEDED)
+        .select_related("created_by", "agency")
         .first()
     )
     path = (job.result or {}).get("path") if job else None
     if (
         not path
         or not path.startswith(f"agency_{job.agency_id}/reports/")
+        or not report_file_allowed(job, request.user)
         or not default_storage.exists(path)
     ):
         raise Http404

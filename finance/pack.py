@@ -24,7 +24,7 @@ from core.reports import Chart, Column, Report, Section, Series, Table, money_st
 from core.reports.charts import chart_table
 from finance.models import BudgetRevision, Contract, Disbursement, Expenditure, Flag
 from finance.reconciliation.selectors import contract_reconciliation
-from finance.reports import visible_contract
+from finance.reports import contract_report_access, visible_contract
 from finance.selectors import BudgetVsActual, budget_vs_actual
 
 ZERO = Decimal("0.00")
@@ -546,6 +546,7 @@ def contract_pack(contract: Contract, *, user=None, as_of: dt.date | None = None
     title=gettext_lazy("Contract report"),
     params=("contract",),
     roles=("director", "finance", "auditor"),
+    access=contract_report_access,
     description=gettext_lazy(
         "The funder pack: summary, budget vs actual, disbursements vs spending, revisions, flags, "
         "bank reconciliation and charts."

@@ -20,12 +20,19 @@ def _contract(*, agency, user, code) -> Contract:
     return visible_contract(agency=agency, user=user, code=code)
 
 
+def _access(user, params: dict) -> bool:
+    from finance.reports import contract_report_access
+
+    return contract_report_access(user, params)
+
+
 @register(
     "flags",
     title=gettext_lazy("Irregularity flags"),
     params=(),
     optional=("contract",),
     roles=("director", "finance", "auditor"),
+    access=_access,
     description=gettext_lazy("Flags by rule and status, with every expenditure behind each."),
 )
 def build_flags(*, agency, user=None, contract=None, **kw) -> Report:
