@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "core",
     "staff",
     "training",
@@ -278,6 +280,15 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Background jobs (core.jobs): the database queue of django-tasks, run by `manage.py jobs_worker`,
+# unless a Celery broker is configured. JOBS_RUN_INLINE runs them in-process after commit (tests).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+JOBS_RUN_INLINE = os.environ.get("JOBS_RUN_INLINE", "0") == "1"
+JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "10"))
+JOB_STALE_SECONDS = float(os.environ.get("JOB_STALE_SECONDS", "120"))
+JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", "3"))
+WORKER_SEEN_SECONDS = 60
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = None  # progress and results live in core.Job rows, not in Celery

@@ -7,8 +7,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -111,11 +112,24 @@ def member_roles(request, pk: int):
 
 @login_required
 def job_detail(request, pk: int):
-    """A background job's progress; the page refreshes itself (no script) until it ends."""
+    """A background job's progress; asked for JSON (by the page's script) it answers the figures."""
     job = Job.objects.for_user(request.user, "view").filter(pk=pk).first()
     if job is None:
         raise Http404
-    return render(request, "core/job_detail.html", {"job": job})
+    if "application/json" in request.headers.get("Accept", ""):
+        response = JsonResponse(
+            {
+                "status": job.status,
+                "status_display": job.get_status_display(),
+                "progress": job.progress,
+                "message": job.message,
+                "finished": job.finished,
+            }
+        )
+    else:
+        response = render(request, "core/job_detail.html", {"job": job})
+    patch_vary_headers(response, ["Accept"])
+    return response
 
 
 def _attach_errors(form, exc: ValidationError) -> None:
