@@ -300,7 +300,8 @@ class RefusedRequest(TenantModel):
     Written by ``core.access_log.RefusedRequestMiddleware``. Lets a director see probing of
     records outside someone's reach, expired tokens and throttled clients. The agency is that
     of the signed-in user; refusals of anonymous clients have none and only administrators
-    see them. The query string is never stored (it may carry search terms or tokens).
+    see them. ``aimed_at`` is the other agency whose record was asked for, so its director
+    sees the probing too (``core.selectors.refused_requests_for``). The query string is never stored (it may carry search terms or tokens).
     """
 
     agency = models.ForeignKey(
@@ -310,6 +311,15 @@ class RefusedRequest(TenantModel):
         on_delete=models.CASCADE,
         related_name="+",
         verbose_name=_("agency"),
+    )
+    aimed_at = models.ForeignKey(
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("aimed at"),
+        help_text=_("The agency owning the record asked for, when it is not the asker's own."),
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -328,7 +338,7 @@ class RefusedRequest(TenantModel):
         ordering = ["-at", "-id"]
         verbose_name = _("refused request")
         verbose_name_plural = _("refused requests")
-        indexes = [models.Index(fields=["agency", "-at"])]
+        indexes = [models.Index(fields=["agency", "-at"]), models.Index(fields=["aimed_at", "-at"])]
 
     def __str__(self) -> str:
         return f"{self.status} {self.method} {self.path}"

@@ -19,3 +19,11 @@ urlpatterns = [
     path("reports/files/<int:pk>/", report_views.report_file, name="report-file"),
     path("reports/<slug:kind>/", report_views.report_download, name="report-download"),
 ]
+
+#: The record each page shows (URL name → model label): a refused request for one is also
+#: recorded for the agency owning the record (core.access_log).
+record_models = {
+    "member-roles": "core.Membership",
+    "job-detail": "core.Job",
+    "report-file": "core.Job",
+}

@@ -123,7 +123,9 @@ def test_api_list_status_and_rows_stay_in_the_callers_agency(demo, as_persona, p
     assert foreign == [], f"{prefix} shows {len(foreign)} rows of another agency to {persona}"
 
 
-@pytest.mark.parametrize("prefix", ["staff", "spells", "qualifications", "training-records", "supervision-plans"])
+@pytest.mark.parametrize(
+    "prefix", ["staff", "spells", "qualifications", "training-records", "supervision-plans"]
+)
 def test_a_staff_member_lists_only_their_own_person_records(demo, as_persona, prefix):
     from staff.models import StaffMember
 
