@@ -25,6 +25,7 @@ from rest_framework.response import Response
 from core.api import router
 from core.api.schema import LocalTimeField, SingleObjectSchema
 from core.api.viewsets import TenantModelViewSet, TenantViewSetMixin
+from core.confidential import LogsConfidentialReads
 from core.models import agency_of
 from core.roles import Role, has_role
 from staff.models import StaffMember
@@ -218,6 +219,7 @@ class SessionViewSet(
         )
         context = {**self.get_serializer_context(), "include_confidential": True}
         body = SessionDetailSerializer(self.get_queryset().get(pk=session.pk), context=context).data
+        services.session_notes_read(session=session, user=request.user, channel="api")
         body["warnings"] = [str(w) for w in session.warnings]
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -232,6 +234,8 @@ class SessionViewSet(
         updated = services.session_update(session=session, user=request.user, attendees=attendees, **data)
         context = {**self.get_serializer_context(), "include_confidential": True}
         body = SessionDetailSerializer(self.get_queryset().get(pk=updated.pk), context=context).data
+        # The response carries the notes back: a read like GET.
+        services.session_notes_read(session=updated, user=request.user, channel="api")
         body["warnings"] = [str(w) for w in updated.warnings]
         return Response(body)
 
@@ -254,6 +258,8 @@ class SessionViewSet(
         amendment = services.session_amend(
             session=session, user=request.user, reason=data.pop("reason"), **data
         )
+        # The original and corrected values go back to the caller, notes included.
+        services.session_notes_read(session=session, user=request.user, channel="api")
         return Response(
             {
                 "id": amendment.pk,
@@ -266,6 +272,7 @@ class SessionViewSet(
 
 
 class ActionItemViewSet(
+    LogsConfidentialReads,
     TenantViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

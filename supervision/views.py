@@ -225,6 +225,8 @@ def session_update(request, pk: int):
             messages.success(request, _("Session saved."))
             _warn(request, session)
             return redirect("supervision-session-detail", pk=session.pk)
+    # The form shown is filled with the notes: showing it is a read of them.
+    services.session_notes_read(session=session, user=request.user, channel="form")
     return render(
         request,
         "supervision/session_form.html",
@@ -252,6 +254,7 @@ def session_amend(request, pk: int):
         else:
             messages.success(request, _("Amendment recorded; the original is kept."))
             return redirect("supervision-session-detail", pk=session.pk)
+    services.session_notes_read(session=session, user=request.user, channel="form")
     return render(
         request,
         "supervision/session_form.html",
