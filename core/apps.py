@@ -30,6 +30,7 @@ class CoreConfig(AppConfig):
             NavItem(_("Reports"), "reports", ("director", "finance", "supervisor", "staff", "auditor"), 800),
             NavItem(_("Logins and roles"), "members", ("director",), 900),
             NavItem(_("Confidential reads"), "sensitive-reads", ("director",), 910),
+            NavItem(_("Official calendar"), "calendar-years", ("director",), 920),
         )
 
     def ready(self) -> None:

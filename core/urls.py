@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from core import access_log, health, report_views, views
+from core import access_log, calendar_views, health, report_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,6 +15,8 @@ urlpatterns = [
     path("jobs/<int:pk>/", views.job_detail, name="job-detail"),
     path("confidential-reads/", views.sensitive_reads, name="sensitive-reads"),
     path("access-log/", access_log.refused_requests, name="access-log"),
+    path("calendar/", calendar_views.calendar_years, name="calendar-years"),
+    path("calendar/<int:year>/", calendar_views.calendar_year, name="calendar-year"),
     path("reports/", report_views.reports_page, name="reports"),
     path("reports/files/<int:pk>/", report_views.report_file, name="report-file"),
     path("reports/<slug:kind>/", report_views.report_download, name="report-download"),
