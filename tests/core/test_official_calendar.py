@@ -121,7 +121,12 @@ def test_a_director_enters_next_years_calendar_and_the_flags_follow_it(
             "A make-up working day is a Saturday or Sunday",
         ),
         ("2028-01-01 元旦", "", "holidays", "These dates are not in 2027: 2028-01-01."),
-        ("2027-10-01..2027-10-03 国庆节", "2027-10-02 国庆节", "workdays", "both a holiday and a working day"),
+        (
+            "2027-10-01..2027-10-03 国庆节",
+            "2027-10-02 国庆节",
+            "workdays",
+            "both a holiday and a working day",
+        ),
         ("十月一日 国庆节", "", "holidays", "Line 1: write a date or a range"),
         ("2027-10-01 国庆节\n2027-10-01 国庆节", "", "holidays", "Listed twice: 2027-10-01."),
     ],
