@@ -8,13 +8,16 @@ float ever touches an amount.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pandas as pd
 from django.db import connection
-from django.db.models import BigIntegerField, CharField, F, Func, Max, Min, QuerySet
+from django.db.models import BigIntegerField, CharField, Count, F, Func, Max, Min, Q, QuerySet
 from django.db.models.functions import Cast
 
 from core.official_calendar import calendar_for
-from finance.models import Contract, Expenditure, StaffAssignment
+from finance.models import Contract, Expenditure, Flag, StaffAssignment
+from finance.models.flags import SEVERITY_RANK
 from finance.rules import FRAME_COLUMNS, RuleContext, prepare_frame, to_cents
 from finance.rules.base import normalise_text
 from staff.models import EmploymentSpell, StaffMember
@@ -157,3 +160,69 @@ def _contract_years(contract: Contract) -> range:
     first = min(d for d in (contract.start, dates["first"]) if d is not None)
     last = max(d for d in (contract.end, dates["last"]) if d is not None)
     return range(first.year, last.year + 1)
+
+
+# --- pages and API ------------------------------------------------------------------------
+
+
+def flags_for(user) -> QuerySet[Flag]:
+    """Flags the user may read, with what list pages show."""
+    return Flag.objects.for_user(user, "view").select_related("contract", "assignee")
+
+
+def flag_detail(user, pk: int) -> Flag:
+    """One readable flag with its expenditures, events and evidence (404 outside ``flags_for``)."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        flags_for(user).prefetch_related("events__user", "events__assignee", "attachments__uploaded_by"),
+        pk=pk,
+    )
+
+
+def flag_expenditures(user, flag: Flag) -> QuerySet[Expenditure]:
+    """The expenditures behind a flag that the user may read."""
+    return (
+        Expenditure.objects.for_user(user, "view")
+        .filter(flags=flag)
+        .select_related("contract", "budget_line", "staff")
+        .order_by("date", "id")
+    )
+
+
+def contract_flag_summary(user, contract: Contract) -> dict:
+    """Counts of the contract's current flags by rule and status, for its summary panel."""
+    rows = (
+        flags_for(user)
+        .filter(Q(contract=contract) | Q(contracts=contract), active=True)
+        .values("rule", "severity", "status")
+        .annotate(n=Count("id", distinct=True))
+    )
+    table: dict[str, dict] = {}
+    for row in rows:
+        entry = table.setdefault(row["rule"], {"rule": row["rule"], "severity": row["severity"], "total": 0})
+        entry[row["status"]] = entry.get(row["status"], 0) + row["n"]
+        entry["total"] += row["n"]
+    ordered = sorted(table.values(), key=lambda r: (SEVERITY_RANK.get(r["severity"], 9), r["rule"]))
+    totals = Counter()
+    for entry in ordered:
+        for status in ("open", "explained", "confirmed", "dismissed", "total"):
+            totals[status] += entry.get(status, 0)
+    return {"rows": ordered, "totals": dict(totals)}
+
+
+def open_critical_first(user, limit: int = 8) -> list[Flag]:
+    """Open current flags, critical first (for the dashboard panel)."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    rank = Case(
+        *[When(severity=s, then=Value(r)) for s, r in SEVERITY_RANK.items()],
+        default=Value(9),
+        output_field=IntegerField(),
+    )
+    return list(
+        flags_for(user)
+        .filter(status="open", active=True)
+        .annotate(rank=rank)
+        .order_by("rank", "-first_seen", "id")[:limit]
+    )
