@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "training",
     "supervision",
     "finance",
+    "overview",  # the composition app above the domain apps: last, nothing imports it
 ]
 
 MIDDLEWARE = [

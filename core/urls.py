@@ -4,7 +4,6 @@ from django.urls import path
 from core import access_log, calendar_views, health, report_views, views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("health/", health.health, name="health"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -17,9 +16,7 @@ urlpatterns = [
     path("access-log/", access_log.refused_requests, name="access-log"),
     path("calendar/", calendar_views.calendar_years, name="calendar-years"),
     path("calendar/<int:year>/", calendar_views.calendar_year, name="calendar-year"),
-    path("reports/", report_views.reports_page, name="reports"),
     path("reports/files/<int:pk>/", report_views.report_file, name="report-file"),
-    path("reports/<slug:kind>/", report_views.report_download, name="report-download"),
 ]
 
 #: The record each page shows (URL name → model label): a refused request for one is also

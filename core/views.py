@@ -1,4 +1,4 @@
-"""Pages of the core app: home dashboard, audit history, confidential-read log, members."""
+"""Pages of the core app: audit history, confidential-read log, members, job progress, errors."""
 
 from __future__ import annotations
 
@@ -16,20 +16,12 @@ from django.views.decorators.http import require_http_methods
 from core import forms, selectors, services
 from core.confidential import is_confidential, sensitive_read_record
 from core.models import Job, agency_of
-from core.navigation import panels_for
 from core.roles import Role, has_role
 
 
 def paginate(request, queryset, per_page: int = 50):
     paginator = Paginator(queryset, per_page)
     return paginator.get_page(request.GET.get("page"))
-
-
-@login_required
-def home(request):
-    if agency_of(request.user) is None:
-        return render(request, "core/no_agency.html", status=403)
-    return render(request, "core/home.html", {"panels": panels_for(request)})
 
 
 @login_required

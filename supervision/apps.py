@@ -53,4 +53,4 @@ class SupervisionConfig(AppConfig):
         )
 
     def ready(self) -> None:
-        from supervision import panels, reports, signals  # noqa: F401  (panel, report kinds, receivers)
+        from supervision import hooks, panels, reports, signals  # noqa: F401  (registers; receivers)

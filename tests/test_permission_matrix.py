@@ -1,6 +1,6 @@
 """The permission matrix: every API endpoint and page, every role plus the outsider.
 
-The demo agency (core.demo.seed) is loaded once for this module inside a transaction that is
+The demo agency (overview.demo.seed) is loaded once for this module inside a transaction that is
 rolled back at the end. For every registered API list endpoint and every persona the status
 is pinned; every row a list returns belongs to the caller's agency, and person-scoped rows of
 a staff member are their own; every detail of the demo agency answers 404 to the outsider,
@@ -68,7 +68,7 @@ def demo(django_db_setup, django_db_blocker):
         atomic.__enter__()
         try:
             with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
-                from core.demo import seed
+                from overview.demo import seed
 
                 seed(password="matrix-pass-2025", force=True, log=lambda *_: None)
             from django.contrib.auth import get_user_model

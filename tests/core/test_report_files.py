@@ -14,7 +14,7 @@ from django.urls import Resolver404, resolve
 from core.models import Job
 from finance.models import AuditorGrant
 from finance.services import auditor_grant, auditor_revoke
-from tests.core.test_annual_report import build_year
+from tests.overview.test_annual_report import build_year
 
 
 @pytest.fixture
