@@ -80,6 +80,7 @@ class FinanceConfig(AppConfig):
         from core.official_calendar import calendar_changed
 
         calendar_changed.connect(_rescan_for_calendar, dispatch_uid="finance.rescan_for_calendar")
+        _register_setup_steps()
 
 
 def _rescan_for_calendar(sender, agency, year, **kwargs) -> None:
@@ -93,3 +94,28 @@ def _rescan_for_calendar(sender, agency, year, **kwargs) -> None:
         agency=agency, start__lte=dt.date(year, 12, 31), end__gte=dt.date(year, 1, 1)
     ):
         flags_scan_on_commit(contract=contract)
+
+
+def _register_setup_steps() -> None:
+    from core.setup import SetupStep, register_setup_step
+
+    def contracts_loaded(agency) -> bool:
+        from finance.models import Contract
+
+        return Contract.objects.filter(agency=agency).exists()
+
+    register_setup_step(
+        SetupStep(
+            key="contracts-loaded",
+            label=_("Load your service contracts"),
+            # The finance officer loads them (roles.md: directors read contracts and approve
+            # revisions); the list is where the director sees that it is done.
+            url_name="finance-contract-list",
+            is_done=contracts_loaded,
+            order=20,
+            help=_(
+                "Your finance officer loads each purchase-of-service contract with its budget "
+                "(Contracts → Load a contract file, or manage.py load_contract FILE.json)."
+            ),
+        )
+    )

@@ -161,8 +161,7 @@ def _in_process_requests():
 def api_schema(django_db_setup, django_db_blocker):
     # The schema is for signed-in users only: fetch it with a throw-away director's token,
     # inside a transaction that is rolled back once the schema is in memory.
-    from rest_framework.authtoken.models import Token
-
+    from core.services import api_token_issue
     from tests.factories import AgencyFactory, UserFactory
 
     with (
@@ -174,9 +173,9 @@ def api_schema(django_db_setup, django_db_blocker):
         reader = UserFactory(
             username="schema-reader", agency_roles=(AgencyFactory(slug="schema"), ["director"])
         )
-        token, _created = Token.objects.get_or_create(user=reader)
+        _token, key = api_token_issue(user=reader)
         schema = schemathesis.openapi.from_wsgi(
-            SCHEMA_URL, application, headers={"Authorization": f"Token {token.key}"}
+            SCHEMA_URL, application, headers={"Authorization": f"Token {key}"}
         )
         transaction.set_rollback(True)
         return schema

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0005_refusedrequest_aimed_at'),
+        ('core', '0007_refusedrequest_aimed_at'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
