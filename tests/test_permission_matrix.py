@@ -202,6 +202,13 @@ def _pages():
 # GET of every page without parameters → status for (director, finance, supervisor, staff,
 # auditor, outsider). 302: the login page sends a signed-in user home; 405: a POST-only page.
 PAGE_MATRIX = {
+    "/account/": (200, 200, 200, 200, 200, 200),
+    "/account/language/": (405, 405, 405, 405, 405, 405),
+    "/account/password/": (200, 200, 200, 200, 200, 200),
+    "/account/tokens/revoke-all/": (405, 405, 405, 405, 405, 405),
+    "/password-reset/": (200, 200, 200, 200, 200, 200),
+    "/password-reset/done/": (200, 200, 200, 200, 200, 200),
+    "/password-reset/sent/": (200, 200, 200, 200, 200, 200),
     "/": (200, 200, 200, 200, 200, 200),
     "/access-log/": (200, 404, 404, 404, 404, 200),
     "/calendar/": (200, 404, 404, 404, 404, 200),
