@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core import forms, selectors, services
+from core.confidential import is_confidential, sensitive_read_record
 from core.invitations import invitation_path
 from core.models import Job, agency_of
 from core.roles import Role, has_role
@@ -43,6 +44,9 @@ def record_history(request, app_label: str, model_name: str, pk: int):
     obj = manager.for_user(request.user, "view").filter(pk=pk).first()
     if obj is None:
         raise Http404
+    if is_confidential(model):
+        # Every version shows the confidential fields before and after: a logged read.
+        sensitive_read_record(obj=obj, user=request.user, channel="history")
     return render(
         request,
         "core/history.html",

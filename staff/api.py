@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -27,7 +27,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from core.api import router
-from core.api.schema import SingleObjectSchema
+from core.api.schema import OptionalEmailField, SingleObjectSchema
 from core.api.viewsets import TenantModelViewSet
 from core.models import agency_of
 from core.permissions import RolePermission
@@ -58,17 +58,17 @@ def _agency_users(user):
     return active_logins(agency)
 
 
-@extend_schema_field({"type": "string", "description": "An e-mail address, or empty."})
-class OptionalEmailField(serializers.EmailField):
-    """An e-mail address that may be empty (the schema's ``format: email`` would refuse "")."""
-
-
 class StaffMemberSerializer(serializers.ModelSerializer):
     user = _AgencyScopedRelated(_agency_users, required=False, allow_null=True)
-    hire_date = serializers.DateField(source="latest_hire_date", read_only=True)
-    exit_date = serializers.DateField(source="latest_exit_date", read_only=True, allow_null=True)
+    # A member created a moment ago has no spell yet: both dates are then null, never missing.
+    hire_date = serializers.DateField(
+        source="latest_hire_date", read_only=True, allow_null=True, default=None
+    )
+    exit_date = serializers.DateField(
+        source="latest_exit_date", read_only=True, allow_null=True, default=None
+    )
 
-    email = OptionalEmailField(required=False, allow_blank=True, max_length=254)
+    email = OptionalEmailField(required=False)
 
     class Meta:
         model = StaffMember

@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 from core.models import TenantModel, TenantQuerySet, user_has_model_perm
 from core.registries import supervisee_querysets
 from core.roles import Role, user_roles
-from core.uploads import validate_document
+from core.uploads import private_path, validate_document
 
 
 class EmploymentType(models.TextChoices):
@@ -247,7 +247,7 @@ class EmploymentSpell(TenantModel):
 
 
 def qualification_upload_to(instance: Qualification, filename: str) -> str:
-    return f"agency_{instance.agency_id}/qualifications/{instance.staff_id}/{filename}"
+    return private_path(f"agency_{instance.agency_id}/qualifications/{instance.staff_id}", filename)
 
 
 class Qualification(TenantModel):

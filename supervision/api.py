@@ -23,8 +23,9 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from core.api import router
-from core.api.schema import SingleObjectSchema
+from core.api.schema import LocalTimeField, SingleObjectSchema
 from core.api.viewsets import TenantModelViewSet
+from core.confidential import LogsConfidentialReads
 from core.models import agency_of
 from core.roles import Role, has_role
 from staff.models import StaffMember
@@ -80,6 +81,7 @@ class SessionSerializer(serializers.ModelSerializer):
 
     supervisor = serializers.PrimaryKeyRelatedField(read_only=True)
     supervisor_name = serializers.CharField(source="supervisor.name", read_only=True)
+    start_time = LocalTimeField(help_text="HH:MM, local time")
     attendees = AttendanceSerializer(source="attendances", many=True)
     locked = serializers.SerializerMethodField()
     focus_areas = serializers.ListField(
@@ -137,7 +139,7 @@ class SessionDetailSerializer(SessionSerializer):
 class AmendSerializer(serializers.Serializer):
     reason = serializers.CharField()
     date = serializers.DateField(required=False)
-    start_time = serializers.TimeField(required=False, help_text="HH:MM, local time")
+    start_time = LocalTimeField(required=False, help_text="HH:MM, local time")
     duration_minutes = serializers.IntegerField(required=False)
     modality = serializers.CharField(required=False)
     format = serializers.CharField(required=False)
@@ -217,6 +219,7 @@ class SessionViewSet(TenantModelViewSet):
         )
         context = {**self.get_serializer_context(), "include_confidential": True}
         body = SessionDetailSerializer(self.get_queryset().get(pk=session.pk), context=context).data
+        services.session_notes_read(session=session, user=request.user, channel="api")
         body["warnings"] = [str(w) for w in session.warnings]
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -231,6 +234,8 @@ class SessionViewSet(TenantModelViewSet):
         updated = self.update_service(session=session, user=request.user, attendees=attendees, **data)
         context = {**self.get_serializer_context(), "include_confidential": True}
         body = SessionDetailSerializer(self.get_queryset().get(pk=updated.pk), context=context).data
+        # The response carries the notes back: a read like GET.
+        services.session_notes_read(session=updated, user=request.user, channel="api")
         body["warnings"] = [str(w) for w in updated.warnings]
         return Response(body)
 
@@ -253,6 +258,8 @@ class SessionViewSet(TenantModelViewSet):
         amendment = services.session_amend(
             session=session, user=request.user, reason=data.pop("reason"), **data
         )
+        # The original and corrected values go back to the caller, notes included.
+        services.session_notes_read(session=session, user=request.user, channel="api")
         return Response(
             {
                 "id": amendment.pk,
@@ -264,7 +271,7 @@ class SessionViewSet(TenantModelViewSet):
         )
 
 
-class ActionItemViewSet(TenantModelViewSet):
+class ActionItemViewSet(LogsConfidentialReads, TenantModelViewSet):
     """Action items of the sessions whose notes you may read; their supervisor edits them."""
 
     queryset = ActionItem.objects.select_related("session", "owner")
@@ -385,9 +392,11 @@ class ComplianceViewSet(viewsets.ViewSet):
     )
     def list(self, request):
         raw = request.query_params.get("year") or str(timezone.localdate().year)
-        if not raw.isdigit() or not 1900 <= int(raw) <= 2999:
+        if not raw.isdigit():
             raise serializers.ValidationError({"year": [_("Expected a year such as 2025.")]})
         year = int(raw)
+        if (message := selectors.compliance_year_error(year)) is not None:
+            raise serializers.ValidationError({"year": [message]})
         ids = (
             None if has_role(request.user, Role.DIRECTOR) else selectors.visible_supervisee_ids(request.user)
         )

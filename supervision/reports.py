@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.reports import Column, Report, Section, Table, register
+from core.reports import Column, Report, ReportError, Section, Table, register
 from core.roles import Role, user_roles
 from supervision import selectors
 
@@ -49,6 +49,8 @@ def _scope(user):
     description=gettext_lazy("Per supervisee and month: required vs received supervision minutes."),
 )
 def build_compliance(*, agency, user=None, year=None, **kw) -> Report:
+    if (message := selectors.compliance_year_error(int(year))) is not None:
+        raise ReportError(message)
     rows = selectors.compliance_rows(agency=agency, year=int(year), supervisee_ids=_scope(user))
     met = sum(1 for r in rows if r["status"] == "met")
     table = Table(

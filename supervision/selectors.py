@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import pandas as pd
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from staff.models import EmploymentSpell, StaffMember
 from supervision.models import (
@@ -214,6 +215,18 @@ def supervisor_loads(*, agency, today: dt.date | None = None) -> list[dict]:
             }
         )
     return out
+
+
+#: Years the compliance frame can hold: pandas timestamps end in April 2262.
+COMPLIANCE_YEARS = (1900, 2261)
+
+
+def compliance_year_error(year: int) -> str | None:
+    """The message for a year outside ``COMPLIANCE_YEARS``, or None when it is inside."""
+    low, high = COMPLIANCE_YEARS
+    if low <= year <= high:
+        return None
+    return _("Enter a year from %(low)s to %(high)s.") % {"low": low, "high": high}
 
 
 def compliance_frame(*, agency, year: int, supervisee_ids=None, today: dt.date | None = None) -> pd.DataFrame:
@@ -411,7 +424,7 @@ def month_coverage(agency, months: list[dt.date], today: dt.date, *, shown: int 
         got[0] += duration
         if modality == Modality.INDIVIDUAL:
             got[1] += duration
-    for first, (_, last) in bounds.items():
+    for first, (_start, last) in bounds.items():
         in_force: dict[int, dict] = {}
         for plan in plans:  # ordered by start, id: the plan started last overwrites
             if plan["start"] <= last and (plan["end"] is None or plan["end"] >= first):

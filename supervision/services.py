@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.confidential import sensitive_read_record
 from core.models import Agency, SensitiveRead
 from core.permissions import grant_object_perm, revoke_object_perm
 from staff.models import LEVEL_RANK, EmploymentSpell, Qualification, StaffMember
@@ -43,7 +44,6 @@ SESSION_FIELDS = (
 )
 SUPERVISOR_ACTIONS = ("view", "change", "read_notes")
 ATTENDEE_ACTIONS = ("view", "read_notes")
-READ_CHANNELS = ("page", "api", "report", "export")
 
 
 @dataclass(frozen=True)
@@ -380,17 +380,8 @@ def session_amend(*, session: SupervisionSession, user, reason: str, **changes) 
 
 
 def session_notes_read(*, session: SupervisionSession, user, channel: str) -> SensitiveRead:
-    """Record that ``user`` read the confidential notes of ``session`` (page, api, report)."""
-    if channel not in READ_CHANNELS:
-        raise ValueError(f"unknown channel {channel!r}")
-    return SensitiveRead.objects.create(
-        agency_id=session.agency_id,
-        user=user,
-        object_type="supervision.supervisionsession",
-        object_id=str(session.pk),
-        object_repr=str(session)[:255],
-        channel=channel,
-    )
+    """Record that ``user`` read the confidential notes of ``session`` (page, form, api, report)."""
+    return sensitive_read_record(obj=session, user=user, channel=channel)
 
 
 def action_item_create(

@@ -11,12 +11,12 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.models import agency_of
+from core.redirects import redirect_back
 from core.roles import Role, has_role
 from core.views import paginate
 from staff.models import StaffMember
@@ -106,10 +106,7 @@ def _attach_errors(form, exc: ValidationError) -> None:
 
 def _back(request, url_name: str, **kwargs):
     """Redirect to the form's ``next`` when it is a local path, else to ``url_name``."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(url_name, **kwargs)
+    return redirect_back(request, url_name, **kwargs)
 
 
 def _warn(request, session) -> None:
@@ -228,6 +225,8 @@ def session_update(request, pk: int):
             messages.success(request, _("Session saved."))
             _warn(request, session)
             return redirect("supervision-session-detail", pk=session.pk)
+    # The form shown is filled with the notes: showing it is a read of them.
+    services.session_notes_read(session=session, user=request.user, channel="form")
     return render(
         request,
         "supervision/session_form.html",
@@ -255,6 +254,7 @@ def session_amend(request, pk: int):
         else:
             messages.success(request, _("Amendment recorded; the original is kept."))
             return redirect("supervision-session-detail", pk=session.pk)
+    services.session_notes_read(session=session, user=request.user, channel="form")
     return render(
         request,
         "supervision/session_form.html",
@@ -361,7 +361,7 @@ def _year(request) -> int:
         year = int(request.GET.get("year", ""))
     except ValueError:
         year = timezone.localdate().year
-    return year if 1900 <= year <= 2999 else timezone.localdate().year
+    return year if selectors.compliance_year_error(year) is None else timezone.localdate().year
 
 
 @login_required

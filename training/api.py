@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -86,7 +87,9 @@ class TrainingRecordSerializer(serializers.ModelSerializer):
     staff_name = serializers.CharField(source="staff.name", read_only=True)
     staff = serializers.PrimaryKeyRelatedField(queryset=StaffMember.objects.none(), required=False)
 
-    evidence = serializers.FileField(required=False, allow_null=True)
+    # The file goes in; what comes out is the checked download page, never a storage URL.
+    evidence = serializers.FileField(write_only=True, required=False, allow_null=True)
+    evidence_url = serializers.SerializerMethodField()
 
     class Meta:
         model = TrainingRecord
@@ -105,6 +108,7 @@ class TrainingRecordSerializer(serializers.ModelSerializer):
             "source",
             "status",
             "evidence",
+            "evidence_url",
             "review_note",
             "reviewed_at",
         ]
@@ -117,6 +121,9 @@ class TrainingRecordSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None:
             self.fields["staff"].queryset = StaffMember.objects.for_user(request.user, "view")
+
+    def get_evidence_url(self, obj) -> str | None:
+        return reverse("training-evidence", args=[obj.pk]) if obj.evidence else None
 
 
 class ReviewSerializer(serializers.Serializer):

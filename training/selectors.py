@@ -95,7 +95,7 @@ def cycle_records(staff: StaffMember, row: ComplianceRow) -> QuerySet[TrainingRe
             staff=staff,
             status=RecordStatus.APPROVED,
             ce_eligible=True,
-            date__gt=row.cycle_start,
+            date__gte=row.cycle_start,
             date__lte=row.cycle_end,
         )
         .select_related("event")

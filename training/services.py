@@ -63,6 +63,31 @@ def event_update(*, event: TrainingEvent, user=None, **fields) -> TrainingEvent:
         raise ValidationError(
             {"hours": _("Some attendance is credited with more hours than this; lower it first.")}
         )
+    if event.pk:
+        # Attendance records take the event's title and last day; one person cannot hold two
+        # records of the same day and title (files.md), so refuse before the database does.
+        clash = (
+            TrainingRecord.objects.filter(
+                agency_id=event.agency_id,
+                staff_id__in=event.attendance.values("staff_id"),
+                date=event.end_date,
+                title=event.title,
+            )
+            .exclude(event=event)
+            .exclude(status=RecordStatus.REJECTED)
+            .select_related("staff")
+            .first()
+        )
+        if clash is not None:
+            raise ValidationError(
+                {
+                    "title": _(
+                        "%(name)s already has a training record titled %(title)s on %(date)s; "
+                        "choose another title or last day."
+                    )
+                    % {"name": clash.staff.name, "title": event.title, "date": event.end_date.isoformat()}
+                }
+            )
     event.save()
     event.attendance.update(
         title=event.title,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.models import agency_of
+from core.redirects import redirect_back
 from core.roles import Role, has_role
 from core.views import paginate
 from finance.flags import selectors, services
@@ -109,7 +110,7 @@ def flag_bulk(request):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("%(count)s flags updated.") % {"count": count})
-    return redirect(request.POST.get("next") or "finance-flag-list")
+    return redirect_back(request, "finance-flag-list")
 
 
 @login_required

@@ -16,12 +16,19 @@ from finance.models import Expenditure, Flag
 from finance.reports.budget import visible_contract
 
 
+def _access(user, params: dict) -> bool:
+    from finance.reports.budget import contract_report_access
+
+    return contract_report_access(user, params)
+
+
 @register(
     "flags",
     title=gettext_lazy("Irregularity flags"),
     params=(),
     optional=("contract",),
     roles=("director", "finance", "auditor"),
+    access=_access,
     description=gettext_lazy("Flags by rule and status, with every expenditure behind each."),
 )
 def build_flags(*, agency, user=None, contract=None, **kw) -> Report:
