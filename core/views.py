@@ -78,7 +78,7 @@ def member_create(request):
         try:
             user = services.member_create(agency=agency_of(request.user), **form.cleaned_data)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            forms.apply_validation_error(form, exc)
         else:
             messages.success(request, _("Login %(name)s created.") % {"name": user.username})
             return redirect("members")
@@ -116,14 +116,6 @@ def job_detail(request, pk: int):
     if job is None:
         raise Http404
     return render(request, "core/job_detail.html", {"job": job})
-
-
-def _attach_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def bad_request(request, exception=None):

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.forms import apply_validation_error
 from core.models import ImportBatch
 from core.roles import Role, has_role
 from core.views import paginate
@@ -38,14 +39,6 @@ def _contract(request, pk, action="view") -> Contract:
     if action != "view" and not Contract.objects.for_user(request.user, action).filter(pk=pk).exists():
         raise PermissionDenied
     return contract
-
-
-def _errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _can_write(user) -> bool:
@@ -141,7 +134,7 @@ def contract_form(request, pk=None):
                     if revision:
                         messages.info(request, _("The budget sheet was recorded as a proposed revision."))
         except ValidationError as exc:
-            _errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Contract saved."))
             return redirect("finance-contract-detail", pk=contract.pk)
@@ -176,7 +169,7 @@ def contract_upload(request):
                 approve=False,
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Contract %(code)s loaded.") % {"code": result.contract.code})
             return redirect("finance-contract-detail", pk=result.contract.pk)
@@ -198,7 +191,7 @@ def _child_form(request, pk, form_class, save, title):
         try:
             save(contract, form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("finance-contract-detail", pk=contract.pk)
@@ -325,7 +318,7 @@ def expenditure_add(request, pk):
         try:
             result = services.expenditure_post(contract=contract, user=request.user, **data)
         except ValidationError as exc:
-            _errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             for warning in result.warnings:
                 messages.warning(request, warning)
@@ -373,7 +366,7 @@ def expenditure_void(request, pk):
         try:
             services.expenditure_void(expenditure=exp, reason=form.cleaned_data["reason"], user=request.user)
         except ValidationError as exc:
-            _errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Expenditure voided."))
             return redirect("finance-ledger")
@@ -392,7 +385,7 @@ def expenditure_reverse(request, pk):
         try:
             services.expenditure_reverse(expenditure=exp, user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Reversal posted."))
             return redirect("finance-ledger")
@@ -489,7 +482,7 @@ def grants(request, pk):
                 expires_on=form.cleaned_data["expires_on"],
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Access granted."))
             return redirect("finance-grants", pk=contract.pk)

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.forms import apply_validation_error
+from core.http import file_response
 from core.models import agency_of
 from core.roles import Role, has_role
 from core.views import paginate
@@ -96,14 +98,6 @@ def _session_or_404(request, pk, action="view"):
     return session
 
 
-def _attach_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _back(request, url_name: str, **kwargs):
     """Redirect to the form's ``next`` when it is a local path, else to ``url_name``."""
     target = request.POST.get("next", "")
@@ -160,7 +154,7 @@ def session_create(request):
                 **form.session_fields(),
             )
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Session logged. The supervisees are asked to acknowledge it."))
             _warn(request, session)
@@ -223,7 +217,7 @@ def session_update(request, pk: int):
             for item in form.action_items():
                 services.action_item_create(session=session, **item)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Session saved."))
             _warn(request, session)
@@ -251,7 +245,7 @@ def session_amend(request, pk: int):
                 **form.session_fields(),
             )
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Amendment recorded; the original is kept."))
             return redirect("supervision-session-detail", pk=session.pk)
@@ -349,7 +343,7 @@ def plan_edit(request, pk: int | None = None):
             else:
                 services.plan_update(plan=plan, **data)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Supervision plan saved."))
             return redirect("supervision-plan-list")
@@ -418,6 +412,4 @@ def supervisee_log_pdf(request, staff_pk: int):
         agency=agency, user=request.user, staff=staff, year=int(year) if year and year.isdigit() else None
     )
     content, content_type, filename = render_report(report, "pdf")
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return file_response(content, filename, content_type)

@@ -12,12 +12,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.forms import apply_validation_error
+from core.http import file_response
 from core.models import agency_of
 from core.reports import FORMATS
 from core.reports import render as render_report
@@ -45,17 +47,7 @@ def _as_of(request) -> dt.date:
 
 def _download(report, fmt: str) -> HttpResponse:
     content, content_type, filename = render_report(report, fmt)
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def _attach_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+    return file_response(content, filename, content_type)
 
 
 # --- events --------------------------------------------------------------------------------
@@ -101,7 +93,7 @@ def event_edit(request, pk: int | None = None):
                     event=TrainingEvent.objects.get(pk=event.pk), user=request.user, **data
                 )
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Training event saved."))
             return redirect("training-event-detail", event.pk)
@@ -129,7 +121,7 @@ def attendance_sheet(request, pk: int):
         try:
             saved = services.attendance_record(event=event, entries=form.entries(), user=request.user)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(
                 request, _("Attendance saved: %(count)s people recorded or updated.") % {"count": len(saved)}
@@ -180,7 +172,7 @@ def submit(request):
         try:
             services.record_submit(staff=member, user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(
                 request, _("Submitted; it counts once a supervisor or the director approves it.")
@@ -202,7 +194,7 @@ def evidence(request, pk: int):
         handle = record.evidence.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    return FileResponse(handle, as_attachment=True, filename=Path(record.evidence.name).name)
+    return file_response(handle, Path(record.evidence.name).name)
 
 
 # --- approvals -----------------------------------------------------------------------------
@@ -347,7 +339,7 @@ def requirements(request):
                 )
             services.policy_set(agency=agency, annual_minimum_hours=form.cleaned_data["annual_minimum_hours"])
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Requirements saved."))
             return redirect("training-compliance")
