@@ -14,6 +14,7 @@ import django_filters
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -22,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.forms import apply_validation_error
-from core.models import ImportBatch
+from core.models import ImportBatch, agency_of
 from core.roles import Role, has_role
 from core.views import paginate
 from finance import forms, services
@@ -110,31 +111,34 @@ def contract_form(request, pk=None):
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in ("title", "start", "end", "currency", "status")}
         sheet = form.cleaned_data.get("budget_sheet")
+        creating = contract is None
         try:
-            lines = services.budget_sheet_read(data=sheet.read(), filename=sheet.name) if sheet else []
-            from core.models import agency_of
-
-            agency = agency_of(request.user)
-            funder = services.funder_get_or_create(agency=agency, name=form.cleaned_data["funder_name"])
-            if contract is None:
-                contract = services.contract_create(
-                    agency=agency,
-                    code=form.cleaned_data["code"],
-                    total=form.cleaned_data["total"],
-                    funder=funder,
-                    lines=lines,
-                    **data,
-                )
-            else:
-                services.contract_update(contract=contract, funder=funder, **data)
-                if lines:
-                    revision = services.budget_sheet_apply(
-                        contract=contract, lines=lines, user=request.user, filename=sheet.name
+            # One transaction: a refused budget sheet leaves neither a new contract nor a changed heading.
+            with transaction.atomic():
+                agency = agency_of(request.user)
+                funder = services.funder_get_or_create(agency=agency, name=form.cleaned_data["funder_name"])
+                if creating:
+                    contract = services.contract_create(
+                        agency=agency,
+                        code=form.cleaned_data["code"],
+                        total=form.cleaned_data["total"],
+                        funder=funder,
+                        **data,
                     )
-                    if revision:
+                else:
+                    services.contract_update(contract=contract, funder=funder, **data)
+                if sheet:
+                    result = services.budget_sheet_import(
+                        contract=contract, data=sheet.read(), filename=sheet.name, user=request.user
+                    )
+                    if not result.ok:
+                        raise ValidationError(result.error_lines())
+                    if result.summary.get("revision"):
                         messages.info(request, _("The budget sheet was recorded as a proposed revision."))
         except ValidationError as exc:
             apply_validation_error(form, exc)
+            if creating:
+                contract = None  # rolled back
         else:
             messages.success(request, _("Contract saved."))
             return redirect("finance-contract-detail", pk=contract.pk)
@@ -158,8 +162,6 @@ def contract_upload(request):
     form = forms.ContractFileForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        from core.models import agency_of
-
         try:
             result = services.contract_load(
                 agency=agency_of(request.user),

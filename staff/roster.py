@@ -5,7 +5,7 @@ and replace their spells with the file's (spells are matched by hire date, so an
 spell keeps its history; spells missing from the file are deleted). ``qualification`` +
 ``cert_no`` + ``cert_issued`` create or update the person's certificate (the highest level
 given on their rows). Everything is checked before anything is written; the import is all
-or nothing (``core.importing.run_import``).
+or nothing (``RosterImport``, an ``Importer`` of the shared machinery).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from simple_history.utils import bulk_update_with_history
 from core.importing import (
     Column,
     FileSpec,
+    Importer,
     ImportResult,
     ParsedRow,
     RowError,
@@ -32,7 +33,6 @@ from core.importing import (
     parse_bool,
     parse_date,
     parse_text,
-    run_import,
 )
 from core.models import Agency, ImportBatch
 from staff.models import (
@@ -477,31 +477,24 @@ def _write_certificates(
     )
 
 
+class RosterImport(Importer):
+    """The staff roster (files.md): one row per employment spell, into the agency itself."""
+
+    spec = ROSTER
+
+    def validate(self, rows: list[ParsedRow]) -> list[RowError]:
+        self.plan, errors = build_plan(rows, self.agency)
+        return errors
+
+    def preview(self, rows: list[ParsedRow]) -> dict[str, int]:
+        return self.plan.summary()
+
+    def apply(self, rows: list[ParsedRow], batch: ImportBatch) -> dict[str, int]:
+        return apply_plan(self.plan, self.agency, batch, self.user)
+
+
 def roster_import(
     *, data: bytes, filename: str, agency: Agency, user: Any = None, dry_run: bool = False
 ) -> ImportResult:
     """Import a staff roster file into ``agency`` (all or nothing; ``dry_run`` changes nothing)."""
-    state: dict[str, RosterPlan] = {}
-
-    def validate(rows: list[ParsedRow]) -> list[RowError]:
-        plan, errors = build_plan(rows, agency)
-        state["plan"] = plan
-        return errors
-
-    def preview(rows: list[ParsedRow]) -> dict[str, int]:
-        return state["plan"].summary()
-
-    def apply(rows: list[ParsedRow], batch: ImportBatch) -> dict[str, int]:
-        return apply_plan(state["plan"], agency, batch, user)
-
-    return run_import(
-        ROSTER,
-        data=data,
-        filename=filename,
-        agency=agency,
-        user=user,
-        apply=apply,
-        validate=validate,
-        preview=preview,
-        dry_run=dry_run,
-    )
+    return RosterImport(agency=agency, user=user).run(data=data, filename=filename, dry_run=dry_run)

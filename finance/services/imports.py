@@ -1,8 +1,9 @@
 """Files into finance records: contract definitions (JSON), budget sheets and ledgers (CSV/XLSX).
 
-Tabular files go through the shared machinery (``core.importing.run_import``): all or nothing,
-every error by row and column, repeats refused. This module only declares the columns and the
-finance-specific checks.
+Tabular files go through the shared machinery: each kind is an ``Importer`` (``LedgerImport``,
+``BudgetSheetImport``), so every file is all or nothing, every error is given by row and
+column, repeats are refused and an ``ImportBatch`` is kept. This module only declares the
+columns and the finance-specific checks.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from core.db import MoneySum
 from core.importing import (
     Column,
     FileSpec,
+    Importer,
     ImportErrors,
     ImportResult,
     ParsedRow,
@@ -30,13 +32,10 @@ from core.importing import (
     parse_date,
     parse_decimal,
     parse_money,
-    parse_table,
     parse_text,
-    read_table,
-    run_import,
 )
-from core.importing.errors import FileRefused
 from core.models import Agency
+from finance.flags.services import flags_scan_on_commit
 from finance.models import (
     CATEGORY_CHINESE,
     PAYMENT_METHOD_CHINESE,
@@ -151,10 +150,14 @@ def _history_insert_from(
         return cursor.rowcount
 
 
-class _LedgerCheck:
-    """Resolves budget lines and staff numbers, and checks vouchers, for one contract."""
+class LedgerImport(Importer):
+    """Ledger rows (files.md) into one contract: budget lines and staff numbers are resolved,
+    vouchers checked; never refused for overspending (the flags say so afterwards)."""
 
-    def __init__(self, contract: Contract) -> None:
+    spec = LEDGER
+
+    def __init__(self, *, contract: Contract, user=None) -> None:
+        super().__init__(agency=contract.agency, user=user)
         self.contract = contract
         lines = list(contract.budget_lines.only("pk", "code", "name"))
         # Codes win over names: a line named like another line's code is found by the code.
@@ -250,7 +253,11 @@ class _LedgerCheck:
             for row in rows
         ]
 
-    def apply(self, rows: list[ParsedRow], batch, user) -> dict[str, Any]:
+    @property
+    def target(self) -> str:
+        return self.contract.code
+
+    def apply(self, rows: list[ParsedRow], batch) -> dict[str, Any]:
         """Insert the rows and their "+" history rows, a batch of parameters at a time.
 
         The parsers and ``validate`` have checked every value already (lengths, choices,
@@ -259,7 +266,7 @@ class _LedgerCheck:
         all of the two minutes the import took. The database constraints still hold the last
         line: a voucher entered meanwhile raises and refuses the whole file.
         """
-        user_id = user.pk if getattr(user, "pk", None) else None
+        user_id = self.user.pk if getattr(self.user, "pk", None) else None
         fixed = {
             "agency": self.contract.agency_id,
             "contract": self.contract.pk,
@@ -305,6 +312,8 @@ class _LedgerCheck:
                 ]
             ) from exc
         _history_insert_from(Expenditure, field="import_batch", value=batch.pk, user_id=batch.created_by_id)
+        # Inside the import's transaction: the scan starts once the rows are committed.
+        flags_scan_on_commit(contract=self.contract, user=self.user)
         added = sum((row["amount"] for row in rows), ZERO)
         return {
             "rows": len(rows),
@@ -321,63 +330,69 @@ def ledger_import(
     *, contract: Contract, data: bytes, filename: str, user=None, dry_run: bool = False
 ) -> ImportResult:
     """Import ledger rows into ``contract`` (files.md): all or nothing, never refused for overspending."""
-    check = _LedgerCheck(contract)
-
-    def apply(rows, batch):
-        summary = check.apply(rows, batch, user)
-        # Inside the import's transaction: the scan starts once the rows are committed.
-        from finance.flags.services import flags_scan_on_commit
-
-        flags_scan_on_commit(contract=contract, user=user)
-        return summary
-
-    return run_import(
-        LEDGER,
-        data=data,
-        filename=filename,
-        agency=contract.agency,
-        user=user,
-        target=contract.code,
-        validate=check.validate,
-        preview=check.preview,
-        apply=apply,
-        dry_run=dry_run,
-    )
+    return LedgerImport(contract=contract, user=user).run(data=data, filename=filename, dry_run=dry_run)
 
 
 # --- budget sheet -------------------------------------------------------------------------
 
 
-def budget_sheet_read(*, data: bytes, filename: str) -> list[LineSpec]:
-    """Read a budget sheet (code, name, category, amount) or raise ValidationError with every problem."""
-    try:
-        table = read_table(data, filename)
-    except FileRefused as refused:
-        raise ValidationError(refused.message) from None
-    outcome = parse_table(BUDGET_SHEET, table)
-    if outcome.errors:
-        raise ValidationError([str(error) for error in outcome.errors.kept])
-    if not outcome.rows:
-        raise ValidationError(_("The budget sheet has no lines."))
-    return [LineSpec(row["code"], row["name"], row["category"], row["amount"]) for row in outcome.rows]
+class BudgetSheetImport(Importer):
+    """A budget sheet (code, name, category, amount) uploaded with a contract.
+
+    A contract without a budget takes the sheet as its budget; on one that has a budget the
+    sheet becomes a proposed revision for a director (``BudgetRevision.Source.FILE``). The
+    same sheet is imported into a contract once.
+    """
+
+    spec = BUDGET_SHEET
+
+    def __init__(self, *, contract: Contract, user=None) -> None:
+        super().__init__(agency=contract.agency, user=user)
+        self.contract = contract
+
+    @property
+    def target(self) -> str:
+        return self.contract.code
+
+    @staticmethod
+    def lines(rows: list[ParsedRow]) -> list[LineSpec]:
+        return [LineSpec(row["code"], row["name"], row["category"], row["amount"]) for row in rows]
+
+    def preview(self, rows: list[ParsedRow]) -> dict[str, Any]:
+        total = sum((row["amount"] for row in rows), ZERO)
+        return {"lines": len(rows), "total": f"{total:.2f}"}
+
+    def apply(self, rows: list[ParsedRow], batch) -> dict[str, Any]:
+        lines = self.lines(rows)
+        revision = None
+        try:
+            if not self.contract.budget_lines.exists():
+                budget_set_lines(contract=self.contract, lines=lines)
+            else:
+                revision = revision_from_lines(
+                    contract=self.contract,
+                    lines=lines,
+                    new_total=None,
+                    reason=_("Budget sheet %(name)s") % {"name": batch.file_name},
+                    user=self.user,
+                    approve=False,
+                    source=BudgetRevision.Source.FILE,
+                )
+        except ValidationError as exc:
+            # Budget rules concern the sheet as a whole (totals, codes): one line each.
+            raise ImportErrors([RowError.file(message) for message in exc.messages]) from exc
+        return {**self.preview(rows), "revision": revision.pk if revision else None}
 
 
-def budget_sheet_apply(
-    *, contract: Contract, lines: list[LineSpec], user, filename: str
-) -> BudgetRevision | None:
-    """A contract without a budget takes the sheet as its budget; otherwise the sheet is a proposed revision."""
-    if not contract.budget_lines.exists():
-        budget_set_lines(contract=contract, lines=lines)
-        return None
-    return revision_from_lines(
-        contract=contract,
-        lines=lines,
-        new_total=None,
-        reason=_("Budget sheet %(name)s") % {"name": filename},
-        user=user,
-        approve=False,
-        source=BudgetRevision.Source.FILE,
-    )
+def budget_sheet_import(
+    *, contract: Contract, data: bytes, filename: str, user=None, dry_run: bool = False
+) -> ImportResult:
+    """Import a budget sheet into ``contract``: its budget if it has none, else a proposed revision.
+
+    ``result.summary["revision"]`` is the id of the proposed revision (None when the sheet set
+    the budget or changed nothing).
+    """
+    return BudgetSheetImport(contract=contract, user=user).run(data=data, filename=filename, dry_run=dry_run)
 
 
 # --- contract definition (JSON) -----------------------------------------------------------
