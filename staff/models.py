@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -339,15 +340,39 @@ class Qualification(TenantModel):
         return _restrict_personal(cls, qs, user, action)
 
 
-def supervisee_ids(user) -> models.QuerySet:
-    """Staff ids supervised by ``user`` under any supervision plan (supervision app)."""
-    from django.apps import apps
+def member_of(user) -> StaffMember | None:
+    """The staff record linked to a login in the login's own agency, if any (one query, then
+    cached on the user object for the rest of the request)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    cached = getattr(user, "_staff_member_cache", False)
+    if cached is False:
+        cached = StaffMember.objects.filter(user=user, agency__memberships__user=user).first()
+        user._staff_member_cache = cached
+    return cached
 
-    member = StaffMember.objects.filter(user=user).first() if user.is_authenticated else None
-    if member is None:
+
+SuperviseeRule = Callable[[StaffMember], models.QuerySet]
+
+#: "Whose records may this supervisor read": the supervision app registers its rule (the
+#: supervisees of the person's plans) in ``ready()``; staff itself knows nothing of plans.
+_supervisee_rule: SuperviseeRule | None = None
+
+
+def supervisee_rule_register(rule: SuperviseeRule) -> None:
+    """Register the visible-supervisee rule: ``rule(member)`` gives the ids of the staff whose
+    supervision ``member`` may see, as a values queryset usable in ``pk__in``."""
+    global _supervisee_rule
+    _supervisee_rule = rule
+
+
+def supervisee_ids(user) -> models.QuerySet:
+    """Staff ids whose supervision, training and personal records ``user`` may read as their
+    supervisor (the registered rule; nobody without a staff record or without the rule)."""
+    member = member_of(user)
+    if member is None or _supervisee_rule is None:
         return StaffMember.objects.none().values("pk")
-    plan_model = apps.get_model("supervision", "SupervisionPlan")
-    return plan_model.objects.filter(agency_id=member.agency_id, supervisor=member).values("supervisee_id")
+    return _supervisee_rule(member)
 
 
 def _restrict_personal(model, qs, user, action):

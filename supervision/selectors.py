@@ -31,7 +31,9 @@ import pandas as pd
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
-from staff.models import EmploymentSpell, StaffMember
+from core.roles import Role, user_roles
+from staff.models import EmploymentSpell, StaffMember, supervisee_ids
+from staff.selectors import member_of as member_of  # supervision's pages find the person here
 from supervision.models import (
     ActionItem,
     Modality,
@@ -54,15 +56,20 @@ COMPLIANCE_COLUMNS = [
 ]
 
 
-def member_of(user) -> StaffMember | None:
-    """The staff record linked to a login, if any."""
-    if not getattr(user, "is_authenticated", False):
+def supervisees_of(member: StaffMember) -> QuerySet:
+    """The visible-supervisee rule (registered with staff in ``SupervisionConfig.ready()``): the
+    ids of the staff ``member`` supervises under any plan, as a values queryset for ``__in``."""
+    return SupervisionPlan.objects.filter(agency_id=member.agency_id, supervisor=member).values(
+        "supervisee_id"
+    )
+
+
+def compliance_scope(user) -> QuerySet | None:
+    """Whose supervision compliance ``user`` may report on: everyone (None) for the operator at
+    the command line (no user) and for directors, otherwise their own supervisees."""
+    if user is None or Role.DIRECTOR in user_roles(user):
         return None
-    cached = getattr(user, "_staff_member_cache", False)
-    if cached is False:
-        cached = StaffMember.objects.filter(user=user).first()
-        user._staff_member_cache = cached
-    return cached
+    return supervisee_ids(user)
 
 
 def sessions_for(user) -> QuerySet[SupervisionSession]:

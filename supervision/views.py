@@ -21,7 +21,7 @@ from core.http import file_response
 from core.models import agency_of
 from core.roles import Role, has_role
 from core.views import paginate
-from staff.models import StaffMember
+from staff.models import StaffMember, supervisee_ids
 from supervision import forms, selectors, services
 from supervision.models import ActionItem, Modality, SupervisionPlan
 
@@ -363,7 +363,7 @@ def compliance(request):
     _require_roles(request, Role.DIRECTOR, Role.SUPERVISOR)
     year = _year(request)
     rows = selectors.compliance_rows(
-        agency=agency_of(request.user), year=year, supervisee_ids=_compliance_scope(request.user)
+        agency=agency_of(request.user), year=year, supervisee_ids=selectors.compliance_scope(request.user)
     )
     short = sum(1 for r in rows if r["status"] == "short")
     return render(
@@ -375,17 +375,6 @@ def compliance(request):
             "short": short,
             "years": range(timezone.localdate().year, timezone.localdate().year - 6, -1),
         },
-    )
-
-
-def _compliance_scope(user):
-    if has_role(user, Role.DIRECTOR):
-        return None
-    member = selectors.member_of(user)
-    if member is None:
-        return []
-    return SupervisionPlan.objects.filter(agency_id=member.agency_id, supervisor=member).values(
-        "supervisee_id"
     )
 
 
@@ -404,7 +393,7 @@ def supervisee_log_pdf(request, staff_pk: int):
     member = selectors.member_of(request.user)
     allowed = has_role(request.user, Role.DIRECTOR) or (member is not None and member.pk == staff.pk)
     if not allowed and has_role(request.user, Role.SUPERVISOR) and member is not None:
-        allowed = SupervisionPlan.objects.filter(agency=agency, supervisor=member, supervisee=staff).exists()
+        allowed = StaffMember.objects.filter(pk=staff.pk, pk__in=supervisee_ids(request.user)).exists()
     if not allowed:
         raise Http404
     year = request.GET.get("year")

@@ -137,7 +137,7 @@ def attendance_sheet(request, pk: int):
 def my_training(request):
     if not request.user.has_perm("training.view_trainingrecord"):
         raise Http404
-    member = selectors.own_member(request.user)
+    member = selectors.member_of(request.user)
     if member is None:
         return render(request, "training/my_training.html", {"member": None})
     from training.compliance import compliance_for_person
@@ -164,7 +164,7 @@ def my_training(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def submit(request):
-    member = selectors.own_member(request.user)
+    member = selectors.member_of(request.user)
     if member is None or not request.user.has_perm("training.add_trainingrecord"):
         raise Http404
     form = forms.SubmissionForm(request.POST or None, request.FILES or None)
