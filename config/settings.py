@@ -55,11 +55,14 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "core",
     "staff",
     "training",
     "supervision",
     "finance",
+    "overview",  # the composition app above the domain apps: last, nothing imports it
 ]
 
 MIDDLEWARE = [
@@ -261,6 +264,15 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Background jobs (core.jobs): the database queue of django-tasks, run by `manage.py jobs_worker`,
+# unless a Celery broker is configured. JOBS_RUN_INLINE runs them in-process after commit (tests).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+JOBS_RUN_INLINE = env_bool("JOBS_RUN_INLINE", False)
+JOB_HEARTBEAT_SECONDS = env_float("JOB_HEARTBEAT_SECONDS", 10, minimum=0)
+JOB_STALE_SECONDS = env_float("JOB_STALE_SECONDS", 120, minimum=0)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3, minimum=1)
+WORKER_SEEN_SECONDS = 60
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CELERY_RESULT_BACKEND = None  # progress and results live in core.Job rows, not in Celery

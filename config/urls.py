@@ -31,6 +31,7 @@ urlpatterns = [
 
 urlpatterns += [
     path("", include("core.urls")),
+    path("", include("overview.urls")),  # home page and the Reports page
     *[
         path(f"{app}/", include(f"{app}.urls"))
         for app in DOMAIN_APPS[1:]

@@ -257,6 +257,10 @@ class Job(TenantModel):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # Written every few seconds by the process running the job; a running job whose heartbeat
+    # stops is taken back by ``jobs_reclaim`` (its worker died).
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    worker = models.CharField(_("worker"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -272,7 +276,14 @@ class Job(TenantModel):
         indexes = [models.Index(fields=["agency", "created_by", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.kind} #{self.pk} ({self.get_status_display()})"
+        return f"{self.kind_label} #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def kind_label(self) -> str:
+        """What the job does, in the reader's language (the kind is a machine code)."""
+        from core.jobs import kind_label
+
+        return kind_label(self.kind)
 
     @property
     def finished(self) -> bool:
@@ -333,3 +344,26 @@ class RefusedRequest(TenantModel):
         if action == "view" and Role.DIRECTOR in user_roles(user):
             return qs
         return qs.none()
+
+
+class WorkerHeartbeat(models.Model):
+    """A background worker's last sign of life: what ``/health/`` reads to say a worker is running.
+
+    Not tenant data: one row per worker process (the database worker of ``jobs_worker`` or a
+    Celery worker), refreshed every few seconds while it runs.
+    """
+
+    worker = models.CharField(_("worker"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20)
+    hostname = models.CharField(_("host"), max_length=255, blank=True)
+    pid = models.PositiveIntegerField(_("process id"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"))
+    last_seen = models.DateTimeField(_("last seen"), db_index=True)
+
+    class Meta:
+        ordering = ["-last_seen"]
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.worker} ({self.kind})"

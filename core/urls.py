@@ -4,7 +4,6 @@ from django.urls import path
 from core import access_log, health, report_views, views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("health/", health.health, name="health"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -15,7 +14,5 @@ urlpatterns = [
     path("jobs/<int:pk>/", views.job_detail, name="job-detail"),
     path("confidential-reads/", views.sensitive_reads, name="sensitive-reads"),
     path("access-log/", access_log.refused_requests, name="access-log"),
-    path("reports/", report_views.reports_page, name="reports"),
     path("reports/files/<int:pk>/", report_views.report_file, name="report-file"),
-    path("reports/<slug:kind>/", report_views.report_download, name="report-download"),
 ]

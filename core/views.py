@@ -1,4 +1,4 @@
-"""Pages of the core app: home dashboard, audit history, confidential-read log, members."""
+"""Pages of the core app: audit history, confidential-read log, members, job progress, errors."""
 
 from __future__ import annotations
 
@@ -7,27 +7,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core import forms, selectors, services
 from core.models import Job, agency_of
-from core.navigation import panels_for
 from core.roles import Role, has_role
 
 
 def paginate(request, queryset, per_page: int = 50):
     paginator = Paginator(queryset, per_page)
     return paginator.get_page(request.GET.get("page"))
-
-
-@login_required
-def home(request):
-    if agency_of(request.user) is None:
-        return render(request, "core/no_agency.html", status=403)
-    return render(request, "core/home.html", {"panels": panels_for(request)})
 
 
 @login_required
@@ -111,11 +104,24 @@ def member_roles(request, pk: int):
 
 @login_required
 def job_detail(request, pk: int):
-    """A background job's progress; the page refreshes itself (no script) until it ends."""
+    """A background job's progress; asked for JSON (by the page's script) it answers the figures."""
     job = Job.objects.for_user(request.user, "view").filter(pk=pk).first()
     if job is None:
         raise Http404
-    return render(request, "core/job_detail.html", {"job": job})
+    if "application/json" in request.headers.get("Accept", ""):
+        response = JsonResponse(
+            {
+                "status": job.status,
+                "status_display": job.get_status_display(),
+                "progress": job.progress,
+                "message": job.message,
+                "finished": job.finished,
+            }
+        )
+    else:
+        response = render(request, "core/job_detail.html", {"job": job})
+    patch_vary_headers(response, ["Accept"])
+    return response
 
 
 def bad_request(request, exception=None):

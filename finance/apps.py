@@ -64,7 +64,9 @@ class FinanceConfig(AppConfig):
             NavItem(_("Ledger"), "finance-ledger", ("director", "finance", "auditor"), 410),
             NavItem(_("Ledger import"), "finance-import", ("finance",), 420),
             NavItem(_("Flags"), "finance-flag-list", ("director", "finance", "auditor"), 430),
-            NavItem(_("Bank reconciliation"), "finance-reconciliation", ("director", "finance", "auditor"), 440),
+            NavItem(
+                _("Bank reconciliation"), "finance-reconciliation", ("director", "finance", "auditor"), 440
+            ),
         )
 
     def ready(self) -> None:
@@ -72,6 +74,7 @@ class FinanceConfig(AppConfig):
         from importlib.util import find_spec
 
         for module in (
+            "finance.hooks",
             "finance.reports",
             "finance.panels",
             "finance.flags.panels",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import TenantModel, TenantQuerySet, user_has_model_perm
+from core.registries import supervisee_querysets
 from core.roles import Role, user_roles
 from core.uploads import validate_document
 
@@ -352,27 +352,19 @@ def member_of(user) -> StaffMember | None:
     return cached
 
 
-SuperviseeRule = Callable[[StaffMember], models.QuerySet]
-
-#: "Whose records may this supervisor read": the supervision app registers its rule (the
-#: supervisees of the person's plans) in ``ready()``; staff itself knows nothing of plans.
-_supervisee_rule: SuperviseeRule | None = None
-
-
-def supervisee_rule_register(rule: SuperviseeRule) -> None:
-    """Register the visible-supervisee rule: ``rule(member)`` gives the ids of the staff whose
-    supervision ``member`` may see, as a values queryset usable in ``pk__in``."""
-    global _supervisee_rule
-    _supervisee_rule = rule
-
-
 def supervisee_ids(user) -> models.QuerySet:
-    """Staff ids whose supervision, training and personal records ``user`` may read as their
-    supervisor (the registered rule; nobody without a staff record or without the rule)."""
+    """Staff ids supervised by ``user``, as the apps that supervise (supervision) register them
+    with ``core.registries.supervisees_source``; none when no app does."""
     member = member_of(user)
-    if member is None or _supervisee_rule is None:
+    sources = supervisee_querysets(member) if member is not None else []
+    if not sources:
         return StaffMember.objects.none().values("pk")
-    return _supervisee_rule(member)
+    if len(sources) == 1:
+        return sources[0]
+    allowed = Q()
+    for ids in sources:
+        allowed |= Q(pk__in=ids)
+    return StaffMember.objects.filter(allowed).values("pk")
 
 
 def _restrict_personal(model, qs, user, action):

@@ -53,13 +53,4 @@ class SupervisionConfig(AppConfig):
         )
 
     def ready(self) -> None:
-        from staff.models import supervisee_rule_register
-        from supervision import (  # noqa: F401  (panel, report kinds, receivers)
-            panels,
-            reports,
-            selectors,
-            signals,
-        )
-
-        # Supervisors read their supervisees' records in staff and training by this one rule.
-        supervisee_rule_register(selectors.supervisees_of)
+        from supervision import hooks, panels, reports, signals  # noqa: F401  (registers; receivers)

@@ -47,4 +47,4 @@ class TrainingConfig(AppConfig):
         )
 
     def ready(self) -> None:
-        from training import panels, reports  # noqa: F401
+        from training import hooks, panels, reports  # noqa: F401

@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.jobs import job_handler
@@ -313,7 +314,7 @@ def flags_scan_on_commit(*, contract: Contract, user=None) -> None:
     )
 
 
-@job_handler("finance.flags_scan")
+@job_handler("finance.flags_scan", label=gettext_lazy("Irregularity scan"))
 def _flags_scan_job(job, progress) -> dict:
     contract = Contract.objects.filter(pk=job.params.get("contract"), agency_id=job.agency_id).first()
     if contract is None:

@@ -1,4 +1,5 @@
-"""The large demo data set (core/demo_large.py) at a tiny scale: exact counts and every rule kept."""
+"""The large demo data set (overview/demo.py ``seed_large``, each app's ``demo.seed_large``) at a
+tiny scale: exact counts and every rule kept."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from decimal import Decimal
 import pytest
 from django.db.models import Count, Q, Sum
 
-from core import demo_large
 from core.demo import DemoContext
 from core.models import Agency
+from finance.demo import large_contract_sizes
+from overview import demo
 
 TODAY = dt.date(2025, 6, 30)
 SCALE = 0.005  # 25 staff, 1,000 training records, 500 sessions, 5,000 ledger rows
@@ -22,24 +24,24 @@ def large(db):
     ctx = DemoContext(
         agency=None, outsider_agency=None, users={}, size="large", today=TODAY, log=lambda m: None
     )
-    counts = demo_large.seed_large(ctx, scale=SCALE, password="demo-pass-2025")
-    return Agency.objects.get(slug=demo_large.LARGE_SLUG), counts
+    counts = demo.seed_large(ctx, scale=SCALE, password="demo-pass-2025")
+    return Agency.objects.get(slug=demo.LARGE_SLUG), counts
 
 
 def test_planned_counts_scale_the_full_size_with_a_floor_of_twenty_staff():
-    assert demo_large.planned_counts(1.0) == {
+    assert demo.planned_counts(1.0) == {
         "staff": 5_000,
         "training_records": 200_000,
         "sessions": 100_000,
         "contracts": 20,
         "expenditures": 1_000_000,
     }
-    assert demo_large.planned_counts(0.001)["staff"] == 20
-    assert demo_large.planned_counts(0.001)["expenditures"] == 1_000
+    assert demo.planned_counts(0.001)["staff"] == 20
+    assert demo.planned_counts(0.001)["expenditures"] == 1_000
 
 
 def test_contract_sizes_add_up_and_the_latest_contract_is_the_largest():
-    sizes = demo_large._contract_sizes(1_000_000, 20)
+    sizes = large_contract_sizes(1_000_000, 20)
     assert sum(sizes) == 1_000_000
     assert sizes[-1] == 150_000
     assert max(sizes[:-1]) == 44_737
@@ -163,7 +165,7 @@ def _check_the_provincial_logins_see_their_own_part_of_the_data(large):
 def test_the_large_set_is_created_once(large):
     ctx = DemoContext(agency=None, outsider_agency=None, users={}, today=TODAY, log=lambda m: None)
     with pytest.raises(ValueError, match="already exists"):
-        demo_large.seed_large(ctx, scale=SCALE)
+        demo.seed_large(ctx, scale=SCALE)
 
 
 def test_the_generated_records_keep_every_rule_and_the_logins_see_their_part(large):
@@ -178,18 +180,17 @@ def test_the_generated_records_keep_every_rule_and_the_logins_see_their_part(lar
 def test_seed_demo_large_seeds_the_small_demo_then_the_provincial_agency_once(db, monkeypatch, settings):
     from django.contrib.auth import get_user_model
 
-    from core import demo
     from staff.models import StaffMember
 
     settings.DEBUG = True
     tiny = {"staff": 20, "training_records": 200, "sessions": 100, "contracts": 20, "expenditures": 1000}
-    monkeypatch.setattr(demo_large, "FULL_SIZE", tiny)
+    monkeypatch.setattr(demo, "FULL_SIZE", tiny)
     result = demo.seed(size="large", password="demo-pass-2025", log=lambda m: None)
     assert {"director", "prov_director", "prov_staff"} <= set(result["users"])
     assert StaffMember.objects.filter(agency__slug=demo.DEMO_SLUG).count() == 25  # the small demo
-    assert StaffMember.objects.filter(agency__slug=demo_large.LARGE_SLUG).count() == 20
+    assert StaffMember.objects.filter(agency__slug=demo.LARGE_SLUG).count() == 20
 
     again = demo.seed(size="large", password="another-pass-2025", log=lambda m: None)
     assert again["created"] is False
-    assert StaffMember.objects.filter(agency__slug=demo_large.LARGE_SLUG).count() == 20
+    assert StaffMember.objects.filter(agency__slug=demo.LARGE_SLUG).count() == 20
     assert get_user_model().objects.get(username="prov_finance").check_password("another-pass-2025")

@@ -14,7 +14,7 @@ import finance.flags.reports  # noqa: F401  (registers the kind until FinanceCon
 from core.models import Job
 from core.reports import all_kinds
 from finance.services import auditor_grant
-from tests.core.test_annual_report import build_year
+from tests.overview.test_annual_report import build_year
 
 FINANCE_KINDS = {"budget-vs-actual", "contract", "flags"}
 

@@ -12,9 +12,9 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from core.annual import build_annual
 from core.reports import get, render
 from finance.models import Flag
+from overview.annual import build_annual
 from supervision import services as supervision_services
 from tests.factories import QualificationFactory, SpellFactory, StaffMemberFactory
 from tests.finance.factories import (

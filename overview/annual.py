@@ -6,7 +6,7 @@ its budget vs actual and flags. Nothing is computed here that another app alread
 each part calls that app's report builder (or the contract pack's section builders) and takes
 its ``data`` and ``sections``; this module only adds the overview, the counts that summarise
 rows those builders return, and the two charts that span parts (supervision coverage by month,
-budget vs actual per contract). Imported from ``CoreConfig.ready()``.
+budget vs actual per contract). Imported from ``OverviewConfig.ready()``.
 """
 
 from __future__ import annotations
@@ -21,6 +21,12 @@ from django.utils.translation import gettext_lazy
 
 from core.models import Agency
 from core.reports import Chart, Column, Report, Section, Series, Table, money_str, rate, register
+from finance.models import Contract, FlagStatus
+from finance.pack import budget_section, contract_flags, flag_summary, flags_section, summary_section
+from finance.selectors import budget_vs_actual
+from staff.reports import build_qualifications, build_retention
+from supervision.reports import build_compliance
+from training.reports import training_compliance
 
 ZERO = Decimal("0.00")
 TRAINING_STATUSES = ("compliant", "on_track", "at_risk", "overdue")
@@ -121,8 +127,6 @@ def supervision_coverage_section(part: dict[str, Any]) -> Section:
 
 def contracts_of_year(agency: Agency, user, year: int):
     """Contracts of the agency (that ``user`` may read) whose period overlaps ``year``."""
-    from finance.models import Contract
-
     qs = Contract.objects.for_user(user, "view") if user is not None else Contract.objects.for_agency(agency)
     return (
         qs.filter(agency=agency, start__lte=dt.date(year, 12, 31), end__gte=dt.date(year, 1, 1))
@@ -133,10 +137,6 @@ def contracts_of_year(agency: Agency, user, year: int):
 
 def contract_part(contract, user) -> tuple[dict[str, Any], list[Section], dict[str, Any]]:
     """One contract: its JSON entry, its pack sections (summary, budget, flags) and its totals."""
-    from finance.models import FlagStatus
-    from finance.pack import budget_section, contract_flags, flag_summary, flags_section, summary_section
-    from finance.selectors import budget_vs_actual
-
     bva = budget_vs_actual(contract)
     open_flags = contract_flags(contract, user).filter(status=FlagStatus.OPEN)
     flags = {"open": open_flags.count(), "critical": open_flags.filter(severity="critical").count()}
@@ -264,10 +264,6 @@ def overview_section(data: dict[str, Any]) -> Section:
 )
 def build_annual(*, agency: Agency, user=None, year: int, progress=None, **kwargs: Any) -> Report:
     """The annual report of ``year``; ``progress(percent, message)`` is told how far it got."""
-    from staff.reports import build_qualifications, build_retention
-    from supervision.reports import build_compliance
-    from training.reports import training_compliance
-
     year = int(year)
     year_end = dt.date(year, 12, 31)
     step = progress or (lambda percent, message="": None)

@@ -1,60 +1,30 @@
-"""Dashboard pieces that belong to no single app: the chart include's data, and home-page
-panels that combine finance records in ways the finance panels do not show.
+"""Home-page panels that combine finance records in ways the finance panels do not show:
 
-- ``chart_context`` turns a ``core.reports.base.Chart`` into what ``includes/chart.html``
-  renders: the server-drawn SVG and the same numbers as formatted table rows.
 - the finance officer's unreconciled bank lines, by reconciliation period;
 - the auditor's granted contracts with their grant's last day and spending against time.
 
-Every panel runs a fixed number of queries whatever the amount of data.
+Every panel runs a fixed number of queries whatever the amount of data. Imported from
+``OverviewConfig.ready()``.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from core.db import MoneySum
 from core.navigation import dashboard_panel
-from core.reports.base import Chart
-from core.reports.charts import chart_svg, chart_table
 from core.roles import Role
-from core.templatetags.formatting import money, num, pct
+from finance.models import AuditorGrant, Contract, StatementLine
+from finance.selectors import contracts_burn
 
 #: Periods listed on the unreconciled-lines panel (the rest are counted in the totals).
 UNRECONCILED_PERIODS = 6
 
 
-def _cell(value: Any, kind: str) -> str:
-    if kind == "money":
-        return money(value)
-    if kind == "percent":
-        return pct(value)
-    if kind in ("int", "number"):
-        return num(value)
-    return "—" if value is None else str(value)
-
-
-def chart_context(chart: Chart, width: float = 480, height: float = 240) -> dict[str, Any]:
-    """What ``includes/chart.html`` needs: title, SVG, and the numbers as formatted rows."""
-    table = chart_table(chart)
-    return {
-        "title": str(chart.title),
-        "svg": chart_svg(chart, width, height),
-        "columns": table.columns,
-        "rows": [
-            [_cell(table.cell(row, column), column.kind) for column in table.columns] for row in table.rows
-        ],
-    }
-
-
 @dashboard_panel(Role.FINANCE, order=20)
 def unreconciled_lines_panel(request):
     """Bank statement lines neither matched to the books nor explained, per period (one query)."""
-    from finance.models import StatementLine
-
     user = request.user
     if not user.has_perm("finance.view_statementline"):
         return None
@@ -76,7 +46,7 @@ def unreconciled_lines_panel(request):
         row["money_out"] = -(row["money_out"] or 0)
         row["money_in"] = row["money_in"] or 0
     return {
-        "template": "core/panel_unreconciled.html",
+        "template": "overview/panel_unreconciled.html",
         "has_lines": bool(rows),
         "periods": waiting[:UNRECONCILED_PERIODS],
         "more_periods": max(0, len(waiting) - UNRECONCILED_PERIODS),
@@ -89,9 +59,6 @@ def unreconciled_lines_panel(request):
 @dashboard_panel(Role.AUDITOR, order=35)
 def audited_contracts_panel(request):
     """The contracts a director granted to this auditor: until when, and spending against time."""
-    from finance.models import AuditorGrant, Contract
-    from finance.selectors import contracts_burn
-
     user = request.user
     today = timezone.localdate()
     grants = list(
@@ -105,7 +72,7 @@ def audited_contracts_panel(request):
         row.contract.pk: row for row in contracts_burn(Contract.objects.for_user(user, "view"), as_of=today)
     }
     return {
-        "template": "core/panel_audited_contracts.html",
+        "template": "overview/panel_audited_contracts.html",
         "rows": [{"grant": grant, "burn": burn.get(grant.contract_id)} for grant in grants],
         "today": today,
     }

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from core import demo
+from overview import demo
 
 
 class Command(BaseCommand):

@@ -14,8 +14,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from core.dashboard import chart_context
 from core.reports.base import Chart, Series
+from core.reports.charts import chart_context
 from finance.models import Flag
 from finance.reconciliation.services import statement_import
 from finance.services import auditor_grant
@@ -28,9 +28,9 @@ from tests.training.factories import TrainingRecordFactory
 pytestmark = pytest.mark.django_db
 
 FLAGS = "finance/flags/panel.html"
-UNRECONCILED = "core/panel_unreconciled.html"
+UNRECONCILED = "overview/panel_unreconciled.html"
 CONTRACTS = "finance/panel_contracts.html"
-AUDITED = "core/panel_audited_contracts.html"
+AUDITED = "overview/panel_audited_contracts.html"
 CERTIFICATES = "staff/panel_certificates.html"
 MY_CERTIFICATES = "staff/panel_my_certificates.html"
 WORKFORCE = "staff/panel_workforce.html"
