@@ -164,11 +164,24 @@ def bulk_insert_with_history(
         field.get_db_prep_save(value, connection)
         for field, value in zip(own, (now, reason, "+", getattr(user, "pk", None)), strict=True)
     )
+    history_columns = [field.column for field in tracked + own]
+    if ids[-1] - ids[0] + 1 == len(ids):
+        # The ids are one unbroken run that only this call was given (sequence values are
+        # unique), so the database copies exactly these rows: one INSERT … SELECT.
+        quote = connection.ops.quote_name
+        selected = ", ".join([quote(field.column) for field in tracked] + ["%s"] * len(own))
+        sql = (
+            f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(quote(c) for c in history_columns)}) "  # noqa: S608
+            f"SELECT {selected} FROM {quote(opts.db_table)} WHERE {quote(opts.pk.column)} BETWEEN %s AND %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*own_values, ids[0], ids[-1]])
+        return ids
     picks = [by_column[field.column] for field in tracked]
     _write(
         connection,
         history._meta.db_table,
-        [field.column for field in tracked + own],
+        history_columns,
         [tuple(row[index] for index in picks) + own_values for row in prepared],
     )
     return ids

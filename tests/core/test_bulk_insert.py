@@ -79,3 +79,20 @@ def test_nothing_to_insert_writes_nothing(agency):
 def test_the_caller_cannot_choose_the_ids(agency):
     with pytest.raises(ValueError, match="primary keys"):
         bulk_insert_with_history(StaffMember, ["id", "staff_no"], [(1, "S1")], values={"agency": agency.pk})
+
+
+def test_ids_with_gaps_from_concurrent_writers_still_get_exactly_their_history(agency, monkeypatch):
+    # On PostgreSQL another session may draw sequence values between ours: the history is then
+    # written from the rows themselves instead of one INSERT … SELECT over the id range.
+    from core import db
+
+    top = (StaffMember.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    monkeypatch.setattr(db, "_reserve_ids", lambda model, count, connection: [top, top + 5])
+    ids = bulk_insert_with_history(
+        StaffMember, ["staff_no", "name"], [("S971", "甲"), ("S972", "乙")], values={"agency": agency.pk}
+    )
+    assert ids == [top, top + 5]
+    assert list(StaffMember.history.order_by("id").values_list("id", "staff_no", "history_type")) == [
+        (top, "S971", "+"),
+        (top + 5, "S972", "+"),
+    ]
