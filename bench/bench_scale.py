@@ -149,7 +149,7 @@ def _worker() -> list[dict]:
 
     try:
         from core.reports.renderers import render
-        from finance.pack import contract_pack
+        from finance.reports.pack import contract_pack
     except ImportError:
         contract_pack = None
     if contract_pack is not None:

@@ -73,13 +73,6 @@ class FinanceConfig(AppConfig):
         from importlib import import_module
         from importlib.util import find_spec
 
-        for module in (
-            "finance.hooks",
-            "finance.reports",
-            "finance.panels",
-            "finance.flags.panels",
-            "finance.flags.reports",
-            "finance.pack",
-        ):
+        for module in ("finance.hooks", "finance.reports", "finance.panels", "finance.flags.panels"):
             if find_spec(module) is not None:
                 import_module(module)

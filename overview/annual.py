@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from core.models import Agency
 from core.reports import Chart, Column, Report, Section, Series, Table, money_str, rate, register
 from finance.models import Contract, FlagStatus
-from finance.pack import budget_section, contract_flags, flag_summary, flags_section, summary_section
+from finance.reports.pack import budget_section, contract_flags, flag_summary, flags_section, summary_section
 from finance.selectors import budget_vs_actual
 from staff.reports import build_qualifications, build_retention
 from supervision.reports import build_compliance

@@ -10,7 +10,6 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-import finance.flags.reports  # noqa: F401  (registers the kind until FinanceConfig.ready imports it)
 from core.models import Job
 from core.reports import all_kinds
 from finance.services import auditor_grant

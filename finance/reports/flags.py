@@ -1,5 +1,5 @@
 """``report flags [--contract C]`` (cli.md): every current flag with its rule, severity, status,
-message and each expenditure behind it. Imported from ``FinanceConfig.ready()``."""
+message and each expenditure behind it. Registered by ``finance.reports``."""
 
 from __future__ import annotations
 
@@ -11,13 +11,8 @@ from django.utils.translation import gettext_lazy
 
 from core.reports import Column, Report, Section, Table, money_str, register
 from finance.flags.output import flag_dict, flag_sort_key
-from finance.models import Contract, Expenditure, Flag
-
-
-def _contract(*, agency, user, code) -> Contract:
-    from finance.reports import visible_contract
-
-    return visible_contract(agency=agency, user=user, code=code)
+from finance.models import Expenditure, Flag
+from finance.reports.budget import visible_contract
 
 
 @register(
@@ -32,7 +27,7 @@ def build_flags(*, agency, user=None, contract=None, **kw) -> Report:
     flags = Flag.objects.for_user(user, "view", agency=agency).filter(active=True)
     record = None
     if contract:
-        record = _contract(agency=agency, user=user, code=contract)
+        record = visible_contract(agency=agency, user=user, code=contract)
         flags = flags.filter(pk__in=Flag.contracts.through.objects.filter(contract=record).values("flag_id"))
     expenditures = Expenditure.objects.for_user(user, "view", agency=agency)
     flags = flags.prefetch_related(

@@ -24,7 +24,7 @@ from core.reports import Chart, Column, Report, Section, Series, Table, money_st
 from core.reports.charts import chart_table
 from finance.models import BudgetRevision, Contract, Disbursement, Expenditure, Flag
 from finance.reconciliation.selectors import contract_reconciliation
-from finance.reports import visible_contract
+from finance.reports.budget import visible_contract
 from finance.selectors import BudgetVsActual, budget_vs_actual
 
 ZERO = Decimal("0.00")

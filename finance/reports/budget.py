@@ -1,4 +1,4 @@
-"""Finance report kinds (cli.md). Imported from ``FinanceConfig.ready()``."""
+"""``report budget-vs-actual --contract C`` (cli.md), and the contract a finance report is about."""
 
 from __future__ import annotations
 
