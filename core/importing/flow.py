@@ -225,6 +225,21 @@ class _Context:
     sha256: str
     dry_run: bool
 
+    def accept(
+        self, batch: ImportBatch | None, *, rows: int, summary: dict[str, Any], ignored: list[str]
+    ) -> ImportResult:
+        """The result of a file that was imported (or, in a dry run, would be)."""
+        return ImportResult(
+            ok=True,
+            batch=batch,
+            rows=rows,
+            errors=[],
+            summary=summary,
+            dry_run=self.dry_run,
+            file_name=self.file_name,
+            ignored_columns=list(ignored),
+        )
+
     def refuse(
         self,
         errors: ErrorList | list[RowError],
@@ -325,16 +340,7 @@ def run_import(importer: Importer, *, data: bytes, filename: str, dry_run: bool 
     rows = outcome.rows
     if dry_run:
         summary = dict(importer.preview(rows) or {})
-        return ImportResult(
-            ok=True,
-            batch=None,
-            rows=row_count,
-            errors=[],
-            summary=summary,
-            dry_run=True,
-            file_name=context.file_name,
-            ignored_columns=ignored,
-        )
+        return context.accept(None, rows=row_count, summary=summary, ignored=ignored)
 
     try:
         with transaction.atomic():
@@ -365,13 +371,4 @@ def run_import(importer: Importer, *, data: bytes, filename: str, dry_run: bool 
         return context.refuse(exc.errors, rows=row_count, ignored=ignored)
     except ValidationError as exc:
         return context.refuse(_validation_errors(exc), rows=row_count, ignored=ignored)
-    return ImportResult(
-        ok=True,
-        batch=batch,
-        rows=row_count,
-        errors=[],
-        summary=summary,
-        dry_run=False,
-        file_name=context.file_name,
-        ignored_columns=ignored,
-    )
+    return context.accept(batch, rows=row_count, summary=summary, ignored=ignored)
