@@ -8,7 +8,9 @@ from django.core.management.base import CommandError
 
 from core.models import Agency
 
-NO_AGENCY = "No agency exists yet; create one first: manage.py create_agency SLUG --name NAME."
+NO_AGENCY = (
+    "No agency exists yet; create one first: manage.py create_agency SLUG --name NAME --director USERNAME"
+)
 
 FILE = "{file}"  # stands for a file in the test's folder
 COMMANDS = [
