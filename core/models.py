@@ -72,14 +72,21 @@ class TenantQuerySet(models.QuerySet):
             return self.none()
         return self.filter(agency=agency)
 
-    def for_user(self, user, action: str = "view") -> TenantQuerySet:
-        """Rows ``user`` may ``action`` (view/add/change/delete): same agency, then role rules."""
+    def for_user(self, user, action: str = "view", *, agency: Agency | None = None) -> TenantQuerySet:
+        """Rows ``user`` may ``action`` (view/add/change/delete): same agency, then role rules.
+
+        ``user=None`` is the operator at the command line (``manage.py report``, ``scan_flags``)
+        acting for ``agency``: every row of that agency, and nothing without one. With a user,
+        a given ``agency`` must be the user's own, else nothing is returned.
+        """
         if action not in ACTIONS:
             raise ValueError(f"unknown action {action!r}")
-        agency = agency_of(user)
-        if agency is None:
+        if user is None:
+            return self.for_agency(agency)
+        own = agency_of(user)
+        if own is None or (agency is not None and agency.pk != own.pk):
             return self.none()
-        qs = self.filter(agency=agency)
+        qs = self.filter(agency=own)
         return self.model.restrict_queryset(qs, user, action)
 
 

@@ -1,4 +1,5 @@
 """Report files for download: built on request (``report_attachment``) or by a background job.
+Both are ``core.http.file_response`` downloads (Chinese file names intact).
 
 ``/reports/files/<job>/`` serves the file a ``core.report`` job stored (see
 ``core/report_jobs.py``). Only the job's starter and the agency's directors may fetch it
@@ -10,14 +11,13 @@ itself, which starts those jobs, is ``overview/report_views.py``.
 from __future__ import annotations
 
 import datetime as dt
-import mimetypes
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponse
-from django.utils.http import content_disposition_header
+from django.http import Http404, HttpResponse
 
+from core.http import file_response
 from core.models import Job, agency_of
 from core.report_jobs import JOB_KIND
 from core.reports import UnknownReport, get
@@ -25,9 +25,7 @@ from core.reports import UnknownReport, get
 
 def report_attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
     """A rendered report as a download (``core.reports.render``'s three values)."""
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return file_response(content, filename, content_type)
 
 
 def _job_params(job: Job) -> dict[str, Any]:
@@ -76,7 +74,4 @@ def report_file(request, pk: int):
     ):
         raise Http404
     filename = job.result.get("filename") or path.rsplit("/", 1)[-1]
-    content_type = job.result.get("content_type") or mimetypes.guess_type(filename)[0]
-    return FileResponse(
-        default_storage.open(path, "rb"), as_attachment=True, filename=filename, content_type=content_type
-    )
+    return file_response(default_storage.open(path, "rb"), filename, job.result.get("content_type"))

@@ -92,7 +92,7 @@ def member_invite(request):
         try:
             user = services.member_invite(agency=agency, by=request.user, **form.service_kwargs())
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            forms.apply_validation_error(form, exc)
         else:
             _send_invitation(request, user)
             return redirect("member-invitation", pk=user.membership.pk)
@@ -198,14 +198,6 @@ def job_detail(request, pk: int):
         response = render(request, "core/job_detail.html", {"job": job})
     patch_vary_headers(response, ["Accept"])
     return response
-
-
-def _attach_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def bad_request(request, exception=None):

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.reports import Column, Report, ReportError, Section, Table, register
-from core.roles import Role, user_roles
 from supervision import selectors
 
 COMPLIANCE_NOTE = gettext_lazy(
@@ -25,20 +24,6 @@ COMPLIANCE_NOTE = gettext_lazy(
     "before the plan starts or after it ends, or when the supervisee was not employed for the whole "
     "month, are not counted; the month in which a plan starts or ends is counted."
 )
-
-
-def _scope(user):
-    """Supervisee ids the user may report on: all (command or director), own supervisees."""
-    if user is None or Role.DIRECTOR in user_roles(user):
-        return None
-    member = selectors.member_of(user)
-    if member is None:
-        return []
-    from supervision.models import SupervisionPlan
-
-    return SupervisionPlan.objects.filter(agency_id=member.agency_id, supervisor=member).values(
-        "supervisee_id"
-    )
 
 
 @register(
@@ -51,7 +36,9 @@ def _scope(user):
 def build_compliance(*, agency, user=None, year=None, **kw) -> Report:
     if (message := selectors.compliance_year_error(int(year))) is not None:
         raise ReportError(message)
-    rows = selectors.compliance_rows(agency=agency, year=int(year), supervisee_ids=_scope(user))
+    rows = selectors.compliance_rows(
+        agency=agency, year=int(year), supervisee_ids=selectors.compliance_scope(user)
+    )
     met = sum(1 for r in rows if r["status"] == "met")
     table = Table(
         title=_("Supervision by supervisee and month"),

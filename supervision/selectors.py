@@ -32,7 +32,9 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from staff.models import EmploymentSpell, StaffMember
+from core.roles import Role, user_roles
+from staff.models import EmploymentSpell, StaffMember, supervisee_ids
+from staff.selectors import member_of as member_of  # supervision's pages find the person here
 from supervision.models import (
     ActionItem,
     Modality,
@@ -55,15 +57,12 @@ COMPLIANCE_COLUMNS = [
 ]
 
 
-def member_of(user) -> StaffMember | None:
-    """The staff record linked to a login, if any."""
-    if not getattr(user, "is_authenticated", False):
+def compliance_scope(user) -> QuerySet | None:
+    """Whose supervision compliance ``user`` may report on: everyone (None) for the operator at
+    the command line (no user) and for directors, otherwise their own supervisees."""
+    if user is None or Role.DIRECTOR in user_roles(user):
         return None
-    cached = getattr(user, "_staff_member_cache", False)
-    if cached is False:
-        cached = StaffMember.objects.filter(user=user).first()
-        user._staff_member_cache = cached
-    return cached
+    return supervisee_ids(user)
 
 
 def sessions_for(user) -> QuerySet[SupervisionSession]:

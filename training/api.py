@@ -150,7 +150,7 @@ class TrainingRecordViewSet(TenantModelViewSet):
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        staff = data.pop("staff", None) or selectors.own_member(self.request.user)
+        staff = data.pop("staff", None) or selectors.member_of(self.request.user)
         if staff is None:
             raise DRFValidationError({"staff": [_("Your login is not linked to a staff record.")]})
         serializer.instance = self.create_service(staff=staff, user=self.request.user, **data)

@@ -24,9 +24,7 @@ def contract_report_access(user, params: dict) -> bool:
 
 def visible_contract(*, agency, user, code) -> Contract:
     """The contract ``code`` of ``agency`` that ``user`` may read (the command runs with user=None)."""
-    qs = Contract.objects.for_user(user, "view") if user is not None else Contract.objects.for_agency(agency)
-    if agency is not None:
-        qs = qs.filter(agency=agency)
+    qs = Contract.objects.for_user(user, "view", agency=agency)
     contract = qs.select_related("funder").filter(code=str(code or "").strip()).first()
     if contract is None:
         raise ReportError(_("There is no contract %(code)s.") % {"code": code})

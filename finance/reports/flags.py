@@ -32,15 +32,12 @@ def _access(user, params: dict) -> bool:
     description=gettext_lazy("Flags by rule and status, with every expenditure behind each."),
 )
 def build_flags(*, agency, user=None, contract=None, **kw) -> Report:
-    flags = Flag.objects.for_user(user, "view") if user is not None else Flag.objects.for_agency(agency)
-    flags = flags.filter(agency=agency, active=True)
+    flags = Flag.objects.for_user(user, "view", agency=agency).filter(active=True)
     record = None
     if contract:
         record = visible_contract(agency=agency, user=user, code=contract)
         flags = flags.filter(pk__in=Flag.contracts.through.objects.filter(contract=record).values("flag_id"))
-    expenditures = (
-        Expenditure.objects.for_user(user, "view") if user is not None else Expenditure.objects.all()
-    )
+    expenditures = Expenditure.objects.for_user(user, "view", agency=agency)
     flags = flags.prefetch_related(
         Prefetch(
             "expenditures",

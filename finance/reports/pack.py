@@ -282,9 +282,9 @@ def revisions_section(contract: Contract, rows: list[dict] | None = None) -> Sec
 
 def contract_flags(contract: Contract, user=None):
     """Current flags touching the contract that ``user`` may read (all of them for the command)."""
-    qs = Flag.objects.for_user(user, "view") if user is not None else Flag.objects.all()
+    qs = Flag.objects.for_user(user, "view", agency=contract.agency)
     touching = Flag.contracts.through.objects.filter(contract=contract).values("flag_id")
-    return qs.filter(agency_id=contract.agency_id, active=True, pk__in=touching)
+    return qs.filter(active=True, pk__in=touching)
 
 
 def flag_summary(contract: Contract, user=None) -> tuple[list[dict], list[Flag]]:

@@ -1,8 +1,9 @@
 """Files into finance records: contract definitions (JSON), budget sheets and ledgers (CSV/XLSX).
 
-Tabular files go through the shared machinery (``core.importing.run_import``): all or nothing,
-every error by row and column, repeats refused. This module only declares the columns and the
-finance-specific checks.
+Tabular files go through the shared machinery: each kind is an ``Importer`` (``LedgerImport``,
+``BudgetSheetImport``), so every file is all or nothing, every error is given by row and
+column, repeats are refused and an ``ImportBatch`` is kept. This module only declares the
+columns and the finance-specific checks.
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.db import MoneySum
+from core.db import MoneySum, bulk_insert_with_history
 from core.importing import (
     Column,
     FileSpec,
+    Importer,
     ImportErrors,
     ImportResult,
     ParsedRow,
@@ -29,13 +30,10 @@ from core.importing import (
     parse_date,
     parse_decimal,
     parse_money,
-    parse_table,
     parse_text,
-    read_table,
-    run_import,
 )
-from core.importing.errors import FileRefused
 from core.models import Agency
+from finance.flags.services import flags_scan_on_commit
 from finance.models import (
     CATEGORY_CHINESE,
     PAYMENT_METHOD_CHINESE,
@@ -123,42 +121,14 @@ def _existing(qs, field: str, values: set[str]) -> dict[str, Any]:
     return found
 
 
-def _history_insert_from(
-    model, *, field: str, value: Any, user_id: int | None, reason: str | None = None
-) -> int:
-    """Write the "+" history row of every ``model`` row whose ``field`` is ``value``, in one INSERT … SELECT.
+class LedgerImport(Importer):
+    """Ledger rows (files.md) into one contract: budget lines and staff numbers are resolved,
+    vouchers checked; never refused for overspending (the flags say so afterwards)."""
 
-    The same rows ``simple_history`` would write (every tracked column, history_date,
-    history_type "+", history_user), without building a historical model instance per row:
-    for a 100,000-row ledger that is the difference between minutes and a second.
-    """
-    # Identifiers come from model metadata and every value is a bound parameter.
-    history = model.history.model
-    quote = connection.ops.quote_name
-    history_columns = {f.column for f in history._meta.concrete_fields}
-    columns = [quote(f.column) for f in model._meta.concrete_fields if f.column in history_columns]
-    extra = {
-        "history_date": history._meta.get_field("history_date").get_db_prep_save(timezone.now(), connection),
-        "history_type": "+",
-        "history_user": user_id,
-        "history_change_reason": reason,
-    }
-    extra_columns = [quote(history._meta.get_field(name).column) for name in extra]
-    target = f"{quote(history._meta.db_table)} ({', '.join(columns + extra_columns)})"
-    source = quote(model._meta.db_table)
-    selected = ", ".join(columns + ["%s"] * len(extra))
-    match = quote(model._meta.get_field(field).column)
-    order = quote(model._meta.pk.column)
-    sql = f"INSERT INTO {target} SELECT {selected} FROM {source} WHERE {match} = %s ORDER BY {order}"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*extra.values(), value])
-        return cursor.rowcount
+    spec = LEDGER
 
-
-class _LedgerCheck:
-    """Resolves budget lines and staff numbers, and checks vouchers, for one contract."""
-
-    def __init__(self, contract: Contract) -> None:
+    def __init__(self, *, contract: Contract, user=None) -> None:
+        super().__init__(agency=contract.agency, user=user)
         self.contract = contract
         lines = list(contract.budget_lines.only("pk", "code", "name"))
         # Codes win over names: a line named like another line's code is found by the code.
@@ -236,26 +206,29 @@ class _LedgerCheck:
     )
 
     def _row_values(self, rows: list[ParsedRow]) -> list[tuple]:
-        ops = connection.ops
         line_ids, staff = self.line_ids, self.staff
         return [
             (
                 line_ids[row["budget_line"]],
-                ops.adapt_datefield_value(row["date"]),
-                ops.adapt_decimalfield_value(row["amount"], 14, 2),
+                row["date"],
+                row["amount"],
                 row["payee"],
                 row["description"],
                 row["invoice_no"] or "",
                 row["payment_method"] or "",
                 row["voucher_no"] or "",
                 staff[row["staff_no"]] if row["staff_no"] else None,
-                ops.adapt_datefield_value(row["posted_on"]),
+                row["posted_on"],
             )
             for row in rows
         ]
 
-    def apply(self, rows: list[ParsedRow], batch, user) -> dict[str, Any]:
-        """Insert the rows and their "+" history rows, a batch of parameters at a time.
+    @property
+    def target(self) -> str:
+        return self.contract.code
+
+    def apply(self, rows: list[ParsedRow], batch) -> dict[str, Any]:
+        """Insert the rows and their "+" history rows (``core.db.bulk_insert_with_history``).
 
         The parsers and ``validate`` have checked every value already (lengths, choices,
         non-zero amounts, lines, staff numbers, vouchers), so rows go in without a model
@@ -263,43 +236,24 @@ class _LedgerCheck:
         all of the two minutes the import took. The database constraints still hold the last
         line: a voucher entered meanwhile raises and refuses the whole file.
         """
-        user_id = user.pk if getattr(user, "pk", None) else None
-        fixed = {
+        shared = {
             "agency": self.contract.agency_id,
             "contract": self.contract.pk,
             "status": Expenditure.Status.POSTED.value,
             "source": Expenditure.Source.IMPORT.value,
             "import_batch": batch.pk,
-            "created_by": user_id,
-            "created_at": timezone.now(),
+            "created_by": batch.created_by_id,
         }
-        fields = {f.name: f for f in Expenditure._meta.concrete_fields if not f.primary_key}
-        constant_fields = [f for name, f in fields.items() if name not in self.ROW_FIELDS]
-        constants = tuple(
-            f.get_db_prep_save(fixed[f.name] if f.name in fixed else f.get_default(), connection)
-            for f in constant_fields
-        )
-        columns = [fields[name].column for name in self.ROW_FIELDS] + [f.column for f in constant_fields]
-        # Identifiers come from model metadata and every value is a bound parameter.
-        quote = connection.ops.quote_name
-        table = quote(Expenditure._meta.db_table)
-        column_list = ", ".join(quote(c) for c in columns)
         try:
             # Savepoint: a voucher posted by someone else meanwhile refuses the file cleanly.
-            with transaction.atomic(), connection.cursor() as cursor:
-                if connection.vendor == "postgresql" and hasattr(cursor.cursor, "copy"):
-                    # COPY: one stream instead of a statement per row (psycopg 3).
-                    copy_sql = f"COPY {table} ({column_list}) FROM STDIN"
-                    # The raw cursor's errors are not translated; wrap them into IntegrityError.
-                    with connection.wrap_database_errors, cursor.cursor.copy(copy_sql) as copy:
-                        for chunk in _chunks(rows, _BATCH):
-                            for values in self._row_values(chunk):
-                                copy.write_row(values + constants)
-                else:
-                    marks = ", ".join(["%s"] * len(columns))
-                    sql = f"INSERT INTO {table} ({column_list}) VALUES ({marks})"  # noqa: S608
-                    for chunk in _chunks(rows, _BATCH):
-                        cursor.executemany(sql, [values + constants for values in self._row_values(chunk)])
+            with transaction.atomic():
+                bulk_insert_with_history(
+                    Expenditure,
+                    self.ROW_FIELDS,
+                    self._row_values(rows),
+                    values=shared,
+                    user=batch.created_by,
+                )
         except IntegrityError as exc:
             raise ImportErrors(
                 [
@@ -308,7 +262,8 @@ class _LedgerCheck:
                     )
                 ]
             ) from exc
-        _history_insert_from(Expenditure, field="import_batch", value=batch.pk, user_id=batch.created_by_id)
+        # Inside the import's transaction: the scan starts once the rows are committed.
+        flags_scan_on_commit(contract=self.contract, user=self.user)
         added = sum((row["amount"] for row in rows), ZERO)
         return {
             "rows": len(rows),
@@ -325,63 +280,66 @@ def ledger_import(
     *, contract: Contract, data: bytes, filename: str, user=None, dry_run: bool = False
 ) -> ImportResult:
     """Import ledger rows into ``contract`` (files.md): all or nothing, never refused for overspending."""
-    check = _LedgerCheck(contract)
-
-    def apply(rows, batch):
-        summary = check.apply(rows, batch, user)
-        # Inside the import's transaction: the scan starts once the rows are committed.
-        from finance.flags.services import flags_scan_on_commit
-
-        flags_scan_on_commit(contract=contract, user=user)
-        return summary
-
-    return run_import(
-        LEDGER,
-        data=data,
-        filename=filename,
-        agency=contract.agency,
-        user=user,
-        target=contract.code,
-        validate=check.validate,
-        preview=check.preview,
-        apply=apply,
-        dry_run=dry_run,
-    )
+    return LedgerImport(contract=contract, user=user).run(data=data, filename=filename, dry_run=dry_run)
 
 
 # --- budget sheet -------------------------------------------------------------------------
 
 
-def budget_sheet_read(*, data: bytes, filename: str) -> list[LineSpec]:
-    """Read a budget sheet (code, name, category, amount) or raise ValidationError with every problem."""
-    try:
-        table = read_table(data, filename)
-    except FileRefused as refused:
-        raise ValidationError(refused.message) from None
-    outcome = parse_table(BUDGET_SHEET, table)
-    if outcome.errors:
-        raise ValidationError([str(error) for error in outcome.errors.kept])
-    if not outcome.rows:
-        raise ValidationError(_("The budget sheet has no lines."))
-    return [LineSpec(row["code"], row["name"], row["category"], row["amount"]) for row in outcome.rows]
+class BudgetSheetImport(Importer):
+    """A budget sheet (code, name, category, amount) uploaded with a contract.
 
-
-def budget_sheet_apply(
-    *, contract: Contract, lines: list[LineSpec], user, filename: str
-) -> BudgetRevision | None:
-    """A contract without a budget takes the sheet as its budget; otherwise the sheet is a proposed revision.
-
-    The contract's other parts are unchanged; the contract page saves the sheet together with
-    the heading instead (``contract_save``), so a refused sheet leaves both as they were.
+    A contract without a budget takes the sheet as its budget; on one that has a budget the
+    sheet becomes a proposed revision for a director (``BudgetRevision.Source.FILE``). The
+    same sheet is imported into a contract once.
     """
-    return contract_save(
-        agency=contract.agency,
-        contract=contract,
-        lines=lines,
-        user=user,
-        reason=_("Budget sheet %(name)s") % {"name": filename},
-        source=BudgetRevision.Source.FILE,
-    ).revision
+
+    spec = BUDGET_SHEET
+
+    def __init__(self, *, contract: Contract, user=None) -> None:
+        super().__init__(agency=contract.agency, user=user)
+        self.contract = contract
+
+    @property
+    def target(self) -> str:
+        return self.contract.code
+
+    @staticmethod
+    def lines(rows: list[ParsedRow]) -> list[LineSpec]:
+        return [LineSpec(row["code"], row["name"], row["category"], row["amount"]) for row in rows]
+
+    def preview(self, rows: list[ParsedRow]) -> dict[str, Any]:
+        total = sum((row["amount"] for row in rows), ZERO)
+        return {"lines": len(rows), "total": f"{total:.2f}"}
+
+    def apply(self, rows: list[ParsedRow], batch) -> dict[str, Any]:
+        lines = self.lines(rows)
+        try:
+            # A contract without a budget takes the sheet as its budget; otherwise it is a
+            # proposed revision (contract_save decides, as for the page and the API).
+            revision = contract_save(
+                agency=self.contract.agency,
+                contract=self.contract,
+                lines=lines,
+                user=self.user,
+                reason=_("Budget sheet %(name)s") % {"name": batch.file_name},
+                source=BudgetRevision.Source.FILE,
+            ).revision
+        except ValidationError as exc:
+            # Budget rules concern the sheet as a whole (totals, codes): one line each.
+            raise ImportErrors([RowError.file(message) for message in exc.messages]) from exc
+        return {**self.preview(rows), "revision": revision.pk if revision else None}
+
+
+def budget_sheet_import(
+    *, contract: Contract, data: bytes, filename: str, user=None, dry_run: bool = False
+) -> ImportResult:
+    """Import a budget sheet into ``contract``: its budget if it has none, else a proposed revision.
+
+    ``result.summary["revision"]`` is the id of the proposed revision (None when the sheet set
+    the budget or changed nothing).
+    """
+    return BudgetSheetImport(contract=contract, user=user).run(data=data, filename=filename, dry_run=dry_run)
 
 
 # --- contract definition (JSON) -----------------------------------------------------------
