@@ -23,7 +23,9 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -138,8 +140,38 @@ _VALUE_FIELDS = (
     "evidence",
     "sort_key",
 )
-#: What the first read of the stored flags brings back.
-_STORED_FIELDS = ("id", "rule", "subject", "contract_id", "fingerprint", "active", *_VALUE_FIELDS)
+_JSON_FIELDS = ("vouchers", "contract_codes", "params", "evidence")
+_PLAIN_FIELDS = ("severity", "line_code", "message", "sort_key")
+
+
+def _stored_columns() -> tuple:
+    """What the first read of the stored flags brings back: keys, fingerprint, ``active``, the
+    plain values and the JSON values as the database's own text (decoding tens of thousands of
+    JSON documents only to compare them would cost more than the rest of the re-scan)."""
+    return (
+        "id", "rule", "subject", "contract_id", "fingerprint", "active", *_PLAIN_FIELDS,
+        *(Cast(name, TextField()) for name in _JSON_FIELDS),
+    )  # fmt: skip
+
+
+_SCALARS = (str, int, float, bool, type(None))
+_KEY_ORDERS: dict[tuple, list] = {}
+
+
+def _jsonb_order(value):
+    """``value`` with every object's keys in PostgreSQL ``jsonb`` order (shorter first, then bytes)."""
+    kind = type(value)
+    if kind is dict:
+        shape = tuple(value)
+        order = _KEY_ORDERS.get(shape)
+        if order is None:
+            order = _KEY_ORDERS[shape] = sorted(shape, key=lambda k: (len(k.encode()), k.encode()))
+        return {k: v if type(v) in _SCALARS else _jsonb_order(v) for k in order for v in (value[k],)}
+    if kind is list or kind is tuple:
+        return [v if type(v) in _SCALARS else _jsonb_order(v) for v in value]
+    return value
+
+
 _NEW_FLAG_FIELDS = (
     "agency_id",
     "rule",
@@ -176,9 +208,24 @@ def _values(finding: Finding, lookup: dict, default_code: str) -> tuple:
     )
 
 
-def _same(stored: tuple, values: tuple) -> bool:
-    """Whether the stored values equal a finding's, as JSON keeps them (tuples become lists)."""
-    return stored == values or stored == tuple(json.loads(json.dumps(list(values))))
+_PLAIN_AT = tuple(_VALUE_FIELDS.index(n) for n in _PLAIN_FIELDS)
+_JSON_AT = tuple(_VALUE_FIELDS.index(n) for n in _JSON_FIELDS)
+
+
+def _same(stored: tuple, values: tuple, *, postgres: bool) -> bool:
+    """Whether a stored flag's plain and JSON values (``_stored_columns()[6:]``) are a finding's.
+
+    The JSON values are compared as the database prints them back (``jsonb::text`` on
+    PostgreSQL, Django's ``json.dumps`` elsewhere), all four in one list: equal text means equal
+    values; a text that differs only in form (a float printed otherwise) merely costs a harmless
+    rewrite of the same values.
+    """
+    plain = len(_PLAIN_AT)
+    if stored[:plain] != tuple(values[i] for i in _PLAIN_AT):
+        return False
+    found = [values[i] for i in _JSON_AT]
+    text = json.dumps(_jsonb_order(found), ensure_ascii=False) if postgres else json.dumps(found)
+    return text == f"[{', '.join(stored[plain:])}]"
 
 
 def _history_user_id(user) -> int | None:
@@ -210,14 +257,15 @@ def _reconcile(
 
     flags = Flag.objects.filter(agency_id=contract.agency_id)
     stored: dict[tuple[str, str], tuple] = {
-        (row[1], row[2]): row for row in flags.filter(contract=contract).values_list(*_STORED_FIELDS)
+        (row[1], row[2]): row for row in flags.filter(contract=contract).values_list(*_stored_columns())
     }
     shared = [f.subject for f in findings if f.rule == "DUPLICATE_INVOICE"]
     if shared:
         others = flags.filter(rule="DUPLICATE_INVOICE", subject__in=shared).exclude(contract=contract)
-        for row in others.values_list(*_STORED_FIELDS):
+        for row in others.values_list(*_stored_columns()):
             stored.setdefault((row[1], row[2]), row)
 
+    postgres = connection.vendor == "postgresql"
     created: list[tuple[Finding, str, tuple]] = []
     changed: list[tuple[int, Finding, str, tuple]] = []
     quiet: list[tuple[int, tuple]] = []
@@ -234,7 +282,7 @@ def _reconcile(
             changed.append((row[0], finding, fingerprint, values))
         else:
             result.unchanged += 1
-            if not row[5] or not _same(row[6:], values):
+            if not row[5] or not _same(row[6:], values, postgres=postgres):
                 quiet.append((row[0], values))
     gone = [row[0] for key, row in stored.items() if key not in seen and row[5] and row[3] == contract.pk]
     result.resolved = len(gone)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -159,6 +160,9 @@ def late_posting(frame: pd.DataFrame, policy: dict, context: RuleContext) -> lis
     )
 
 
+EPOCH_DATE = dt.date(1970, 1, 1)
+
+
 def _day_kinds(days: list[dt.date], country: str) -> tuple[dict[dt.date, tuple[str, str]], list[int]]:
     """For each date that is a non-working day: (kind, holiday name). Also the years for which no
     official calendar was available (plain weekends were used)."""
@@ -197,41 +201,50 @@ def weekend_holiday(frame: pd.DataFrame, policy: dict, context: RuleContext) -> 
     """Dated on a non-working day by the official calendar (plain weekends where it has no data)."""
     if frame.empty:
         return []
-    unique = pd.Series(frame["date"].dt.date.unique())
-    kinds, uncovered = _day_kinds(list(unique), context.country)
+    # The calendar is asked once per distinct day; rows find their day's kind by index, and the
+    # findings are built from plain lists (tens of thousands on a large ledger).
+    day_numbers, where = np.unique(frame["day"].to_numpy(), return_inverse=True)
+    unique = [EPOCH_DATE + dt.timedelta(days=int(n)) for n in day_numbers]
+    kinds, uncovered = _day_kinds(unique, context.country)
     if not kinds:
         return []
-    flagged = frame["date"].dt.date.map(kinds)
-    hit = flagged.notna().to_numpy()
-    rows = frame[hit].assign(kind=flagged[hit].str[0].to_numpy(), holiday=flagged[hit].str[1].to_numpy())
-
-    def evidence(row):
-        weekends_only = row.date.year in uncovered
-        extra = (
-            {"calendar_note": "no official calendar for this year: plain weekends used"}
-            if weekends_only
-            else {}
-        )
-        return {
-            "date": iso(row.date),
-            "kind": row.kind,
-            "holiday": row.holiday,
-            "calendar": "weekends-only" if weekends_only else "official",
-            **extra,
-        }
-
-    weekends = expenditure_findings(
-        rows[rows["kind"] == "weekend"],
-        "WEEKEND_HOLIDAY",
-        gettext_noop("Voucher %(voucher)s is dated %(date)s, a weekend day that is not a working day"),
-        lambda row: {"date": iso(row.date)},
-        evidence,
-    )
-    holidays = expenditure_findings(
-        rows[rows["kind"] == "holiday"],
-        "WEEKEND_HOLIDAY",
-        gettext_noop("Voucher %(voucher)s is dated %(date)s, a public holiday (%(holiday)s)"),
-        lambda row: {"date": iso(row.date), "holiday": row.holiday},
-        evidence,
-    )
-    return weekends + holidays
+    kind_at = np.array([kinds.get(day, ("", ""))[0] for day in unique], dtype=object)[where]
+    found = []
+    for kind, message in (
+        (
+            "weekend",
+            gettext_noop("Voucher %(voucher)s is dated %(date)s, a weekend day that is not a working day"),
+        ),
+        ("holiday", gettext_noop("Voucher %(voucher)s is dated %(date)s, a public holiday (%(holiday)s)")),
+    ):
+        hit = kind_at == kind
+        if not hit.any():
+            continue
+        rows = frame[hit]
+        dates = [unique[k] for k in where[hit].tolist()]
+        for i, voucher, line, day in zip(
+            rows["id"].tolist(), rows["voucher_no"].tolist(), rows["line"].tolist(), dates, strict=True
+        ):
+            text = day.isoformat()
+            holiday = kinds[day][1]
+            params = {"voucher": voucher or f"#{i}", "date": text}
+            if kind == "holiday":
+                params["holiday"] = holiday
+            evidence = {"date": text, "kind": kind, "holiday": holiday}
+            if day.year in uncovered:
+                evidence["calendar"] = "weekends-only"
+                evidence["calendar_note"] = "no official calendar for this year: plain weekends used"
+            else:
+                evidence["calendar"] = "official"
+            found.append(
+                Finding(
+                    rule="WEEKEND_HOLIDAY",
+                    subject=f"exp:{i}",
+                    message=message,
+                    params=params,
+                    expenditure_ids=(i,),
+                    budget_line=line,
+                    evidence=evidence,
+                )
+            )
+    return found
