@@ -75,37 +75,38 @@ def contract_frame(contract: Contract) -> pd.DataFrame:
     return _frame_query(Expenditure.objects.filter(contract=contract))
 
 
-def _other_contracts_sharing_invoices(contract: Contract) -> pd.DataFrame:
+def _other_contracts_sharing_invoices(contract: Contract, own: set[str] | None = None) -> pd.DataFrame:
     """Expenditures of the agency's other contracts whose invoice number, normalised, is also
     on this contract: all the duplicate-invoice rule needs from them. Only the distinct invoice
     strings are compared in Python, so a large agency does not load every other ledger row.
+    ``own``: this contract's normalised invoice numbers when the caller has them (its frame's
+    ``invoice_norm``); otherwise they are read, and only if another contract has invoices at all.
     """
     posted = Expenditure.objects.filter(status=Expenditure.Status.POSTED).exclude(invoice_no="")
-    own = {
-        normalise_text(value)
-        for value in posted.filter(contract=contract).values_list("invoice_no", flat=True).distinct()
-    }
     others = posted.filter(agency_id=contract.agency_id).exclude(contract=contract)
     # An empty frame with the right columns (the raw-cursor path cannot compile ``.none()``).
     nothing = others.filter(pk__lt=0)
-    if not own:
+    wanted = []
+    for value in others.values_list("invoice_no", flat=True).distinct().iterator(chunk_size=20000):
+        if own is None:
+            own = {
+                normalise_text(v)
+                for v in posted.filter(contract=contract).values_list("invoice_no", flat=True).distinct()
+            }
+        if normalise_text(value) in own:
+            wanted.append(value)
+    if not wanted:
         return _frame_query(nothing)
-    wanted = [
-        value
-        for value in others.values_list("invoice_no", flat=True).distinct().iterator(chunk_size=20000)
-        if normalise_text(value) in own
-    ]
     frames = [
         _frame_query(others.filter(invoice_no__in=wanted[start : start + 2000]))
         for start in range(0, len(wanted), 2000)
     ]
-    if not frames:
-        return _frame_query(nothing)
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
-def rule_context(contract: Contract) -> RuleContext:
-    """The lines, other contracts' invoices, staff spells and assignments the rules need."""
+def rule_context(contract: Contract, frame: pd.DataFrame | None = None) -> RuleContext:
+    """The lines, other contracts' invoices, staff spells and assignments the rules need
+    (``frame``: the contract's own frame, when the caller has loaded it already)."""
     agency_id = contract.agency_id
     lines = pd.DataFrame.from_records(
         [
@@ -116,7 +117,10 @@ def rule_context(contract: Contract) -> RuleContext:
         ],
         columns=["code", "name", "category", "approved"],
     )
-    others = _other_contracts_sharing_invoices(contract)
+    own = (
+        None if frame is None else set(frame.loc[frame["invoice_no"] != "", "invoice_norm"].unique().tolist())
+    )
+    others = _other_contracts_sharing_invoices(contract, own)
     spells = pd.DataFrame.from_records(
         list(
             EmploymentSpell.objects.filter(agency_id=agency_id).values_list(

@@ -122,7 +122,7 @@ def _lookup(frames: list[pd.DataFrame], ids: set[int]) -> dict[int, tuple[str, s
 def flags_scan_contract(*, contract: Contract, user=None) -> ScanResult:
     """Run every rule on ``contract`` and reconcile the findings with its stored flags."""
     frame = selectors.contract_frame(contract)
-    context = selectors.rule_context(contract)
+    context = selectors.rule_context(contract, frame)
     findings = run_rules(frame, contract.effective_policy(), context)
     return _reconcile(
         contract=contract, findings=findings, frames=[frame, context.agency_invoices], user=user
