@@ -8,6 +8,7 @@ float ever touches an amount.
 
 from __future__ import annotations
 
+import io
 from collections import Counter
 
 import pandas as pd
@@ -51,6 +52,9 @@ def _frame_query(qs: QuerySet) -> pd.DataFrame:
         Cast("posted_on", CharField()),
     )
     sql, params = values.query.sql_with_params()
+    if connection.vendor == "postgresql":
+        # In ledger order, so the frame needs no sort (and no copy) in pandas.
+        return _frame_by_copy(values.order_by("date", "id").query.sql_with_params())
     # Fetched in chunks turned into small frames at once, so the full list of row tuples never
     # exists next to the frame (half the peak memory on 1,000,000 rows).
     chunks = []
@@ -67,6 +71,41 @@ def _frame_query(qs: QuerySet) -> pd.DataFrame:
         return prepare_frame(pd.DataFrame(columns=list(FRAME_COLUMNS)))
     frame = pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
     del chunks
+    return prepare_frame(frame, copy=False)
+
+
+#: Column types of the frame read from PostgreSQL's CSV (``_frame_by_copy``).
+_CSV_TYPES = {
+    "id": "int64",
+    "amount": "int64",
+    "staff_id": "float64",
+    **{c: str for c in FRAME_COLUMNS if c not in ("id", "amount", "staff_id", "date", "posted_on")},
+}
+
+
+def _frame_by_copy(query: tuple[str, list]) -> pd.DataFrame:
+    """PostgreSQL: ``COPY (query) TO STDOUT`` as CSV, parsed by pandas' C reader.
+
+    No Python object per row or per value: 100,000 rows cost about what ``read_csv`` of the same
+    file costs. Empty strings and NULLs both arrive empty, which the frame treats alike (text
+    columns ``""``, ``staff_id`` missing, ``posted_on`` NaT).
+    """
+    with connection.cursor() as cursor:
+        sql = cursor.cursor.mogrify(*query)
+        with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
+            data = b"".join(bytes(block) for block in copy)
+    frame = pd.read_csv(
+        io.BytesIO(data),
+        names=list(FRAME_COLUMNS),
+        header=None,
+        dtype=_CSV_TYPES,
+        keep_default_na=False,
+        na_values={"staff_id": [""], "date": [""], "posted_on": [""]},
+        encoding="utf-8",
+    )
+    del data
+    for column in ("date", "posted_on"):
+        frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d")
     return prepare_frame(frame, copy=False)
 
 

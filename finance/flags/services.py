@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -94,6 +94,9 @@ def _row_signatures(frames: list[pd.DataFrame], ids: set[int]) -> dict[int, str]
 
 
 def _fingerprint(finding: Finding, signatures: dict[int, str]) -> str:
+    ids = finding.expenditure_ids
+    if len(ids) == 1 and finding.basis is None:  # most findings: one expenditure, the same digest
+        return hashlib.sha256(f"{signatures.get(ids[0], ids[0])}\n".encode()).hexdigest()
     digest = hashlib.sha256()
     for expenditure_id in sorted(finding.expenditure_ids):
         digest.update(signatures.get(expenditure_id, str(expenditure_id)).encode())
@@ -146,30 +149,12 @@ _PLAIN_FIELDS = ("severity", "line_code", "message", "sort_key")
 
 def _stored_columns() -> tuple:
     """What the first read of the stored flags brings back: keys, fingerprint, ``active``, the
-    plain values and the JSON values as the database's own text (decoding tens of thousands of
-    JSON documents only to compare them would cost more than the rest of the re-scan)."""
+    plain values and the JSON values as text (``_same`` decodes the four of a flag at once,
+    rather than Django decoding each of them)."""
     return (
         "id", "rule", "subject", "contract_id", "fingerprint", "active", *_PLAIN_FIELDS,
         *(Cast(name, TextField()) for name in _JSON_FIELDS),
     )  # fmt: skip
-
-
-_SCALARS = (str, int, float, bool, type(None))
-_KEY_ORDERS: dict[tuple, list] = {}
-
-
-def _jsonb_order(value):
-    """``value`` with every object's keys in PostgreSQL ``jsonb`` order (shorter first, then bytes)."""
-    kind = type(value)
-    if kind is dict:
-        shape = tuple(value)
-        order = _KEY_ORDERS.get(shape)
-        if order is None:
-            order = _KEY_ORDERS[shape] = sorted(shape, key=lambda k: (len(k.encode()), k.encode()))
-        return {k: v if type(v) in _SCALARS else _jsonb_order(v) for k in order for v in (value[k],)}
-    if kind is list or kind is tuple:
-        return [v if type(v) in _SCALARS else _jsonb_order(v) for v in value]
-    return value
 
 
 _NEW_FLAG_FIELDS = (
@@ -190,12 +175,12 @@ _EVENT_FIELDS = ("agency_id", "flag_id", "kind", "from_status", "to_status", "no
 
 def _values(finding: Finding, lookup: dict, default_code: str) -> tuple:
     """The stored values a finding gives its flag, in the order of ``_VALUE_FIELDS``."""
-    missing = ("", "", "")
-    named = [
-        lookup[i]
-        for i in sorted(finding.expenditure_ids, key=lambda i: lookup.get(i, missing)[2])
-        if i in lookup
-    ]
+    ids = finding.expenditure_ids
+    if len(ids) == 1:
+        named = [lookup[ids[0]]] if ids[0] in lookup else []
+    else:
+        missing = ("", "", "")
+        named = [lookup[i] for i in sorted(ids, key=lambda i: lookup.get(i, missing)[2]) if i in lookup]
     return (
         REGISTRY[finding.rule].severity,
         finding.budget_line or "",
@@ -212,20 +197,19 @@ _PLAIN_AT = tuple(_VALUE_FIELDS.index(n) for n in _PLAIN_FIELDS)
 _JSON_AT = tuple(_VALUE_FIELDS.index(n) for n in _JSON_FIELDS)
 
 
-def _same(stored: tuple, values: tuple, *, postgres: bool) -> bool:
+def _same(stored: tuple, values: tuple) -> bool:
     """Whether a stored flag's plain and JSON values (``_stored_columns()[6:]``) are a finding's.
 
-    The JSON values are compared as the database prints them back (``jsonb::text`` on
-    PostgreSQL, Django's ``json.dumps`` elsewhere), all four in one list: equal text means equal
-    values; a text that differs only in form (a float printed otherwise) merely costs a harmless
-    rewrite of the same values.
+    The four JSON texts the database printed are parsed at once (the C decoder) and compared
+    with the finding's values; a difference only of form (a tuple where JSON keeps a list) is
+    settled by comparing with the values as JSON would give them back.
     """
     plain = len(_PLAIN_AT)
     if stored[:plain] != tuple(values[i] for i in _PLAIN_AT):
         return False
+    kept = json.loads(f"[{', '.join(stored[plain:])}]")
     found = [values[i] for i in _JSON_AT]
-    text = json.dumps(_jsonb_order(found), ensure_ascii=False) if postgres else json.dumps(found)
-    return text == f"[{', '.join(stored[plain:])}]"
+    return kept == found or kept == json.loads(json.dumps(found))
 
 
 def _history_user_id(user) -> int | None:
@@ -265,7 +249,6 @@ def _reconcile(
         for row in others.values_list(*_stored_columns()):
             stored.setdefault((row[1], row[2]), row)
 
-    postgres = connection.vendor == "postgresql"
     created: list[tuple[Finding, str, tuple]] = []
     changed: list[tuple[int, Finding, str, tuple]] = []
     quiet: list[tuple[int, tuple]] = []
@@ -282,7 +265,7 @@ def _reconcile(
             changed.append((row[0], finding, fingerprint, values))
         else:
             result.unchanged += 1
-            if not row[5] or not _same(row[6:], values, postgres=postgres):
+            if not row[5] or not _same(row[6:], values):
                 quiet.append((row[0], values))
     gone = [row[0] for key, row in stored.items() if key not in seen and row[5] and row[3] == contract.pk]
     result.resolved = len(gone)
