@@ -39,7 +39,8 @@ def _quote(name: str) -> str:
 def ids_in(column: str, ids: Sequence[int]) -> tuple[str, list[Any]]:
     """SQL ``column IN (ids)`` with the ids as one parameter, however many there are."""
     if _postgres():
-        return f"{column} = ANY(%s)", [list(ids)]
+        # One text literal: psycopg would otherwise adapt the list value by value.
+        return f"{column} = ANY(%s::bigint[])", ["{" + ",".join(str(int(i)) for i in ids) + "}"]
     return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(list(ids))]  # noqa: S608 (names from the models, values bound)
 
 
