@@ -8,7 +8,14 @@ stored flags, identified by (agency, rule, subject):
   which reopens it (with a ``reopened`` event);
 - a stored flag of the contract that no longer fires is kept, status untouched, with
   ``active=False``: it leaves the queue and ``scan_flags`` output but keeps its history, and
-  comes back (``active=True``) if it fires again.
+  comes back (``active=True``) if it fires again;
+- a flag found exactly as stored is not written at all: a re-scan with nothing changed writes no
+  row (``last_seen`` is the last scan that raised, changed or revived the flag).
+
+The findings are stored as sets (``_reconcile``, with ``finance.flags.bulk``): one read of the
+stored flags, ``COPY`` (PostgreSQL) or large ``bulk_create`` batches for the new flags, their
+links, events and history, one ``executemany`` per kind of update, and history snapshots by
+``INSERT … SELECT``; the number of statements does not depend on the number of findings.
 """
 
 from __future__ import annotations
