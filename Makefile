@@ -34,9 +34,12 @@ migrate: $(STAMP)
 seed: migrate
 	DEBUG=1 $(PY) manage.py seed_demo --password "$(DEMO_PASSWORD)"
 
+# The background worker runs beside the web server and stops with it.
 run: install compilemessages seed
-	@echo "Serving http://$(HOST):$(PORT)/  (stop with Ctrl-C)"
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Serving http://$(HOST):$(PORT)/ with a background worker  (stop both with Ctrl-C)"
+	@DEBUG=1 $(PY) manage.py jobs_worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install compilemessages
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
@@ -44,6 +47,7 @@ test: install compilemessages
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -1,10 +1,10 @@
 """Benchmark: every role's home dashboard on the seeded small demo.
 
-Seeds the small demo (``core.demo.seed``) into a scratch database of its own (SQLite under /tmp
+Seeds the small demo (``overview.demo.seed``) into a scratch database of its own (SQLite under /tmp
 unless DATABASE_URL is set), then renders each demo login's home page with Django's test client
 and reports the median of 20 renders and the number of queries of one render. Goal: under
 300 ms each, with a query count that does not grow with the data (pinned in
-tests/core/test_dashboards.py). Alone: ``.venv/bin/python -m bench.bench_dashboards``.
+tests/overview/test_dashboards.py). Alone: ``.venv/bin/python -m bench.bench_dashboards``.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def run(size: str = "default") -> list[dict]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from core.demo import seed
+    from overview.demo import seed
 
     started = time.perf_counter()
     seed(size="small", password="bench-only-pass-2025", log=lambda *_: None, force=True)  # noqa: S106 - scratch demo

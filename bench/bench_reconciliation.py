@@ -124,8 +124,8 @@ def _data(expenditures: int, lines: int):
 def run(size: str = "default") -> list[dict]:
     _setup()
     from core.reports import render
-    from finance.pack import contract_pack
     from finance.reconciliation.services import period_auto_match
+    from finance.reports.pack import contract_pack
 
     expenditures, lines = SIZES.get(size, SIZES["default"])
     contract, period = _data(expenditures, lines)

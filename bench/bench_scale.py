@@ -98,11 +98,11 @@ def _worker() -> list[dict]:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from core.demo_large import LARGE_SLUG
     from core.models import Agency
     from finance.flags.services import flags_scan_contract
     from finance.models import Contract, Expenditure
     from finance.selectors import budget_vs_actual
+    from overview.demo import LARGE_SLUG
     from staff import analytics
     from staff.models import EmploymentSpell, StaffMember
     from supervision.selectors import compliance_frame
@@ -149,7 +149,7 @@ def _worker() -> list[dict]:
 
     try:
         from core.reports.renderers import render
-        from finance.pack import contract_pack
+        from finance.reports.pack import contract_pack
     except ImportError:
         contract_pack = None
     if contract_pack is not None:

@@ -81,7 +81,7 @@ def build(size: str) -> str:
     from django.db import transaction
     from django.utils import timezone
 
-    from core.demo_large import write_rows
+    from core.demo import write_rows
     from core.models import Agency
     from finance.models import BudgetLine, Contract, Expenditure, Funder
 

@@ -26,8 +26,6 @@ class CoreConfig(AppConfig):
         from core.navigation import NavItem
 
         return (
-            NavItem(_("Home"), "home", ("director", "finance", "supervisor", "staff", "auditor"), 0),
-            NavItem(_("Reports"), "reports", ("director", "finance", "supervisor", "staff", "auditor"), 800),
             NavItem(_("Logins and roles"), "members", ("director",), 900),
             NavItem(_("Confidential reads"), "sensitive-reads", ("director",), 910),
         )
@@ -35,12 +33,20 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from core import (  # noqa: F401  (registers kinds, checks, jobs, panels)
-            annual,
-            checks,
-            dashboard,
-            report_jobs,
-            roles,
-        )
+        from core import checks, report_jobs, roles  # noqa: F401  (registers checks, jobs)
 
         post_migrate.connect(roles.sync_role_groups_receiver, dispatch_uid="core.sync_roles")
+
+        from core import signals  # noqa: F401  (a password change revokes API tokens)
+        from core.setup import SetupStep, people_invited, register_setup_step
+
+        register_setup_step(
+            SetupStep(
+                key="people-invited",
+                label=_("Invite your colleagues"),
+                url_name="member-invite",
+                is_done=people_invited,
+                order=50,
+                help=_("Each person gets a link to set their own password."),
+            )
+        )

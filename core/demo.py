@@ -1,41 +1,29 @@
-"""The demo data set: a county social-work agency in Jiangxi, and an outsider agency.
+"""What every app's demo seeder shares: the context it receives and the bulk writers of the
+large data set.
 
-``seed_demo`` creates the two agencies and one login per role, then calls each app's
-``<app>.demo.seed(ctx)`` in order (staff first: everything else refers to people). An app's
-seeder adds realistic records for its module using ``ctx.rng`` so runs are reproducible.
-
-``--size large`` seeds the same small demo (the app seeders always get ``size="small"``, so the
-demo agency stays quick to use) and then ``core.demo_large.seed_large``: a third agency,
-``provincial``, with the performance data set and its own ``prov_*`` logins.
+Each app's ``<app>.demo`` has ``seed(ctx)`` (the small demo agency) and may have
+``seed_large(ctx)`` (the performance data set of ``seed_demo --size large``); the overview app
+(``overview/demo.py``) creates the agencies and logins and calls them in order. The large rows
+are synthetic and written without per-row audit history: PostgreSQL ``COPY`` (psycopg's
+``cursor.copy()``) when the database is PostgreSQL, ``bulk_create(batch_size=BATCH)`` otherwise.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
-import secrets
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from importlib import import_module
 
-from django.conf import settings
-from django.db import transaction
-from django.utils.module_loading import module_has_submodule
+from django.db import connection, models, transaction
 
 from core.models import Agency
-from core.services import agency_create, member_create, member_set_roles
 
-DEMO_SLUG = "xinfeng"
-OUTSIDER_SLUG = "anyuan"
-SEED_ORDER = ["staff", "training", "supervision", "finance"]
-
-DEMO_LOGINS = [
-    # username, roles, given name, family name
-    ("director", ["director"], "慧敏", "刘"),
-    ("finance", ["finance"], "建华", "王"),
-    ("supervisor", ["supervisor", "staff"], "晓燕", "陈"),
-    ("staff", ["staff"], "小明", "李"),
-    ("auditor", ["auditor"], "国强", "赵"),
-]
+#: Rows per ``bulk_create`` batch of the large data set.
+BATCH = 5000
+#: Cities of Jiangxi that demo records mention (venues, payees, project titles).
+CITIES = ["南昌", "赣州", "九江", "上饶", "吉安", "宜春", "抚州", "萍乡", "新余", "鹰潭", "景德镇"]
 
 
 @dataclass
@@ -44,86 +32,72 @@ class DemoContext:
 
     agency: Agency
     outsider_agency: Agency
-    users: dict  # login name -> User (includes "outsider")
+    users: dict  # login role ("director", "finance", "supervisor", "staff", "auditor", "outsider") -> User
     size: str = "small"
     today: dt.date = field(default_factory=dt.date.today)
     rng: random.Random = field(default_factory=lambda: random.Random(20250101))
     log: callable = print
     shared: dict = field(default_factory=dict)  # seeders hand each other records here
+    counts: dict = field(default_factory=dict)  # large size: how many rows of each kind to write
+    after: list[Callable[[], None]] = field(default_factory=list)  # run once every app has seeded
 
 
-def seed(*, size: str = "small", password: str | None = None, log=print, force: bool = False) -> dict:
-    """Create the demo agencies once; later runs only refresh the demo passwords."""
-    if not settings.DEBUG and not force:
-        raise PermissionError(
-            "seed_demo creates logins with known passwords; refusing with DEBUG off (use --force)."
-        )
-    generated = password is None
-    password = password or secrets.token_urlsafe(9)
-    existing = Agency.objects.filter(slug=DEMO_SLUG).first()
-    if existing is not None:
-        users = _reset_passwords(password)
-        log(f"Demo agency “{existing.name}” already exists; demo passwords reset.")
-        if size == "large":
-            users += _seed_large_once(password=password, log=log)
-        return {"created": False, "password": password, "generated": generated, "users": users}
-    with transaction.atomic():
-        agency = agency_create(name="信丰县阳光社会工作服务中心", slug=DEMO_SLUG)
-        outsider_agency = agency_create(name="安远县青禾社会工作服务中心", slug=OUTSIDER_SLUG)
-        users = {}
-        for username, roles, first, last in DEMO_LOGINS:
-            users[username] = member_create(
-                agency=agency,
-                username=username,
-                password=password,
-                roles=roles,
-                # Chinese names read family name first; Django's get_full_name() joins
-                # first + last, so the whole name goes in first_name.
-                first_name=f"{last}{first}",
-                validate=False,
+def _field(model, name: str):
+    return model._meta.get_field(name)
+
+
+def write_rows(model: type[models.Model], fields: list[str], rows: Iterable[tuple]) -> int:
+    """Insert ``rows`` (tuples in the order of ``fields``, foreign keys as ids) without history:
+    ``COPY`` on PostgreSQL, ``bulk_create`` in batches elsewhere. Returns the number written."""
+    count = 0
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(_field(model, name).column) for name in fields)
+        json_at = [i for i, name in enumerate(fields) if isinstance(_field(model, name), models.JSONField)]
+        sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            for row in rows:
+                if json_at:
+                    row = list(row)
+                    for i in json_at:
+                        row[i] = json.dumps(row[i], ensure_ascii=False)
+                copy.write_row(row)
+                count += 1
+        return count
+    attnames = [_field(model, name).attname for name in fields]
+    batch = []
+    for row in rows:
+        batch.append(model(**dict(zip(attnames, row, strict=True))))
+        if len(batch) >= BATCH:
+            model.objects.bulk_create(batch, batch_size=BATCH)
+            count += len(batch)
+            batch = []
+    model.objects.bulk_create(batch, batch_size=BATCH)
+    return count + len(batch)
+
+
+def reserve_ids(model: type[models.Model], n: int) -> int:
+    """The first of ``n`` consecutive primary keys set aside for rows written with explicit ids."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence(%s, 'id'), nextval(pg_get_serial_sequence(%s, 'id')) + %s)",
+                [table, table, max(n - 1, 0)],
             )
-        users["outsider"] = member_create(
-            agency=outsider_agency,
-            username="outsider",
-            password=password,
-            roles=["director"],
-            first_name="Outsider",
-            last_name="Director",
-            validate=False,
-        )
-        ctx = DemoContext(agency=agency, outsider_agency=outsider_agency, users=users, size="small", log=log)
-        for app in SEED_ORDER:
-            package = import_module(app)
-            if module_has_submodule(package, "demo"):
-                import_module(f"{app}.demo").seed(ctx)
-    names = list(users)
-    if size == "large":
-        names += _seed_large_once(password=password, log=log)
-    return {"created": True, "password": password, "generated": generated, "users": names}
+            return cursor.fetchone()[0] - max(n - 1, 0)
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")  # noqa: S608
+        return cursor.fetchone()[0] + 1
 
 
-def _seed_large_once(*, password: str, log) -> list[str]:
-    """The large data set in its own agency (core/demo_large.py); its logins' passwords are
-    reset when it exists already."""
-    from core import demo_large
+def analyze_on_commit(*models_: type[models.Model]) -> None:
+    """Fresh PostgreSQL statistics once the bulk rows are committed, so that the first queries
+    on them get sensible plans."""
 
-    if Agency.objects.filter(slug=demo_large.LARGE_SLUG).exists():
-        return _reset_passwords(password, logins=demo_large.LARGE_LOGINS, extra=[])
-    agency = Agency.objects.get(slug=DEMO_SLUG)
-    ctx = DemoContext(agency=agency, outsider_agency=agency, users={}, size="large", log=log)
-    demo_large.seed_large(ctx, password=password)
-    return [login[0] for login in demo_large.LARGE_LOGINS]
+    def analyze() -> None:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                for model in models_:
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
-
-def _reset_passwords(password: str, logins=DEMO_LOGINS, extra=("outsider",)) -> list[str]:
-    from django.contrib.auth import get_user_model
-
-    names = [login[0] for login in logins] + list(extra)
-    users = list(get_user_model().objects.filter(username__in=names))
-    for user in users:
-        user.set_password(password)
-        user.save(update_fields=["password"])
-        roles = next((login[1] for login in logins if login[0] == user.username), None)
-        if roles:
-            member_set_roles(user=user, roles=roles)
-    return sorted(u.username for u in users)
+    transaction.on_commit(analyze)

@@ -1,7 +1,9 @@
 """``GET /health/``: is this web process able to serve? For load balancers and monitoring.
 
-No login, no session, no template: one ``SELECT 1`` on the database and, when a Celery broker is
-configured, one connection attempt with a short timeout. The answer names each check and says
+No login, no session, no template: one ``SELECT 1`` on the database, when a Celery broker is
+configured one connection attempt with a short timeout, and whether a background worker has shown
+a sign of life in the last minute (``WORKER_SEEN_SECONDS``). A missing worker does not make the
+web process unhealthy (it can still serve pages), but jobs wait until one runs, so it is named. The answer names each check and says
 ``ok`` or the exception class only, never a host name, URL or message that could carry a password.
 """
 
@@ -12,6 +14,7 @@ import logging
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -57,11 +60,29 @@ def check_broker() -> str:
     return "ok"
 
 
+def check_worker() -> str:
+    from core.jobs import queue_name, worker_last_seen
+
+    if queue_name() == "inline":
+        return "not used (jobs run in-process)"
+    try:
+        last_seen = worker_last_seen()
+    except Exception as exc:
+        return f"error: {type(exc).__name__}"
+    if last_seen is None:
+        return "not seen"
+    age = (timezone.now() - last_seen).total_seconds()
+    if age > settings.WORKER_SEEN_SECONDS:
+        return f"not seen in the last {int(settings.WORKER_SEEN_SECONDS)} s"
+    return "ok"
+
+
 @never_cache
 @require_http_methods(["GET", "HEAD"])
 def health(request):
     checks = {"database": check_database(), "broker": check_broker()}
     healthy = not any(value.startswith("error") for value in checks.values())
+    checks["worker"] = check_worker()
     return JsonResponse(
         {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
     )

@@ -41,13 +41,24 @@ class Agency(models.Model):
         return self.name
 
 
+def membership_of(user) -> Membership | None:
+    """A user's membership (with its agency), loaded once per user object, or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    cached = getattr(user, "_membership_cache", False)
+    if cached is False:
+        cached = Membership.objects.select_related("agency").filter(user=user).first()
+        user._membership_cache = cached
+    return cached
+
+
 def agency_of(user) -> Agency | None:
     """The agency a user belongs to, or None for anonymous users and users without one."""
     if not getattr(user, "is_authenticated", False):
         return None
     cached = getattr(user, "_agency_cache", False)
     if cached is False:
-        membership = Membership.objects.select_related("agency").filter(user=user).first()
+        membership = membership_of(user)
         cached = membership.agency if membership else None
         user._agency_cache = cached
     return cached
@@ -100,7 +111,11 @@ def user_has_model_perm(user, model, action: str) -> bool:
 
 
 class Membership(models.Model):
-    """A login's place in an agency. Roles are the user's groups (core.roles.Role)."""
+    """A person's place in an agency, and their own preferences.
+
+    Roles are the user's groups (core.roles.Role). ``language`` is the person's own choice of
+    language for pages, exports and e-mails; empty follows the browser.
+    """
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -110,6 +125,13 @@ class Membership(models.Model):
     )
     agency = models.ForeignKey(
         Agency, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("agency")
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Pages, exports and e-mails in this language; empty follows the browser."),
     )
     history = HistoricalRecords()
 
@@ -250,6 +272,10 @@ class Job(TenantModel):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # Written every few seconds by the process running the job; a running job whose heartbeat
+    # stops is taken back by ``jobs_reclaim`` (its worker died).
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    worker = models.CharField(_("worker"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -265,7 +291,14 @@ class Job(TenantModel):
         indexes = [models.Index(fields=["agency", "created_by", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.kind} #{self.pk} ({self.get_status_display()})"
+        return f"{self.kind_label} #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def kind_label(self) -> str:
+        """What the job does, in the reader's language (the kind is a machine code)."""
+        from core.jobs import kind_label
+
+        return kind_label(self.kind)
 
     @property
     def finished(self) -> bool:
@@ -326,3 +359,26 @@ class RefusedRequest(TenantModel):
         if action == "view" and Role.DIRECTOR in user_roles(user):
             return qs
         return qs.none()
+
+
+class WorkerHeartbeat(models.Model):
+    """A background worker's last sign of life: what ``/health/`` reads to say a worker is running.
+
+    Not tenant data: one row per worker process (the database worker of ``jobs_worker`` or a
+    Celery worker), refreshed every few seconds while it runs.
+    """
+
+    worker = models.CharField(_("worker"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20)
+    hostname = models.CharField(_("host"), max_length=255, blank=True)
+    pid = models.PositiveIntegerField(_("process id"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"))
+    last_seen = models.DateTimeField(_("last seen"), db_index=True)
+
+    class Meta:
+        ordering = ["-last_seen"]
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.worker} ({self.kind})"

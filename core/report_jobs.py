@@ -19,6 +19,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.jobs import JobError, job_handler
 from core.models import Job, agency_of
@@ -29,7 +30,7 @@ from core.roles import user_roles
 JOB_KIND = "core.report"
 
 
-@job_handler(JOB_KIND)
+@job_handler(JOB_KIND, label=gettext_lazy("Report file"))
 def run_report_job(job: Job, progress) -> dict:
     """Build and render the report of ``job.params`` as its starter, store the file under
     ``agency_<id>/reports/`` and return the URL of ``report_file`` for it."""

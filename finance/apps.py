@@ -64,19 +64,41 @@ class FinanceConfig(AppConfig):
             NavItem(_("Ledger"), "finance-ledger", ("director", "finance", "auditor"), 410),
             NavItem(_("Ledger import"), "finance-import", ("finance",), 420),
             NavItem(_("Flags"), "finance-flag-list", ("director", "finance", "auditor"), 430),
-            NavItem(_("Bank reconciliation"), "finance-reconciliation", ("director", "finance", "auditor"), 440),
+            NavItem(
+                _("Bank reconciliation"), "finance-reconciliation", ("director", "finance", "auditor"), 440
+            ),
         )
 
     def ready(self) -> None:
         from importlib import import_module
         from importlib.util import find_spec
 
-        for module in (
-            "finance.reports",
-            "finance.panels",
-            "finance.flags.panels",
-            "finance.flags.reports",
-            "finance.pack",
-        ):
+        for module in ("finance.hooks", "finance.reports", "finance.panels", "finance.flags.panels"):
             if find_spec(module) is not None:
                 import_module(module)
+        _register_setup_steps()
+
+
+def _register_setup_steps() -> None:
+    from core.setup import SetupStep, register_setup_step
+
+    def contracts_loaded(agency) -> bool:
+        from finance.models import Contract
+
+        return Contract.objects.filter(agency=agency).exists()
+
+    register_setup_step(
+        SetupStep(
+            key="contracts-loaded",
+            label=_("Load your service contracts"),
+            # The finance officer loads them (roles.md: directors read contracts and approve
+            # revisions); the list is where the director sees that it is done.
+            url_name="finance-contract-list",
+            is_done=contracts_loaded,
+            order=20,
+            help=_(
+                "Your finance officer loads each purchase-of-service contract with its budget "
+                "(Contracts → Load a contract file, or manage.py load_contract FILE.json)."
+            ),
+        )
+    )

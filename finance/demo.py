@@ -9,12 +9,16 @@ Ends with the flags work's ``plant_irregularities(ctx)`` (finance/flags/demo.py)
 from __future__ import annotations
 
 import datetime as dt
+import math
+import random
 from decimal import Decimal
 from importlib.util import find_spec
 
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from core.demo import CITIES, analyze_on_commit, write_rows
 from finance.models import Contract, Expenditure
 from finance.services import (
     LineSpec,
@@ -25,6 +29,8 @@ from finance.services import (
     funder_get_or_create,
     ledger_import,
 )
+from staff.demo import LARGE_YEARS
+from staff.models import StaffMember
 
 PAYEES = {
     "activities": [
@@ -203,6 +209,218 @@ def _imports(ctx, contracts: list[Contract]) -> None:
         contract=contracts[1], data=("\r\n".join(refused) + "\r\n").encode(),
         filename=f"{contracts[1].code}-11月明细账.csv", user=ctx.users.get("finance"),
     )  # fmt: skip
+
+
+# ---- the large data set ---------------------------------------------------------------------
+# ``seed_large(ctx)`` writes ``ctx.counts["contracts"]`` yearly contracts with
+# ``ctx.counts["expenditures"]`` ledger rows in bulk over ``ctx.shared["large_staff"]``
+# (staff/demo.py). The ledger is mostly clean (workdays, cents, invoices, prompt posting);
+# voucher numbers are unique in a contract and budget lines are sized so that no line or
+# contract overspends; each contract of 1,000 rows or more carries a few planted irregularities
+# of the rules a row can break by itself, so a flag scan has something to find.
+
+#: The largest contract holds this share of the ledger (the benchmarks scan it).
+LARGEST_SHARE = Decimal("0.15")
+LARGE_FUNDERS = ["江西省民政厅", "南昌市民政局", "赣州市民政局", "九江市民政局"]
+#: Non-personnel spending: category, line code, line name, weight, merchants and what they sell.
+SPENDING = [
+    ("activities", "A1", "服务活动", 45, ["文具店", "印刷厂", "超市", "书店"], ["活动物资", "宣传册印刷", "儿童绘本"]),
+    ("materials", "M1", "物资耗材", 20, ["商贸公司", "办公用品店"], ["办公耗材", "入户慰问物资"]),
+    ("travel", "R1", "差旅交通", 12, ["公交公司", "加油站", "客运站"], ["下乡交通", "车辆油费"]),
+    ("training_supervision", "T1", "培训督导", 8, ["社工协会", "培训学校"], ["督导费", "培训报名费"]),
+    ("services", "S1", "专业服务", 6, ["会计师事务所", "心理咨询中心"], ["审计服务费", "心理咨询服务"]),
+    ("equipment", "E1", "设备购置", 3, ["电器城", "电脑城"], ["笔记本电脑", "打印机"]),
+    ("admin", "X1", "行政管理", 6, ["电信分公司", "自来水公司", "供电公司"], ["宽带费", "水费", "电费"]),
+]  # fmt: skip
+LARGE_METHODS = ["bank", "bank", "bank", "bank", "wechat", "alipay", "card"]
+
+
+def large_contract_sizes(total: int, contracts: int) -> list[int]:
+    """Rows per contract, oldest first; the last (most recent) is the largest."""
+    largest = int(total * LARGEST_SHARE) if contracts > 1 else total
+    rest = total - largest
+    sizes = [rest // (contracts - 1) + (1 if k < rest % (contracts - 1) else 0) for k in range(contracts - 1)]
+    return [*sizes, largest] if contracts > 1 else [largest]
+
+
+def _workdays(year: int) -> list[dt.date]:
+    """Working days of ``year`` in mainland China (official calendar; Monday–Friday outside it)."""
+    try:
+        import chinese_calendar
+    except ImportError:  # pragma: no cover - a declared dependency
+        chinese_calendar = None
+    days = []
+    day = dt.date(year, 1, 1)
+    while day.year == year:
+        try:
+            ok = chinese_calendar.is_workday(day) if chinese_calendar else day.weekday() < 5
+        except NotImplementedError:
+            ok = day.weekday() < 5
+        if ok:
+            days.append(day)
+        day += dt.timedelta(days=1)
+    return days
+
+
+def _amount(rng: random.Random, low: float = 10.0, high: float = 10_000.0) -> Decimal:
+    # Log-uniform over whole decades: first digits follow Benford's law, amounts carry cents.
+    value = math.exp(rng.uniform(math.log(low), math.log(high)))
+    cents = max(1001, int(value * 100))
+    if cents % 100 == 0:
+        cents += 37
+    return Decimal(cents) / 100
+
+
+def _budget(spent: Decimal | None) -> Decimal:
+    # 5-20 % headroom above the year's spending, rounded up to the hundred yuan.
+    base = max(spent or Decimal(0), Decimal(0)) * Decimal("1.1")
+    return (base / 100).to_integral_value(rounding="ROUND_CEILING") * 100 + 100
+
+
+def _tranche(total: Decimal, tenths: int) -> Decimal:
+    return (total * tenths / 10).quantize(Decimal("0.01"))
+
+
+def seed_large(ctx) -> None:
+    """The large agency's contracts, budgets, tranches, assignments and ledger (see above)."""
+    rng, today, agency, users = ctx.rng, ctx.today, ctx.agency, ctx.users
+    staff = ctx.shared["large_staff"]
+    sizes = large_contract_sizes(ctx.counts["expenditures"], ctx.counts["contracts"])
+    finance_user = users.get("finance")
+    funders = [funder_get_or_create(agency=agency, name=name) for name in LARGE_FUNDERS]
+    first_year = today.year - LARGE_YEARS
+    invoice = 30_000_000
+    contracts = []
+    fields = [
+        "agency", "contract", "budget_line", "date", "amount", "payee", "description", "invoice_no",
+        "payment_method", "voucher_no", "staff", "posted_on", "status", "void_reason", "source",
+        "created_by", "created_at",
+    ]  # fmt: skip
+    for k, size in enumerate(sizes):
+        year = first_year + (k * LARGE_YEARS) // len(sizes)
+        start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        workdays = _workdays(year)
+        # Salaried staff: employed for the whole year.
+        employed = set(staff.employed_on(start.toordinal()).tolist()) & set(
+            staff.employed_on(end.toordinal()).tolist()
+        )
+        assigned = sorted(employed)[: max(1, min(10, size // 500))] if employed else []
+        salary_rows = min(len(assigned) * 12, size // 5)
+        planted = 30 if size >= 1000 else 0
+        rows: list[list] = []  # line code stands in for the budget line until the lines exist
+        created = timezone.now()
+        for n in range(salary_rows):
+            month, person = n // max(1, len(assigned)) + 1, assigned[n % len(assigned)]
+            day = next(d for d in workdays if d.month == month and d.day >= 10)
+            amount = Decimal(rng.randrange(450_000, 780_000)) / 100
+            rows.append(
+                [agency.pk, None, "P1", day, amount, staff.names[person], f"{month}月工资", "", "bank", None,
+                 staff.ids[person], day + dt.timedelta(days=rng.randint(0, 5)), "posted", ""]
+            )  # fmt: skip
+        categories = SPENDING
+        weights = [c[3] for c in categories]
+        pool = max(50, (size - salary_rows) * 4)
+        n = 0
+        while len(rows) < size - planted:
+            _category, code, _name, _w, merchants, goods = rng.choices(categories, weights=weights)[0]
+            day = rng.choice(workdays)
+            amount = _amount(rng)
+            method = rng.choice(LARGE_METHODS) if amount > 1000 else rng.choice([*LARGE_METHODS, "cash"])
+            invoice += 1
+            payee = f"{rng.choice(CITIES)}{rng.choice(merchants)}{rng.randrange(pool):06d}"
+            status, reason = ("void", "录入错误，已作废") if rng.random() < 0.001 else ("posted", "")
+            rows.append(
+                [agency.pk, None, code, day, amount, payee, rng.choice(goods), str(invoice), method, None, None,
+                 day + dt.timedelta(days=rng.randint(0, 10)), status, reason]
+            )  # fmt: skip
+            n += 1
+            if n % 1000 == 0 and len(rows) < size - planted:  # now and then a refund (红字冲销)
+                refund = rows[-1]
+                rows.append(
+                    [agency.pk, None, refund[2], refund[3], -min(refund[4], Decimal("150.00")), refund[5],
+                     f"红字冲销 {refund[6]}", "", "bank", None, None, refund[11], "posted", ""]
+                )  # fmt: skip
+        for n in range(planted):  # a few irregularities of the rules a row can break by itself
+            kind = n % 6
+            day = rng.choice(workdays)
+            amount, method, inv, posted, what = (
+                _amount(rng, 20, 900),
+                "bank",
+                str(invoice + 1),
+                day,
+                "活动物资",
+            )
+            if kind == 0:
+                amount, method = Decimal("1500.00") + n, "cash"  # CASH_LIMIT
+            elif kind == 1:
+                amount, inv = Decimal("860.50") + n, ""  # MISSING_RECEIPT
+            elif kind == 2:
+                day = next(d for d in (start + dt.timedelta(days=j) for j in range(14)) if d not in workdays)
+                posted = day  # WEEKEND_HOLIDAY
+            elif kind == 3:
+                posted = day + dt.timedelta(days=45)  # LATE_POSTING
+            elif kind == 4:
+                what = "中秋礼品"  # INELIGIBLE_ITEM
+            else:
+                amount = Decimal(6000 + 1000 * (n % 3))  # ROUND_AMOUNT
+            invoice += 1
+            rows.append(
+                [agency.pk, None, "A1", day, amount, f"{rng.choice(CITIES)}百货商店{n:03d}", what, inv, method,
+                 None, None, posted, "posted", ""]
+            )  # fmt: skip
+        rng.shuffle(rows)
+        rows.sort(key=lambda r: r[3])
+        # Budget: each line a little above what is spent on it, so nothing overspends.
+        spent: dict[str, Decimal] = {}
+        for row in rows:
+            if row[12] == "posted":
+                spent[row[2]] = spent.get(row[2], Decimal(0)) + row[4]
+        lines = [LineSpec("P1", "人员经费", "personnel", _budget(spent.get("P1")))]
+        lines += [LineSpec(code, name, cat, _budget(spent.get(code))) for cat, code, name, *_r in SPENDING]
+        total = sum((line.amount for line in lines), Decimal(0))
+        contract = contract_create(
+            agency=agency,
+            code=f"PV-{year}-{k % 2 + 1:02d}",
+            title=f"{CITIES[k % len(CITIES)]}社会工作服务项目（{year}）",
+            funder=funders[k % len(funders)],
+            start=start,
+            end=end,
+            total=total,
+            status=Contract.Status.ACTIVE if year >= today.year - 1 else Contract.Status.CLOSED,
+            policy={"overspend_action": "warn"},
+            lines=lines,
+        )
+        line_ids = dict(contract.budget_lines.values_list("code", "pk"))
+        disbursement_create(
+            contract=contract, date=dt.date(year, 1, 20), amount=_tranche(total, 6), reference="首期拨款"
+        )
+        disbursement_create(
+            contract=contract, date=dt.date(year, 7, 15), amount=_tranche(total, 4), reference="第二期拨款"
+        )
+        for person in assigned:
+            assignment_create(
+                contract=contract,
+                staff=StaffMember.objects.get(pk=staff.ids[person]),
+                start=start,
+                end=end,
+                fte=Decimal("1.00"),
+            )
+        by = finance_user.pk if finance_user else None
+        write_rows(
+            Expenditure,
+            fields,
+            (
+                (r[0], contract.pk, line_ids[r[2]], r[3], r[4], r[5], r[6], r[7], r[8], f"V{v + 1:07d}", r[10],
+                 r[11], r[12], r[13], "import", by, created)
+                for v, r in enumerate(rows)
+            ),
+        )  # fmt: skip
+        contracts.append(contract)
+        ctx.log(f"large: contract {contract.code}: {len(rows):,} ledger rows")
+    auditor, director = users.get("auditor"), users.get("director")
+    if auditor is not None and director is not None:
+        auditor_grant(contract=contracts[-1], auditor=auditor, granted_by=director)
+    analyze_on_commit(Contract, Expenditure)
 
 
 def seed(ctx) -> None:

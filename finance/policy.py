@@ -1,4 +1,7 @@
-"""A contract's policy (flag-rules.md): the one place where the keys and their defaults live.
+"""A contract's policy (docs/rules.md): every key with its kind and default, in one place.
+
+The keys a rule reads are declared by that rule (``finance/rules/<code>.py``); the keys no rule
+reads (``overspend_action``) are declared here, in ``NON_RULE_KEYS``. ``POLICY_KEYS`` joins them.
 
 ``Contract.policy`` stores only the keys a contract overrides, as JSON (money and percentages as
 strings so nothing passes through a float). ``effective_policy(overrides)`` returns every key
@@ -9,60 +12,56 @@ optional cap.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from finance.rules import PolicyKey, RuleDeclarationError, rule_policy_keys
 
 OVERSPEND_ACTIONS = ("stop", "warn", "ignore")
 
-DEFAULT_INELIGIBLE_KEYWORDS = [
-    "烟",
-    "酒",
-    "礼品",
-    "礼金",
-    "购物卡",
-    "罚款",
-    "滞纳金",
-    "娱乐",
-    "KTV",
-    "gift",
-    "alcohol",
-    "tobacco",
-    "fine",
-    "penalty",
-]
+#: Keys no rule reads: they steer the services, not a rule.
+NON_RULE_KEYS: tuple[PolicyKey, ...] = (
+    PolicyKey("overspend_action", "action", "warn", gettext_lazy("Hand entry that overspends a line")),
+)
 
-#: key -> (kind, default). Kinds: "decimal", "decimal_or_none", "int", "keywords", "action".
-POLICY_KEYS: dict[str, tuple[str, Any]] = {
-    "admin_cap_pct": ("decimal", Decimal("10")),
-    "personnel_cap_pct": ("decimal_or_none", None),
-    "approval_threshold": ("decimal", Decimal("5000.00")),
-    "cash_limit": ("decimal", Decimal("1000.00")),
-    "receipt_required_above": ("decimal", Decimal("200.00")),
-    "transfer_tolerance_pct": ("decimal", Decimal("10")),
-    "closeout_days": ("int", 30),
-    "posting_grace_days": ("int", 30),
-    "split_window_days": ("int", 7),
-    "duplicate_window_days": ("int", 7),
-    "surge_window_days": ("int", 30),
-    "surge_factor": ("decimal", Decimal("3")),
-    "round_amount_min": ("decimal", Decimal("5000")),
-    "round_amount_unit": ("decimal", Decimal("1000")),
-    "exit_grace_days": ("int", 31),
-    "benford_min_count": ("int", 500),
-    "ineligible_keywords": ("keywords", DEFAULT_INELIGIBLE_KEYWORDS),
-    "overspend_action": ("action", "warn"),
-}
+
+class _PolicyKeys(Mapping):
+    """Key → ``PolicyKey``: the keys the rules declare (``finance.rules``), then ``NON_RULE_KEYS``.
+
+    Read from the rule registry on every use, so a rule's new key is a policy key at once.
+    """
+
+    def _keys(self) -> dict[str, PolicyKey]:
+        keys = dict(rule_policy_keys())
+        for key in NON_RULE_KEYS:
+            if key.name in keys:
+                raise RuleDeclarationError(
+                    f"policy key {key.name} is declared by a rule and by finance.policy"
+                )
+            keys[key.name] = key
+        return keys
+
+    def __getitem__(self, name: str) -> PolicyKey:
+        return self._keys()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys())
+
+    def __len__(self) -> int:
+        return len(self._keys())
+
+
+POLICY_KEYS: Mapping[str, PolicyKey] = _PolicyKeys()
 
 
 def default_policy() -> dict[str, Any]:
     """Every key with its default (a fresh copy: callers may mutate it)."""
-    return {
-        key: (list(default) if isinstance(default, list) else default)
-        for key, (_k, default) in POLICY_KEYS.items()
-    }
+    return {name: key.fresh_default() for name, key in POLICY_KEYS.items()}
 
 
 def _coerce(key: str, kind: str, value: Any) -> Any:
@@ -108,13 +107,14 @@ def validate_policy(overrides: Any) -> dict[str, Any]:
         return {}
     if not isinstance(overrides, dict):
         raise ValidationError({"policy": _("The policy must be an object of keys and values.")})
+    keys = dict(POLICY_KEYS)
     problems = []
     clean: dict[str, Any] = {}
     for key, value in overrides.items():
-        if key not in POLICY_KEYS:
+        if key not in keys:
             problems.append(_("unknown policy key %(key)s") % {"key": key})
             continue
-        kind = POLICY_KEYS[key][0]
+        kind = keys[key].kind
         try:
             typed = _coerce(key, kind, value)
         except ValueError as exc:
@@ -127,9 +127,10 @@ def validate_policy(overrides: Any) -> dict[str, Any]:
 
 
 def effective_policy(overrides: dict[str, Any] | None) -> dict[str, Any]:
-    """The full policy: defaults of flag-rules.md with ``overrides`` applied, typed."""
-    policy = default_policy()
+    """The full policy: defaults of docs/rules.md with ``overrides`` applied, typed."""
+    keys = dict(POLICY_KEYS)
+    policy = {name: key.fresh_default() for name, key in keys.items()}
     for key, value in (overrides or {}).items():
-        if key in POLICY_KEYS:
-            policy[key] = _coerce(key, POLICY_KEYS[key][0], value)
+        if key in keys:
+            policy[key] = _coerce(key, keys[key].kind, value)
     return policy

@@ -79,7 +79,7 @@ done
 # ---- background jobs into the queue; both workers must take some ----------------------------------
 ids=$("$PY" manage.py shell -c "
 from django.db import transaction
-from core.demo import DEMO_SLUG
+from overview.demo import DEMO_SLUG
 from core.jobs import job_dispatch
 from core.models import Agency
 from django.contrib.auth import get_user_model

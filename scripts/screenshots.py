@@ -30,7 +30,7 @@ import urllib.request
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-#: The demo logins of core/demo.py (DEMO_LOGINS): one per role, named after it.
+#: The demo logins of overview/demo.py (DEMO_LOGINS): one per role, named after it.
 ROLES = ("director", "finance", "supervisor", "staff", "auditor")
 LANGUAGES = ("en", "zh-hans")
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}

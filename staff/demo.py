@@ -1,8 +1,14 @@
-"""Demo staff for ``seed_demo``: about 25 people over 5 years (``--size large``: 5,000 over 10).
+"""Demo staff for ``seed_demo``: about 25 people over 5 years, and the large data set's workforce.
 
-Hands to later seeders, in ``ctx.shared``: ``supervisor_member`` and ``staff_member`` (linked
-to the ``supervisor`` and ``staff`` logins), ``staff_members`` (everyone currently employed
-in the demo agency) and ``outsider_staff`` (the outsider agency's people).
+``seed(ctx)`` hands to later seeders, in ``ctx.shared``: ``supervisor_member`` and
+``staff_member`` (linked to the ``supervisor`` and ``staff`` logins), ``staff_members``
+(everyone currently employed in the demo agency) and ``outsider_staff`` (the outsider agency's
+people).
+
+``seed_large(ctx)`` writes ``ctx.counts["staff"]`` people over ``LARGE_YEARS`` years in bulk
+(one person's spells never overlap, certificate numbers are unique; every tenth person is a
+项目主管) and hands the workforce to later seeders as ``ctx.shared["large_staff"]``
+(a ``LargeStaff``).
 """
 
 from __future__ import annotations
@@ -11,8 +17,10 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
+import numpy as np
 from simple_history.utils import bulk_create_with_history
 
+from core.demo import BATCH, analyze_on_commit, write_rows
 from staff.models import EmploymentSpell, Qualification, StaffMember
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任卢姚钟廖"
@@ -311,4 +319,116 @@ def seed(ctx) -> None:
     ctx.shared["outsider_staff"] = _write(ctx.outsider_agency, outsider, ctx.users.get("outsider"))
     ctx.log(
         f"staff: {len(members)} people in {ctx.agency.slug}, {len(outsider)} in {ctx.outsider_agency.slug}"
+    )
+
+
+# ---- the large data set ---------------------------------------------------------------------
+
+#: Years of history of the large data set (hires start two years before the first of them).
+LARGE_YEARS = 10
+#: Ordinal of "no exit yet": beyond any real date.
+OPEN = 10**7
+LARGE_POSITIONS = ["一线社工", "一线社工", "一线社工", "一线社工", "项目助理", "财务", "行政"]
+
+
+@dataclass
+class LargeStaff:
+    """The generated workforce, as parallel lists (index = position in ``ids``)."""
+
+    ids: list[int]
+    names: list[str]
+    supervisors: list[int]  # indexes of the 项目主管
+    spell_staff: np.ndarray  # staff index of each spell
+    spell_hire: np.ndarray  # ordinals
+    spell_exit: np.ndarray  # ordinals, OPEN while employed
+    member_of: dict[str, object] = field(default_factory=dict)  # login role → StaffMember
+
+    def employed_on(self, day: int) -> np.ndarray:
+        mask = (self.spell_hire <= day) & (self.spell_exit >= day)
+        return self.spell_staff[mask]
+
+
+def seed_large(ctx) -> None:
+    """The large agency's workforce (see the module docstring); the first two people are the
+    ``supervisor`` and ``staff`` logins, employed now and for years."""
+    rng, today, agency, n = ctx.rng, ctx.today, ctx.agency, ctx.counts["staff"]
+    first = dt.date(today.year - LARGE_YEARS + 1, 1, 1) - dt.timedelta(days=730)
+    span = (today - dt.timedelta(days=30) - first).days
+    people, spells, certs = [], [], []
+    for i in range(n):
+        supervisor = i % 10 == 0
+        name = rng.choice(SURNAMES) + rng.choice(GIVEN)
+        hire = first + dt.timedelta(days=rng.randrange(span))
+        exit_, reason = None, ""
+        if rng.random() < (0.2 if supervisor else 0.4):
+            candidate = hire + dt.timedelta(days=rng.randrange(60, 1500))
+            if candidate < today:
+                exit_, reason = candidate, _weighted(rng, REASONS)
+        if i in (0, 1):  # the supervisor and staff logins: employed now, for years
+            hire, exit_, reason = _years_later(today, -5 + i * 2), None, ""
+        kind = "part_time" if rng.random() < 0.08 else ("contract" if rng.random() < 0.1 else "full_time")
+        position = "项目主管" if supervisor else rng.choice(LARGE_POSITIONS)
+        people.append((f"P{i + 1:05d}", name, position, kind))
+        spells.append((i, hire, exit_, reason, position, kind))
+        if (
+            exit_ is not None
+            and i % 10 == 5
+            and exit_ + dt.timedelta(days=200) < today - dt.timedelta(days=30)
+        ):
+            again = exit_ + dt.timedelta(days=rng.randrange(30, 200))
+            spells.append((i, again, None, "", position, kind))  # a re-hire: a new spell
+        if i % 20 < 9:  # 45 % hold a certificate
+            issued = min(hire + dt.timedelta(days=rng.randrange(-900, 700)), today - dt.timedelta(days=10))
+            expires = _years_later(issued, 3)
+            while expires < today - dt.timedelta(days=400):
+                expires = _years_later(expires, 3)
+            certs.append((i, _weighted(rng, LEVELS), f"PV-{i + 1:05d}", issued, expires))
+
+    users = {0: ctx.users.get("supervisor"), 1: ctx.users.get("staff")}
+    members = StaffMember.objects.bulk_create(
+        [
+            StaffMember(
+                agency=agency,
+                staff_no=no,
+                name=name,
+                position=position,
+                employment_type=kind,
+                education=rng.choice(["大专", "本科", "本科", "硕士"]),
+                sw_degree=rng.random() < 0.5,
+                user=users.get(i),
+            )
+            for i, (no, name, position, kind) in enumerate(people)
+        ],
+        batch_size=BATCH,
+    )
+    ids = [m.pk for m in members]
+    write_rows(
+        EmploymentSpell,
+        [
+            "agency",
+            "staff",
+            "hire_date",
+            "exit_date",
+            "exit_reason",
+            "position",
+            "employment_type",
+            "exit_notes",
+        ],
+        ((agency.pk, ids[i], h, e, r, p, k, "") for i, h, e, r, p, k in spells),
+    )
+    write_rows(
+        Qualification,
+        ["agency", "staff", "level", "kind", "cert_no", "issued", "registration_expires", "scan"],
+        ((agency.pk, ids[i], level, "", no, issued, expires, "") for i, level, no, issued, expires in certs),
+    )
+    analyze_on_commit(StaffMember, EmploymentSpell, Qualification)
+    ctx.log(f"large: {n:,} staff, {len(spells):,} spells, {len(certs):,} certificates")
+    ctx.shared["large_staff"] = LargeStaff(
+        ids=ids,
+        names=[p[1] for p in people],
+        supervisors=[i for i in range(n) if i % 10 == 0],
+        spell_staff=np.array([s[0] for s in spells]),
+        spell_hire=np.array([s[1].toordinal() for s in spells]),
+        spell_exit=np.array([s[2].toordinal() if s[2] else OPEN for s in spells]),
+        member_of={"supervisor": members[0], "staff": members[1]},
     )

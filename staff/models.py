@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import TenantModel, TenantQuerySet, user_has_model_perm
+from core.registries import supervisee_querysets
 from core.roles import Role, user_roles
 from core.uploads import validate_document
 
@@ -340,14 +341,18 @@ class Qualification(TenantModel):
 
 
 def supervisee_ids(user) -> models.QuerySet:
-    """Staff ids supervised by ``user`` under any supervision plan (supervision app)."""
-    from django.apps import apps
-
+    """Staff ids supervised by ``user``, as the apps that supervise (supervision) register them
+    with ``core.registries.supervisees_source``; none when no app does."""
     member = StaffMember.objects.filter(user=user).first() if user.is_authenticated else None
-    if member is None:
+    sources = supervisee_querysets(member) if member is not None else []
+    if not sources:
         return StaffMember.objects.none().values("pk")
-    plan_model = apps.get_model("supervision", "SupervisionPlan")
-    return plan_model.objects.filter(agency_id=member.agency_id, supervisor=member).values("supervisee_id")
+    if len(sources) == 1:
+        return sources[0]
+    allowed = Q()
+    for ids in sources:
+        allowed |= Q(pk__in=ids)
+    return StaffMember.objects.filter(allowed).values("pk")
 
 
 def _restrict_personal(model, qs, user, action):

@@ -6,10 +6,10 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.dashboard import chart_context
 from core.models import agency_of
 from core.navigation import dashboard_panel
 from core.reports.base import Chart, Series
+from core.reports.charts import chart_context
 from core.reports.formatting import rate
 from core.roles import Role
 from staff import analytics

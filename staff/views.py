@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.models import agency_of
+from core.registries import profile_sections_for
 from core.reports import ReportError, get
 from core.reports import render as render_report
 from core.reports.charts import chart_svg
@@ -24,7 +25,6 @@ from core.views import paginate
 from staff import analytics, forms, services
 from staff.filters import StaffFilter
 from staff.models import EmploymentSpell, ExitReason, Qualification, StaffMember
-from staff.profile import sections_for
 from staff.reports import retention_charts
 from staff.roster import roster_import
 from staff.selectors import profile_records, qualification_summary, qualifications_for, staff_for
@@ -84,7 +84,7 @@ def staff_detail(request, pk: int):
             "qualifications": qualifications,
             "is_director": has_role(request.user, Role.DIRECTOR),
             "can_change": StaffMember.objects.for_user(request.user, "change").filter(pk=pk).exists(),
-            "module_sections": sections_for(request, member),
+            "module_sections": profile_sections_for(request, member),
             "today": today,
         },
     )

@@ -373,7 +373,7 @@ def month_coverage(agency, months: list[dt.date], today: dt.date, *, shown: int 
     once with three queries and no DataFrame, so the director's home page stays fast: plans in
     force during the month (the one started last wins), supervisees employed for the whole
     month by one spell, minutes of sessions attended in the month; months after ``today`` are
-    not counted. Agreement with ``compliance_frame`` is pinned in tests/core/test_dashboards.py.
+    not counted. Agreement with ``compliance_frame`` is pinned in tests/overview/test_dashboards.py.
     """
     bounds = {first: month_bounds(first) for first in months if first <= today}
     result = {first: {"month": first, "counted": 0, "met": 0, "short_rows": []} for first in months}

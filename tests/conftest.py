@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.conf import settings as django_settings
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from tests.factories import (
@@ -23,6 +25,13 @@ from tests.factories import (
 
 ROLES = ("director", "finance", "supervisor", "staff", "auditor")
 PERSONAS = (*ROLES, "outsider")
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request in Chinese leaves Chinese active in the thread; the next test starts afresh."""
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

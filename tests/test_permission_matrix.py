@@ -1,6 +1,6 @@
 """The permission matrix: every API endpoint and page, every role plus the outsider.
 
-The demo agency (core.demo.seed) is loaded once for this module inside a transaction that is
+The demo agency (overview.demo.seed) is loaded once for this module inside a transaction that is
 rolled back at the end. For every registered API list endpoint and every persona the status
 is pinned; every row a list returns belongs to the caller's agency, and person-scoped rows of
 a staff member are their own; every detail of the demo agency answers 404 to the outsider,
@@ -67,7 +67,7 @@ def demo(django_db_setup, django_db_blocker):
         atomic.__enter__()
         try:
             with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
-                from core.demo import seed
+                from overview.demo import seed
 
                 seed(password="matrix-pass-2025", force=True, log=lambda *_: None)
             from django.contrib.auth import get_user_model
@@ -123,7 +123,9 @@ def test_api_list_status_and_rows_stay_in_the_callers_agency(demo, as_persona, p
     assert foreign == [], f"{prefix} shows {len(foreign)} rows of another agency to {persona}"
 
 
-@pytest.mark.parametrize("prefix", ["staff", "spells", "qualifications", "training-records", "supervision-plans"])
+@pytest.mark.parametrize(
+    "prefix", ["staff", "spells", "qualifications", "training-records", "supervision-plans"]
+)
 def test_a_staff_member_lists_only_their_own_person_records(demo, as_persona, prefix):
     from staff.models import StaffMember
 

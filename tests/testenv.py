@@ -11,3 +11,6 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "0")
 os.environ.setdefault("STATIC_MANIFEST", "0")
+# Jobs run in-process after commit, so a test sees an import's scan; tests of the database
+# queue and its worker switch this off (tests/core/test_jobs.py).
+os.environ.setdefault("JOBS_RUN_INLINE", "1")

@@ -1,5 +1,11 @@
 """Demo training data: 18 months of events and attendance, external submissions (some
-pending), and certified people in every continuing-education status."""
+pending), and certified people in every continuing-education status.
+
+``seed_large(ctx)`` writes the large data set's ``ctx.counts["training_records"]`` records in
+bulk over ``ctx.shared["large_staff"]`` (staff/demo.py): half attendance of about one event per
+hundred records, half submitted or imported online courses, one record per person, date and
+title.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +13,11 @@ import datetime as dt
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from core.demo import BATCH, CITIES, analyze_on_commit, write_rows
+from staff.demo import LARGE_YEARS
 from staff.models import EmploymentSpell, Qualification, StaffMember
 from training import services
 from training.compliance import compliance_rows
@@ -236,4 +245,104 @@ def seed(ctx) -> None:
     ctx.log(
         f"training: {TrainingEvent.objects.filter(agency=ctx.agency).count()} events, "
         f"{len(records) + len(submissions)} records; outsider {len(outsider_records)} records"
+    )
+
+
+# ---- the large data set ---------------------------------------------------------------------
+
+LARGE_COURSES = [
+    ("儿童保护个案管理实务", "child_protection"),
+    ("社会工作伦理与保密", "ethics"),
+    ("未成年人保护法解读", "policy"),
+    ("小组工作技巧", "practice"),
+    ("项目管理与绩效评估", "management"),
+    ("同伴督导与个案研讨", "supervision"),
+    ("压力管理与自我照顾", "self_care"),
+    ("社区工作方法", "practice"),
+]
+LARGE_PROVIDERS = [
+    "江西省社会工作协会",
+    "省民政厅培训中心",
+    "江西师范大学",
+    "南昌大学社会工作系",
+    "机构督导团队",
+]
+
+
+def seed_large(ctx) -> None:
+    """The large agency's training events and records (see the module docstring)."""
+    rng, today, agency = ctx.rng, ctx.today, ctx.agency
+    staff, n_records, director = (
+        ctx.shared["large_staff"],
+        ctx.counts["training_records"],
+        ctx.users["director"],
+    )
+    services.requirement_defaults_ensure(agency=agency)
+    TrainingPolicy.objects.update_or_create(agency=agency, defaults={"annual_minimum_hours": Decimal("20")})
+    now = timezone.now()
+    n_events = max(1, n_records // 100)
+    first = dt.date(today.year - LARGE_YEARS + 1, 1, 1)
+    span = (today - dt.timedelta(days=3) - first).days
+    events = []
+    for k in range(n_events):
+        title, category = LARGE_COURSES[k % len(LARGE_COURSES)]
+        start = first + dt.timedelta(days=rng.randrange(span))
+        hours = Decimal(rng.choice([3, 4, 6, 6, 8, 12]))
+        events.append(
+            TrainingEvent(
+                agency=agency,
+                title=f"{title}（{start:%Y年%m月}第{k + 1}期）",
+                provider=rng.choice(LARGE_PROVIDERS),
+                delivery="internal" if k % 3 else "external",
+                category=category,
+                start_date=start,
+                end_date=start + dt.timedelta(days=1 if hours >= 12 else 0),
+                hours=hours,
+                ce_eligible=category != "self_care",
+                location=rng.choice(CITIES),
+                created_by=director,
+            )
+        )
+    events = TrainingEvent.objects.bulk_create(events, batch_size=BATCH)
+
+    fields = [
+        "agency", "staff", "event", "date", "title", "provider", "category", "hours", "ce_eligible",
+        "source", "status", "evidence", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at",
+        "review_note", "import_batch",
+    ]  # fmt: skip
+    per_event = n_records // 2 // n_events
+    rows = []
+    for event in events:
+        employed = sorted(set(staff.employed_on(event.end_date.toordinal()).tolist()))
+        chosen = rng.sample(employed, min(per_event, len(employed)))
+        for i in chosen:
+            credit = event.hours if rng.random() < 0.9 else event.hours / 2
+            rows.append(
+                (agency.pk, staff.ids[i], event.pk, event.end_date, event.title, event.provider,
+                 event.category, credit, event.ce_eligible, "attendance", "approved", "",
+                 director.pk if director else None, now, None, None, "", None)
+            )  # fmt: skip
+    attendance = len(rows)
+    n_spells = len(staff.spell_staff)
+    today_ord = today.toordinal()
+    for k in range(n_records - attendance):
+        s = rng.randrange(n_spells)
+        hire, exit_ = int(staff.spell_hire[s]), min(int(staff.spell_exit[s]), today_ord)
+        day = dt.date.fromordinal(rng.randint(hire, max(hire, exit_)))
+        title, category = LARGE_COURSES[rng.randrange(len(LARGE_COURSES))]
+        roll = rng.random()
+        status = "approved" if roll < 0.95 else ("pending" if roll < 0.99 else "rejected")
+        source = "import" if k % 4 else "submission"
+        reviewed = status != "pending" and source == "submission"
+        rows.append(
+            (agency.pk, staff.ids[int(staff.spell_staff[s])], None, day, f"{title}（网络课程第{k + 1}讲）",
+             rng.choice(LARGE_PROVIDERS), category, Decimal(rng.randrange(5, 160)) / 10, rng.random() < 0.93,
+             source, status, "", director.pk if director else None, now,
+             director.pk if reviewed and director else None, now if reviewed else None,
+             "请补充学时证明。" if status == "rejected" else "", None)
+        )  # fmt: skip
+    write_rows(TrainingRecord, fields, rows)
+    analyze_on_commit(TrainingRecord)
+    ctx.log(
+        f"large: {n_events:,} training events, {len(rows):,} training records ({attendance:,} attendance)"
     )

@@ -1,11 +1,13 @@
 """Charts drawn once with reportlab.graphics: the same drawing goes into PDFs and, as SVG,
-into web pages; ``chart_table`` gives the same numbers as a table for screen readers."""
+into web pages; ``chart_table`` gives the same numbers as a table for screen readers, and
+``chart_context`` both to ``templates/includes/chart.html``."""
 
 from __future__ import annotations
 
 import itertools
 import re
 from decimal import Decimal
+from typing import Any
 from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
@@ -19,6 +21,7 @@ from reportlab.lib import colors
 
 from core.reports.base import Chart, Column, Table
 from core.reports.fonts import cjk_font
+from core.templatetags.formatting import money, num, pct
 
 #: Series colours: distinguishable, and readable in greyscale print.
 PALETTE = [
@@ -249,3 +252,26 @@ def chart_table(chart: Chart) -> Table:
         for n, category in enumerate(chart.categories)
     ]
     return Table(title=chart.title, columns=columns, rows=rows)
+
+
+def _cell(value: Any, kind: str) -> str:
+    if kind == "money":
+        return money(value)
+    if kind == "percent":
+        return pct(value)
+    if kind in ("int", "number"):
+        return num(value)
+    return "—" if value is None else str(value)
+
+
+def chart_context(chart: Chart, width: float = 480, height: float = 240) -> dict[str, Any]:
+    """What ``includes/chart.html`` needs: title, SVG, and the numbers as formatted rows."""
+    table = chart_table(chart)
+    return {
+        "title": str(chart.title),
+        "svg": chart_svg(chart, width, height),
+        "columns": table.columns,
+        "rows": [
+            [_cell(table.cell(row, column), column.kind) for column in table.columns] for row in table.rows
+        ],
+    }

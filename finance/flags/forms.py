@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from finance.models import FlagStatus
-from finance.policy import POLICY_KEYS, default_policy
+from finance.policy import POLICY_KEYS
 
 
 class TriageForm(forms.Form):
@@ -66,37 +66,14 @@ class BulkForm(forms.Form):
             self.fields["assignee"].queryset = assignees
 
 
-_LABELS = {
-    "admin_cap_pct": _("Admin cap (percent of the total)"),
-    "personnel_cap_pct": _("Personnel cap (percent of the total)"),
-    "approval_threshold": _("Prior-approval threshold"),
-    "cash_limit": _("Largest cash payment"),
-    "receipt_required_above": _("Invoice required above"),
-    "transfer_tolerance_pct": _("Re-budgeting tolerance (percent of the total)"),
-    "closeout_days": _("Close-out days after the end"),
-    "posting_grace_days": _("Days before a posting is late"),
-    "split_window_days": _("Split-purchase window, days"),
-    "duplicate_window_days": _("Duplicate-payment window, days"),
-    "surge_window_days": _("Surge window, days"),
-    "surge_factor": _("Surge factor"),
-    "round_amount_min": _("Round amounts from"),
-    "round_amount_unit": _("Round-amount unit"),
-    "exit_grace_days": _("Days after an exit a final salary may be paid"),
-    "benford_min_count": _("Fewest amounts for the first-digit test"),
-    "ineligible_keywords": _("Ineligible words (one per line)"),
-    "overspend_action": _("Hand entry that overspends a line"),
-}
-
-
 class PolicyForm(forms.Form):
     """Every policy key; blank means "use the default" (shown as help text)."""
 
     def __init__(self, *args, overrides: dict | None = None, **kwargs):
         overrides = overrides or {}
         super().__init__(*args, **kwargs)
-        defaults = default_policy()
-        for key, (kind, _default) in POLICY_KEYS.items():
-            default = defaults[key]
+        for key, spec in POLICY_KEYS.items():
+            kind, default = spec.kind, spec.fresh_default()
             shown = (
                 "\n".join(default)
                 if isinstance(default, list)
@@ -123,7 +100,7 @@ class PolicyForm(forms.Form):
                 field = forms.DecimalField(
                     min_value=Decimal(0), decimal_places=2, max_digits=14, required=False
                 )
-            field.label = _LABELS.get(key, key)
+            field.label = spec.label or key
             field.help_text = help_text
             field.initial = initial
             self.fields[key] = field
@@ -131,7 +108,8 @@ class PolicyForm(forms.Form):
     def overrides(self) -> dict:
         """The keys the user set, in the JSON form ``finance.policy.validate_policy`` takes."""
         result = {}
-        for key, (kind, _default) in POLICY_KEYS.items():
+        for key, spec in POLICY_KEYS.items():
+            kind = spec.kind
             value = self.cleaned_data.get(key)
             if value in (None, ""):
                 continue

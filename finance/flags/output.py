@@ -6,14 +6,12 @@ from collections.abc import Iterable
 
 from finance.models import Flag
 from finance.models.flags import SEVERITY_RANK
-from finance.rules import RULE_ORDER
-
-RULE_RANK = {code: i for i, code in enumerate(RULE_ORDER)}
+from finance.rules import REGISTRY
 
 
 def flag_sort_key(flag: Flag) -> tuple:
     """Critical first, then the rule order of flag-rules.md, then date, then id."""
-    return (SEVERITY_RANK.get(flag.severity, 9), RULE_RANK.get(flag.rule, 99), flag.sort_key, flag.pk or 0)
+    return (SEVERITY_RANK.get(flag.severity, 9), REGISTRY.rank(flag.rule), flag.sort_key, flag.pk or 0)
 
 
 def flag_dict(flag: Flag) -> dict:

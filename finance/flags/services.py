@@ -35,6 +35,7 @@ from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.jobs import job_handler
 from core.uploads import validate_document
@@ -393,7 +394,7 @@ def flags_scan_on_commit(*, contract: Contract, user=None) -> None:
     )
 
 
-@job_handler("finance.flags_scan")
+@job_handler("finance.flags_scan", label=gettext_lazy("Irregularity scan"))
 def _flags_scan_job(job, progress) -> dict:
     contract = Contract.objects.filter(pk=job.params.get("contract"), agency_id=job.agency_id).first()
     if contract is None:

@@ -1,9 +1,9 @@
-"""Finance models: contracts, budgets, money received, staffing and the ledger (contracts.py),
-and the irregularity flags (flags.py, owned by the flags work)."""
+"""Finance models by subject: contracts (funders, budgets and revisions, money received,
+staffing, auditor grants), the ledger (expenditures), the irregularity flags, and the bank
+reconciliation. Every model is importable from ``finance.models``."""
 
 from finance.models.contracts import (  # noqa: F401
     CATEGORY_CHINESE,
-    PAYMENT_METHOD_CHINESE,
     AuditorGrant,
     BudgetLine,
     BudgetRevision,
@@ -11,11 +11,15 @@ from finance.models.contracts import (  # noqa: F401
     Category,
     Contract,
     Disbursement,
-    Expenditure,
     Funder,
-    PaymentMethod,
     StaffAssignment,
     restrict_through_contract,
 )
 from finance.models.flags import *  # noqa: F403
+from finance.models.ledger import (  # noqa: F401
+    PAYMENT_METHOD_CHINESE,
+    Expenditure,
+    ExpenditureQuerySet,
+    PaymentMethod,
+)
 from finance.models.reconciliation import *  # noqa: F403

@@ -20,7 +20,8 @@ from simple_history.models import HistoricalRecords
 
 from core.models import TenantModel, user_has_model_perm
 from core.roles import Role, user_roles
-from finance.models.contracts import Contract, Expenditure, _visible_contract_ids
+from finance.models.contracts import Contract, _visible_contract_ids
+from finance.models.ledger import Expenditure
 
 __all__ = ["Flag", "FlagEvent", "FlagEvidence", "FlagSeverity", "FlagStatus"]
 

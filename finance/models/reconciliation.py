@@ -27,7 +27,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import TenantModel
-from finance.models.contracts import MONEY, Contract, Disbursement, Expenditure, restrict_through_contract
+from finance.models.contracts import MONEY, Contract, Disbursement, restrict_through_contract
+from finance.models.ledger import Expenditure
 
 __all__ = ["BankStatement", "ReconciliationMatch", "ReconciliationPeriod", "StatementLine"]
 

@@ -33,8 +33,8 @@ from finance.models import (
     ReconciliationPeriod,
     StatementLine,
 )
-from finance.pack import contract_pack
 from finance.reconciliation import forms, selectors, services
+from finance.reports.pack import contract_pack
 
 UPLOAD_DIR = Path(tempfile.gettempdir()) / "finance-statement-previews"
 STATES = ("unmatched", "ambiguous", "matched", "explained")

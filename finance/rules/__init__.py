@@ -1,63 +1,58 @@
-"""The irregular fund-use rules of flag-rules.md: one small function per rule code, a registry.
+"""The irregular fund-use rules of docs/rules.md: one module per rule code, found by a registry.
+
+Each rule lives in its own module (``line_overspend.py`` for ``LINE_OVERSPEND``) and declares
+there its code, severity, position, title and explanation, the policy keys it reads with their
+defaults, the rule function and its demo example (``finance.rules.base.Rule``). Adding a rule is
+one module here and one test file; ``REGISTRY`` finds it, derives the order of docs/rules.md
+(severity, then position) and refuses a duplicate code.
 
 ``run_rules(frame, policy, context)`` runs every registered rule on a prepared expenditure frame
-(``prepare_frame``) and returns the findings; ``REGISTRY`` lists the rules with their code,
-severity, title and description (shown in the interface). Adding a rule touches one module here
-and one test file.
+(``prepare_frame``) and returns the findings. Rule modules use pandas and the helpers of
+``base``; they import no models (an import-linter contract checks it).
 """
 
 from __future__ import annotations
 
+import sys
+
 from django.utils.translation import gettext
 
-from finance.rules import benford, budget, duplicates, payments, period, personnel  # noqa: F401  (registers)
 from finance.rules.base import (
     FRAME_COLUMNS,
-    REGISTRY,
     SEVERITIES,
     Finding,
+    PolicyKey,
     Rule,
     RuleContext,
+    RuleDeclarationError,
     money_str,
     money_text,
     normalise_text,
     prepare_frame,
     to_cents,
 )
+from finance.rules.registry import Registry
 
-#: Rule codes in the order of flag-rules.md (critical first).
-RULE_ORDER = (
-    "LINE_OVERSPEND",
-    "CONTRACT_OVERSPEND",
-    "TRANSFER_LIMIT",
-    "OUTSIDE_PERIOD",
-    "DUPLICATE_INVOICE",
-    "GHOST_PERSONNEL",
-    "ADMIN_CAP",
-    "PERSONNEL_CAP",
-    "DUPLICATE_PAYMENT",
-    "SPLIT_PURCHASE",
-    "CASH_LIMIT",
-    "MISSING_RECEIPT",
-    "INELIGIBLE_ITEM",
-    "UNASSIGNED_PERSONNEL",
-    "PAYEE_IS_STAFF",
-    "SPENDING_SURGE",
-    "ROUND_AMOUNT",
-    "WEEKEND_HOLIDAY",
-    "LATE_POSTING",
-    "BENFORD",
-)
-assert set(RULE_ORDER) == set(REGISTRY), "every rule of flag-rules.md is registered exactly once"
+REGISTRY = Registry()
+REGISTRY.discover(sys.modules[__name__])
+
+#: Rule codes in the order of docs/rules.md (critical first), as the rules declared at start-up.
+RULE_ORDER = REGISTRY.order()
 
 
 def all_rules() -> list[Rule]:
-    """Every rule, in the order of flag-rules.md."""
-    return [REGISTRY[code] for code in RULE_ORDER]
+    """Every rule, in the order of docs/rules.md."""
+    return REGISTRY.ordered()
 
 
 def get_rule(code: str) -> Rule:
     return REGISTRY[code]
+
+
+def rule_policy_keys() -> dict[str, PolicyKey]:
+    """The policy keys the rules read, with their kinds and defaults (``finance.policy`` adds the
+    keys no rule reads)."""
+    return REGISTRY.policy_keys()
 
 
 def run_rules(frame, policy: dict, context: RuleContext, codes=None) -> list[Finding]:
@@ -84,8 +79,10 @@ __all__ = [
     "RULE_ORDER",
     "SEVERITIES",
     "Finding",
+    "PolicyKey",
     "Rule",
     "RuleContext",
+    "RuleDeclarationError",
     "all_rules",
     "get_rule",
     "money_str",
@@ -93,6 +90,7 @@ __all__ = [
     "normalise_text",
     "prepare_frame",
     "render_message",
+    "rule_policy_keys",
     "run_rules",
     "to_cents",
 ]

@@ -1,6 +1,8 @@
-"""What every irregular-fund-use rule shares: the ledger frame, the context, findings, registry.
+"""What every irregular-fund-use rule shares: the ledger frame, the context, findings, declarations.
 
-A rule is a pure function ``(frame, policy, context) -> list[Finding]``. It never touches the
+A rule is a pure function ``(frame, policy, context) -> list[Finding]``, declared with its code,
+severity, policy keys and demo example as a ``Rule`` in its own module (``finance.rules.registry``
+finds it). It never touches the
 database: ``finance.flags.services`` loads the data once per scan and hands every rule the same
 frame, so a rule can be tested with a DataFrame built by hand.
 
@@ -12,6 +14,8 @@ Dates are ``datetime64[ns]``; ``day`` is the same date as a day number, for wind
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -68,6 +72,11 @@ def money_text(cents: int) -> str:
     sign = "-" if cents < 0 else ""
     whole, part = divmod(abs(cents), 100)
     return f"{sign}{whole:,}.{part:02d}"
+
+
+def cents_floor(value) -> int:
+    """A policy money value in cents, for "amount > value" on whole cents."""
+    return math.floor(Decimal(str(value)) * 100)
 
 
 def number_text(value: Decimal | int | float) -> str:
@@ -220,37 +229,103 @@ class Finding:
 
 RuleFunc = Callable[[pd.DataFrame, dict, RuleContext], list[Finding]]
 
+SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
+ABOUT = ("expenditure", "group", "line", "contract")
+
+#: Kinds of policy value: ``decimal`` (money, percentages, factors), ``decimal_or_none`` (an
+#: optional cap, unset by default), ``int`` (days, counts), ``keywords`` (a list of words),
+#: ``action`` (one of the overspend actions).
+POLICY_KINDS = ("decimal", "decimal_or_none", "int", "keywords", "action")
+
+CODE_PATTERN = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$")
+
+
+class RuleDeclarationError(Exception):
+    """A rule module declares something the registry cannot accept (duplicate code, bad field)."""
+
+
+@dataclass(frozen=True)
+class PolicyKey:
+    """One key of the contract policy (docs/rules.md, "The contract policy"): its kind and default.
+
+    ``label`` names the key on the policy page. A default list is copied for every caller.
+    """
+
+    name: str
+    kind: str
+    default: Any
+    label: Any = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in POLICY_KINDS:
+            raise RuleDeclarationError(
+                f"policy key {self.name!r}: unknown kind {self.kind!r} (one of {', '.join(POLICY_KINDS)})"
+            )
+        if isinstance(self.default, list):
+            object.__setattr__(self, "default", tuple(self.default))
+
+    def fresh_default(self) -> Any:
+        """The default, as a new list for ``keywords`` (callers may mutate it)."""
+        return list(self.default) if isinstance(self.default, tuple) else self.default
+
+    def same_as(self, other: PolicyKey) -> bool:
+        """Two rules may share a key only when they agree on its kind and default."""
+        return (self.kind, self.default) == (other.kind, other.default)
+
 
 @dataclass(frozen=True)
 class Rule:
-    """A registered rule: its code, severity, what it is about and why it matters."""
+    """One rule of docs/rules.md, declared by its own module of ``finance.rules``.
+
+    ``position`` orders the rule among the rules of its severity: the registry lists rules by
+    severity (critical first), then position, then code. ``policy`` lists the contract policy
+    keys the rule reads. ``example`` returns the demo ledger rows that make the rule fire
+    (``finance.rules.examples``); a rule that fires on another rule's example names that rule
+    in ``example_from`` instead. ``example_order`` places the example in the demo planting
+    (vouchers and invoice numbers are numbered in planting order, so the demo stays the same
+    from run to run); a new rule keeps the default and is planted after the others.
+    """
 
     code: str
     severity: Severity
-    about: str  # expenditure, group, line, contract
+    position: int
+    about: str
     title: Any
     description: Any
     func: RuleFunc
+    policy: tuple[PolicyKey, ...] = ()
+    example: Callable[..., Any] | None = None
+    example_from: str | None = None
+    example_order: int = 1000
+
+    def __post_init__(self) -> None:
+        if not CODE_PATTERN.match(self.code or ""):
+            raise RuleDeclarationError(f"rule code {self.code!r} is not UPPER_SNAKE_CASE")
+        problems = []
+        if self.severity not in SEVERITIES:
+            problems.append(f"unknown severity {self.severity!r} (one of {', '.join(SEVERITIES)})")
+        if self.about not in ABOUT:
+            problems.append(f"unknown about {self.about!r} (one of {', '.join(ABOUT)})")
+        if isinstance(self.position, bool) or not isinstance(self.position, int) or self.position < 0:
+            problems.append(f"position must be a whole number of zero or more, not {self.position!r}")
+        if not callable(self.func):
+            problems.append("func must be the rule function")
+        if (self.example is None) == (self.example_from is None):
+            problems.append("declare exactly one of example (a demo example) or example_from (a rule code)")
+        if self.example_from == self.code:
+            problems.append("example_from names the rule itself")
+        if not all(isinstance(key, PolicyKey) for key in self.policy):
+            problems.append("policy must be a tuple of PolicyKey")
+        if problems:
+            raise RuleDeclarationError(f"rule {self.code}: " + "; ".join(problems))
+        object.__setattr__(self, "policy", tuple(self.policy))
+
+    @property
+    def order_key(self) -> tuple[int, int, str]:
+        return (SEVERITY_RANK[self.severity], self.position, self.code)
 
     def __call__(self, frame: pd.DataFrame, policy: dict, context: RuleContext) -> list[Finding]:
         return self.func(frame, policy, context)
-
-
-REGISTRY: dict[str, Rule] = {}
-
-
-def rule(code: str, *, severity: Severity, about: str, title, description):
-    """Register ``func`` as the rule ``code`` (flag-rules.md)."""
-    if severity not in SEVERITIES:
-        raise ValueError(f"unknown severity {severity!r}")
-
-    def decorator(func: RuleFunc) -> RuleFunc:
-        REGISTRY[code] = Rule(
-            code=code, severity=severity, about=about, title=title, description=description, func=func
-        )
-        return func
-
-    return decorator
 
 
 def expenditure_findings(

@@ -1,13 +1,17 @@
-"""Benford's law: the first digits of genuine amounts follow log10(1 + 1/d)."""
+"""BENFORD: the first digits of genuine amounts follow log10(1 + 1/d)."""
 
 from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from finance.rules.base import Finding, RuleContext, rule
+from finance.rules.base import Finding, PolicyKey, Rule, RuleContext
+from finance.rules.examples import DemoExample, DemoRow, DemoWorld
 
 #: Nigrini's bound for first-digit nonconformity (mean absolute deviation).
 MAD_BOUND = 0.015
@@ -22,17 +26,6 @@ def first_digits(cents: np.ndarray) -> np.ndarray:
     return digits
 
 
-@rule(
-    "BENFORD",
-    severity="info",
-    about="contract",
-    title=_("First digits do not follow Benford's law"),
-    description=_(
-        "In large sets of genuine payments, first digits follow a known pattern (Benford's law); "
-        "a strong deviation can point to invented or adjusted amounts. Fixed salaries and fees "
-        "can also cause it: a reason to look, not proof."
-    ),
-)
 def benford(frame: pd.DataFrame, policy: dict, context: RuleContext) -> list[Finding]:
     """At least ``benford_min_count`` expenditures of 10 or more, first-digit MAD above 0.015."""
     minimum = int(policy["benford_min_count"])
@@ -68,3 +61,33 @@ def benford(frame: pd.DataFrame, policy: dict, context: RuleContext) -> list[Fin
             basis={"count": len(amounts), "mad": round(mad, 3)},
         )
     ]
+
+
+def example(world: DemoWorld) -> DemoExample:
+    """520 small purchases on the third contract whose amounts all start with 1 (10.00–18.90)."""
+    third = world.third
+    line = third.line("materials", "activities")
+    rows = []
+    for i in range(520):
+        day = world.workday(third.start + dt.timedelta(days=(i * 300) // 520))
+        amount = (Decimal(100 + i % 90) / 10).quantize(Decimal("0.01"))
+        rows.append(DemoRow(third.code, line, day, amount, f"小额商户{i:03d}", "零星物资"))
+    return DemoExample(rows=tuple(rows))
+
+
+RULE = Rule(
+    code="BENFORD",
+    severity="info",
+    position=40,
+    about="contract",
+    title=_("First digits do not follow Benford's law"),
+    description=_(
+        "In large sets of genuine payments, first digits follow a known pattern (Benford's law); "
+        "a strong deviation can point to invented or adjusted amounts. Fixed salaries and fees "
+        "can also cause it: a reason to look, not proof."
+    ),
+    func=benford,
+    policy=(PolicyKey("benford_min_count", "int", 500, _("Fewest amounts for the first-digit test")),),
+    example=example,
+    example_order=170,
+)

@@ -23,7 +23,10 @@ def test_health_is_ok_on_the_test_database_with_no_broker_configured(
         response = client.get("/health/")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "broker": "not configured"}}
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "broker": "not configured", "worker": "not used (jobs run in-process)"},
+    }
 
 
 @pytest.mark.django_db
@@ -62,7 +65,11 @@ def test_unreachable_broker_is_503_naming_only_the_error_class(client, settings,
     assert response.status_code == 503
     assert response.json() == {
         "status": "error",
-        "checks": {"database": "ok", "broker": "error: ConnectionRefusedError"},
+        "checks": {
+            "database": "ok",
+            "broker": "error: ConnectionRefusedError",
+            "worker": "not seen",
+        },
     }
     body = response.content.decode()
     for secret in ("hunter2", "broker.internal.example", "6390", "redis://", settings.SECRET_KEY):

@@ -1,12 +1,17 @@
 """Background jobs: dispatched after commit, in-process without a broker, idempotent, visible."""
 
 import os
+import time
+from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 
-from core.jobs import JobError, job_dispatch, job_handler, job_run
-from core.models import Job
+from core.jobs import JobError, job_dispatch, job_handler, job_run, jobs_reclaim
+from core.models import Job, WorkerHeartbeat
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -85,13 +90,172 @@ def test_job_progress_is_visible_to_its_starter_and_directors_only(
     assert login_client(outsider).get(f"/jobs/{job.pk}/").status_code == 404
 
 
-def test_an_unfinished_job_page_refreshes_itself(agency, finance, login_client):
+def test_an_unfinished_job_page_follows_the_job_in_place(agency, finance, login_client):
     job = Job.objects.create(
         agency=agency, created_by=finance, kind="test.echo", progress=30, message="reading"
     )
-    html = login_client(finance).get(f"/jobs/{job.pk}/").content.decode()
-    assert '<meta http-equiv="refresh" content="2">' in html
+    client = login_client(finance)
+    html = client.get(f"/jobs/{job.pk}/").content.decode()
+    # The script asks for the figures; only a browser without script reloads the page.
+    assert f'data-job-poll="/jobs/{job.pk}/"' in html
+    assert "js/job.js" in html
+    assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in html
     assert "30% · reading" in html
+    figures = client.get(f"/jobs/{job.pk}/", HTTP_ACCEPT="application/json")
+    assert figures["Content-Type"] == "application/json"
+    assert figures.json() == {
+        "status": "queued",
+        "status_display": "Queued",
+        "progress": 30,
+        "message": "reading",
+        "finished": False,
+    }
+    assert "Accept" in figures["Vary"]
+
+
+def test_a_finished_job_page_does_not_poll(agency, finance, login_client):
+    job = Job.objects.create(agency=agency, created_by=finance, kind="test.echo", status="succeeded")
+    html = login_client(finance).get(f"/jobs/{job.pk}/").content.decode()
+    assert "data-job-poll" not in html
+    assert "refresh" not in html
+
+
+def test_the_job_page_is_titled_by_what_the_job_does_not_its_code(agency, finance, login_client):
+    job = Job.objects.create(agency=agency, created_by=finance, kind="finance.flags_scan")
+    html = login_client(finance).get(f"/jobs/{job.pk}/").content.decode()
+    assert f"Irregularity scan (job {job.pk})" in html
+    assert "finance.flags_scan" not in html
+
+
+def test_someone_elses_job_figures_are_404(agency, finance, outsider, login_client):
+    job = Job.objects.create(agency=agency, created_by=finance, kind="test.echo")
+    response = login_client(outsider).get(f"/jobs/{job.pk}/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 404
+
+
+# --- the database queue and its worker ------------------------------------------------------
+
+
+@pytest.fixture
+def database_queue(settings):
+    settings.JOBS_RUN_INLINE = False
+    settings.CELERY_BROKER_URL = ""
+    settings.JOB_STALE_SECONDS = 120
+    settings.JOB_MAX_ATTEMPTS = 3
+
+
+def _queued_tasks():
+    from django_tasks_db.models import DBTaskResult
+
+    return list(DBTaskResult.objects.ready().values_list("args_kwargs", flat=True))
+
+
+def test_on_the_database_queue_a_dispatch_never_runs_the_job_itself(agency, director, database_queue):
+    with transaction.atomic():
+        job = job_dispatch(agency=agency, user=director, kind="test.echo", data=b"abcd", filename="a.csv")
+    assert CALLS == []
+    assert Job.objects.get(pk=job.pk).status == "queued"
+    assert _queued_tasks() == [{"args": [job.pk], "kwargs": {}}]
+
+
+def test_the_worker_runs_what_is_queued_and_records_its_heartbeat(agency, director, database_queue):
+    job = job_dispatch(agency=agency, user=director, kind="test.echo", data=b"abcd", filename="a.csv")
+    call_command("jobs_worker", "--batch", stdout=StringIO())
+    job.refresh_from_db()
+    assert (job.status, job.result, job.attempts, CALLS) == (
+        "succeeded",
+        {"bytes": 4, "url": "/done/"},
+        1,
+        [job.pk],
+    )
+    assert job.worker and job.heartbeat_at is not None
+    assert _queued_tasks() == []
+    beat = WorkerHeartbeat.objects.get()
+    assert beat.kind == "database"
+    assert timezone.now() - beat.last_seen < timedelta(seconds=30)
+
+
+def _dead_job(agency, director, *, attempts: int, silent_for: int) -> Job:
+    """A job a worker claimed and then died on: running, with a heartbeat that stopped."""
+    now = timezone.now()
+    return Job.objects.create(
+        agency=agency,
+        created_by=director,
+        kind="test.echo",
+        status="running",
+        attempts=attempts,
+        started_at=now - timedelta(seconds=silent_for + 5),
+        heartbeat_at=now - timedelta(seconds=silent_for),
+        worker="gone-host:4242",
+    )
+
+
+def test_a_job_whose_worker_died_is_queued_again_and_run_by_another_worker(agency, director, database_queue):
+    job = _dead_job(agency, director, attempts=1, silent_for=121)
+    assert jobs_reclaim() == {"requeued": 1, "failed": 0}
+    job.refresh_from_db()
+    assert job.status == "queued"
+    assert job.message == "The worker running this job stopped; the job was queued again."
+    assert _queued_tasks() == [{"args": [job.pk], "kwargs": {}}]
+    call_command("jobs_worker", "--batch", stdout=StringIO())
+    job.refresh_from_db()
+    assert (job.status, job.attempts, CALLS) == ("succeeded", 2, [job.pk])
+
+
+def test_a_job_that_killed_its_worker_three_times_fails_with_a_clear_message(
+    agency, director, database_queue
+):
+    job = _dead_job(agency, director, attempts=3, silent_for=600)
+    assert jobs_reclaim() == {"requeued": 0, "failed": 1}
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert job.error.startswith("The job stopped 3 times because the worker running it died")
+    assert job.finished_at is not None
+    assert _queued_tasks() == []
+
+
+def test_a_slow_job_with_a_live_heartbeat_is_left_alone(agency, director, database_queue):
+    job = _dead_job(agency, director, attempts=1, silent_for=119)
+    assert jobs_reclaim() == {"requeued": 0, "failed": 0}
+    job.refresh_from_db()
+    assert job.status == "running"
+
+
+def test_a_worker_starting_takes_back_the_jobs_of_a_dead_worker(agency, director, database_queue):
+    job = _dead_job(agency, director, attempts=1, silent_for=500)
+    call_command("jobs_worker", "--batch", stdout=StringIO())
+    job.refresh_from_db()
+    # Taken back when the worker started, then run by it in the same batch.
+    assert (job.status, job.attempts) == ("succeeded", 2)
+
+
+@job_handler("test.slow")
+def _slow(job, progress):
+    time.sleep(0.4)
+    return {}
+
+
+def test_a_running_job_keeps_writing_its_heartbeat(agency, director, database_queue, settings):
+    settings.JOB_HEARTBEAT_SECONDS = 0.05
+    job = Job.objects.create(agency=agency, created_by=director, kind="test.slow")
+    job_run(job_id=job.pk, heartbeat=True)
+    job.refresh_from_db()
+    assert job.status == "succeeded"
+    assert job.heartbeat_at - job.started_at >= timedelta(seconds=0.2)
+
+
+def test_health_says_whether_a_worker_was_seen_in_the_last_minute(client, database_queue):
+    assert client.get("/health/").json()["checks"]["worker"] == "not seen"
+    now = timezone.now()
+    beat = WorkerHeartbeat.objects.create(
+        worker="w1", kind="database", started_at=now, last_seen=now - timedelta(seconds=61)
+    )
+    body = client.get("/health/").json()
+    assert body["checks"]["worker"] == "not seen in the last 60 s"
+    assert body["status"] == "ok"  # the web process still serves; jobs wait for a worker
+    beat.last_seen = now
+    beat.save()
+    assert client.get("/health/").json()["checks"]["worker"] == "ok"
 
 
 @pytest.mark.worker

@@ -89,13 +89,14 @@ def test_unknown_page_with_debug_off_shows_our_page_without_internals(client, se
 @pytest.mark.django_db
 def test_server_error_page_shows_no_trace(client, settings, monkeypatch):
     from core import views
+    from overview import views as overview_views
 
     settings.DEBUG = False
 
     def boom(request):
         raise RuntimeError("secret internal detail SELECT * FROM auth_user")
 
-    monkeypatch.setattr(views, "home", boom)
+    monkeypatch.setattr(overview_views, "home", boom)
     from django.urls import clear_url_caches
 
     clear_url_caches()

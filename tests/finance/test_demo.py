@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from decimal import Decimal
 
 import pytest
 
+import finance.flags.demo
 from core.demo import DemoContext
 from core.models import ImportBatch
 from core.services import agency_create, member_create
@@ -16,9 +18,14 @@ from finance.models import (
     Contract,
     Disbursement,
     Expenditure,
+    Flag,
     StaffAssignment,
 )
+from finance.rules import all_rules
 from staff import demo as staff_demo
+
+#: The real planting, kept before the ``ctx`` fixture replaces it.
+PLANT = finance.flags.demo.plant_irregularities
 
 pytestmark = pytest.mark.django_db
 
@@ -43,8 +50,6 @@ def ctx(monkeypatch):
     )
     context = DemoContext(agency=agency, outsider_agency=outsider_agency, users=users, log=lambda msg: None)
     staff_demo.seed(context)
-    import finance.flags.demo
-
     monkeypatch.setattr(finance.flags.demo, "plant_irregularities", lambda ctx: None)
     return context
 
@@ -108,8 +113,6 @@ def test_the_outsider_agency_gets_one_contract_of_its_own(ctx):
 
 
 def test_the_demo_calls_the_flags_seeder_with_every_contract(ctx, monkeypatch):
-    import finance.flags.demo
-
     seen = {}
     monkeypatch.setattr(
         finance.flags.demo,
@@ -120,3 +123,35 @@ def test_the_demo_calls_the_flags_seeder_with_every_contract(ctx, monkeypatch):
     )
     demo.seed(ctx)
     assert seen == {"contracts": 3, "outsider": f"AY-QH-{ctx.today.year - 1}-01"}
+
+
+def test_every_rule_fires_on_the_planted_demo_and_each_example_on_its_own_rows(ctx, monkeypatch):
+    monkeypatch.setattr(finance.flags.demo, "plant_irregularities", PLANT)
+    demo.seed(ctx)
+    flags = list(Flag.objects.filter(agency=ctx.agency, active=True))
+    assert Counter(flag.rule for flag in flags) == {
+        "LINE_OVERSPEND": 5, "CONTRACT_OVERSPEND": 2, "TRANSFER_LIMIT": 1, "OUTSIDE_PERIOD": 1,
+        "DUPLICATE_INVOICE": 1, "GHOST_PERSONNEL": 1, "ADMIN_CAP": 1, "PERSONNEL_CAP": 1,
+        "DUPLICATE_PAYMENT": 1, "SPLIT_PURCHASE": 1, "CASH_LIMIT": 10, "MISSING_RECEIPT": 1,
+        "INELIGIBLE_ITEM": 1, "UNASSIGNED_PERSONNEL": 2, "PAYEE_IS_STAFF": 1, "SPENDING_SURGE": 1,
+        "ROUND_AMOUNT": 1, "WEEKEND_HOLIDAY": 5, "LATE_POSTING": 1, "BENFORD": 1,
+    }  # fmt: skip
+    assert len(flags) == 39
+
+    # The planted rows are numbered F-0001... in planting order; each rule fires on its example.
+    world = finance.flags.demo.demo_world(ctx, ctx.shared["contracts"])
+    planted, n = {}, 0
+    for code, example in finance.flags.demo.demo_examples(world):
+        vouchers = set()
+        for _row in example.rows:
+            n += 1
+            vouchers.add(f"F-{n:04d}")
+        places = {row.contract for row in example.rows} | set(example.policy)
+        planted[code] = (vouchers, places)
+    assert n == Expenditure.objects.filter(agency=ctx.agency, voucher_no__startswith="F-").count() == 538
+    for rule in all_rules():
+        vouchers, places = planted[rule.example_from or rule.code]
+        fired = [flag for flag in flags if flag.rule == rule.code]
+        assert any(
+            set(flag.vouchers) & vouchers if flag.vouchers else flag.contract.code in places for flag in fired
+        ), rule.code

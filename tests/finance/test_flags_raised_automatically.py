@@ -2,8 +2,10 @@
 
 import datetime as dt
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
 from core.models import Job
 from finance.models import Flag
@@ -48,3 +50,20 @@ def test_a_hand_entry_raises_its_flag(contract, line, finance, settings):
     )
     flag = Flag.objects.get(rule="CASH_LIMIT")
     assert flag.status == "open"
+
+
+def test_import_ledger_exits_without_waiting_for_its_scan_which_a_worker_runs(
+    contract, tmp_path, settings, capsys
+):
+    """cli.md: the command hands the scan to the queue and its exit never waits for it."""
+    settings.JOBS_RUN_INLINE = False
+    settings.CELERY_BROKER_URL = ""
+    path = tmp_path / "march.csv"
+    path.write_text("\n".join([HEADER, "2025-03-05,1500.00,A1,文具店,打印纸,88001,cash,V-1,,2025-03-05"]))
+    call_command("import_ledger", str(path), "--contract", contract.code, "--agency", "xinfeng")
+    assert "1 row imported; JX-XF-2025-01 now totals 1500.00." in capsys.readouterr().out
+    assert Job.objects.get(kind="finance.flags_scan").status == "queued"
+    assert Flag.objects.count() == 0
+    call_command("jobs_worker", "--batch", stdout=StringIO())
+    assert Job.objects.get(kind="finance.flags_scan").status == "succeeded"
+    assert list(Flag.objects.values_list("rule", flat=True)) == ["CASH_LIMIT"]

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 
-import finance.flags.reports  # noqa: F401  (registers the kind until FinanceConfig.ready imports it)
 from core.reports import get, render
 from finance.flags.services import flags_scan_contract
 from tests.finance.factories import ExpenditureFactory

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from core.reports import ReportError, get, render
-from finance.pack import burn_rows, contract_pack
+from finance.reports.pack import burn_rows, contract_pack
 from finance.services import auditor_grant
 from tests.finance.factories import (
     BudgetLineFactory,

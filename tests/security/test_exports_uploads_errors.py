@@ -194,7 +194,7 @@ def test_oversized_uploads_are_refused_with_the_limit(
 @pytest.fixture
 def broken_views(monkeypatch, settings):
     """The home page and the jobs API raise; DEBUG is off as in production."""
-    import core.urls
+    import overview.urls
     from core.api.jobs import JobViewSet
 
     settings.DEBUG = False
@@ -202,7 +202,7 @@ def broken_views(monkeypatch, settings):
     def boom(*args, **kwargs):
         raise RuntimeError("secret detail SELECT * FROM auth_user WHERE password='x' SECRET_KEY")
 
-    home = next(p for p in core.urls.urlpatterns if p.name == "home")
+    home = next(p for p in overview.urls.urlpatterns if p.name == "home")
     monkeypatch.setattr(home, "callback", boom)
     monkeypatch.setattr(JobViewSet, "list", boom)
 

@@ -208,3 +208,29 @@ def found(findings, rule: str | None = None) -> list[tuple]:
 
 def rules_of(findings) -> set[str]:
     return {f.rule for f in findings}
+
+
+#: A Monday, a working day: the date of most hand-planted rows.
+D = dt.date(2025, 3, 3)
+
+
+def small_book(**lines) -> Book:
+    """An empty ledger with only the given lines: ``code=(category, approved yuan)``."""
+    book = Book()
+    book.lines = {code: (code, category, Decimal(amount)) for code, (category, amount) in lines.items()}
+    return book
+
+
+def line_actual(book, code) -> Decimal:
+    """What the book spent on line ``code``, in yuan."""
+    return Decimal(sum(r["amount"] for r in book.rows if r["line"] == code)) / 100
+
+
+def staffed_book(*, exit_date=None, assigned=True) -> Book:
+    """An empty ledger with staff member 7 (张三), employed since 2020, assigned to January–June."""
+    book = Book()
+    book.staff.append({"staff_id": 7, "staff_no": "S007", "name": "张三"})
+    book.spells.append({"staff_id": 7, "hire_date": dt.date(2020, 1, 1), "exit_date": exit_date})
+    if assigned:
+        book.assignments.append({"staff_id": 7, "start": dt.date(2025, 1, 1), "end": dt.date(2025, 6, 30)})
+    return book

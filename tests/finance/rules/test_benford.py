@@ -1,4 +1,4 @@
-"""BENFORD."""
+"""BENFORD (finance/rules/benford.py): when it fires, its boundaries, and what it leaves alone."""
 
 import random
 from decimal import Decimal

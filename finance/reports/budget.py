@@ -1,0 +1,89 @@
+"""``report budget-vs-actual --contract C`` (cli.md), and the contract a finance report is about."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.reports import Column, Report, ReportError, Section, Table, register
+from finance.models import Contract
+from finance.selectors import budget_vs_actual
+
+
+def visible_contract(*, agency, user, code) -> Contract:
+    """The contract ``code`` of ``agency`` that ``user`` may read (the command runs with user=None)."""
+    qs = Contract.objects.for_user(user, "view") if user is not None else Contract.objects.for_agency(agency)
+    if agency is not None:
+        qs = qs.filter(agency=agency)
+    contract = qs.select_related("funder").filter(code=str(code or "").strip()).first()
+    if contract is None:
+        raise ReportError(_("There is no contract %(code)s.") % {"code": code})
+    return contract
+
+
+@register(
+    "budget-vs-actual",
+    title=gettext_lazy("Budget vs actual"),
+    params=("contract",),
+    roles=("director", "finance", "auditor"),
+    description=gettext_lazy(
+        "Per budget line: approved, actual, remaining, share spent and projection at the end."
+    ),
+)
+def build_budget_vs_actual(*, agency, user=None, contract=None, **kw) -> Report:
+    record = visible_contract(agency=agency, user=user, code=contract)
+    bva = budget_vs_actual(record)
+    columns = [
+        Column("code", _("Code")),
+        Column("name", _("Line")),
+        Column("category", _("Category")),
+        Column("approved", _("Approved"), "money"),
+        Column("actual", _("Actual"), "money"),
+        Column("remaining", _("Remaining"), "money"),
+        Column("pct_spent", _("Spent"), "percent"),
+        Column("projected_at_end", _("Projected at end"), "money"),
+    ]
+    rows = [
+        {
+            "code": line.code,
+            "name": line.name,
+            "category": line.category_label,
+            "approved": line.approved,
+            "actual": line.actual,
+            "remaining": line.remaining,
+            "pct_spent": None if line.pct_spent is None else line.pct_spent / 100,
+            "projected_at_end": line.projected_at_end,
+        }
+        for line in bva.lines
+    ]
+    table = Table(
+        title=_("Budget lines"),
+        columns=columns,
+        rows=rows,
+        totals={
+            "code": _("Total"),
+            "approved": bva.approved,
+            "actual": bva.actual,
+            "remaining": bva.remaining,
+        },
+        note=_("Projection: actual × days in the period ÷ days elapsed (linear)."),
+    )
+    section = Section(
+        title=f"{record.code} {record.title}",
+        facts=[
+            (_("Funder"), record.funder.name),
+            (_("Period"), f"{record.start} – {record.end}"),
+            (_("Received"), bva.received),
+            (_("Cash position"), bva.cash_position),
+        ],
+        tables=[table],
+    )
+    return Report(
+        kind="budget-vs-actual",
+        title=_("Budget vs actual"),
+        subtitle=f"{record.code} {record.title}",
+        agency_name=str(record.agency.name),
+        params={"contract": record.code},
+        data=bva.as_json(),
+        sections=[section],
+    )

@@ -1,0 +1,46 @@
+"""Helpers of the repeated-charge rules: invoice groups across the agency, runs of close dates.
+
+Only positive amounts are charges here: a reversal (negative amount) that carries the invoice
+number of the row it corrects is a correction, not a second charge.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from finance.rules.base import RuleContext
+
+
+def invoice_groups(frame: pd.DataFrame, context: RuleContext) -> pd.DataFrame:
+    """Charges sharing a non-empty invoice number and payee, across all the agency's contracts,
+    in groups that include at least one charge of this contract. Adds a ``group`` column."""
+    own = frame[(frame["invoice_norm"] != "") & (frame["amount"] > 0)]
+    others = context.agency_invoices
+    others = others[
+        (others["invoice_norm"] != "") & (others["amount"] > 0) & (others["contract"] != context.contract)
+    ]
+    if own.empty:
+        return own.assign(group=pd.Series(dtype="int64"))
+    # Only other contracts' rows that share a key with this contract can matter.
+    if not others.empty:
+        keys = pd.MultiIndex.from_frame(own[["invoice_norm", "payee_norm"]])
+        others = others[pd.MultiIndex.from_frame(others[["invoice_norm", "payee_norm"]]).isin(keys)]
+    if others.empty:
+        own = own[own.duplicated(["invoice_norm", "payee_norm"], keep=False)]
+    charges = pd.concat([own, others], ignore_index=True) if not others.empty else own
+    if charges.empty:
+        return charges.assign(group=pd.Series(dtype="int64"))
+    sizes = charges.groupby(["invoice_norm", "payee_norm"], sort=False)["id"].transform("size")
+    charges = charges[sizes >= 2]
+    if charges.empty:
+        return charges.assign(group=pd.Series(dtype="int64"))
+    charges = charges.assign(group=charges.groupby(["invoice_norm", "payee_norm"], sort=False).ngroup())
+    return charges.sort_values(["group", "date", "id"])
+
+
+def clusters(rows: pd.DataFrame, keys: list[str], window: int) -> pd.Series:
+    """Label runs within each key group (rows sorted by date) whose consecutive dates are at
+    most ``window`` days apart: a new run starts at a bigger gap or a new key."""
+    gap = rows.groupby(keys, sort=False)["day"].diff()
+    starts = gap.isna() | (gap > window)
+    return starts.cumsum()
