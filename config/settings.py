@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "training",
     "supervision",
     "finance",
+    "delivery",
     "overview",  # the composition app above the domain apps: last, nothing imports it
 ]
 

@@ -12,7 +12,7 @@ from core import account_views
 from core.api import router
 from core.api.auth import LogoutAllView, LogoutView, TokenDetailView, TokenListView, TokenView
 
-DOMAIN_APPS = ["core", "staff", "training", "supervision", "finance"]
+DOMAIN_APPS = ["core", "staff", "training", "supervision", "finance", "delivery"]
 
 # Each app registers its viewsets on the shared router in its api module.
 import_module("core.api.members")

@@ -40,8 +40,9 @@ from django.utils.translation import gettext_lazy
 from core.jobs import job_handler
 from core.uploads import validate_document
 from finance.flags import bulk, selectors
+from finance.flags.extensions import EXTENSIONS, rule_for
 from finance.models import Contract, Flag, FlagEvent, FlagEvidence, FlagStatus
-from finance.rules import REGISTRY, Finding, run_rules
+from finance.rules import Finding, run_rules
 
 #: Statuses that need a note saying why.
 NOTE_REQUIRED = {FlagStatus.EXPLAINED, FlagStatus.DISMISSED}
@@ -135,6 +136,8 @@ def flags_scan_contract(*, contract: Contract, user=None) -> ScanResult:
     frame = selectors.contract_frame(contract)
     context = selectors.rule_context(contract, frame)
     findings = run_rules(frame, contract.effective_policy(), context)
+    for extension in EXTENSIONS.values():
+        findings += extension.findings(contract)
     return _reconcile(
         contract=contract, findings=findings, frames=[frame, context.agency_invoices], user=user
     )
@@ -190,7 +193,7 @@ def _values(finding: Finding, lookup: dict, default_code: str) -> tuple:
         missing = ("", "", "")
         named = [lookup[i] for i in sorted(ids, key=lambda i: lookup.get(i, missing)[2]) if i in lookup]
     return (
-        REGISTRY[finding.rule].severity,
+        rule_for(finding.rule).severity,
         finding.budget_line or "",
         [v for _c, v, _d in named],
         list(dict.fromkeys([c for c, _v, _d in named])) or [default_code],
@@ -344,6 +347,15 @@ def _reconcile(
     relink.extend((pk, finding, values) for pk, (finding, _fp, values) in zip(new_ids, created, strict=True))
     if relink:
         _link(contract, relink)
+        for extension in EXTENSIONS.values():
+            # Each extension gets the (flag, finding) pairs of its own rules, as it links only those.
+            pairs = [
+                (Flag(pk=pk, agency_id=contract.agency_id, rule=finding.rule), finding)
+                for pk, finding, _v in relink
+                if finding.rule in extension.rules
+            ]
+            if pairs:
+                extension.link(pairs)
     if events:
         event_ids = bulk.insert_rows(FlagEvent, _EVENT_FIELDS, events, returning=True)
         bulk.history_from_rows(FlagEvent, event_ids, history_type="+", at=now, user_id=history_user)
