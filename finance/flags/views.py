@@ -20,6 +20,7 @@ from core.views import paginate
 from finance.flags import selectors, services
 from finance.flags.filters import FlagFilter
 from finance.flags.forms import AssignForm, BulkForm, PolicyForm, TriageForm
+from finance.flags.presentation import evidence_rows, policy_rows, rule_catalogue, rule_entry
 from finance.models import Contract, Flag, FlagEvidence
 from finance.rules import REGISTRY, all_rules
 
@@ -69,6 +70,8 @@ def flag_list(request):
     page = paginate(request, qs)
     for flag in page.object_list:
         flag.redact_for(request.user)
+        rule = REGISTRY.get(flag.rule)
+        flag.rule_title = rule.title if rule else flag.rule
     can_triage = _can_triage(request.user)
     return render(
         request,
@@ -79,7 +82,7 @@ def flag_list(request):
             "sort": sort,
             "can_triage": can_triage,
             "bulk_form": BulkForm(assignees=_assignees(request.user)) if can_triage else None,
-            "rules": all_rules(),
+            "rules": rule_catalogue(all_rules()),
         },
     )
 
@@ -116,12 +119,14 @@ def flag_detail(request, pk: int, triage_form=None, assign_form=None):
     _require_view(request)
     flag = selectors.flag_detail(request.user, pk).redact_for(request.user)
     can_triage = _can_triage(request.user)
+    rule = REGISTRY.get(flag.rule)
     return render(
         request,
         "finance/flags/detail.html",
         {
             "flag": flag,
-            "rule": REGISTRY.get(flag.rule),
+            "rule": rule_entry(rule) if rule else None,
+            "evidence": evidence_rows(flag.evidence),
             "expenditures": selectors.flag_expenditures(request.user, flag),
             "can_triage": can_triage,
             "triage_form": triage_form
@@ -241,5 +246,10 @@ def contract_policy(request, pk: int):
     return render(
         request,
         "finance/flags/policy.html",
-        {"contract": contract, "form": form, "can_edit": can_edit, "policy": contract.effective_policy()},
+        {
+            "contract": contract,
+            "form": form,
+            "can_edit": can_edit,
+            "rows": policy_rows(contract.effective_policy(), contract.policy),
+        },
     )

@@ -85,8 +85,20 @@ def summary_section(contract: Contract, bva: BudgetVsActual) -> Section:
     )
 
 
+#: The one sign convention of remaining money, on the pages, the exports and the pack.
+REMAINING_FORMULA = gettext_lazy("Remaining = approved - actual (negative: over budget).")
+PROJECTION_FORMULA = gettext_lazy(
+    "Projection at end: actual × days in the period ÷ days elapsed (linear). "
+    "Projected remaining = approved - projection at end."
+)
+
+
 def budget_rows(bva: BudgetVsActual) -> list[dict]:
-    """Per line: original, approved, actual, variance (actual − approved), % spent, projection."""
+    """Per line: original, approved, actual, remaining (approved - actual), % spent, projection.
+
+    ``variance`` (actual - approved) stays for the JSON body of the spec; people read
+    ``remaining``, the sign the contract page uses (negative: over budget).
+    """
     return [
         {
             "code": line.code,
@@ -96,9 +108,10 @@ def budget_rows(bva: BudgetVsActual) -> list[dict]:
             "approved": line.approved,
             "actual": line.actual,
             "variance": line.actual - line.approved,
+            "remaining": line.approved - line.actual,
             "pct_spent": _fraction(line.actual, line.approved),
             "projected_at_end": line.projected_at_end,
-            "projected_variance": line.projected_at_end - line.approved,
+            "projected_remaining": line.approved - line.projected_at_end,
         }
         for line in bva.lines
     ]
@@ -119,25 +132,22 @@ def budget_section(contract: Contract, bva: BudgetVsActual | None = None) -> Sec
             Column("original", _("Original"), "money"),
             Column("approved", _("Approved"), "money"),
             Column("actual", _("Actual"), "money"),
-            Column("variance", _("Variance"), "money"),
+            Column("remaining", _("Remaining"), "money"),
             Column("pct_spent", _("Spent"), "percent"),
             Column("projected_at_end", _("Projected at end"), "money"),
-            Column("projected_variance", _("Projected variance"), "money"),
+            Column("projected_remaining", _("Projected remaining"), "money"),
         ],
         rows=rows,
         totals={
             "original": original,
             "approved": bva.approved,
             "actual": bva.actual,
-            "variance": bva.actual - bva.approved,
+            "remaining": bva.approved - bva.actual,
             "pct_spent": _fraction(bva.actual, bva.approved),
             "projected_at_end": projected,
-            "projected_variance": projected - bva.approved,
+            "projected_remaining": bva.approved - projected,
         },
-        note=_(
-            "Variance = actual − approved (negative: still available). Projection: actual × days in "
-            "the period ÷ days elapsed (linear)."
-        ),
+        note=f"{REMAINING_FORMULA} {PROJECTION_FORMULA}",
     )
     return Section(title=_("Budget vs actual"), tables=[table])
 

@@ -160,6 +160,8 @@ class _LedgerCheck:
         # Codes win over names: a line named like another line's code is found by the code.
         self.line_ids = {line.name: line.pk for line in lines} | {line.code: line.pk for line in lines}
         self.staff: dict[str, int] = {}
+        #: Budget-line pk → the amount the file adds to it (filled by ``preview``).
+        self.additions: dict[int, Decimal] = {}
 
     def validate(self, rows: list[ParsedRow]) -> list[RowError]:
         """Cross-row and database checks: three queries whatever the size of the file."""
@@ -215,6 +217,10 @@ class _LedgerCheck:
     def preview(self, rows: list[ParsedRow]) -> dict[str, Any]:
         added = sum((row["amount"] for row in rows), ZERO)
         actual = contract_actual(self.contract)
+        self.additions = {}
+        for row in rows:
+            line_id = self.line_ids[row["budget_line"]]
+            self.additions[line_id] = self.additions.get(line_id, ZERO) + row["amount"]
         return {"rows": len(rows), "amount": f"{added:.2f}", "new_total": f"{actual + added:.2f}"}
 
     #: The columns each ledger row fills; every other column of ``Expenditure`` takes one value.
@@ -331,7 +337,7 @@ def ledger_import(
         flags_scan_on_commit(contract=contract, user=user)
         return summary
 
-    return run_import(
+    result = run_import(
         LEDGER,
         data=data,
         filename=filename,
@@ -343,6 +349,9 @@ def ledger_import(
         apply=apply,
         dry_run=dry_run,
     )
+    # What a dry run adds to each budget line, for the preview's over-budget warnings.
+    result.line_additions = check.additions if dry_run and result.ok else {}
+    return result
 
 
 # --- budget sheet -------------------------------------------------------------------------
