@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from finance.models import FlagSeverity
 from finance.models.contracts import Category
@@ -189,7 +190,7 @@ def policy_unit(name: str, kind: str) -> str:
     if name.endswith("_factor"):
         return str(_("times"))
     if kind == "int":
-        return str(_("expenditures"))
+        return str(pgettext_lazy("unit of a count", "expenditures"))
     return str(_("yuan"))
 
 
@@ -221,7 +222,7 @@ def policy_readers() -> dict[str, list[str]]:
 
 def policy_help(name: str, spec) -> str:
     """A policy field's help: its default, its unit and the rules that use it."""
-    parts = [str(_("Default: %(value)s") % {"value": policy_value(name, spec.kind, spec.fresh_default())})]
+    parts = [str(_("Default: %(value)s.") % {"value": policy_value(name, spec.kind, spec.fresh_default())})]
     unit = policy_unit(name, spec.kind)
     if unit:
         parts.append(str(_("In %(unit)s.") % {"unit": unit}))
@@ -232,7 +233,7 @@ def policy_help(name: str, spec) -> str:
         parts.append(str(_("Used by: %(rules)s.") % {"rules": ("、" if chinese() else ", ").join(readers)}))
     elif name == "overspend_action":
         parts.append(str(_("What happens when an expenditure typed in by hand takes a line over budget.")))
-    return " ".join(parts)
+    return ("" if chinese() else " ").join(parts)
 
 
 def policy_rows(policy: dict, overrides: dict) -> list[dict]:
