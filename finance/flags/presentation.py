@@ -11,9 +11,8 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.utils import formats
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from finance.models import FlagSeverity
 from finance.models.contracts import Category
