@@ -236,7 +236,7 @@ def cash_section(contract: Contract, bva: BudgetVsActual, burn: list[dict] | Non
                 ],
                 rows=burn,
                 totals={"received": bva.received, "spent": bva.actual, "cash_position": bva.cash_position},
-                note=_("Cash position = money received − money spent, to the end of each month."),
+                note=_("Cash position = money received - money spent, to the end of each month."),
             ),
         ],
     )
@@ -317,6 +317,8 @@ def flags_section(contract: Contract, user=None, summary=None) -> Section:
     """Flags by rule and status, and each confirmed flag with its expenditures and note."""
     rows, confirmed = flag_summary(contract, user) if summary is None else summary
     totals = {s: sum(r[s] for r in rows) for s in (*FLAG_STATUSES, "total")}
+    # People read each rule by its title, the code beside it (the JSON body keeps the codes).
+    rows = [{**row, "rule": rule_label(row["rule"])} for row in rows]
     return Section(
         title=_("Irregularity flags"),
         tables=[
@@ -344,7 +346,7 @@ def flags_section(contract: Contract, user=None, summary=None) -> Section:
                 ],
                 rows=[
                     {
-                        "rule": f.rule,
+                        "rule": rule_label(f.rule),
                         "severity": str(f.get_severity_display()),
                         "vouchers": ", ".join(f.vouchers),
                         "message": f.text,
@@ -355,6 +357,16 @@ def flags_section(contract: Contract, user=None, summary=None) -> Section:
             ),
         ],
     )
+
+
+def rule_label(code: str) -> str:
+    """``现金支付超限（CASH_LIMIT）``: a rule's title in the active language, its code beside it."""
+    from finance.rules import REGISTRY
+
+    rule = REGISTRY.get(code)
+    if rule is None:
+        return code
+    return _("%(title)s (%(code)s)") % {"title": rule.title, "code": code}
 
 
 def _status_labels() -> list[str]:

@@ -127,3 +127,17 @@ def test_remaining_has_one_sign_on_the_page_and_in_the_pack_with_its_formula(fin
     with translation.override("zh-hans"):
         zh_table = budget_section(contract).tables[0]
         assert zh_table.note.startswith("剩余 = 批复金额 - 实际支出（负数表示超支）。")
+
+
+def test_the_pack_names_each_rule_by_its_title_with_the_code_beside_it(contract, cash_flag):
+    from finance.reports.pack import contract_pack
+
+    cash_flag.status = "confirmed"
+    cash_flag.save(update_fields=["status"])
+    with translation.override("zh-hans"):
+        section = next(s for s in contract_pack(contract).sections if s.title == "资金使用异常预警")
+        counts, confirmed = section.tables
+        assert [row["rule"] for row in counts.rows] == ["现金支付超限（CASH_LIMIT）"]
+        assert confirmed.rows[0]["rule"] == "现金支付超限（CASH_LIMIT）"
+    report = contract_pack(contract)
+    assert report.data["flags"]["by_rule"]["CASH_LIMIT"]["confirmed"] == 1  # machines keep the code
