@@ -4,6 +4,7 @@ headers, 公务卡 as a payment method, and warnings before money crosses a budg
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from decimal import Decimal
 
@@ -206,3 +207,32 @@ def test_the_ledger_template_reads_back_as_a_valid_ledger_file(finance, login_cl
     data = login_client(finance).get(reverse("finance-import-template", args=["ledger", "csv"])).content
     result = ledger_import(contract=contract, data=data, filename="t.csv", user=finance, dry_run=True)
     assert result.ok, result.error_lines()
+
+
+def test_a_bank_statement_import_confirms_in_a_sentence(finance, login_client, contract):
+    ExpenditureFactory(
+        budget_line=contract.budget_lines.get(code="A1"), amount=Decimal("500.00"), date=dt.date(2025, 3, 5)
+    )
+    data = "交易日期,金额,对方户名,摘要\n2025-03-05,-500.00,赣州文具店,文具\n2025-03-09,-80.00,某店,茶水\n".encode()
+    client = login_client(finance)
+    upload = {"contract": contract.pk, "start": "2025-03-01", "end": "2025-03-31"}
+    preview = client.post(
+        reverse("finance-reconciliation"), {**upload, "file": SimpleUploadedFile("bank.csv", data)}
+    )
+    assert preview.context["result"].ok
+    response = client.post(
+        reverse("finance-reconciliation"),
+        {
+            "confirm": "1",
+            "token": preview.context["token"],
+            "contract_id": contract.pk,
+            "start": "2025-03-01",
+            "end": "2025-03-31",
+            "file_name": "bank.csv",
+        },
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert [str(m) for m in response.context["messages"]] == [
+        "已导入 bank.csv：新增银行流水 2 笔（已存在 0 笔，已跳过）；自动与账簿匹配 1 笔，有多个可能匹配的 0 笔。"
+    ]
