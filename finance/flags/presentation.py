@@ -168,6 +168,16 @@ def rule_entry(rule) -> dict:
     }
 
 
+def rule_label(code: str) -> str:
+    """``现金支付超限（CASH_LIMIT）``: a rule's title in the active language, its code beside it."""
+    from finance.rules import REGISTRY
+
+    rule = REGISTRY.get(code)
+    if rule is None:
+        return code
+    return str(_("%(title)s (%(code)s)") % {"title": rule.title, "code": code})
+
+
 def rule_catalogue(rules) -> list[dict]:
     """Every rule as ``rule_entry``, in the order given (docs/rules.md's)."""
     return [rule_entry(rule) for rule in rules]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from core.reports import Column, Report, Section, Table, money_str, register
 from finance.flags.output import flag_dict, flag_sort_key
+from finance.flags.presentation import rule_label
 from finance.models import Expenditure, Flag
 from finance.reports.budget import visible_contract
 
@@ -64,7 +65,7 @@ def build_flags(*, agency, user=None, contract=None, **kw) -> Report:
         flag_rows.append(
             {
                 "n": number,
-                "rule": flag.rule,
+                "rule": rule_label(flag.rule),
                 "severity": flag.get_severity_display(),
                 "status": flag.get_status_display(),
                 "contracts": ", ".join(flag.contract_codes),
@@ -75,7 +76,7 @@ def build_flags(*, agency, user=None, contract=None, **kw) -> Report:
             expenditure_rows.append(
                 {
                     "n": number,
-                    "rule": flag.rule,
+                    "rule": rule_label(flag.rule),
                     "voucher": e.voucher_no,
                     "date": e.date,
                     "amount": e.amount,
@@ -113,7 +114,7 @@ def build_flags(*, agency, user=None, contract=None, **kw) -> Report:
                         Column("dismissed", _("Dismissed"), "int"),
                         Column("total", _("Total"), "int"),
                     ],
-                    rows=summary_rows,
+                    rows=[{**row, "rule": rule_label(row["rule"])} for row in summary_rows],
                 )
             ],
         ),

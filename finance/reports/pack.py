@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from core.db import MoneySum
 from core.reports import Chart, Column, Report, Section, Series, Table, money_str, register
 from core.reports.charts import chart_table
+from finance.flags.presentation import rule_label
 from finance.models import BudgetRevision, Contract, Disbursement, Expenditure, Flag
 from finance.reconciliation.selectors import contract_reconciliation
 from finance.reports.budget import visible_contract
@@ -357,16 +358,6 @@ def flags_section(contract: Contract, user=None, summary=None) -> Section:
             ),
         ],
     )
-
-
-def rule_label(code: str) -> str:
-    """``现金支付超限（CASH_LIMIT）``: a rule's title in the active language, its code beside it."""
-    from finance.rules import REGISTRY
-
-    rule = REGISTRY.get(code)
-    if rule is None:
-        return code
-    return _("%(title)s (%(code)s)") % {"title": rule.title, "code": code}
 
 
 def _status_labels() -> list[str]:

@@ -141,3 +141,15 @@ def test_the_pack_names_each_rule_by_its_title_with_the_code_beside_it(contract,
         assert confirmed.rows[0]["rule"] == "现金支付超限（CASH_LIMIT）"
     report = contract_pack(contract)
     assert report.data["flags"]["by_rule"]["CASH_LIMIT"]["confirmed"] == 1  # machines keep the code
+
+
+def test_the_flags_report_tables_name_rules_by_title_and_keep_codes_in_json(contract, cash_flag):
+    from finance.reports.flags import build_flags
+
+    with translation.override("en"):
+        report = build_flags(agency=contract.agency, contract=contract.code)
+        tables = report.tables()
+        assert [row["rule"] for row in tables[1].rows] == ["Cash payment over the limit (CASH_LIMIT)"]
+        assert tables[0].rows[0]["rule"] == "Cash payment over the limit (CASH_LIMIT)"
+    assert report.data["flags"][0]["rule"] == "CASH_LIMIT"
+    assert list(report.data["summary"]["by_rule"]) == ["CASH_LIMIT"]
