@@ -72,11 +72,11 @@ def test_the_director_sees_each_waiting_item_counted_with_the_page_where_it_is_d
     }
     page = login_client(director).get(reverse("home"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "待我处理" in page
-    assert '<span class="num">1</span> 待审批的预算调整' in page
-    assert '<span class="num">2</span> 待审核的培训记录' in page
-    assert '<span class="num">1</span> 指派给我的待处理预警' in page
-    assert '<span class="num">1</span> 90 天内到期的证书登记' in page
-    assert '<span class="num">1</span> 近 30 天被拒绝的导入' in page
+    assert '待审批的预算调整</a> <span class="badge warning num">1</span>' in page
+    assert '待审核的培训记录</a> <span class="badge warning num">2</span>' in page
+    assert '指派给我的待处理预警</a> <span class="badge warning num">1</span>' in page
+    assert '90 天内到期的证书登记</a> <span class="badge warning num">1</span>' in page
+    assert '近 30 天被拒绝的导入</a> <span class="badge warning num">1</span>' in page
     # The menu's count beside "Home": 1 + 2 + 1 + 1 + 1.
     assert '首页 <span class="badge warning" title="待我处理">6</span>' in page
 
