@@ -170,9 +170,9 @@ def rule_entry(rule) -> dict:
 
 def rule_label(code: str) -> str:
     """``现金支付超限（CASH_LIMIT）``: a rule's title in the active language, its code beside it."""
-    from finance.rules import REGISTRY
+    from finance.flags.extensions import rule_for
 
-    rule = REGISTRY.get(code)
+    rule = rule_for(code)
     if rule is None:
         return code
     return str(_("%(title)s (%(code)s)") % {"title": rule.title, "code": code})

@@ -18,11 +18,12 @@ from core.models import agency_of
 from core.roles import Role, has_role
 from core.views import paginate
 from finance.flags import selectors, services
+from finance.flags.extensions import EXTENSIONS, detail_sections, rule_for
 from finance.flags.filters import FlagFilter
 from finance.flags.forms import AssignForm, BulkForm, PolicyForm, TriageForm
 from finance.flags.presentation import evidence_rows, policy_rows, rule_catalogue, rule_entry
 from finance.models import Contract, Flag, FlagEvidence
-from finance.rules import REGISTRY, all_rules
+from finance.rules import all_rules
 
 SORTS = {
     "severity": ["severity", "rule", "sort_key", "id"],
@@ -61,6 +62,12 @@ def _errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+def every_rule() -> list:
+    """The finance rules in the order of docs/rules.md, then each extension's (delivery) rules."""
+    extra = [rule for extension in EXTENSIONS.values() for rule in extension.rules.values()]
+    return [*all_rules(), *extra]
+
+
 @login_required
 def flag_list(request):
     _require_view(request)
@@ -70,7 +77,7 @@ def flag_list(request):
     page = paginate(request, qs)
     for flag in page.object_list:
         flag.redact_for(request.user)
-        rule = REGISTRY.get(flag.rule)
+        rule = rule_for(flag.rule)
         flag.rule_title = rule.title if rule else flag.rule
     can_triage = _can_triage(request.user)
     return render(
@@ -82,7 +89,7 @@ def flag_list(request):
             "sort": sort,
             "can_triage": can_triage,
             "bulk_form": BulkForm(assignees=_assignees(request.user)) if can_triage else None,
-            "rules": rule_catalogue(all_rules()),
+            "rules": rule_catalogue(every_rule()),
         },
     )
 
@@ -119,7 +126,7 @@ def flag_detail(request, pk: int, triage_form=None, assign_form=None):
     _require_view(request)
     flag = selectors.flag_detail(request.user, pk).redact_for(request.user)
     can_triage = _can_triage(request.user)
-    rule = REGISTRY.get(flag.rule)
+    rule = rule_for(flag.rule)
     return render(
         request,
         "finance/flags/detail.html",
@@ -128,6 +135,7 @@ def flag_detail(request, pk: int, triage_form=None, assign_form=None):
             "rule": rule_entry(rule) if rule else None,
             "evidence": evidence_rows(flag.evidence),
             "expenditures": selectors.flag_expenditures(request.user, flag),
+            "extension_sections": detail_sections(flag, request.user),
             "can_triage": can_triage,
             "triage_form": triage_form
             or (TriageForm(initial={"status": flag.status}) if can_triage else None),
@@ -214,7 +222,7 @@ def contract_summary(request, pk: int):
     contract = _contract(request, pk)
     summary = selectors.contract_flag_summary(request.user, contract)
     for row in summary["rows"]:
-        rule = REGISTRY.get(row["rule"])
+        rule = rule_for(row["rule"])
         row["title"] = rule.title if rule else row["rule"]
     return render(request, "finance/flags/contract.html", {"contract": contract, "summary": summary})
 
