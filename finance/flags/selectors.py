@@ -12,9 +12,10 @@ from collections import Counter
 
 import pandas as pd
 from django.db import connection
-from django.db.models import BigIntegerField, CharField, Count, F, Func, Q, QuerySet
+from django.db.models import BigIntegerField, CharField, Count, F, Func, Max, Min, Q, QuerySet
 from django.db.models.functions import Cast
 
+from core.official_calendar import calendar_for
 from finance.models import Contract, Expenditure, Flag, StaffAssignment
 from finance.models.flags import SEVERITY_RANK
 from finance.rules import FRAME_COLUMNS, RuleContext, prepare_frame, to_cents
@@ -147,7 +148,18 @@ def rule_context(contract: Contract) -> RuleContext:
         assignments=assignments,
         staff=staff,
         country=getattr(contract.agency, "country", "CN") or "CN",
+        calendar=calendar_for(contract.agency, _contract_years(contract)),
     )
+
+
+def _contract_years(contract: Contract) -> range:
+    """The calendar years of a contract's period and of every expenditure booked on it."""
+    dates = Expenditure.objects.filter(budget_line__contract=contract).aggregate(
+        first=Min("date"), last=Max("date")
+    )
+    first = min(d for d in (contract.start, dates["first"]) if d is not None)
+    last = max(d for d in (contract.end, dates["last"]) if d is not None)
+    return range(first.year, last.year + 1)
 
 
 # --- pages and API ------------------------------------------------------------------------

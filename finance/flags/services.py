@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import mimetypes
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -413,9 +412,6 @@ def flag_add_evidence(*, flag: Flag, user, file, note: str = "") -> FlagEvidence
     except ValidationError as exc:
         raise ValidationError({"evidence": exc.messages}) from exc
     name = (getattr(file, "name", "") or "evidence").rsplit("/", 1)[-1][:200]
-    extension = mimetypes.guess_extension(content_type) or ""
-    if not name.lower().endswith(extension):
-        name = f"{name}{extension}"
     attachment = FlagEvidence(
         agency_id=flag.agency_id,
         flag=flag,

@@ -26,7 +26,7 @@ from core.reports.charts import chart_table
 from finance.flags.presentation import rule_label
 from finance.models import BudgetRevision, Contract, Disbursement, Expenditure, Flag
 from finance.reconciliation.selectors import contract_reconciliation
-from finance.reports.budget import visible_contract
+from finance.reports.budget import contract_report_access, visible_contract
 from finance.selectors import BudgetVsActual, budget_vs_actual
 
 ZERO = Decimal("0.00")
@@ -293,9 +293,9 @@ def revisions_section(contract: Contract, rows: list[dict] | None = None) -> Sec
 
 def contract_flags(contract: Contract, user=None):
     """Current flags touching the contract that ``user`` may read (all of them for the command)."""
-    qs = Flag.objects.for_user(user, "view") if user is not None else Flag.objects.all()
+    qs = Flag.objects.for_user(user, "view", agency=contract.agency)
     touching = Flag.contracts.through.objects.filter(contract=contract).values("flag_id")
-    return qs.filter(agency_id=contract.agency_id, active=True, pk__in=touching)
+    return qs.filter(active=True, pk__in=touching)
 
 
 def flag_summary(contract: Contract, user=None) -> tuple[list[dict], list[Flag]]:
@@ -572,6 +572,7 @@ def contract_pack(contract: Contract, *, user=None, as_of: dt.date | None = None
     title=gettext_lazy("Contract report"),
     params=("contract",),
     roles=("director", "finance", "auditor"),
+    access=contract_report_access,
     description=gettext_lazy(
         "The funder pack: summary, budget vs actual, disbursements vs spending, revisions, flags, "
         "bank reconciliation and charts."
