@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from finance.rules.base import Finding, Rule, RuleContext, expenditure_findings, iso
+from finance.rules.base import Finding, Rule, RuleContext
 from finance.rules.examples import DemoExample, DemoWorld
+
+EPOCH_DATE = dt.date(1970, 1, 1)
 
 
 def _package_calendar(years: list[int], country: str) -> dict[int, dict[dt.date, tuple[str, str]]]:
@@ -44,8 +47,14 @@ def _day_kind(day: dt.date, calendar: dict[int, dict[dt.date, tuple[str, str]]])
 def weekend_holiday(frame: pd.DataFrame, policy: dict, context: RuleContext) -> list[Finding]:
     """Dated on a non-working day by the agency's official calendar (``context.calendar``); for
     a year without one, plain weekends, and one contract-level finding naming the year(s)."""
-    days = list(pd.Series(frame["date"].dt.date.unique())) if not frame.empty else []
-    years = sorted({day.year for day in days} | set(range(context.start.year, context.end.year + 1)))
+    # The calendar is asked once per distinct day; rows find their day's kind by index, and the
+    # findings are built from plain lists (tens of thousands on a large ledger).
+    if frame.empty:
+        day_numbers, where = np.array([], dtype="int64"), np.array([], dtype="int64")
+    else:
+        day_numbers, where = np.unique(frame["day"].to_numpy(), return_inverse=True)
+    unique = [EPOCH_DATE + dt.timedelta(days=int(n)) for n in day_numbers]
+    years = sorted({day.year for day in unique} | set(range(context.start.year, context.end.year + 1)))
     calendar = context.calendar if context.calendar is not None else _package_calendar(years, context.country)
     missing = [year for year in years if year not in calendar]
     missing_subject = f"{context.contract}:calendar-missing"
@@ -64,39 +73,52 @@ def weekend_holiday(frame: pd.DataFrame, policy: dict, context: RuleContext) -> 
                 evidence={"missing_years": missing},
             )
         )
-    kinds = {day: kind for day in days if (kind := _day_kind(day, calendar)) is not None}
+    kinds = {day: kind for day in unique if (kind := _day_kind(day, calendar)) is not None}
     if not kinds:
         return findings
-    flagged = frame["date"].dt.date.map(kinds)
-    hit = flagged.notna().to_numpy()
-    rows = frame[hit].assign(kind=flagged[hit].str[0].to_numpy(), holiday=flagged[hit].str[1].to_numpy())
-
-    def evidence(row):
-        if row.date.year in missing:
-            return {
-                "date": iso(row.date),
-                "kind": row.kind,
-                "holiday": row.holiday,
-                "calendar": "weekends-only",
-                "calendar_missing_year": row.date.year,
-                "calendar_finding": missing_subject,
-            }
-        return {"date": iso(row.date), "kind": row.kind, "holiday": row.holiday, "calendar": "official"}
-
-    findings += expenditure_findings(
-        rows[rows["kind"] == "weekend"],
-        "WEEKEND_HOLIDAY",
-        gettext_noop("Voucher %(voucher)s is dated %(date)s, a weekend day that is not a working day"),
-        lambda row: {"date": iso(row.date)},
-        evidence,
-    )
-    findings += expenditure_findings(
-        rows[rows["kind"] == "holiday"],
-        "WEEKEND_HOLIDAY",
-        gettext_noop("Voucher %(voucher)s is dated %(date)s, a public holiday (%(holiday)s)"),
-        lambda row: {"date": iso(row.date), "holiday": row.holiday},
-        evidence,
-    )
+    kind_at = np.array([kinds.get(day, ("", ""))[0] for day in unique], dtype=object)[where]
+    for kind, message in (
+        (
+            "weekend",
+            gettext_noop("Voucher %(voucher)s is dated %(date)s, a weekend day that is not a working day"),
+        ),
+        ("holiday", gettext_noop("Voucher %(voucher)s is dated %(date)s, a public holiday (%(holiday)s)")),
+    ):
+        hit = kind_at == kind
+        if not hit.any():
+            continue
+        rows = frame[hit]
+        dates = [unique[k] for k in where[hit].tolist()]
+        for i, voucher, line, day in zip(
+            rows["id"].tolist(), rows["voucher_no"].tolist(), rows["line"].tolist(), dates, strict=True
+        ):
+            text = day.isoformat()
+            holiday = kinds[day][1]
+            params = {"voucher": voucher or f"#{i}", "date": text}
+            if kind == "holiday":
+                params["holiday"] = holiday
+            if day.year in missing:
+                evidence = {
+                    "date": text,
+                    "kind": kind,
+                    "holiday": holiday,
+                    "calendar": "weekends-only",
+                    "calendar_missing_year": day.year,
+                    "calendar_finding": missing_subject,
+                }
+            else:
+                evidence = {"date": text, "kind": kind, "holiday": holiday, "calendar": "official"}
+            findings.append(
+                Finding(
+                    rule="WEEKEND_HOLIDAY",
+                    subject=f"exp:{i}",
+                    message=message,
+                    params=params,
+                    expenditure_ids=(i,),
+                    budget_line=line,
+                    evidence=evidence,
+                )
+            )
     return findings
 
 
