@@ -319,3 +319,87 @@ def contracts_burn(qs, *, as_of: dt.date | None = None, limit: int | None = None
             )
         )
     return rows
+
+
+# --- warnings before money crosses a limit -----------------------------------------------
+
+
+@dataclass
+class OverBudgetLine:
+    """A budget line that would end over its approved amount."""
+
+    code: str
+    name: str
+    approved: Decimal  # after the change
+    actual: Decimal  # after the change
+    changed: bool  # the change touches this line
+
+    @property
+    def over(self) -> Decimal:
+        return self.actual - self.approved
+
+
+@dataclass
+class BudgetWarnings:
+    """What a change (an import, a revision) leaves over budget: lines, and the contract."""
+
+    contract: Contract
+    lines: list[OverBudgetLine]
+    total: Decimal  # the contract total after the change
+    actual: Decimal  # the contract's spending after the change
+
+    @property
+    def contract_over(self) -> Decimal:
+        return self.actual - self.total
+
+    @property
+    def any(self) -> bool:
+        return bool(self.lines) or self.actual > self.total
+
+
+def budget_warnings(
+    contract: Contract,
+    *,
+    additions: dict[int, Decimal] | None = None,
+    deltas: dict[int, Decimal] | None = None,
+    total_change: Decimal = ZERO,
+) -> BudgetWarnings:
+    """The lines (and the contract) over budget once ``additions`` are spent on lines (line pk →
+    amount, e.g. an import) and ``deltas`` change approved amounts (e.g. a revision). Only lines
+    the change touches are listed, or every line that ends over when it touches approved amounts.
+    Two queries."""
+    additions = additions or {}
+    deltas = deltas or {}
+    sums = dict(
+        Expenditure.objects.filter(contract=contract, status=Expenditure.Status.POSTED)
+        .values("budget_line")
+        .annotate(s=MoneySum("amount"))
+        .values_list("budget_line", "s")
+    )
+    over = []
+    actual_total = ZERO
+    for line in BudgetLine.objects.filter(contract=contract).order_by("position", "code"):
+        actual = _money(sums.get(line.pk)) + additions.get(line.pk, ZERO)
+        approved = _money(line.approved_amount) + deltas.get(line.pk, ZERO)
+        actual_total += actual
+        changed = line.pk in additions or line.pk in deltas
+        if actual > approved and (changed or deltas):
+            over.append(OverBudgetLine(line.code, line.name, approved, actual, changed))
+    return BudgetWarnings(
+        contract=contract, lines=over, total=contract.total + total_change, actual=actual_total
+    )
+
+
+def revision_warnings(revisions) -> dict[int, BudgetWarnings]:
+    """Per proposed revision (pk): what its approval leaves over budget (only those with a warning)."""
+    result = {}
+    for revision in revisions:
+        if revision.status != "proposed":
+            continue
+        deltas = {item.budget_line_id: item.delta for item in revision.lines.all()}
+        warnings = budget_warnings(
+            revision.contract, deltas=deltas, total_change=revision.total_change or ZERO
+        )
+        if warnings.any:
+            result[revision.pk] = warnings
+    return result

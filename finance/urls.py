@@ -20,6 +20,8 @@ urlpatterns = [
     path("revisions/<int:pk>/decide/", views.revision_decide, name="finance-revision-decide"),
     path("ledger/", views.ledger, name="finance-ledger"),
     path("ledger/import/", views.ledger_import, name="finance-import"),
+    path("ledger/imports/<int:pk>/", views.import_detail, name="finance-import-detail"),
+    path("import-templates/<slug:kind>.<slug:fmt>", views.import_template, name="finance-import-template"),
     path("expenditures/<int:pk>/void/", views.expenditure_void, name="finance-expenditure-void"),
     path("expenditures/<int:pk>/reverse/", views.expenditure_reverse, name="finance-expenditure-reverse"),
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
 import django_filters
 from django.contrib import messages
@@ -16,10 +17,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from core.forms import apply_validation_error
@@ -27,8 +28,19 @@ from core.models import ImportBatch, agency_of
 from core.roles import Role, has_role
 from core.views import paginate
 from finance import forms, services
+from finance.flags.presentation import ACTIONS
+from finance.flags.presentation import money as money_text
 from finance.models import AuditorGrant, BudgetRevision, Contract, Expenditure, PaymentMethod
-from finance.selectors import budget_vs_actual, contracts_with_totals, cumulative_rebudgeting, ledger_queryset
+from finance.reports.ledger import ledger_csv, ledger_totals, ledger_xlsx
+from finance.reports.templates import TEMPLATES, template_csv, template_xlsx
+from finance.selectors import (
+    budget_vs_actual,
+    budget_warnings,
+    contracts_with_totals,
+    cumulative_rebudgeting,
+    ledger_queryset,
+    revision_warnings,
+)
 
 UPLOAD_DIR = Path(tempfile.gettempdir()) / "finance-ledger-previews"
 
@@ -78,6 +90,14 @@ def contract_list(request):
 def contract_detail(request, pk):
     contract = _contract(request, pk)
     is_director = has_role(request.user, Role.DIRECTOR)
+    revisions = list(
+        contract.revisions.select_related("proposed_by", "approved_by", "contract").prefetch_related(
+            "lines__budget_line"
+        )
+    )
+    warnings = revision_warnings(revisions)
+    for revision in revisions:
+        revision.warnings = warnings.get(revision.pk)
     return render(
         request,
         "finance/contract_detail.html",
@@ -85,15 +105,13 @@ def contract_detail(request, pk):
             "contract": contract,
             "bva": budget_vs_actual(contract),
             "rebudget": cumulative_rebudgeting(contract),
-            "revisions": contract.revisions.select_related("proposed_by", "approved_by").prefetch_related(
-                "lines__budget_line"
-            ),
+            "revisions": revisions,
             "disbursements": contract.disbursements.all(),
             "assignments": contract.assignments.select_related("staff"),
             "grants": contract.auditor_grants.select_related("user", "granted_by")
             if is_director or has_role(request.user, Role.FINANCE)
             else [],
-            "policy": contract.effective_policy(),
+            "overspend_action": ACTIONS.get(contract.effective_policy()["overspend_action"], ""),
             "is_director": is_director,
             "can_write": _can_write(request.user),
         },
@@ -291,6 +309,12 @@ def ledger(request):
     filterset = LedgerFilter(request.GET, queryset=qs, user=request.user)
     sort = request.GET.get("sort", "-date")
     qs = filterset.qs.order_by(*LEDGER_SORTS.get(sort, LEDGER_SORTS["-date"]))
+    fmt = request.GET.get("format", "")
+    if fmt in ("csv", "xlsx"):
+        return _ledger_download(request, qs, fmt)
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
     return render(
         request,
         "finance/ledger.html",
@@ -299,8 +323,24 @@ def ledger(request):
             "filter": filterset,
             "sort": sort,
             "can_write": _can_write(request.user),
+            "totals": ledger_totals(qs),
+            "query": query.urlencode(),
         },
     )
+
+
+def _ledger_download(request, qs, fmt: str) -> HttpResponse:
+    """The filtered rows as a file (same filter and order as the page, every page)."""
+    if fmt == "csv":
+        response = HttpResponse(ledger_csv(qs), content_type="text/csv; charset=utf-8")
+    else:
+        agency = agency_of(request.user)
+        response = HttpResponse(
+            ledger_xlsx(qs, agency_name=agency.name if agency else ""),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="ledger.{fmt}"'
+    return response
 
 
 @login_required
@@ -403,6 +443,7 @@ def ledger_import(request):
         raise Http404
     form = forms.LedgerUploadForm(request.POST or None, request.FILES or None, user=request.user)
     result = None
+    warnings = None
     token = ""
     if request.method == "POST" and request.POST.get("confirm"):
         token = request.POST.get("token", "")
@@ -421,7 +462,17 @@ def ledger_import(request):
         )
         path.unlink(missing_ok=True)
         if result.ok:
-            messages.success(request, result.headline())
+            messages.success(
+                request,
+                ngettext(
+                    "Imported %(count)s row from %(name)s.",
+                    "Imported %(count)s rows from %(name)s.",
+                    result.rows,
+                )
+                % {"count": result.rows, "name": result.file_name}
+                + " "
+                + import_summary_text(result.summary, contract.code),
+            )
             return redirect(f"{_url('finance-ledger')}?contract={contract.pk}")
     elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -434,6 +485,7 @@ def ledger_import(request):
             dry_run=True,
         )
         if result.ok:
+            warnings = budget_warnings(form.cleaned_data["contract"], additions=result.line_additions)
             UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
             token = hashlib.sha256(data + str(request.user.pk).encode()).hexdigest()
             (UPLOAD_DIR / token).write_bytes(data)
@@ -449,6 +501,7 @@ def ledger_import(request):
             "form": form,
             "result": result,
             "token": token,
+            "warnings": warnings,
             "contract_code": request.POST.get("contract", ""),
             "batches": batches,
         },
@@ -488,3 +541,68 @@ def grants(request, pk):
             return redirect("finance-grants", pk=contract.pk)
     grant_list = contract.auditor_grants.select_related("user", "granted_by", "revoked_by")
     return render(request, "finance/grants.html", {"contract": contract, "form": form, "grants": grant_list})
+
+
+def import_summary_text(summary: dict, contract_code: str) -> str:
+    """A ledger import's summary as a sentence (the summary's keys stay for the API)."""
+    if not summary or "rows" not in summary:
+        return ""
+    return _(
+        "%(rows)s rows adding %(amount)s to %(contract)s; its posted spending becomes %(new_total)s."
+    ) % {
+        "rows": summary["rows"],
+        "amount": money_text(summary.get("amount", "0")),
+        "contract": contract_code,
+        "new_total": money_text(summary.get("new_total", "0")),
+    }
+
+
+@login_required
+def import_detail(request, pk):
+    """One past finance import: its rows (imported), or every reason it was refused."""
+    batch = (
+        ImportBatch.objects.for_user(request.user, "view")
+        .filter(pk=pk, kind__in=["ledger", "bank_statement"])
+        .select_related("created_by")
+        .first()
+    )
+    if batch is None or not request.user.has_perm("finance.view_expenditure"):
+        raise Http404
+    rows = ledger_queryset(
+        Expenditure.objects.for_user(request.user, "view").filter(import_batch=batch)
+    ).order_by("date", "id")
+    return render(
+        request,
+        "finance/import_detail.html",
+        {
+            "batch": batch,
+            "page": paginate(request, rows) if batch.kind == "ledger" else None,
+            "totals": ledger_totals(rows) if batch.kind == "ledger" else None,
+            "errors": [error.get("text") or error.get("message", "") for error in batch.errors or []],
+            "summary": import_summary_text(batch.summary, batch.target) if batch.kind == "ledger" else "",
+        },
+    )
+
+
+@login_required
+def import_template(request, kind: str, fmt: str):
+    """A template file with Chinese headers for a finance importer (CSV or XLSX)."""
+    if (
+        kind not in TEMPLATES
+        or fmt not in ("csv", "xlsx")
+        or not request.user.has_perm("finance.view_expenditure")
+    ):
+        raise Http404
+    template = TEMPLATES[kind]
+    if fmt == "csv":
+        response = HttpResponse(template_csv(kind), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            template_xlsx(kind),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    name = f"{template.file_stem}.{fmt}"
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{kind}-template.{fmt}\"; filename*=UTF-8''{quote(name)}"
+    )
+    return response

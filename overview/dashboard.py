@@ -76,3 +76,19 @@ def audited_contracts_panel(request):
         "rows": [{"grant": grant, "burn": burn.get(grant.contract_id)} for grant in grants],
         "today": today,
     }
+
+
+@dashboard_panel(Role.DIRECTOR, Role.FINANCE, order=1)
+def inbox_panel(request):
+    """What waits for me to act, each with a link to where it is done (five queries)."""
+    from overview.inbox import inbox_for
+
+    items = inbox_for(request.user)
+    request.inbox_items = items  # the menu's count reuses these (overview.context_processors)
+    if not items:
+        return None
+    return {
+        "template": "overview/panel_inbox.html",
+        "items": items,
+        "total": sum(item.count for item in items),
+    }

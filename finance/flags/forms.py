@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from finance.flags.presentation import chinese, policy_help, policy_unit
 from finance.models import FlagStatus
 from finance.policy import POLICY_KEYS
 
@@ -73,13 +74,8 @@ class PolicyForm(forms.Form):
         overrides = overrides or {}
         super().__init__(*args, **kwargs)
         for key, spec in POLICY_KEYS.items():
-            kind, default = spec.kind, spec.fresh_default()
-            shown = (
-                "\n".join(default)
-                if isinstance(default, list)
-                else ("—" if default is None else str(default))
-            )
-            help_text = _("Default: %(value)s") % {"value": shown.replace("\n", ", ")}
+            kind = spec.kind
+            help_text = policy_help(key, spec)
             initial = overrides.get(key)
             if kind == "keywords":
                 field = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
@@ -101,6 +97,9 @@ class PolicyForm(forms.Form):
                     min_value=Decimal(0), decimal_places=2, max_digits=14, required=False
                 )
             field.label = spec.label or key
+            unit = policy_unit(key, kind)
+            if unit:
+                field.label = f"{field.label}（{unit}）" if chinese() else f"{field.label} ({unit})"
             field.help_text = help_text
             field.initial = initial
             self.fields[key] = field

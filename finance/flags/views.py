@@ -21,9 +21,10 @@ from core.redirects import redirect_back
 from core.roles import Role, has_role
 from core.views import paginate
 from finance.flags import selectors, services
-from finance.flags.extensions import detail_sections, rule_for
+from finance.flags.extensions import EXTENSIONS, detail_sections, rule_for
 from finance.flags.filters import FlagFilter
 from finance.flags.forms import AssignForm, BulkForm, PolicyForm, TriageForm
+from finance.flags.presentation import evidence_rows, policy_rows, rule_catalogue, rule_entry
 from finance.models import Contract, Flag, FlagEvidence
 from finance.rules import all_rules
 
@@ -56,6 +57,12 @@ def _assignees(user):
     )
 
 
+def every_rule() -> list:
+    """The finance rules in the order of docs/rules.md, then each extension's (delivery) rules."""
+    extra = [rule for extension in EXTENSIONS.values() for rule in extension.rules.values()]
+    return [*all_rules(), *extra]
+
+
 @login_required
 def flag_list(request):
     _require_view(request)
@@ -65,6 +72,8 @@ def flag_list(request):
     page = paginate(request, qs)
     for flag in page.object_list:
         flag.redact_for(request.user)
+        rule = rule_for(flag.rule)
+        flag.rule_title = rule.title if rule else flag.rule
     can_triage = _can_triage(request.user)
     return render(
         request,
@@ -75,7 +84,7 @@ def flag_list(request):
             "sort": sort,
             "can_triage": can_triage,
             "bulk_form": BulkForm(assignees=_assignees(request.user)) if can_triage else None,
-            "rules": all_rules(),
+            "rules": rule_catalogue(every_rule()),
         },
     )
 
@@ -112,12 +121,14 @@ def flag_detail(request, pk: int, triage_form=None, assign_form=None):
     _require_view(request)
     flag = selectors.flag_detail(request.user, pk).redact_for(request.user)
     can_triage = _can_triage(request.user)
+    rule = rule_for(flag.rule)
     return render(
         request,
         "finance/flags/detail.html",
         {
             "flag": flag,
-            "rule": rule_for(flag.rule),
+            "rule": rule_entry(rule) if rule else None,
+            "evidence": evidence_rows(flag.evidence),
             "expenditures": selectors.flag_expenditures(request.user, flag),
             "extension_sections": detail_sections(flag, request.user),
             "can_triage": can_triage,
@@ -235,5 +246,10 @@ def contract_policy(request, pk: int):
     return render(
         request,
         "finance/flags/policy.html",
-        {"contract": contract, "form": form, "can_edit": can_edit, "policy": contract.effective_policy()},
+        {
+            "contract": contract,
+            "form": form,
+            "can_edit": can_edit,
+            "rows": policy_rows(contract.effective_policy(), contract.policy),
+        },
     )

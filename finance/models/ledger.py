@@ -3,7 +3,7 @@
 Published for the flags engineer — exact fields:
 
 - ``Expenditure``: agency, contract, budget_line, date, amount (signed; negative = reversal),
-  payee, description, invoice_no, payment_method (bank/cash/card/wechat/alipay or ""),
+  payee, description, invoice_no, payment_method (bank/cash/card/official_card/wechat/alipay or ""),
   voucher_no (unique in the contract when non-empty), staff (nullable), posted_on (nullable),
   status (posted/void), void_reason, voided_by, voided_at, reversal_of (nullable self FK),
   source (manual/import), import_batch (nullable core.ImportBatch), created_by, created_at.
@@ -28,6 +28,7 @@ class PaymentMethod(models.TextChoices):
     BANK = "bank", _("Bank transfer")
     CASH = "cash", _("Cash")
     CARD = "card", _("Card")
+    OFFICIAL_CARD = "official_card", _("Official card")
     WECHAT = "wechat", _("WeChat Pay")
     ALIPAY = "alipay", _("Alipay")
 
@@ -36,6 +37,7 @@ PAYMENT_METHOD_CHINESE = {
     "银行转账": "bank",
     "现金": "cash",
     "刷卡": "card",
+    "公务卡": "official_card",
     "微信": "wechat",
     "支付宝": "alipay",
 }
@@ -71,7 +73,7 @@ class Expenditure(TenantModel):
     description = models.CharField(_("description"), max_length=500)
     invoice_no = models.CharField(_("invoice number"), max_length=60, blank=True)
     payment_method = models.CharField(
-        _("payment method"), max_length=10, choices=PaymentMethod.choices, blank=True
+        _("payment method"), max_length=20, choices=PaymentMethod.choices, blank=True
     )
     voucher_no = models.CharField(
         _("voucher number"), max_length=60, blank=True, help_text=_("Unique within the contract.")

@@ -144,7 +144,21 @@ def _confirm_upload(request):
         for line in result.error_lines():
             messages.error(request, line)
         return redirect("finance-reconciliation")
-    messages.success(request, result.headline())
+    summary = result.summary
+    messages.success(
+        request,
+        _(
+            "Imported %(name)s: %(lines)s new bank lines (%(known)s already known, skipped); "
+            "%(matched)s matched to the books automatically, %(ambiguous)s with several possible matches."
+        )
+        % {
+            "name": result.file_name,
+            "lines": summary["lines"],
+            "known": summary["already_known"],
+            "matched": summary["matched"],
+            "ambiguous": summary["ambiguous"],
+        },
+    )
     return redirect("finance-reconciliation-period", pk=result.summary["period"])
 
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from core.db import MoneySum
 from core.reports import Chart, Column, Report, Section, Series, Table, money_str, register
 from core.reports.charts import chart_table
+from finance.flags.presentation import rule_label
 from finance.models import BudgetRevision, Contract, Disbursement, Expenditure, Flag
 from finance.reconciliation.selectors import contract_reconciliation
 from finance.reports.budget import contract_report_access, visible_contract
@@ -86,8 +87,20 @@ def summary_section(contract: Contract, bva: BudgetVsActual) -> Section:
     )
 
 
+#: The one sign convention of remaining money, on the pages, the exports and the pack.
+REMAINING_FORMULA = gettext_lazy("Remaining = approved - actual (negative: over budget).")
+PROJECTION_FORMULA = gettext_lazy(
+    "Projection at end: actual × days in the period ÷ days elapsed (linear). "
+    "Projected remaining = approved - projection at end."
+)
+
+
 def budget_rows(bva: BudgetVsActual) -> list[dict]:
-    """Per line: original, approved, actual, variance (actual − approved), % spent, projection."""
+    """Per line: original, approved, actual, remaining (approved - actual), % spent, projection.
+
+    ``variance`` (actual - approved) stays for the JSON body of the spec; people read
+    ``remaining``, the sign the contract page uses (negative: over budget).
+    """
     return [
         {
             "code": line.code,
@@ -97,9 +110,10 @@ def budget_rows(bva: BudgetVsActual) -> list[dict]:
             "approved": line.approved,
             "actual": line.actual,
             "variance": line.actual - line.approved,
+            "remaining": line.approved - line.actual,
             "pct_spent": _fraction(line.actual, line.approved),
             "projected_at_end": line.projected_at_end,
-            "projected_variance": line.projected_at_end - line.approved,
+            "projected_remaining": line.approved - line.projected_at_end,
         }
         for line in bva.lines
     ]
@@ -120,25 +134,22 @@ def budget_section(contract: Contract, bva: BudgetVsActual | None = None) -> Sec
             Column("original", _("Original"), "money"),
             Column("approved", _("Approved"), "money"),
             Column("actual", _("Actual"), "money"),
-            Column("variance", _("Variance"), "money"),
+            Column("remaining", _("Remaining"), "money"),
             Column("pct_spent", _("Spent"), "percent"),
             Column("projected_at_end", _("Projected at end"), "money"),
-            Column("projected_variance", _("Projected variance"), "money"),
+            Column("projected_remaining", _("Projected remaining"), "money"),
         ],
         rows=rows,
         totals={
             "original": original,
             "approved": bva.approved,
             "actual": bva.actual,
-            "variance": bva.actual - bva.approved,
+            "remaining": bva.approved - bva.actual,
             "pct_spent": _fraction(bva.actual, bva.approved),
             "projected_at_end": projected,
-            "projected_variance": projected - bva.approved,
+            "projected_remaining": bva.approved - projected,
         },
-        note=_(
-            "Variance = actual − approved (negative: still available). Projection: actual × days in "
-            "the period ÷ days elapsed (linear)."
-        ),
+        note=f"{REMAINING_FORMULA} {PROJECTION_FORMULA}",
     )
     return Section(title=_("Budget vs actual"), tables=[table])
 
@@ -227,7 +238,7 @@ def cash_section(contract: Contract, bva: BudgetVsActual, burn: list[dict] | Non
                 ],
                 rows=burn,
                 totals={"received": bva.received, "spent": bva.actual, "cash_position": bva.cash_position},
-                note=_("Cash position = money received − money spent, to the end of each month."),
+                note=_("Cash position = money received - money spent, to the end of each month."),
             ),
         ],
     )
@@ -308,6 +319,8 @@ def flags_section(contract: Contract, user=None, summary=None) -> Section:
     """Flags by rule and status, and each confirmed flag with its expenditures and note."""
     rows, confirmed = flag_summary(contract, user) if summary is None else summary
     totals = {s: sum(r[s] for r in rows) for s in (*FLAG_STATUSES, "total")}
+    # People read each rule by its title, the code beside it (the JSON body keeps the codes).
+    rows = [{**row, "rule": rule_label(row["rule"])} for row in rows]
     return Section(
         title=_("Irregularity flags"),
         tables=[
@@ -335,7 +348,7 @@ def flags_section(contract: Contract, user=None, summary=None) -> Section:
                 ],
                 rows=[
                     {
-                        "rule": f.rule,
+                        "rule": rule_label(f.rule),
                         "severity": str(f.get_severity_display()),
                         "vouchers": ", ".join(f.vouchers),
                         "message": f.text,

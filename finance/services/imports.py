@@ -134,6 +134,8 @@ class LedgerImport(Importer):
         # Codes win over names: a line named like another line's code is found by the code.
         self.line_ids = {line.name: line.pk for line in lines} | {line.code: line.pk for line in lines}
         self.staff: dict[str, int] = {}
+        #: Budget-line pk → the amount the file adds to it (filled by ``preview``).
+        self.additions: dict[int, Decimal] = {}
 
     def validate(self, rows: list[ParsedRow]) -> list[RowError]:
         """Cross-row and database checks: three queries whatever the size of the file."""
@@ -189,6 +191,10 @@ class LedgerImport(Importer):
     def preview(self, rows: list[ParsedRow]) -> dict[str, Any]:
         added = sum((row["amount"] for row in rows), ZERO)
         actual = contract_actual(self.contract)
+        self.additions = {}
+        for row in rows:
+            line_id = self.line_ids[row["budget_line"]]
+            self.additions[line_id] = self.additions.get(line_id, ZERO) + row["amount"]
         return {"rows": len(rows), "amount": f"{added:.2f}", "new_total": f"{actual + added:.2f}"}
 
     #: The columns each ledger row fills; every other column of ``Expenditure`` takes one value.
@@ -280,7 +286,11 @@ def ledger_import(
     *, contract: Contract, data: bytes, filename: str, user=None, dry_run: bool = False
 ) -> ImportResult:
     """Import ledger rows into ``contract`` (files.md): all or nothing, never refused for overspending."""
-    return LedgerImport(contract=contract, user=user).run(data=data, filename=filename, dry_run=dry_run)
+    importer = LedgerImport(contract=contract, user=user)
+    result = importer.run(data=data, filename=filename, dry_run=dry_run)
+    # What a dry run adds to each budget line, for the preview's over-budget warnings.
+    result.line_additions = importer.additions if dry_run and result.ok else {}
+    return result
 
 
 # --- budget sheet -------------------------------------------------------------------------

@@ -227,7 +227,8 @@ def test_policy_page_shows_defaults_and_saving_rescans(
     url = reverse("finance-contract-policy", args=[contract.pk])
     page = client.get(url)
     assert page.status_code == 200
-    assert "Default: 1000.00" in page.content.decode()
+    # The default in its unit, with thousands separators (it was "Default: 1000.00").
+    assert "Default: 1,000.00 yuan. In yuan. Used by: Cash payment over the limit." in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"cash_limit": "100.00"})
     assert response.status_code == 302
