@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from rest_framework import mixins, serializers, status, viewsets
+from django.utils.translation import gettext_lazy
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from core.api import router
-from core.api.viewsets import TenantReadOnlyViewSet, TenantViewSetMixin
+from core.api.viewsets import TenantModelViewSet, TenantReadOnlyViewSet
 from core.models import ImportBatch
 from core.roles import Role, has_role
 from delivery import selectors, services
@@ -67,34 +68,33 @@ class ActivitySerializer(serializers.ModelSerializer):
             self.fields["target"].queryset = Target.objects.for_user(request.user, "view")
 
 
-class ActivityViewSet(
-    TenantViewSetMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.ReadOnlyModelViewSet,
-):
-    """Service records: create (services.activity_create, as the caller's own record), correct, remove."""
+class ActivityViewSet(TenantModelViewSet):
+    """Service records: create (as the caller's own record) and correct; never deleted, because
+    target progress and the delivery flags rest on them (a correction keeps its history)."""
 
     queryset = ServiceActivity.objects.select_related("contract", "staff", "target")
     serializer_class = ActivitySerializer
     filterset_fields = ["date", "target"]
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    create_service = services.activity_create
+    update_service = services.activity_update
+    update_refusal = gettext_lazy("Correct part of a service record with PATCH.")
+    destroy_refusal = gettext_lazy(
+        "Service records are kept: target progress and the flags rest on them. Correct the record "
+        "instead, or ask a director to confirm its flag."
+    )
 
     def perform_create(self, serializer):
         member = getattr(self.request.user, "staff_member", None)
         if member is None:
             raise PermissionDenied(_("Your login is not linked to a staff record."))
         data = dict(serializer.validated_data)
-        serializer.instance = services.activity_create(staff=member, user=self.request.user, **data)
+        serializer.instance = self.create_service(staff=member, user=self.request.user, **data)
 
     def perform_update(self, serializer):
-        serializer.instance = services.activity_update(
+        serializer.instance = self.update_service(
             activity=serializer.instance, user=self.request.user, **serializer.validated_data
         )
-
-    def perform_destroy(self, instance):
-        services.activity_delete(activity=instance, user=self.request.user)
 
 
 class ImportBatchSerializer(serializers.ModelSerializer):

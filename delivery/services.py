@@ -246,16 +246,10 @@ def activity_update(*, activity: ServiceActivity, user=None, **fields) -> Servic
     return activity
 
 
-def activity_delete(*, activity: ServiceActivity, user=None) -> None:
-    """Remove a record entered by mistake (its history keeps what it said)."""
-    activity.delete()
-
-
 __all__ = [
     "Measure",
     "TargetSpec",
     "activity_create",
-    "activity_delete",
     "activity_update",
     "target_create",
     "target_delete",

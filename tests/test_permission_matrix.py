@@ -257,6 +257,10 @@ PAGE_MATRIX = {
     "/training/records/": (200, 404, 200, 404, 404, 200),
     "/training/requirements/": (200, 404, 404, 404, 404, 200),
     "/training/summary/": (200, 404, 404, 404, 404, 200),
+    "/delivery/activities/": (200, 200, 200, 200, 404, 200),
+    "/delivery/activities/import/": (200, 404, 404, 404, 404, 200),
+    "/delivery/activities/new/": (403, 404, 200, 200, 404, 403),
+    "/delivery/workload/": (200, 404, 200, 404, 404, 200),
 }  # fmt: skip
 
 
@@ -780,7 +784,7 @@ WRITE_MATRIX = {
     ("training-compliance", "list", "", "patch"): (405, 403, 405, 405, 403, 405),
     ("training-compliance", "list", "", "post"): (405, 403, 405, 405, 403, 405),
     ("training-compliance", "list", "", "put"): (405, 403, 405, 405, 403, 405),
-    ("training-events", "detail", "", "delete"): (405, 403, 405, 405, 403, 405),  # a history record: never deleted (204 or 500 before)
+    ("training-events", "detail", "", "delete"): (400, 403, 403, 403, 403, 404),  # an event with attendance is kept (204 or 500 before)
     ("training-events", "detail", "", "patch"): (200, 403, 403, 403, 403, 404),
     ("training-events", "detail", "", "post"): (405, 403, 403, 403, 403, 405),
     ("training-events", "detail", "", "put"): (400, 403, 403, 403, 403, 404),
@@ -788,7 +792,7 @@ WRITE_MATRIX = {
     ("training-events", "list", "", "patch"): (405, 403, 405, 405, 403, 405),
     ("training-events", "list", "", "post"): (400, 403, 403, 403, 403, 400),
     ("training-events", "list", "", "put"): (405, 403, 405, 405, 403, 405),
-    ("training-records", "detail", "", "delete"): (405, 403, 405, 405, 403, 405),  # a history record: never deleted (204 or 500 before)
+    ("training-records", "detail", "", "delete"): (400, 403, 403, 404, 403, 404),  # a reviewed record is kept (204 or 500 before)
     ("training-records", "detail", "", "patch"): (405, 403, 405, 405, 403, 405),
     ("training-records", "detail", "", "post"): (405, 403, 405, 405, 403, 405),
     ("training-records", "detail", "", "put"): (405, 403, 405, 405, 403, 405),
@@ -804,6 +808,38 @@ WRITE_MATRIX = {
     ("training-records", "list", "", "patch"): (405, 403, 405, 405, 403, 405),
     ("training-records", "list", "", "post"): (400, 403, 400, 400, 403, 400),
     ("training-records", "list", "", "put"): (405, 403, 405, 405, 403, 405),
+    ("delivery/activities", "detail", "", "delete"): (405, 405, 405, 405, 403, 405),
+    ("delivery/activities", "detail", "", "patch"): (200, 403, 200, 404, 403, 404),
+    ("delivery/activities", "detail", "", "post"): (405, 403, 405, 405, 403, 405),
+    ("delivery/activities", "detail", "", "put"): (405, 405, 405, 405, 403, 405),
+    ("delivery/activities", "list", "", "delete"): (405, 405, 405, 405, 403, 405),
+    ("delivery/activities", "list", "", "patch"): (405, 405, 405, 405, 403, 405),
+    ("delivery/activities", "list", "", "post"): (400, 403, 400, 400, 403, 400),
+    ("delivery/activities", "list", "", "put"): (405, 405, 405, 405, 403, 405),
+    ("delivery/imports", "detail", "", "delete"): (405, 405, 403, 403, 405, 405),
+    ("delivery/imports", "detail", "", "patch"): (405, 405, 403, 403, 405, 405),
+    ("delivery/imports", "detail", "", "post"): (403, 403, 403, 403, 403, 403),
+    ("delivery/imports", "detail", "", "put"): (405, 405, 403, 403, 405, 405),
+    ("delivery/imports", "list", "", "delete"): (405, 405, 403, 403, 405, 405),
+    ("delivery/imports", "list", "", "patch"): (405, 405, 403, 403, 405, 405),
+    ("delivery/imports", "list", "", "post"): (403, 403, 403, 403, 403, 403),
+    ("delivery/imports", "list", "", "put"): (405, 405, 403, 403, 405, 405),
+    ("delivery/imports", "list", "upload", "delete"): (405, 405, 403, 403, 405, 405),
+    ("delivery/imports", "list", "upload", "patch"): (405, 405, 403, 403, 405, 405),
+    ("delivery/imports", "list", "upload", "post"): (400, 403, 403, 403, 403, 400),
+    ("delivery/imports", "list", "upload", "put"): (405, 405, 403, 403, 405, 405),
+    ("delivery/targets", "detail", "", "delete"): (405, 405, 405, 405, 405, 405),
+    ("delivery/targets", "detail", "", "patch"): (405, 405, 405, 405, 405, 405),
+    ("delivery/targets", "detail", "", "post"): (405, 403, 403, 403, 403, 405),
+    ("delivery/targets", "detail", "", "put"): (405, 405, 405, 405, 405, 405),
+    ("delivery/targets", "list", "", "delete"): (405, 405, 405, 405, 405, 405),
+    ("delivery/targets", "list", "", "patch"): (405, 405, 405, 405, 405, 405),
+    ("delivery/targets", "list", "", "post"): (405, 403, 403, 403, 403, 405),
+    ("delivery/targets", "list", "", "put"): (405, 405, 405, 405, 405, 405),
+    ("supervision-plans", "detail", "end", "delete"): (405, 403, 405, 405, 403, 405),
+    ("supervision-plans", "detail", "end", "patch"): (405, 403, 405, 405, 403, 405),
+    ("supervision-plans", "detail", "end", "post"): (400, 403, 403, 403, 403, 404),
+    ("supervision-plans", "detail", "end", "put"): (405, 403, 405, 405, 403, 405),
 }  # fmt: skip
 
 
