@@ -345,6 +345,43 @@ def compliance_rows(*, agency, year: int, supervisee_ids=None, today: dt.date | 
     ]
 
 
+#: What a person sees for a supervisee-month: the report's ``met``/``short``, except that the
+#: current month, not yet over, is ``in_progress`` while it is still short.
+PAGE_STATES = ("met", "short", "in_progress")
+
+
+def compliance_page_rows(
+    rows: list[dict], *, today: dt.date, supervisor: str = "", state: str = ""
+) -> list[dict]:
+    """The compliance page's rows: each with its ``state`` (``PAGE_STATES``), filtered by the
+    supervisor's name and by state when given. The report's own ``status`` is left as it is."""
+    current = today.strftime("%Y-%m")
+    out = []
+    for row in rows:
+        shown = dict(row)
+        shown["state"] = (
+            "in_progress" if row["month"] == current and row["status"] == "short" else row["status"]
+        )
+        if supervisor and shown["supervisor"] != supervisor:
+            continue
+        if state and shown["state"] != state:
+            continue
+        out.append(shown)
+    return out
+
+
+def compliance_by_supervisee(rows: list[dict]) -> list[dict]:
+    """The page's rows grouped by supervisee (in the order given), for the phone layout."""
+    groups: dict[str, dict] = {}
+    for row in rows:
+        group = groups.setdefault(
+            row["staff_no"],
+            {"staff_no": row["staff_no"], "name": row["name"], "supervisor": row["supervisor"], "months": []},
+        )
+        group["months"].append(row)
+    return list(groups.values())
+
+
 def visible_supervisee_ids(user):
     """Supervisees whose compliance ``user`` may see: all for directors, own supervisees for
     supervisors, oneself for staff (through the plans they can see)."""

@@ -368,18 +368,30 @@ def _year(request) -> int:
 def compliance(request):
     _require_roles(request, Role.DIRECTOR, Role.SUPERVISOR)
     year = _year(request)
-    rows = selectors.compliance_rows(
-        agency=agency_of(request.user), year=year, supervisee_ids=_compliance_scope(request.user)
+    today = timezone.localdate()
+    all_rows = selectors.compliance_rows(
+        agency=agency_of(request.user), year=year, supervisee_ids=_compliance_scope(request.user), today=today
     )
-    short = sum(1 for r in rows if r["status"] == "short")
+    supervisors = sorted({r["supervisor"] for r in all_rows})
+    supervisor = request.GET.get("supervisor", "")
+    supervisor = supervisor if supervisor in supervisors else ""
+    state = request.GET.get("status", "")
+    state = state if state in selectors.PAGE_STATES else ""
+    rows = selectors.compliance_page_rows(all_rows, today=today, supervisor=supervisor, state=state)
+    short = sum(1 for r in rows if r["state"] == "short")
     return render(
         request,
         "supervision/compliance.html",
         {
             "rows": rows,
+            "groups": selectors.compliance_by_supervisee(rows),
             "year": year,
             "short": short,
-            "years": range(timezone.localdate().year, timezone.localdate().year - 6, -1),
+            "years": range(today.year, today.year - 6, -1),
+            "supervisors": supervisors,
+            "supervisor": supervisor,
+            "state": state,
+            "states": [("met", _("met")), ("short", _("short")), ("in_progress", _("in progress"))],
         },
     )
 

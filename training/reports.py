@@ -15,8 +15,8 @@ from training import selectors
 from training.compliance import AT_RISK_DAYS, STATUS_ORDER, ComplianceRow, compliance_rows, status_counts
 
 CYCLE_NOTE = gettext_lazy(
-    "The cycle is the days after cycle_start up to and including cycle_end: (registration end − cycle "
-    "length, registration end], or, when the registration end is unknown, the cycle-length periods from "
+    "The cycle runs from its first day (cycle start) to its last day (cycle end), both included: the day "
+    "after the registration end minus the cycle length, up to the registration end; or, when the registration end is unknown, the cycle-length periods from "
     "the certificate's issue date rolled forward to contain the report date. Earned hours are approved, "
     "continuing-education-eligible training dated in the cycle. Status: compliant when earned ≥ required; "
     "overdue when the cycle has ended short; at risk when short with the cycle ending within "
@@ -36,7 +36,7 @@ def _compliance_table(rows: list[ComplianceRow], title: str) -> Table:
             Column("staff_no", _("Staff no.")),
             Column("name", _("Name")),
             Column("qualification", _("Qualification")),
-            Column("cycle_start", _("Cycle after"), "date"),
+            Column("cycle_start", _("Cycle start"), "date"),
             Column("cycle_end", _("Cycle end"), "date"),
             Column("required_hours", _("Required hours"), "number", 1),
             Column("earned_hours", _("Earned hours"), "number", 1),
@@ -66,7 +66,7 @@ def _compliance_table(rows: list[ComplianceRow], title: str) -> Table:
     title=gettext_lazy("Continuing-education compliance"),
     params=("as_of",),
     roles=("director", "supervisor"),
-    description=gettext_lazy("Every certified staff member's continuing-education status (metrics.md)."),
+    description=gettext_lazy("Every certified staff member's continuing-education status."),
 )
 def training_compliance(*, agency, user=None, as_of: dt.date, **kwargs) -> Report:
     """cli.md: ``{"as_of", "staff": [{staff_no, name, qualification, cycle_start, cycle_end,
