@@ -42,6 +42,14 @@ class StaffMemberForm(forms.ModelForm):
         self.fields["user"].queryset = (
             get_user_model().objects.filter(membership__agency=agency).order_by("username")
         )
+        if self.instance.pk is None:
+            # A new person starts with their first employment spell, so they count from day one.
+            self.fields["hire_date"] = forms.DateField(
+                label=_("Hire date"),
+                widget=DateInput(),
+                help_text=_("First day of employment: the person is counted in headcount from this day."),
+            )
+            self.order_fields(["staff_no", "name", "hire_date", "position", "employment_type"])
 
 
 class SpellForm(forms.ModelForm):
