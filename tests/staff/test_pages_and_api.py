@@ -320,3 +320,15 @@ def test_report_qualifications_json(agency, staff_member, other_staff_member, ca
     assert [e["cert_no"] for e in data["expiring_within_90_days"]] == ["SOON-1"]
     assert data["expiring_within_90_days"][0]["days_left"] == 59
     assert [e["cert_no"] for e in data["expired"]] == ["GONE-1"]
+
+
+def test_sort_options_and_employment_types_are_labels_in_both_languages(director, login_client, staff_member):
+    client = login_client(director)
+    zh = client.get(reverse("staff-list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert '<option value="-staff_no">员工编号（降序）</option>' in zh
+    assert "descending" not in zh
+    en = client.get(reverse("staff-list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<option value="-staff_no">Staff no. (descending)</option>' in en
+    retention = client.get(reverse("staff-retention") + "?year=2025", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert [row["group"] for row in retention.context["by_employment_type"]] == ["全职"]
+    assert "full_time" not in retention.content.decode()
