@@ -230,6 +230,12 @@ class SupervisionSession(TenantModel):
         }
 
     @property
+    def focus_area_labels(self) -> list[str]:
+        """The focus areas as a person reads them (个案研讨, 行政督导…), never their codes."""
+        labels = dict(FocusArea.choices)
+        return [str(labels.get(code, code)) for code in self.focus_areas]
+
+    @property
     def is_locked(self) -> bool:
         return self.locked_at is not None
 

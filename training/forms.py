@@ -165,10 +165,7 @@ class RequirementForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("Training records file"),
-        help_text=_(
-            "CSV or XLSX with columns staff_no, date, title, hours (and optionally provider, ce_eligible); "
-            "Chinese headers are accepted."
-        ),
+        help_text=_("CSV or XLSX, one row per training record, with the columns listed above."),
     )
 
 
