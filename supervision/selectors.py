@@ -28,7 +28,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from staff.models import EmploymentSpell, StaffMember
@@ -119,6 +119,25 @@ def active_plans(*, supervisor: StaffMember, day: dt.date) -> QuerySet[Supervisi
         .filter(Q(end__isnull=True) | Q(end__gte=day))
         .select_related("supervisee")
         .order_by("supervisee__staff_no")
+    )
+
+
+def picker_staff(*, supervisor: StaffMember, day: dt.date, keep=()) -> QuerySet[StaffMember]:
+    """The people a session's pickers offer: staff employed on ``day`` (leavers never), the
+    supervisor's current supervisees first, then the others by staff number; ``keep`` (ids of
+    people already on the record) stays offered so editing an old session loses nobody."""
+    employed = EmploymentSpell.objects.filter(staff=OuterRef("pk"), hire_date__lte=day).filter(
+        Q(exit_date__isnull=True) | Q(exit_date__gte=day)
+    )
+    supervised = SupervisionPlan.objects.filter(
+        supervisee=OuterRef("pk"), supervisor=supervisor, start__lte=day
+    ).filter(Q(end__isnull=True) | Q(end__gte=day))
+    return (
+        StaffMember.objects.filter(agency_id=supervisor.agency_id)
+        .exclude(pk=supervisor.pk)
+        .filter(Q(Exists(employed)) | Q(pk__in=list(keep)))
+        .annotate(is_supervisee=Exists(supervised))
+        .order_by("-is_supervisee", "staff_no")
     )
 
 

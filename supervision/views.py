@@ -147,7 +147,8 @@ def session_list(request):
 def session_create(request):
     member = _require_member(request)
     form = forms.SessionForm(
-        request.POST or None, staff_queryset=_staff_choices(request).exclude(pk=member.pk)
+        request.POST or None,
+        staff_queryset=selectors.picker_staff(supervisor=member, day=timezone.localdate()),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -213,7 +214,11 @@ def session_update(request, pk: int):
     session = _session_or_404(request, pk, "change")
     if session.is_locked:
         return redirect("supervision-session-amend", pk=session.pk)
-    staff = _staff_choices(request).exclude(pk=session.supervisor_id)
+    staff = selectors.picker_staff(
+        supervisor=session.supervisor,
+        day=timezone.localdate(),
+        keep=session.attendances.values_list("staff_id", flat=True),
+    )
     form = forms.SessionForm(request.POST or None, initial=_initial_from(session), staff_queryset=staff)
     if request.method == "POST" and form.is_valid():
         try:

@@ -172,3 +172,40 @@ def test_the_phone_layout_groups_the_months_by_supervisee(
         ("王社工", "周督导", 12),
     ]
     assert response.content.decode().count('<section class="card compliance-person">') == 2
+
+
+def test_the_session_pickers_list_current_supervisees_first_and_never_leavers(
+    agency, supervisor, supervisor_member, staff_member, other_staff_member, login_client
+):
+    leaver = StaffMemberFactory(agency=agency, staff_no="S050", name="离职社工")
+    SpellFactory(
+        staff=leaver, hire_date=dt.date(2020, 1, 1), exit_date=dt.date(2024, 6, 30), exit_reason="salary"
+    )
+    newcomer = StaffMemberFactory(agency=agency, staff_no="S010", name="赵社工")
+    SpellFactory(staff=newcomer, hire_date=dt.date(2021, 1, 1))
+    response = login_client(supervisor).get("/supervision/sessions/new/")
+    attendees = response.context["form"].fields["attendees"]
+    assert [label for _pk, label in attendees.choices] == ["李社工 (S200)", "赵社工 (S010)", "王社工 (S300)"]
+    page = response.content.decode()
+    assert "离职社工" not in page
+    assert page.count('data-picker-label="Search name or staff no."') == 6
+
+
+def test_editing_a_session_keeps_a_leaver_who_attended_it(
+    agency, supervisor, supervisor_member, staff_member, log_session, login_client
+):
+    leaver = StaffMemberFactory(agency=agency, staff_no="S051", name="已离职")
+    SpellFactory(
+        staff=leaver, hire_date=dt.date(2020, 1, 1), exit_date=dt.date(2025, 12, 31), exit_reason="salary"
+    )
+    session = log_session(supervisor_member, [staff_member, leaver], dt.date(2025, 3, 3))
+    from supervision.selectors import picker_staff
+
+    names = [m.name for m in picker_staff(supervisor=supervisor_member, day=dt.date(2026, 12, 1))]
+    assert names == ["李社工"]
+    kept = picker_staff(
+        supervisor=supervisor_member,
+        day=dt.date(2026, 12, 1),
+        keep=session.attendances.values_list("staff_id", flat=True),
+    )
+    assert [m.name for m in kept] == ["李社工", "已离职"]
