@@ -29,6 +29,7 @@
       var box = document.createElement("input");
       box.type = "search";
       box.className = "picker-search";
+      list.classList.add("picker-list");
       box.setAttribute("aria-label", label);
       box.placeholder = label;
       list.parentNode.insertBefore(box, list);
