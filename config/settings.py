@@ -9,7 +9,9 @@ SECRET_KEY, ALLOWED_HOSTS and DEBUG=0 set.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -64,7 +66,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -79,6 +81,7 @@ INSTALLED_APPS = [
     "training",
     "supervision",
     "finance",
+    "delivery",
     "overview",  # the composition app above the domain apps: last, nothing imports it
 ]
 
@@ -90,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: a signed-in person's own language wins over the browser's.
+    "core.middleware.PersonLanguageMiddleware",
     "core.access_log.RefusedRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -149,6 +154,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Password-reset links and invitations to set a first password are valid this long, once.
+PASSWORD_RESET_TIMEOUT = 72 * 60 * 60
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -199,7 +207,7 @@ X_FRAME_OPTIONS = "DENY"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an API client with no or a bad token gets 401 with WWW-Authenticate.
-        "rest_framework.authentication.TokenAuthentication",
+        "core.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.permissions.RolePermission"],
@@ -242,6 +250,79 @@ SPECTACULAR_SETTINGS = {
         "FlagStatusEnum": "finance.models.flags.FlagStatus",
     },
 }
+
+# API tokens (django-rest-knox): stored as SHA-512 digests, each login a new token that
+# expires after API_TOKEN_TTL_DAYS; logout, a password change or deactivation revokes them.
+API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))
+if API_TOKEN_TTL_DAYS < 1:
+    raise ImproperlyConfigured(
+        f"API_TOKEN_TTL_DAYS must be a whole number of days, 1 or more; got {API_TOKEN_TTL_DAYS}."
+    )
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+
+
+def email_settings(url: str) -> dict:
+    """Django's e-mail settings from one URL, e.g. ``smtp://user:pass@host:587?tls=1``.
+
+    ``smtp`` (or ``smtps`` for implicit TLS), ``console`` (printed on the server's output, the
+    default: rural offices often have no mail server, and invitations are shown on screen
+    anyway), ``file:///path`` (one file per message) and ``memory`` (tests).
+    """
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    backends = {
+        "smtp": "django.core.mail.backends.smtp.EmailBackend",
+        "smtps": "django.core.mail.backends.smtp.EmailBackend",
+        "console": "django.core.mail.backends.console.EmailBackend",
+        "file": "django.core.mail.backends.filebased.EmailBackend",
+        "memory": "django.core.mail.backends.locmem.EmailBackend",
+    }
+    if scheme not in backends:
+        raise ImproperlyConfigured(
+            f"EMAIL_URL must start with one of {', '.join(sorted(backends))}://; got {scheme or url!r}."
+        )
+    result: dict = {"EMAIL_BACKEND": backends[scheme]}
+    if scheme == "file":
+        result["EMAIL_FILE_PATH"] = unquote(parts.path) or str(BASE_DIR / "sent-mail")
+    if scheme in {"smtp", "smtps"}:
+        try:
+            port = parts.port
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"EMAIL_URL has a port that is not a number: {url!r}.") from exc
+        result.update(
+            EMAIL_HOST=parts.hostname or "localhost",
+            EMAIL_PORT=port or (465 if scheme == "smtps" else 25),
+            EMAIL_HOST_USER=unquote(parts.username or ""),
+            EMAIL_HOST_PASSWORD=unquote(parts.password or ""),
+            EMAIL_USE_TLS=query.get("tls", "0").lower() in {"1", "true", "yes", "on"},
+            EMAIL_USE_SSL=scheme == "smtps" or query.get("ssl", "0").lower() in {"1", "true", "yes", "on"},
+        )
+        if result["EMAIL_USE_TLS"] and result["EMAIL_USE_SSL"]:
+            raise ImproperlyConfigured("EMAIL_URL asks for both tls and ssl; choose one.")
+    return result
+
+
+EMAIL_URL = os.environ.get("EMAIL_URL", "")
+if EMAIL_URL:
+    globals().update(email_settings(EMAIL_URL))
+else:
+    # Django's usual settings, from the environment when given; the console by default.
+    EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+    EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+#: True when messages really leave the server (not the console, a file or memory).
+EMAIL_DELIVERS = EMAIL_BACKEND.endswith("smtp.EmailBackend")
 
 GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False

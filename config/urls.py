@@ -8,10 +8,11 @@ from django.urls import include, path
 from django.utils.module_loading import module_has_submodule
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from core import account_views
 from core.api import router
-from core.api.auth import TokenView
+from core.api.auth import LogoutAllView, LogoutView, TokenDetailView, TokenListView, TokenView
 
-DOMAIN_APPS = ["core", "staff", "training", "supervision", "finance"]
+DOMAIN_APPS = ["core", "staff", "training", "supervision", "finance", "delivery"]
 
 # Each app registers its viewsets on the shared router in its api module.
 import_module("core.api.members")
@@ -21,8 +22,13 @@ for _app in DOMAIN_APPS[1:]:
         import_module(f"{_app}.api")
 
 urlpatterns = [
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The header's language menu also stores a signed-in person's choice (core.account_views).
+    path("i18n/setlang/", account_views.language_switch, name="set_language"),
     path("api/v1/auth/token/", TokenView.as_view(), name="api-token"),
+    path("api/v1/auth/tokens/", TokenListView.as_view(), name="api-tokens"),
+    path("api/v1/auth/tokens/<str:token_id>/", TokenDetailView.as_view(), name="api-token-detail"),
+    path("api/v1/auth/logout/", LogoutView.as_view(), name="api-logout"),
+    path("api/v1/auth/logout-all/", LogoutAllView.as_view(), name="api-logout-all"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

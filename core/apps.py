@@ -36,3 +36,17 @@ class CoreConfig(AppConfig):
         from core import checks, report_jobs, roles  # noqa: F401  (registers checks, jobs)
 
         post_migrate.connect(roles.sync_role_groups_receiver, dispatch_uid="core.sync_roles")
+
+        from core import signals  # noqa: F401  (a password change revokes API tokens)
+        from core.setup import SetupStep, people_invited, register_setup_step
+
+        register_setup_step(
+            SetupStep(
+                key="people-invited",
+                label=_("Invite your colleagues"),
+                url_name="member-invite",
+                is_done=people_invited,
+                order=50,
+                help=_("Each person gets a link to set their own password."),
+            )
+        )

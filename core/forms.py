@@ -1,7 +1,11 @@
 from django import forms
-from django.contrib.auth import get_user_model
+from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from core.members import member_links
+from core.models import Membership
 from core.roles import Role
 
 
@@ -14,21 +18,64 @@ class MemberRolesForm(forms.Form):
     )
 
 
-class MemberCreateForm(MemberRolesForm):
-    username = forms.CharField(label=_("Username"), max_length=150)
+class MemberInviteForm(MemberRolesForm):
+    """A new person: name, roles, and optional links (such as their staff record); no password."""
+
+    username = forms.CharField(
+        label=_("Username"), max_length=150, help_text=_("What the person types to sign in.")
+    )
     first_name = forms.CharField(label=_("Given name"), max_length=150, required=False)
     last_name = forms.CharField(label=_("Family name"), max_length=150, required=False)
-    email = forms.EmailField(label=_("E-mail"), required=False)
-    password = forms.CharField(
-        label=_("Initial password"),
-        widget=forms.PasswordInput,
-        help_text=_("At least 8 characters, not only digits, not a common password."),
+    email = forms.EmailField(
+        label=_("E-mail"),
+        required=False,
+        help_text=_("Optional: the invitation link is also sent here when e-mail is set up."),
     )
 
-    field_order = ["username", "first_name", "last_name", "email", "password", "roles"]
+    def __init__(self, *args, agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.link_keys = []
+        for link in member_links():
+            choices = list(link.choices(agency))
+            if not choices:
+                continue
+            self.fields[link.key] = forms.ChoiceField(
+                label=link.label, help_text=link.help, required=False, choices=[("", "—"), *choices]
+            )
+            self.link_keys.append(link.key)
+        self.order_fields(["username", "last_name", "first_name", "email", "roles", *self.link_keys])
 
     def clean_username(self):
-        username = self.cleaned_data["username"].strip()
-        if get_user_model().objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError(_("This username is taken."))
-        return username
+        return self.cleaned_data["username"].strip()
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        links = {key: data.pop(key) for key in self.link_keys}
+        return {**data, "links": links}
+
+
+class LanguageForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["language"]
+        widgets = {"language": forms.Select}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        names = {"en": "English", "zh-hans": "简体中文"}
+        self.fields["language"].choices = [
+            ("", _("As my browser asks")),
+            *[(code, names.get(code, str(name))) for code, name in settings.LANGUAGES],
+        ]
+
+
+class PersonPasswordResetForm(PasswordResetForm):
+    """Django's reset form, writing each e-mail in the language its recipient chose."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        user = context.get("user")
+        language = (
+            Membership.objects.filter(user=user).values_list("language", flat=True).first() if user else ""
+        )
+        with translation.override(language or translation.get_language()):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)

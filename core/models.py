@@ -41,13 +41,24 @@ class Agency(models.Model):
         return self.name
 
 
+def membership_of(user) -> Membership | None:
+    """A user's membership (with its agency), loaded once per user object, or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    cached = getattr(user, "_membership_cache", False)
+    if cached is False:
+        cached = Membership.objects.select_related("agency").filter(user=user).first()
+        user._membership_cache = cached
+    return cached
+
+
 def agency_of(user) -> Agency | None:
     """The agency a user belongs to, or None for anonymous users and users without one."""
     if not getattr(user, "is_authenticated", False):
         return None
     cached = getattr(user, "_agency_cache", False)
     if cached is False:
-        membership = Membership.objects.select_related("agency").filter(user=user).first()
+        membership = membership_of(user)
         cached = membership.agency if membership else None
         user._agency_cache = cached
     return cached
@@ -100,7 +111,11 @@ def user_has_model_perm(user, model, action: str) -> bool:
 
 
 class Membership(models.Model):
-    """A login's place in an agency. Roles are the user's groups (core.roles.Role)."""
+    """A person's place in an agency, and their own preferences.
+
+    Roles are the user's groups (core.roles.Role). ``language`` is the person's own choice of
+    language for pages, exports and e-mails; empty follows the browser.
+    """
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -110,6 +125,13 @@ class Membership(models.Model):
     )
     agency = models.ForeignKey(
         Agency, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("agency")
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Pages, exports and e-mails in this language; empty follows the browser."),
     )
     history = HistoricalRecords()
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Field, Model, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import Membership, SensitiveRead
@@ -92,3 +93,44 @@ def members_for(user) -> QuerySet[Membership]:
         .select_related("user", "agency")
         .prefetch_related("user__groups")
     )
+
+
+#: A token's public id is the start of its SHA-512 digest: it names the token in lists and
+#: revocations without revealing anything of the key itself.
+TOKEN_ID_LENGTH = 16
+
+
+def api_token_id(token) -> str:
+    return token.digest[:TOKEN_ID_LENGTH]
+
+
+def api_tokens_of(user) -> list[dict]:
+    """The owner's own API tokens, newest first: public id, start of the key, created, expiry."""
+    from knox.models import AuthToken
+
+    now = timezone.now()
+    tokens = AuthToken.objects.filter(user=user).order_by("-created")
+    return [
+        {
+            "id": api_token_id(token),
+            "starts_with": token.token_key[:8],
+            "created": token.created,
+            "expiry": token.expiry,
+            "expired": token.expiry is not None and token.expiry <= now,
+        }
+        for token in tokens
+    ]
+
+
+def active_logins(agency, *, keep=None) -> QuerySet:
+    """Logins of ``agency`` that may still sign in, for pickers; ``keep`` (a user or id) stays
+    listed even when deactivated, so editing a record that names them does not lose it."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    if agency is None:
+        return get_user_model().objects.none()
+    visible = Q(is_active=True)
+    if keep is not None:
+        visible |= Q(pk=getattr(keep, "pk", keep))
+    return get_user_model().objects.filter(visible, membership__agency=agency)

@@ -1,8 +1,12 @@
-"""Pages of the core app: audit history, confidential-read log, members, job progress, errors."""
+"""Pages of the core app: audit history, confidential-read log, members, job progress, errors.
+
+A person's own account pages (password, language, API tokens) are in ``core.account_views``.
+"""
 
 from __future__ import annotations
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core import forms, selectors, services
+from core.invitations import invitation_path
 from core.models import Job, agency_of
 from core.roles import Role, has_role
 
@@ -61,31 +66,98 @@ def members(request):
     return render(request, "core/members.html", {"page": page})
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def member_create(request):
-    if not has_role(request.user, Role.DIRECTOR):
-        raise Http404
-    form = forms.MemberCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = services.member_create(agency=agency_of(request.user), **form.cleaned_data)
-        except ValidationError as exc:
-            _attach_errors(form, exc)
-        else:
-            messages.success(request, _("Login %(name)s created.") % {"name": user.username})
-            return redirect("members")
-    return render(request, "core/member_form.html", {"form": form, "title": _("New login")})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def member_roles(request, pk: int):
+def _director_member(request, pk: int):
+    """The membership ``pk`` of the director's own agency, else 404 (also for other agencies)."""
     if not has_role(request.user, Role.DIRECTOR):
         raise Http404
     membership = selectors.members_for(request.user).filter(pk=pk).first()
     if membership is None:
         raise Http404
+    return membership
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_invite(request):
+    """Add a person with roles (and optionally their staff record); they set their own password."""
+    if not has_role(request.user, Role.DIRECTOR):
+        raise Http404
+    agency = agency_of(request.user)
+    form = forms.MemberInviteForm(request.POST or None, agency=agency)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.member_invite(agency=agency, by=request.user, **form.service_kwargs())
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            _send_invitation(request, user)
+            return redirect("member-invitation", pk=user.membership.pk)
+    return render(request, "core/member_form.html", {"form": form, "title": _("Invite a person")})
+
+
+def _send_invitation(request, user) -> None:
+    url = request.build_absolute_uri(invitation_path(user))
+    if services.invitation_send(user=user, url=url) and settings.EMAIL_DELIVERS:
+        messages.success(request, _("The invitation was sent to %(email)s.") % {"email": user.email})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_invitation(request, pk: int):
+    """The one-time link of a person who has not set a password yet, for the director to pass on.
+
+    POST makes a new link (earlier ones stop working) and e-mails it again.
+    """
+    membership = _director_member(request, pk)
+    user = membership.user
+    if user.has_usable_password():
+        messages.info(request, _("%(name)s has set a password already.") % {"name": user.username})
+        return redirect("members")
+    if request.method == "POST":
+        services.member_reinvite(user=user)
+        _send_invitation(request, user)
+        messages.success(request, _("A new link was made; earlier links no longer work."))
+        return redirect("member-invitation", pk=pk)
+    return render(
+        request,
+        "core/member_invitation.html",
+        {
+            "member": user,
+            "membership": membership,
+            "url": request.build_absolute_uri(invitation_path(user)),
+            "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def member_active(request, pk: int):
+    """Deactivate (ends sessions, revokes API tokens) or reactivate a login of the agency."""
+    membership = _director_member(request, pk)
+    user = membership.user
+    active = request.POST.get("active") == "1"
+    try:
+        if active:
+            services.member_reactivate(user=user, by=request.user)
+        else:
+            services.member_deactivate(user=user, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        text = (
+            _("%(name)s can sign in again.")
+            if active
+            else _("%(name)s is deactivated: their sessions and API tokens have ended.")
+        )
+        messages.success(request, text % {"name": user.username})
+    return redirect("members")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_roles(request, pk: int):
+    membership = _director_member(request, pk)
     user = membership.user
     form = forms.MemberRolesForm(request.POST or None, initial={"roles": membership.roles})
     if request.method == "POST" and form.is_valid():

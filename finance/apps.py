@@ -76,3 +76,29 @@ class FinanceConfig(AppConfig):
         for module in ("finance.hooks", "finance.reports", "finance.panels", "finance.flags.panels"):
             if find_spec(module) is not None:
                 import_module(module)
+        _register_setup_steps()
+
+
+def _register_setup_steps() -> None:
+    from core.setup import SetupStep, register_setup_step
+
+    def contracts_loaded(agency) -> bool:
+        from finance.models import Contract
+
+        return Contract.objects.filter(agency=agency).exists()
+
+    register_setup_step(
+        SetupStep(
+            key="contracts-loaded",
+            label=_("Load your service contracts"),
+            # The finance officer loads them (roles.md: directors read contracts and approve
+            # revisions); the list is where the director sees that it is done.
+            url_name="finance-contract-list",
+            is_done=contracts_loaded,
+            order=20,
+            help=_(
+                "Your finance officer loads each purchase-of-service contract with its budget "
+                "(Contracts → Load a contract file, or manage.py load_contract FILE.json)."
+            ),
+        )
+    )

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import Role
+from core.selectors import active_logins
 from finance.models import BudgetLine, Contract, PaymentMethod
 from staff.models import StaffMember
 
@@ -160,7 +161,5 @@ class GrantForm(forms.Form):
     def __init__(self, *args, contract: Contract, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["auditor"].queryset = (
-            get_user_model()
-            .objects.filter(membership__agency=contract.agency, groups__name=Role.AUDITOR)
-            .distinct()
+            active_logins(contract.agency).filter(groups__name=Role.AUDITOR).distinct()
         )

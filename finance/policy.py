@@ -44,6 +44,8 @@ class _PolicyKeys(Mapping):
                     f"policy key {key.name} is declared by a rule and by finance.policy"
                 )
             keys[key.name] = key
+        for name, key in EXTRA_KEYS.items():
+            keys.setdefault(name, key)
         return keys
 
     def __getitem__(self, name: str) -> PolicyKey:
@@ -57,6 +59,15 @@ class _PolicyKeys(Mapping):
 
 
 POLICY_KEYS: Mapping[str, PolicyKey] = _PolicyKeys()
+
+#: Keys of rules outside ``finance.rules`` (the delivery app's), added in their ``ready()``.
+EXTRA_KEYS: dict[str, PolicyKey] = {}
+
+
+def policy_keys_register(keys) -> None:
+    """Another app's rules add their policy keys (``PolicyKey``s; delivery: activity_day_max_minutes, ...)."""
+    for key in keys:
+        EXTRA_KEYS[key.name] = key
 
 
 def default_policy() -> dict[str, Any]:

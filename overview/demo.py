@@ -34,7 +34,7 @@ from core.services import agency_create, member_create, member_set_roles
 DEMO_SLUG = "xinfeng"
 OUTSIDER_SLUG = "anyuan"
 #: The apps whose ``demo`` module seeds its part, in order (each may refer to the ones before).
-SEED_ORDER = ["staff", "training", "supervision", "finance"]
+SEED_ORDER = ["staff", "training", "supervision", "finance", "delivery"]
 
 DEMO_LOGINS = [
     # username, roles, given name, family name

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth import get_user_model
 from django.db.models import ProtectedError
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +32,7 @@ from core.api.viewsets import TenantModelViewSet
 from core.models import agency_of
 from core.permissions import RolePermission
 from core.roles import Role, has_role
+from core.selectors import active_logins
 from staff import analytics, services
 from staff.filters import QualificationFilter, SpellFilter, StaffFilter
 from staff.models import EmploymentSpell, Qualification, StaffMember
@@ -55,7 +55,7 @@ class _AgencyScopedRelated(serializers.PrimaryKeyRelatedField):
 
 def _agency_users(user):
     agency = agency_of(user)
-    return get_user_model().objects.filter(membership__agency=agency)
+    return active_logins(agency)
 
 
 @extend_schema_field({"type": "string", "description": "An e-mail address, or empty."})

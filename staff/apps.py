@@ -32,3 +32,40 @@ class StaffConfig(AppConfig):
         from staff import db, panels, reports  # noqa: F401 - registers report kinds and panels
 
         post_migrate.connect(db.ensure_spell_overlap_guard, sender=self, dispatch_uid="staff.overlap_guard")
+        _register_setup_steps()
+        _register_member_links()
+
+
+def _register_setup_steps() -> None:
+    from core.setup import SetupStep, register_setup_step
+
+    def staff_imported(agency) -> bool:
+        from staff.models import StaffMember
+
+        return StaffMember.objects.filter(agency=agency).exists()
+
+    register_setup_step(
+        SetupStep(
+            key="staff-imported",
+            label=_("Import the staff roster"),
+            url_name="staff-import",
+            is_done=staff_imported,
+            order=10,
+            help=_("A CSV or Excel file of your people, their positions and hire dates."),
+        )
+    )
+
+
+def _register_member_links() -> None:
+    from core.members import MemberLink, register_member_link
+    from staff.links import link_staff_record, unlinked_staff_choices
+
+    register_member_link(
+        MemberLink(
+            key="staff_record",
+            label=_("Staff record"),
+            help=_("Optional: the roster entry of this person, so they see their own records."),
+            choices=unlinked_staff_choices,
+            apply=link_staff_record,
+        )
+    )

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from core.selectors import active_logins
 from staff.models import EmploymentSpell, Qualification, StaffMember
 
 
@@ -39,9 +39,8 @@ class StaffMemberForm(forms.ModelForm):
     def __init__(self, *args, agency, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.agency = agency
-        self.fields["user"].queryset = (
-            get_user_model().objects.filter(membership__agency=agency).order_by("username")
-        )
+        # Deactivated logins leave the picker, except the one this record already names.
+        self.fields["user"].queryset = active_logins(agency, keep=self.instance.user_id).order_by("username")
         if self.instance.pk is None:
             # A new person starts with their first employment spell, so they count from day one.
             self.fields["hire_date"] = forms.DateField(

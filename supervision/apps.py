@@ -53,4 +53,21 @@ class SupervisionConfig(AppConfig):
         )
 
     def ready(self) -> None:
+        from core.setup import SetupStep, register_setup_step
         from supervision import hooks, panels, reports, signals  # noqa: F401  (registers; receivers)
+
+        def plans_made(agency) -> bool:
+            from supervision.models import SupervisionPlan
+
+            return SupervisionPlan.objects.filter(agency=agency).exists()
+
+        register_setup_step(
+            SetupStep(
+                key="supervision-plans",
+                label=_("Make supervision plans"),
+                url_name="supervision-plan-create",
+                is_done=plans_made,
+                order=40,
+                help=_("Who supervises whom, and how often."),
+            )
+        )

@@ -50,6 +50,11 @@ API_LISTS = {
     "finance/reconciliation/statements": (200, 200, 403, 403, 200, 200),
     "finance/reconciliation/lines": (200, 200, 403, 403, 200, 200),
     "finance/reconciliation/matches": (200, 200, 403, 403, 200, 200),
+    # roles.md: targets and progress for everyone (auditors: granted contracts); activity records
+    # for all but auditors (progress only); activity imports are the director's.
+    "delivery/targets": (200, 200, 200, 200, 200, 200),
+    "delivery/activities": (200, 200, 200, 200, 403, 200),
+    "delivery/imports": (200, 200, 403, 403, 200, 200),  # finance and auditors: an empty list
 }
 
 

@@ -47,4 +47,22 @@ class TrainingConfig(AppConfig):
         )
 
     def ready(self) -> None:
+        from core.setup import SetupStep, register_setup_step
         from training import hooks, panels, reports  # noqa: F401
+
+        def requirements_reviewed(agency) -> bool:
+            from training.models import TrainingPolicy
+
+            # Saving the requirements page stores the agency's policy, even with no yearly minimum.
+            return TrainingPolicy.objects.filter(agency=agency).exists()
+
+        register_setup_step(
+            SetupStep(
+                key="training-requirements",
+                label=_("Review the training requirements"),
+                url_name="training-requirements",
+                is_done=requirements_reviewed,
+                order=30,
+                help=_("Continuing-education hours per certificate level, and your own yearly minimum."),
+            )
+        )

@@ -50,7 +50,11 @@ def resolve_agency(slug: str | None) -> Agency:
         return agency
     agencies = list(Agency.objects.order_by("slug")[:2])
     if not agencies:
-        raise CommandError(_("No agency exists yet; create one first."))
+        raise CommandError(
+            _(
+                "No agency exists yet; create one first: manage.py create_agency SLUG --name NAME --director USERNAME"
+            )
+        )
     if len(agencies) > 1:
         known = ", ".join(Agency.objects.order_by("slug").values_list("slug", flat=True))
         raise CommandError(

@@ -19,9 +19,9 @@ from core.api import router
 from core.api.viewsets import TenantReadOnlyViewSet
 from core.models import agency_of
 from finance.flags import services
+from finance.flags.extensions import rule_for
 from finance.flags.filters import FlagFilter
 from finance.models import Flag, FlagStatus
-from finance.rules import REGISTRY
 
 
 class FlagSerializer(serializers.ModelSerializer):
@@ -49,7 +49,7 @@ class FlagSerializer(serializers.ModelSerializer):
         return obj.line_code or None
 
     def get_rule_title(self, obj) -> str:
-        rule = REGISTRY.get(obj.rule)
+        rule = rule_for(obj.rule)
         return str(rule.title) if rule else obj.rule
 
 
@@ -63,7 +63,7 @@ class FlagDetailSerializer(FlagSerializer):
         read_only_fields = fields
 
     def get_rule_description(self, obj) -> str:
-        rule = REGISTRY.get(obj.rule)
+        rule = rule_for(obj.rule)
         return str(rule.description) if rule else ""
 
     def get_events(self, obj) -> list:

@@ -10,9 +10,17 @@ from finance.models import Flag, FlagSeverity, FlagStatus
 from finance.rules import RULE_ORDER
 
 
+def _rule_choices() -> list[tuple[str, str]]:
+    """Finance rules, then those other apps add to the flag machinery (read when the form is built)."""
+    from finance.flags.extensions import EXTENSIONS
+
+    codes = list(RULE_ORDER) + [code for ext in EXTENSIONS.values() for code in ext.rules]
+    return [(c, c) for c in codes]
+
+
 class FlagFilter(django_filters.FilterSet):
     contract = django_filters.CharFilter(label=_("Contract"), method="filter_contract")
-    rule = django_filters.ChoiceFilter(label=_("Rule"), choices=[(c, c) for c in RULE_ORDER])
+    rule = django_filters.ChoiceFilter(label=_("Rule"), choices=_rule_choices)
     severity = django_filters.ChoiceFilter(label=_("Severity"), choices=FlagSeverity.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=FlagStatus.choices)
     assignee = django_filters.ModelChoiceFilter(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from finance.flags.extensions import described
 from finance.models import Flag
 from finance.models.flags import SEVERITY_RANK
 from finance.rules import REGISTRY
@@ -14,8 +15,12 @@ def flag_sort_key(flag: Flag) -> tuple:
     return (SEVERITY_RANK.get(flag.severity, 9), REGISTRY.rank(flag.rule), flag.sort_key, flag.pk or 0)
 
 
-def flag_dict(flag: Flag) -> dict:
-    """One flag in the JSON shape of cli.md; ``message`` in the active language."""
+def flag_dict(flag: Flag, extra: dict | None = None) -> dict:
+    """One flag in the JSON shape of cli.md; ``message`` in the active language.
+
+    ``extra`` holds the fields other apps add (``finance.flags.extensions.described``).
+    """
+    extra = extra if extra is not None else described([flag]).get(flag.pk, {})
     return {
         "rule": flag.rule,
         "severity": flag.severity,
@@ -25,6 +30,8 @@ def flag_dict(flag: Flag) -> dict:
         "message": flag.text,
         "evidence": flag.evidence,
         "status": flag.status,
+        "activities": list(extra.get("activities", [])),
+        "target": extra.get("target"),
     }
 
 
@@ -34,4 +41,5 @@ def scan_document(flags: Iterable[Flag]) -> dict:
     summary = {"critical": 0, "warning": 0, "info": 0}
     for flag in ordered:
         summary[flag.severity] = summary.get(flag.severity, 0) + 1
-    return {"flags": [flag_dict(f) for f in ordered], "summary": summary}
+    extra = described(ordered)
+    return {"flags": [flag_dict(f, extra.get(f.pk, {})) for f in ordered], "summary": summary}

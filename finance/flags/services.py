@@ -30,8 +30,9 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from core.jobs import job_handler
 from core.uploads import validate_document
 from finance.flags import selectors
+from finance.flags.extensions import EXTENSIONS, rule_for
 from finance.models import Contract, Flag, FlagEvent, FlagEvidence, FlagStatus
-from finance.rules import REGISTRY, Finding, run_rules
+from finance.rules import Finding, run_rules
 
 #: Statuses that need a note saying why.
 NOTE_REQUIRED = {FlagStatus.EXPLAINED, FlagStatus.DISMISSED}
@@ -110,6 +111,8 @@ def flags_scan_contract(*, contract: Contract, user=None) -> ScanResult:
     frame = selectors.contract_frame(contract)
     context = selectors.rule_context(contract)
     findings = run_rules(frame, contract.effective_policy(), context)
+    for extension in EXTENSIONS.values():
+        findings += extension.findings(contract)
     return _reconcile(
         contract=contract, findings=findings, frames=[frame, context.agency_invoices], user=user
     )
@@ -140,7 +143,7 @@ def _reconcile(
     relink: list[tuple[Flag, Finding]] = []
     events: list[FlagEvent] = []
     for finding in findings:
-        rule = REGISTRY[finding.rule]
+        rule = rule_for(finding.rule)
         fingerprint = _fingerprint(finding, signatures)
         named = [
             lookup[i]
@@ -258,6 +261,8 @@ def _reconcile(
         Flag.objects.bulk_update(quiet, update_fields, batch_size=2000)
     if relink:
         _link(relink, codes)
+        for extension in EXTENSIONS.values():
+            extension.link(relink)
     if events:
         bulk_create_with_history(events, FlagEvent, batch_size=2000, default_user=user)
     result.flags = list(

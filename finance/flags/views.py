@@ -18,10 +18,11 @@ from core.models import agency_of
 from core.roles import Role, has_role
 from core.views import paginate
 from finance.flags import selectors, services
+from finance.flags.extensions import detail_sections, rule_for
 from finance.flags.filters import FlagFilter
 from finance.flags.forms import AssignForm, BulkForm, PolicyForm, TriageForm
 from finance.models import Contract, Flag, FlagEvidence
-from finance.rules import REGISTRY, all_rules
+from finance.rules import all_rules
 
 SORTS = {
     "severity": ["severity", "rule", "sort_key", "id"],
@@ -121,8 +122,9 @@ def flag_detail(request, pk: int, triage_form=None, assign_form=None):
         "finance/flags/detail.html",
         {
             "flag": flag,
-            "rule": REGISTRY.get(flag.rule),
+            "rule": rule_for(flag.rule),
             "expenditures": selectors.flag_expenditures(request.user, flag),
+            "extension_sections": detail_sections(flag, request.user),
             "can_triage": can_triage,
             "triage_form": triage_form
             or (TriageForm(initial={"status": flag.status}) if can_triage else None),
@@ -209,7 +211,7 @@ def contract_summary(request, pk: int):
     contract = _contract(request, pk)
     summary = selectors.contract_flag_summary(request.user, contract)
     for row in summary["rows"]:
-        rule = REGISTRY.get(row["rule"])
+        rule = rule_for(row["rule"])
         row["title"] = rule.title if rule else row["rule"]
     return render(request, "finance/flags/contract.html", {"contract": contract, "summary": summary})
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.reports import Column, Report, Section, Table, money_str, register
+from finance.flags.extensions import described
 from finance.flags.output import flag_dict, flag_sort_key
 from finance.models import Expenditure, Flag
 from finance.reports.budget import visible_contract
@@ -41,13 +42,14 @@ def build_flags(*, agency, user=None, contract=None, **kw) -> Report:
         )
     )
     ordered = sorted(flags, key=flag_sort_key)
+    extra = described(ordered)
 
     items, flag_rows, expenditure_rows = [], [], []
     by_rule: dict[str, Counter] = {}
     for number, flag in enumerate(ordered, start=1):
         if user is not None:
             flag.redact_for(user)
-        item = flag_dict(flag)
+        item = flag_dict(flag, extra.get(flag.pk, {}))
         item["expenditures"] = [
             {
                 "contract": e.contract.code,

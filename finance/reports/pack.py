@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count
@@ -514,6 +515,11 @@ def pack_data(
     }
 
 
+#: Sections other apps add to the pack (delivery: targets), filled in their ``ready()``:
+#: ``name -> func(contract, *, user, as_of) -> (Section, json_value)``; the JSON goes under ``name``.
+EXTRA_SECTIONS: dict[str, Callable] = {}
+
+
 def contract_pack(contract: Contract, *, user=None, as_of: dt.date | None = None) -> Report:
     """The whole pack of ``contract`` as a ``Report`` (cover page, then every section)."""
     bva = budget_vs_actual(contract, as_of)
@@ -521,16 +527,23 @@ def contract_pack(contract: Contract, *, user=None, as_of: dt.date | None = None
     revisions = revision_rows(contract)
     flags = flag_summary(contract, user)
     reconciliation = contract_reconciliation(contract)
+    data = pack_data(contract, bva, burn, revisions, flags, reconciliation)
+    extra = []
+    for name, build in EXTRA_SECTIONS.items():
+        section, value = build(contract, user=user, as_of=as_of)
+        extra.append(section)
+        data[name] = value
     return Report(
         kind="contract",
         title=_("Contract report"),
         subtitle=f"{contract.code} {contract.title}",
         agency_name=str(contract.agency.name),
         params={"contract": contract.code},
-        data=pack_data(contract, bva, burn, revisions, flags, reconciliation),
+        data=data,
         sections=[
             summary_section(contract, bva),
             budget_section(contract, bva),
+            *extra,
             cash_section(contract, bva, burn),
             revisions_section(contract, revisions),
             flags_section(contract, user, flags),

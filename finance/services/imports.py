@@ -484,6 +484,14 @@ def _parse_contract(document: Any, agency: Agency) -> tuple[dict, list[str]]:
         date = _field(errors, f"{where}.date", parse_date, item.get("date"))
         amount = _field(errors, f"{where}.amount", parse_money(positive=True), item.get("amount"))
         out["disbursements"].append((date, amount, str(item.get("reference") or "").strip()))
+    from finance.contract_sections import SECTIONS
+
+    out["sections"] = {}
+    for name, section in SECTIONS.items():
+        if name in document:
+            parsed, problems = section.parse(document[name], agency=agency, period=(out["start"], out["end"]))
+            out["sections"][name] = parsed
+            errors.extend(problems)
     return out, errors
 
 
@@ -562,4 +570,10 @@ def contract_load(
             ).exists():
                 disbursement_create(contract=contract, date=date, amount=amount, reference=reference)
                 disbursements_added += 1
+        from finance.contract_sections import SECTIONS
+
+        for name, parsed_section in parsed["sections"].items():
+            SECTIONS[name].apply(
+                parsed_section, contract=contract, created=created, user=user, filename=filename
+            )
     return LoadResult(contract, created, revision, assignments_added, disbursements_added)

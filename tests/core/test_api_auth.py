@@ -1,7 +1,8 @@
 """Token login, the error shape, and the schema and Swagger UI served without a CDN."""
 
 import pytest
-from rest_framework.authtoken.models import Token
+from knox.crypto import hash_token
+from knox.models import AuthToken
 
 from tests.factories import PASSWORD
 
@@ -13,7 +14,9 @@ def test_token_login_returns_a_token_that_authenticates_requests(api_client, dir
         "/api/v1/auth/token/", {"username": "alice", "password": PASSWORD}, format="json"
     )
     assert response.status_code == 200
-    assert response.json() == {"token": Token.objects.get(user=director).key}
+    assert sorted(response.json()) == ["expiry", "token"]
+    stored = AuthToken.objects.get(user=director)
+    assert stored.digest == hash_token(response.json()["token"])
 
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
     members = api_client.get("/api/v1/members/")
@@ -21,13 +24,16 @@ def test_token_login_returns_a_token_that_authenticates_requests(api_client, dir
     assert [m["username"] for m in members.json()["results"]] == ["alice"]
 
 
-def test_token_login_is_idempotent(api_client, director):
+def test_each_token_login_issues_a_new_token_and_both_work(api_client, director):
     first = api_client.post("/api/v1/auth/token/", {"username": "alice", "password": PASSWORD}, format="json")
     second = api_client.post(
         "/api/v1/auth/token/", {"username": "alice", "password": PASSWORD}, format="json"
     )
-    assert first.json()["token"] == second.json()["token"]
-    assert Token.objects.count() == 1
+    assert first.json()["token"] != second.json()["token"]
+    assert AuthToken.objects.filter(user=director).count() == 2
+    for answer in (first, second):
+        api_client.credentials(HTTP_AUTHORIZATION=f"Token {answer.json()['token']}")
+        assert api_client.get("/api/v1/members/").status_code == 200
 
 
 def test_token_login_with_a_wrong_password_is_refused_in_the_error_shape(api_client, director):
@@ -39,7 +45,7 @@ def test_token_login_with_a_wrong_password_is_refused_in_the_error_shape(api_cli
     assert error["status"] == 400
     assert error["code"] == "invalid"
     assert error["fields"] == {"non_field_errors": ["Unable to log in with the given username and password."]}
-    assert Token.objects.count() == 0
+    assert AuthToken.objects.count() == 0
 
 
 @pytest.mark.parametrize(

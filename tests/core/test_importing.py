@@ -887,7 +887,9 @@ def test_command_run_from_the_command_line_exits_1_without_traceback(agency, tmp
 def test_resolve_agency():
     with pytest.raises(CommandError) as raised:
         resolve_agency(None)
-    assert str(raised.value) == "No agency exists yet; create one first."
+    assert str(raised.value) == (
+        "No agency exists yet; create one first: manage.py create_agency SLUG --name NAME --director USERNAME"
+    )
     first = Agency.objects.create(name="A", slug="a-centre")
     assert resolve_agency(None) == first
     assert resolve_agency("a-centre") == first

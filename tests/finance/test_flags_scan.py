@@ -50,6 +50,8 @@ def test_scan_flags_json_has_exactly_the_shape_of_cli_md(agency, contract, dupli
                 "message": "Invoice 04419823 from 赣州文具店 is charged twice (2 expenditures, 1,860.00 in all)",
                 "evidence": {"invoice_no": "04419823", "amounts": ["930.00", "930.00"]},
                 "status": "open",
+                "activities": [],
+                "target": None,
             }
         ],
         "summary": {"critical": 1, "warning": 0, "info": 0},

@@ -38,26 +38,30 @@ COMPLIANCE = "training/panel_compliance.html"
 SUPERVISOR = "supervision/panel_supervisor.html"
 MINE = "supervision/panel_mine.html"
 COVERAGE = "supervision/panel_coverage.html"
+#: The setup checklist: this world never reviewed its training requirements (and the
+#: outsider's agency has done nothing yet), so both directors still see it.
+SETUP = "core/panel_setup.html"
 
 #: Each persona's panels, most urgent first.
 EXPECTED_PANELS = {
-    "director": [FLAGS, CERTIFICATES, COMPLIANCE, CONTRACTS, COVERAGE, WORKFORCE],
+    "director": [SETUP, FLAGS, CERTIFICATES, COMPLIANCE, CONTRACTS, COVERAGE, WORKFORCE],
     "finance": [FLAGS, UNRECONCILED, CONTRACTS],
     "supervisor": [SUPERVISOR, CERTIFICATES, MY_CERTIFICATES, COMPLIANCE],
     "staff": [MINE, MY_CERTIFICATES, COMPLIANCE],
     "auditor": [FLAGS, AUDITED],
-    "outsider": [FLAGS, CERTIFICATES, COMPLIANCE, COVERAGE, WORKFORCE],
+    "outsider": [SETUP, FLAGS, CERTIFICATES, COMPLIANCE, COVERAGE, WORKFORCE],
 }
 
 #: Queries of one home page per persona (session, user, membership, roles, navigation and
 #: every panel), pinned: the same for 3 and for 30 extra people, sessions and expenditures.
+#: Directors: one query per setup-checklist step (5) while the checklist shows.
 EXPECTED_QUERIES = {
-    "director": 20,
+    "director": 26,  # the checklist's 5, and the delivery panel's targets of running contracts
     "finance": 11,
     "supervisor": 27,
     "staff": 14,
     "auditor": 10,
-    "outsider": 16,
+    "outsider": 22,  # the checklist's 5, and the delivery panel's targets of running contracts
 }
 
 

@@ -15,7 +15,7 @@ from core.reports import all_kinds
 from finance.services import auditor_grant
 from tests.overview.test_annual_report import build_year
 
-FINANCE_KINDS = {"budget-vs-actual", "contract", "flags"}
+FINANCE_KINDS = {"budget-vs-actual", "contract", "flags", "targets"}
 
 
 @pytest.fixture

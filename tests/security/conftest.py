@@ -6,8 +6,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from rest_framework.authtoken.models import Token
 
+from core.services import api_token_issue
 from finance.services import auditor_grant
 from tests.finance.factories import (
     BudgetLineFactory,
@@ -22,8 +22,8 @@ def token_for():
     """``token_for(user)`` → the ``Authorization`` header value of that user's API token."""
 
     def make(user) -> str:
-        token, _created = Token.objects.get_or_create(user=user)
-        return f"Token {token.key}"
+        _token, key = api_token_issue(user=user)
+        return f"Token {key}"
 
     return make
 

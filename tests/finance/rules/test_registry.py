@@ -156,6 +156,11 @@ def test_the_policy_defaults_are_the_spec_table_derived_from_the_rules_and_the_o
         "posting_grace_days": 30,
         "benford_min_count": 500,
         "overspend_action": "warn",
+        # The delivery rules' keys (flag-rules.md), added by the delivery app.
+        "activity_day_max_minutes": 600,
+        "training_day_hours": Decimal("6"),
+        "thin_case_pct": Decimal("20"),
+        "thin_case_minutes": 45,
     }  # fmt: skip
     first, second = default_policy(), default_policy()
     first["ineligible_keywords"].append("咖啡")

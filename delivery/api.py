@@ -1,0 +1,157 @@
+"""REST API: targets with their progress, service activity records, and activity imports.
+
+Every list is ``for_user``: auditors read targets (with progress) of granted contracts only and
+never activity records; writes go through the services (a viewset names its service).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from core.api import router
+from core.api.viewsets import TenantReadOnlyViewSet, TenantViewSetMixin
+from core.models import ImportBatch
+from core.roles import Role, has_role
+from delivery import selectors, services
+from delivery.importing import activities_import
+from delivery.models import ServiceActivity, Target
+from finance.models import Contract
+
+
+class TargetSerializer(serializers.ModelSerializer):
+    contract = serializers.CharField(source="contract.code", read_only=True)
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Target
+        fields = ["id", "contract", "code", "name", "measure", "quantity", "progress"]
+        read_only_fields = fields
+
+    def get_progress(self, obj) -> dict:
+        progress = selectors.contract_progress(obj.contract, targets=[obj])[0]
+        return {
+            k: v for k, v in progress.as_json().items() if k not in ("code", "name", "measure", "quantity")
+        }
+
+
+class TargetViewSet(TenantReadOnlyViewSet):
+    """Targets and their progress as of today (or the contract end)."""
+
+    queryset = Target.objects.select_related("contract")
+    serializer_class = TargetSerializer
+    filterset_fields = ["code", "measure"]
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    contract = serializers.CharField(source="contract.code", read_only=True)
+    staff_no = serializers.CharField(source="staff.staff_no", read_only=True)
+    target = serializers.PrimaryKeyRelatedField(queryset=Target.objects.none())
+
+    class Meta:
+        model = ServiceActivity
+        fields = [
+            "id", "activity_no", "contract", "date", "staff_no", "target", "duration_minutes", "case_code",
+            "participants", "location", "note", "source", "created_at",
+        ]  # fmt: skip
+        read_only_fields = ["activity_no", "contract", "staff_no", "source", "created_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["target"].queryset = Target.objects.for_user(request.user, "view")
+
+
+class ActivityViewSet(
+    TenantViewSetMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    """Service records: create (services.activity_create, as the caller's own record), correct, remove."""
+
+    queryset = ServiceActivity.objects.select_related("contract", "staff", "target")
+    serializer_class = ActivitySerializer
+    filterset_fields = ["date", "target"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def perform_create(self, serializer):
+        member = getattr(self.request.user, "staff_member", None)
+        if member is None:
+            raise PermissionDenied(_("Your login is not linked to a staff record."))
+        data = dict(serializer.validated_data)
+        serializer.instance = services.activity_create(staff=member, user=self.request.user, **data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.activity_update(
+            activity=serializer.instance, user=self.request.user, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.activity_delete(activity=instance, user=self.request.user)
+
+
+class ImportBatchSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ImportBatch
+        fields = [
+            "id",
+            "kind",
+            "target",
+            "file_name",
+            "status",
+            "row_count",
+            "errors",
+            "summary",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ActivityImportViewSet(TenantReadOnlyViewSet):
+    """Activity imports (``kind=activities``); POST ``upload`` with ``file``, ``contract`` (code), ``dry_run``."""
+
+    queryset = ImportBatch.objects.filter(kind="activities").select_related("created_by")
+    serializer_class = ImportBatchSerializer
+    required_actions = {"upload": "view"}
+
+    def get_queryset(self):
+        if not has_role(self.request.user, Role.DIRECTOR):
+            return ImportBatch.objects.none()
+        return super().get_queryset()
+
+    @action(detail=False, methods=["post"])
+    def upload(self, request):
+        if not has_role(request.user, Role.DIRECTOR) or not request.user.has_perm(
+            "delivery.add_serviceactivity"
+        ):
+            raise PermissionDenied()
+        contract = (
+            Contract.objects.for_user(request.user, "view")
+            .filter(code=request.data.get("contract", ""))
+            .first()
+        )
+        upload = request.FILES.get("file")
+        if contract is None or upload is None:
+            raise ValidationError({"contract": _("Give the code of a contract of the agency, and a file.")})
+        result = activities_import(
+            contract=contract,
+            data=upload.read(),
+            filename=upload.name,
+            user=request.user,
+            dry_run=str(request.data.get("dry_run", "")).lower() in ("1", "true", "yes"),
+        )
+        return Response(
+            result.as_dict(), status=status.HTTP_200_OK if result.ok else status.HTTP_400_BAD_REQUEST
+        )
+
+
+router.register("delivery/targets", TargetViewSet, basename="delivery-target")
+router.register("delivery/activities", ActivityViewSet, basename="delivery-activity")
+router.register("delivery/imports", ActivityImportViewSet, basename="delivery-import")

@@ -1,0 +1,66 @@
+"""The ``targets`` section of a contract file (files.md), registered with finance's contract loader."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from core.importing import ValueProblem, enum_parser, parse_int, parse_text
+from delivery.models import MEASURE_CHINESE, Measure
+
+_MEASURE = enum_parser(Measure, MEASURE_CHINESE)
+
+
+def parse_targets(value: Any, *, agency=None, period=None) -> tuple[list, list[str]]:
+    """Check a file's ``targets`` list: codes unique, measure known, quantity a positive integer."""
+    from delivery.services import TargetSpec
+
+    errors: list[str] = []
+    if not isinstance(value, list):
+        return [], [_("targets: must be a list of targets")]
+    specs = []
+    for index, item in enumerate(value, start=1):
+        where = f"targets[{index}]"
+        if not isinstance(item, dict):
+            errors.append(_("%(where)s: must be an object") % {"where": where})
+            continue
+        fields = {}
+        for key, parser in (
+            ("code", parse_text(max_length=30)),
+            ("name", parse_text(max_length=200)),
+            ("measure", _MEASURE),
+        ):
+            try:
+                fields[key] = parser(item.get(key))
+            except ValueProblem as problem:
+                errors.append(f"{where}.{key}: {problem.message}")
+        quantity = item.get("quantity")
+        if isinstance(quantity, bool) or (isinstance(quantity, float) and not quantity.is_integer()):
+            errors.append(_("%(where)s.quantity: must be a whole number above zero") % {"where": where})
+        else:
+            try:
+                fields["quantity"] = parse_int(quantity, min=1)
+            except ValueProblem:
+                errors.append(_("%(where)s.quantity: must be a whole number above zero") % {"where": where})
+        if len(fields) == 4:
+            specs.append(TargetSpec(**fields))
+    codes = [spec.code for spec in specs]
+    for code in sorted({c for c in codes if codes.count(c) > 1}):
+        errors.append(_("targets: the code %(code)s is used more than once") % {"code": code})
+    return specs, errors
+
+
+def apply_targets(specs: list, *, contract, created: bool, user=None, filename: str = "") -> None:
+    from delivery.services import targets_replace
+
+    targets_replace(contract=contract, specs=specs, created=created, user=user, filename=filename)
+
+
+def register() -> None:
+    from delivery.rules.policy import POLICY_KEYS
+    from finance.contract_sections import register as register_section
+    from finance.policy import policy_keys_register
+
+    register_section("targets", parse=parse_targets, apply=apply_targets)
+    policy_keys_register(POLICY_KEYS)

@@ -1,0 +1,207 @@
+"""The delivery rules in finance's flag machinery: load the frames, run the rules, link activities.
+
+Registered as a ``finance.flags.extensions.ScanExtension`` in ``DeliveryConfig.ready()``: every
+contract scan (``scan_flags``, after an import, after a policy change) also runs the eight
+delivery rules, and their flags share the queue, triage and re-scan identity of the finance ones.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+import pandas as pd
+from django.db import connection
+from django.db.models import Sum
+
+from delivery.models import FlagActivity, ServiceActivity, Target
+from delivery.rules import REGISTRY, ActivityFinding, DeliveryContext, prepare_activities, run_delivery_rules
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    # A raw cursor: no model instance or per-row conversion for 200,000 rows. Identifiers come
+    # from model metadata and every value is a bound parameter.
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def activities_frame(contract) -> pd.DataFrame:
+    """The contract's activities as the rules' frame (one query)."""
+    quote = connection.ops.quote_name
+    activity, target = quote(ServiceActivity._meta.db_table), quote(Target._meta.db_table)
+    sql = (
+        "SELECT a.id, a.activity_no, a.date, a.staff_id, t.code, t.measure, a.duration_minutes, "  # noqa: S608
+        f"a.case_code, a.participants FROM {activity} a JOIN {target} t ON t.id = a.target_id "
+        "WHERE a.contract_id = %s"
+    )
+    columns = ["id", "activity_no", "date", "staff_id", "target", "measure", "duration_minutes", "case_code",
+               "participants"]  # fmt: skip
+    return prepare_activities(pd.DataFrame(_fetch(sql, [contract.pk]), columns=columns))
+
+
+def delivery_context(contract, frame: pd.DataFrame) -> DeliveryContext:
+    """Spells, assignments, training and all-contract day minutes of the people in ``frame``."""
+    from finance.models import StaffAssignment
+    from staff.models import EmploymentSpell, StaffMember
+    from training.models import RecordStatus, TrainingRecord
+
+    staff_ids = sorted({int(i) for i in frame["staff_id"]})
+    if frame.empty:
+        first = last = contract.start
+    else:
+        first, last = frame["date"].min().date(), frame["date"].max().date()
+    spells = pd.DataFrame(
+        list(
+            EmploymentSpell.objects.filter(staff_id__in=staff_ids).values_list(
+                "staff_id", "hire_date", "exit_date"
+            )
+        ),
+        columns=["staff_id", "hire_date", "exit_date"],
+    )
+    assignments = pd.DataFrame(
+        list(StaffAssignment.objects.filter(contract=contract).values_list("staff_id", "start", "end")),
+        columns=["staff_id", "start", "end"],
+    )
+    training_rows = (
+        TrainingRecord.objects.filter(
+            staff_id__in=staff_ids, status=RecordStatus.APPROVED, date__gte=first, date__lte=last
+        )
+        .values("staff_id", "date")
+        .annotate(hours=Sum("hours"))
+    )
+    training = pd.DataFrame(
+        [(r["staff_id"], r["date"], int(Decimal(r["hours"]) * 10)) for r in training_rows],
+        columns=["staff_id", "date", "tenths"],
+    )
+    # Minutes per person and day in all the agency's contracts, for the people of this one.
+    quote = connection.ops.quote_name
+    activity = quote(ServiceActivity._meta.db_table)
+    minutes_sql = (
+        f"SELECT b.staff_id, b.date, SUM(b.duration_minutes) FROM {activity} b "  # noqa: S608
+        "WHERE b.agency_id = %s AND b.date >= %s AND b.date <= %s AND b.staff_id IN "
+        f"(SELECT DISTINCT a.staff_id FROM {activity} a WHERE a.contract_id = %s) GROUP BY b.staff_id, b.date"
+    )
+    ops = connection.ops
+    params = [
+        contract.agency_id,
+        ops.adapt_datefield_value(first),
+        ops.adapt_datefield_value(last),
+        contract.pk,
+    ]
+    day_minutes = pd.DataFrame(_fetch(minutes_sql, params), columns=["staff_id", "date", "minutes"])
+    staff = pd.DataFrame(
+        list(StaffMember.objects.filter(pk__in=staff_ids).values_list("pk", "staff_no", "name")),
+        columns=["staff_id", "staff_no", "name"],
+    )
+    return DeliveryContext(
+        contract=contract.code,
+        start=contract.start,
+        end=contract.end,
+        spells=spells,
+        assignments=assignments,
+        training=training,
+        day_minutes=day_minutes,
+        staff=staff,
+    )
+
+
+def contract_findings(contract) -> list[ActivityFinding]:
+    """Every delivery rule's findings on ``contract``, ready for the flag reconciliation.
+
+    The ``basis`` of a finding about activities carries their values, so a re-scan after one of
+    them changed reopens the flag; the target code goes into the evidence (scan_flags ``target``).
+    """
+    frame = activities_frame(contract)
+    if frame.empty:
+        return []
+    findings = run_delivery_rules(frame, contract.effective_policy(), delivery_context(contract, frame))
+    if not findings:
+        return findings
+    signature = {
+        int(row.id): f"{row.id}|{row.date.date()}|{row.staff_id}|{row.target}|{row.duration_minutes}|"
+        f"{row.case_code}|{row.participants}"
+        for row in frame.itertuples(index=False)
+    }
+    for finding in findings:
+        if finding.activity_ids:
+            finding.basis = {
+                **(finding.basis or {}),
+                "activities": [signature[i] for i in sorted(finding.activity_ids)],
+            }
+        if finding.target:
+            finding.evidence = {**finding.evidence, "target": finding.target}
+    return findings
+
+
+def link_activities(pairs) -> None:
+    """(Re)write the activities behind each (flag, finding) pair of a delivery rule."""
+    mine = [(flag, finding) for flag, finding in pairs if finding.rule in REGISTRY]
+    if not mine:
+        return
+    FlagActivity.objects.filter(flag_id__in=[flag.pk for flag, _f in mine]).delete()
+    FlagActivity.objects.bulk_create(
+        [
+            FlagActivity(agency_id=flag.agency_id, flag_id=flag.pk, activity_id=i)
+            for flag, finding in mine
+            for i in getattr(finding, "activity_ids", ())
+        ],
+        batch_size=5000,
+    )
+
+
+def describe_flags(flags) -> dict[int, dict]:
+    """``activities`` (activity numbers, in date order) and ``target`` of each delivery flag."""
+    ids = [flag.pk for flag in flags if flag.rule in REGISTRY]
+    if not ids:
+        return {}
+    numbers: dict[int, list[str]] = defaultdict(list)
+    for flag_id, number in (
+        FlagActivity.objects.filter(flag_id__in=ids)
+        .order_by("activity__date", "activity_id")
+        .values_list("flag_id", "activity__activity_no")
+    ):
+        numbers[flag_id].append(number)
+    return {
+        flag.pk: {"activities": numbers.get(flag.pk, []), "target": (flag.evidence or {}).get("target")}
+        for flag in flags
+        if flag.rule in REGISTRY
+    }
+
+
+def flag_detail(flag, user) -> dict | None:
+    """The activities behind a delivery flag, for its page: numbers, dates, people, targets and
+    minutes; never case codes or notes (auditors of the contract read flags too)."""
+    if flag.rule not in REGISTRY:
+        return None
+    activities = list(
+        ServiceActivity.objects.filter(flag_links__flag=flag)
+        .select_related("staff", "target")
+        .order_by("date", "id")
+        .only("activity_no", "date", "duration_minutes", "participants", "staff__name", "staff__staff_no",
+              "target__code", "target__name")
+    )  # fmt: skip
+    return {
+        "template": "delivery/flag_activities.html",
+        "activities": activities,
+        "target": flag.evidence.get("target"),
+    }
+
+
+def register() -> None:
+    from finance.flags.extensions import ScanExtension
+    from finance.flags.extensions import register as register_extension
+
+    register_extension(
+        ScanExtension(
+            name="delivery",
+            findings=contract_findings,
+            rules=REGISTRY,
+            link=link_activities,
+            describe=describe_flags,
+            detail=flag_detail,
+        )
+    )
+
+
+__all__ = ["contract_findings", "describe_flags", "link_activities", "register"]

@@ -1,0 +1,71 @@
+"""Forms: the phone-first visit log, a director's target edit, the activity file upload."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from delivery.models import MAX_ACTIVITY_MINUTES, MAX_PARTICIPANTS, Measure, validate_case_code
+
+
+class ActivityForm(forms.Form):
+    """Date, target, minutes, case code, participants, place, note: a visit in under half a minute."""
+
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    target = forms.ModelChoiceField(label=_("Target"), queryset=None, empty_label=None)
+    duration_minutes = forms.IntegerField(
+        label=_("Minutes"),
+        min_value=1,
+        max_value=MAX_ACTIVITY_MINUTES,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": "5"}),
+    )
+    case_code = forms.CharField(
+        label=_("Case code"),
+        required=False,
+        max_length=40,
+        validators=[validate_case_code],
+        help_text=_("Case codes only, never a child's name."),
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}),
+    )
+    participants = forms.IntegerField(
+        label=_("Participants"),
+        min_value=1,
+        max_value=MAX_PARTICIPANTS,
+        initial=1,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    location = forms.CharField(label=_("Place"), required=False, max_length=200)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = targets
+        self.fields["target"].label_from_instance = lambda t: f"{t.name} ({t.contract.code})"
+        self.fields["date"].initial = timezone.localdate()
+
+    def clean(self):
+        data = super().clean()
+        target = data.get("target")
+        if target is not None and target.measure == Measure.CASES and not data.get("case_code"):
+            self.add_error("case_code", _("A case code is required for a target counted in cases."))
+        return data
+
+
+class TargetForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=30)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    measure = forms.ChoiceField(label=_("Measure"), choices=Measure.choices)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
+    reason = forms.CharField(label=_("Reason for the change"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ActivityUploadForm(forms.Form):
+    contract = forms.ModelChoiceField(label=_("Contract"), queryset=None, to_field_name="code")
+    file = forms.FileField(
+        label=_("Service records file"), help_text=_("CSV (UTF-8 or GB18030) or XLSX, one row per activity.")
+    )
+
+    def __init__(self, *args, contracts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contract"].queryset = contracts

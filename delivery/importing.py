@@ -1,0 +1,219 @@
+"""Service activity records from a file (files.md ``import_activities``), through core's machinery.
+
+All or nothing, every error by row and column, repeats refused (``core.importing.run_import``);
+this module declares the columns and the delivery checks: staff numbers, targets, activity
+numbers unique in the contract and the file, case codes that are codes and never names.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from core.importing import (
+    Column,
+    FileSpec,
+    ImportErrors,
+    ImportResult,
+    ParsedRow,
+    RowError,
+    ValueProblem,
+    parse_date,
+    parse_int,
+    parse_text,
+    run_import,
+)
+from delivery.models import (
+    MAX_ACTIVITY_MINUTES,
+    MAX_PARTICIPANTS,
+    Measure,
+    ServiceActivity,
+    case_code_problem,
+)
+from staff.models import StaffMember
+
+_BATCH = 2000
+
+
+def parse_case_code(value: Any) -> str:
+    """A case code: letters, digits and dashes; anything that looks like a name is refused."""
+    text = parse_text(value, max_length=40)
+    problem = case_code_problem(text)
+    if problem:
+        raise ValueProblem(problem)
+    return text
+
+
+ACTIVITIES = FileSpec(
+    kind="activities",
+    columns=[
+        Column("activity_no", aliases=["活动编号"], required=True, parser=parse_text(max_length=60)),
+        Column("date", aliases=["日期"], required=True, parser=parse_date),
+        Column("staff_no", aliases=["员工编号"], required=True, parser=parse_text(max_length=40)),
+        Column("target", aliases=["指标"], required=True, parser=parse_text(max_length=200)),
+        Column(
+            "duration_minutes",
+            aliases=["时长（分钟）", "时长(分钟)", "时长"],
+            required=True,
+            parser=parse_int(min=1, max=MAX_ACTIVITY_MINUTES),
+        ),
+        Column("case_code", aliases=["个案编号"], parser=parse_case_code, default=""),
+        Column(
+            "participants", aliases=["参与人数"], parser=parse_int(min=1, max=MAX_PARTICIPANTS), default=1
+        ),
+        Column("location", aliases=["地点"], parser=parse_text(max_length=200), default=""),
+        Column("note", aliases=["记录"], parser=parse_text, default=""),
+    ],
+)
+
+
+class _ActivityCheck:
+    """Resolves targets and staff numbers, and checks activity numbers, for one contract."""
+
+    def __init__(self, contract) -> None:
+        self.contract = contract
+        targets = list(contract.targets.only("pk", "code", "name", "measure"))
+        # Codes win over names: a target named like another target's code is found by the code.
+        self.targets = {t.name: t for t in targets} | {t.code: t for t in targets}
+        self.staff: dict[str, int] = {}
+
+    def validate(self, rows: list[ParsedRow]) -> list[RowError]:
+        errors: list[RowError] = []
+        contract = self.contract
+        numbers = {row["staff_no"] for row in rows}
+        self.staff = dict(
+            StaffMember.objects.filter(agency_id=contract.agency_id, staff_no__in=numbers).values_list(
+                "staff_no", "pk"
+            )
+        )
+        file_numbers = {row["activity_no"] for row in rows}
+        existing = set(
+            ServiceActivity.objects.filter(contract=contract, activity_no__in=file_numbers).values_list(
+                "activity_no", flat=True
+            )
+        )
+        first_seen: dict[str, int] = {}
+        for row in rows:
+            target = self.targets.get(row["target"])
+            if target is None:
+                errors.append(
+                    row.error(
+                        "target",
+                        _('"%(value)s" is not the code or the name of a target of %(contract)s')
+                        % {"value": row["target"], "contract": contract.code},
+                    )
+                )
+            elif target.measure == Measure.CASES and not row["case_code"]:
+                errors.append(
+                    row.error(
+                        "case_code",
+                        _("target %(code)s is counted in cases: a case code is required")
+                        % {"code": target.code},
+                    )
+                )
+            if row["staff_no"] not in self.staff:
+                errors.append(
+                    row.error(
+                        "staff_no", _("no staff member has the number %(no)s") % {"no": row["staff_no"]}
+                    )
+                )
+            number = row["activity_no"]
+            if number in existing:
+                errors.append(
+                    row.error(
+                        "activity_no",
+                        _("activity %(no)s is already recorded in %(contract)s")
+                        % {"no": number, "contract": contract.code},
+                    )
+                )
+            elif number in first_seen:
+                errors.append(
+                    row.error(
+                        "activity_no",
+                        _("activity %(no)s appears twice in the file (also row %(row)s)")
+                        % {"no": number, "row": first_seen[number]},
+                    )
+                )
+            else:
+                first_seen[number] = row.row
+        return errors
+
+    def preview(self, rows: list[ParsedRow]) -> dict[str, Any]:
+        minutes = sum(row["duration_minutes"] for row in rows)
+        return {"rows": len(rows), "minutes": minutes}
+
+    def apply(self, rows: list[ParsedRow], batch, user) -> dict[str, Any]:
+        """Insert the rows with their history rows; parsers and ``validate`` checked every value."""
+        contract = self.contract
+        user_id = user.pk if getattr(user, "pk", None) else None
+        now = timezone.now()
+        records = [
+            ServiceActivity(
+                agency_id=contract.agency_id,
+                contract_id=contract.pk,
+                activity_no=row["activity_no"],
+                date=row["date"],
+                staff_id=self.staff[row["staff_no"]],
+                target_id=self.targets[row["target"]].pk,
+                duration_minutes=row["duration_minutes"],
+                case_code=row["case_code"] or "",
+                participants=row["participants"] or 1,
+                location=row["location"] or "",
+                note=row["note"] or "",
+                source=ServiceActivity.Source.IMPORT,
+                import_batch_id=batch.pk,
+                recorded_by_id=user_id,
+                created_at=now,
+            )
+            for row in rows
+        ]
+        try:
+            with transaction.atomic():
+                bulk_create_with_history(
+                    records, ServiceActivity, batch_size=_BATCH, default_user=user if user_id else None
+                )
+        except IntegrityError as exc:
+            raise ImportErrors(
+                [
+                    RowError.file(
+                        _("An activity number of this file was recorded meanwhile; nothing was imported.")
+                    )
+                ]
+            ) from exc
+        return self.preview(rows)
+
+
+def _apply_and_scan(check: _ActivityCheck, rows, batch, user) -> dict[str, Any]:
+    summary = check.apply(rows, batch, user)
+    # Inside the import's transaction: the scan starts once the rows are committed.
+    from finance.flags.services import flags_scan_on_commit
+
+    flags_scan_on_commit(contract=check.contract, user=user)
+    return summary
+
+
+def activities_import(
+    *, contract, data: bytes, filename: str, user=None, dry_run: bool = False
+) -> ImportResult:
+    """Import service activity records into ``contract`` (files.md): all or nothing.
+
+    Activities dated outside the contract or by someone not employed that day are imported:
+    the delivery rules flag them, as the ledger's irregularities are.
+    """
+    check = _ActivityCheck(contract)
+    return run_import(
+        ACTIVITIES,
+        data=data,
+        filename=filename,
+        agency=contract.agency,
+        user=user,
+        target=contract.code,
+        validate=check.validate,
+        preview=check.preview,
+        apply=lambda rows, batch: _apply_and_scan(check, rows, batch, user),
+        dry_run=dry_run,
+    )

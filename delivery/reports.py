@@ -1,0 +1,111 @@
+"""The ``targets`` report kind (cli.md): each target's progress, metrics.md. Imported from ready()."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.reports import Column, Report, ReportError, Section, Table, register
+from delivery.models import Measure
+from delivery.selectors import contract_progress, default_as_of
+from finance.models import Contract
+
+STATUS_LABELS = {
+    "met": gettext_lazy("Met"),
+    "on_track": gettext_lazy("On track"),
+    "behind": gettext_lazy("Behind"),
+}
+
+
+def _contract(*, agency, user, code) -> Contract:
+    qs = Contract.objects.for_user(user, "view") if user is not None else Contract.objects.for_agency(agency)
+    if agency is not None:
+        qs = qs.filter(agency=agency)
+    contract = qs.select_related("funder", "agency").filter(code=str(code or "").strip()).first()
+    if contract is None:
+        raise ReportError(_("There is no contract %(code)s.") % {"code": code})
+    return contract
+
+
+def targets_table(progress) -> Table:
+    """The progress table shared by the report and the contract pack."""
+    measures = dict(Measure.choices)
+    return Table(
+        title=_("Targets"),
+        columns=[
+            Column("code", _("Code")),
+            Column("name", _("Target")),
+            Column("measure", _("Measure")),
+            Column("quantity", _("Quantity"), "int"),
+            Column("achieved", _("Achieved"), "number"),
+            Column("expected_by_now", _("Expected by now"), "number", places=2),
+            Column("pct_achieved", _("Achieved share"), "percent"),
+            Column("projected_at_end", _("Projected at end"), "number", places=2),
+            Column("status", _("Status")),
+        ],
+        rows=[
+            {
+                "code": p.target.code,
+                "name": p.target.name,
+                "measure": str(measures.get(p.target.measure, p.target.measure)),
+                "quantity": p.target.quantity,
+                "achieved": p.achieved,
+                "expected_by_now": p.expected_by_now,
+                "pct_achieved": p.pct_achieved,
+                "projected_at_end": p.projected_at_end,
+                "status": str(STATUS_LABELS[p.status]),
+            }
+            for p in progress
+        ],
+        note=_(
+            "Achieved: records, distinct case codes, participants or hours, by the target's measure. "
+            "Expected by now: quantity × days elapsed ÷ days in the period. Projected at end: achieved × "
+            "days in the period ÷ days elapsed. Behind: achieved below 0.8 × expected. Activities of "
+            "confirmed flags are not counted."
+        ),
+    )
+
+
+@register(
+    "targets",
+    title=gettext_lazy("Contract targets"),
+    params=("contract",),
+    optional=("as_of",),
+    roles=("director", "finance", "auditor"),
+    description=gettext_lazy("Each target's progress: achieved, expected by now, projection and status."),
+)
+def build_targets(*, agency, user=None, contract=None, as_of=None, **kw) -> Report:
+    record = _contract(agency=agency, user=user, code=contract)
+    as_of = min(as_of or default_as_of(record), record.end)
+    progress = contract_progress(record, as_of=as_of)
+    data = {
+        "contract": record.code,
+        "as_of": as_of.isoformat(),
+        "targets": [p.as_json() for p in progress],
+    }
+    section = Section(
+        title=f"{record.code} {record.title}",
+        facts=[
+            (_("Funder"), record.funder.name),
+            (_("Period"), f"{record.start} – {record.end}"),
+            (_("As of"), as_of),
+        ],
+        tables=[targets_table(progress)],
+    )
+    return Report(
+        kind="targets",
+        title=_("Contract targets"),
+        subtitle=f"{record.code} {record.title}",
+        agency_name=str(record.agency.name),
+        params={"contract": record.code, "as_of": as_of},
+        data=data,
+        sections=[section],
+    )
+
+
+def pack_section(contract, *, user=None, as_of=None) -> tuple[Section, list[dict]]:
+    """The funder pack's targets section (finance/reports/pack.py ``EXTRA_SECTIONS``) and its JSON."""
+    as_of = min(as_of or default_as_of(contract), contract.end)
+    progress = contract_progress(contract, as_of=as_of)
+    section = Section(title=_("Targets"), tables=[targets_table(progress)])
+    return section, [p.as_json() for p in progress]
