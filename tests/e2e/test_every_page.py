@@ -34,7 +34,7 @@ FINANCE_SCOPED_OUT: tuple[str, ...] = (
 
 CODE = re.compile(r"\b(?:[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\b")
 WORD = re.compile(r"[A-Za-z]*[a-z][A-Za-z]*")
-NOISE = re.compile(r"\S+@\S+|https?://\S+")
+NOISE = re.compile(r"\S+@\S+|https?://\S+|(?<!\S)/[\w/.-]+")
 SKIP = re.compile(
     r"/logout|/admin/|/api/|\.(?:pdf|csv|xlsx|json|png|jpg)\b|/files/|/download|format=|/media/"
 )
