@@ -9,15 +9,24 @@ PORT ?= 8000
 DEMO_PASSWORD ?= demo-pass-2025
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run test install messages compilemessages migrate seed lint format check-deploy bench seed-large loadtest scaled-out ci clean backup restore screenshots
+.PHONY: run test install lock messages compilemessages migrate seed lint format check-deploy bench seed-large loadtest scaled-out ci clean backup restore screenshots
 
+# requirements-dev.txt is the complete hashed lock (runtime + tools): every download is checked
+# against its hash. Production installs requirements.txt the same way (docs/deploy.md).
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -r requirements-dev.txt
+	$(PIP) install --quiet --require-hashes -r requirements-dev.txt
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Regenerate both locks from requirements.in / requirements-dev.in (newest patch releases
+# inside the ranges there and in constraints.in).
+PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links --no-emit-trusted-host --no-header
+lock: $(STAMP)
+	$(PIP_COMPILE) --upgrade --output-file requirements.txt requirements.in
+	$(PIP_COMPILE) --upgrade --output-file requirements-dev.txt requirements-dev.in
 
 # Compiled catalogues are committed; rebuild them when gettext's msgfmt is present.
 compilemessages: $(STAMP)

@@ -2,11 +2,11 @@
 
 from importlib import import_module
 
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.module_loading import module_has_submodule
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.permissions import IsAuthenticated
 
 from core import account_views
 from core.api import router
@@ -30,8 +30,13 @@ urlpatterns = [
     path("api/v1/auth/logout/", LogoutView.as_view(), name="api-logout"),
     path("api/v1/auth/logout-all/", LogoutAllView.as_view(), name="api-logout-all"),
     path("api/v1/", include(router.urls)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # The schema maps every endpoint and filter: signed-in users only, in every mode.
+    path("api/schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema", permission_classes=[IsAuthenticated]),
+        name="api-docs",
+    ),
     path("admin/", admin.site.urls),
 ]
 
@@ -45,10 +50,8 @@ urlpatterns += [
     ],
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded and generated files are never served from MEDIA_URL, not even with DEBUG on: each is
+# served by a view that checks the reader's access (report files, scans, evidence).
 
 handler400 = "core.views.bad_request"
 handler403 = "core.views.permission_denied"

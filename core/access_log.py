@@ -11,19 +11,31 @@ What is recorded, and why:
 The path is stored without its query string (it may carry search terms or personal data),
 cut to the column's length. Writing costs one INSERT (plus the cached membership lookup)
 and happens only on refusals; a failure to write is logged and never changes the response.
+
+A refusal of a URL that names a record (``/staff/12/``, ``/api/v1/finance/contracts/7/``, a
+history page) is also recorded for the agency that owns the record, in ``aimed_at``, so that
+agency's director sees another agency's login probing their records (roles.md), not only the
+prober's own director. Which record a URL names comes from the DRF viewset's model, the
+history page's model, or an app's ``record_models`` in its ``urls.py`` (URL name → model
+label); looking it up costs one indexed query, on refusals of such URLs only.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 
+from django.apps import apps
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist
 from django.db import DatabaseError, transaction
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import URLResolver, get_resolver
 
 from core.models import RefusedRequest, agency_of
 from core.roles import Role, has_role
+from core.selectors import refused_requests_for
 from core.views import paginate
 
 logger = logging.getLogger(__name__)
@@ -52,6 +64,62 @@ def should_record(status: int, signed_in: bool) -> bool:
     return status in ALWAYS_RECORDED or (signed_in and status in RECORDED_WHEN_SIGNED_IN)
 
 
+@functools.cache
+def record_pages() -> dict[str, str]:
+    """URL name → model label of every page that shows one record, from each included
+    urlconf's ``record_models`` (apps declare their own pages; core imports none of them)."""
+    found: dict[str, str] = {}
+
+    def walk(patterns, module=None) -> None:
+        found.update(getattr(module, "record_models", {}) or {})
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, entry.urlconf_module)
+
+    root = get_resolver()
+    walk(root.url_patterns, root.urlconf_module)
+    return found
+
+
+def _named_record(match) -> tuple[type | None, object]:
+    """(model, pk) of the record a resolved URL names, or (None, None)."""
+    kwargs = match.kwargs or {}
+    if "app_label" in kwargs and "model_name" in kwargs:
+        try:
+            return apps.get_model(kwargs["app_label"], kwargs["model_name"]), kwargs.get("pk")
+        except (LookupError, ValueError):
+            return None, None
+    view_class = getattr(match.func, "cls", None)
+    queryset = getattr(view_class, "queryset", None)
+    if queryset is not None:
+        return queryset.model, kwargs.get("pk")
+    label = record_pages().get(match.url_name or "")
+    if label:
+        return apps.get_model(label), kwargs.get("pk", kwargs.get("staff_pk"))
+    return None, None
+
+
+def aimed_at(request):
+    """The agency owning the record a request's URL names (None when it names none, or no
+    such record exists)."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return None
+    model, pk = _named_record(match)
+    if model is None or pk is None:
+        return None
+    try:
+        model._meta.get_field("agency")
+    except FieldDoesNotExist:
+        return None
+    agency_id = model._default_manager.filter(pk=pk).values_list("agency_id", flat=True).first()
+    if agency_id is None:
+        return None
+    from core.models import Agency
+
+    return Agency.objects.filter(pk=agency_id).first()
+
+
 def record_refusal(request, status: int) -> RefusedRequest | None:
     """Write one ``RefusedRequest`` for ``request``; None when it is not recorded or writing failed."""
     user = _signed_in_user(request)
@@ -60,8 +128,11 @@ def record_refusal(request, status: int) -> RefusedRequest | None:
     try:
         # A savepoint of its own, so that a failed insert cannot poison an outer transaction.
         with transaction.atomic():
+            own = agency_of(user) if user is not None else None
+            target = aimed_at(request) if user is not None else None
             return RefusedRequest.objects.create(
-                agency=agency_of(user) if user is not None else None,
+                agency=own,
+                aimed_at=target if target is not None and target != own else None,
                 user=user,
                 method=str(request.method or "")[:_METHOD_MAX],
                 path=request.path[:_PATH_MAX],
@@ -88,10 +159,11 @@ class RefusedRequestMiddleware:
 
 @login_required
 def refused_requests(request):
-    """Directors: the agency's refused requests, newest first, filterable by status."""
+    """Directors: the refused requests of the agency's logins and those aimed at its records
+    by other agencies' logins, newest first, filterable by status."""
     if not has_role(request.user, Role.DIRECTOR):
         raise Http404
-    qs = RefusedRequest.objects.for_user(request.user, "view").select_related("user")
+    qs = refused_requests_for(request.user)
     status = request.GET.get("status", "")
     if status.isdigit() and int(status) in RECORDED:
         qs = qs.filter(status=int(status))
@@ -100,5 +172,10 @@ def refused_requests(request):
     return render(
         request,
         "core/access_log.html",
-        {"page": paginate(request, qs), "status": status, "statuses": sorted(RECORDED)},
+        {
+            "page": paginate(request, qs),
+            "status": status,
+            "statuses": sorted(RECORDED),
+            "agency": agency_of(request.user),
+        },
     )

@@ -4,6 +4,27 @@ from simple_history.admin import SimpleHistoryAdmin
 from core.models import Agency, ImportBatch, Membership, SensitiveRead
 
 
+class KeptRecordAdmin(SimpleHistoryAdmin):
+    """Admin of records that history relies on (spells, plans, events, contracts...): never deleted.
+
+    Past figures (retention, compliance, budgets) are computed from these records, so they are
+    ended, closed or corrected through the app's services; the admin offers no delete page and
+    no bulk delete action, even to a superuser.
+    """
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class KeptRecordInline:
+    """Mixin for inlines of such records: rows cannot be deleted from the parent's page."""
+
+    can_delete = False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Agency)
 class AgencyAdmin(SimpleHistoryAdmin):
     list_display = ["name", "slug", "country", "created_at"]

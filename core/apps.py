@@ -28,6 +28,7 @@ class CoreConfig(AppConfig):
         return (
             NavItem(_("Logins and roles"), "members", ("director",), 900),
             NavItem(_("Confidential reads"), "sensitive-reads", ("director",), 910),
+            NavItem(_("Official calendar"), "calendar-years", ("director",), 920),
         )
 
     def ready(self) -> None:

@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
-from django.db.models import DecimalField, ExpressionWrapper, FloatField, IntegerField, Sum, Value
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from django.db import connections, router
+from django.db.models import (
+    DecimalField,
+    ExpressionWrapper,
+    Field,
+    FloatField,
+    IntegerField,
+    Model,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Cast, Round
+from django.utils import timezone
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 
@@ -30,3 +44,144 @@ class MoneySum(Sum):
         clone.set_source_expressions([cents, *expressions[1:]])
         sql, params = super(MoneySum, clone).as_sql(compiler, connection, **extra_context)
         return f"({sql} / 100.0)", params
+
+
+# --- bulk insert with history -------------------------------------------------------------------
+
+#: Rows sent to the database per statement (executemany) or per COPY chunk.
+BULK_CHUNK = 2000
+
+#: The columns simple_history adds to every historical table; the rest copy the record.
+_HISTORY_OWN = ("history_date", "history_change_reason", "history_type", "history_user")
+
+
+def _reserve_ids(model: type[Model], count: int, connection) -> list[int]:
+    """``count`` primary keys for rows about to be written with explicit ids.
+
+    PostgreSQL hands them out from the table's sequence, so concurrent writers never collide.
+    Elsewhere (SQLite) the ids follow the largest one: SQLite lets one writer at a time, and
+    the callers (the import flow) have written their ``ImportBatch`` in the same transaction
+    already, so nobody can insert in between; if somebody did, the insert would fail, never
+    mix rows up.
+    """
+    table, column = model._meta.db_table, model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, column, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        quote = connection.ops.quote_name
+        cursor.execute(f"SELECT COALESCE(MAX({quote(column)}), 0) FROM {quote(table)}")  # noqa: S608
+        start = cursor.fetchone()[0] + 1
+    return list(range(start, start + count))
+
+
+def _write(connection, table: str, columns: list[str], rows: list[tuple]) -> None:
+    """``COPY`` on PostgreSQL (one stream), ``executemany`` in chunks elsewhere."""
+    quote = connection.ops.quote_name
+    column_list = ", ".join(quote(column) for column in columns)
+    # Identifiers come from model metadata and every value is a bound parameter.
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and hasattr(cursor.cursor, "copy"):
+            # The raw cursor's errors are not translated; wrap them into IntegrityError & co.
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {quote(table)} ({column_list}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {quote(table)} ({column_list}) VALUES ({marks})"  # noqa: S608
+        for start in range(0, len(rows), BULK_CHUNK):
+            cursor.executemany(sql, rows[start : start + BULK_CHUNK])
+
+
+def bulk_insert_with_history(
+    model: type[Model],
+    fields: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    values: Mapping[str, Any] | None = None,
+    user: Any = None,
+    reason: str | None = None,
+) -> list[int]:
+    """Insert many new records of ``model`` and their "+" history rows; return the new ids.
+
+    ``rows`` are tuples in the order of ``fields`` (field names or attnames; a foreign key is
+    given as its id); ``values`` holds what every row shares (the agency, the import batch).
+    Other columns take their defaults, and ``auto_now``/``auto_now_add`` columns not given
+    take the time of the call. The history rows are those simple_history would write (every tracked column,
+    ``history_type`` "+", ``history_user`` and ``history_change_reason``).
+
+    Why not ``bulk_create_with_history``: for a 100,000-row ledger the ORM spends minutes
+    building a model instance and a history instance per row; plain parameter tuples written
+    with ``COPY`` (PostgreSQL) or ``executemany`` take seconds. The caller has checked every
+    value already (importers validate all rows first); the database constraints still hold the
+    last line, and a violation raises ``IntegrityError`` for the whole call. Use inside a
+    transaction.
+    """
+    rows = list(rows)
+    if not rows:
+        return []
+    connection = connections[router.db_for_write(model)]
+    opts = model._meta
+    now = timezone.now()
+    given = [opts.get_field(name) for name in fields]
+    shared = {opts.get_field(name).attname: value for name, value in (values or {}).items()}
+    named = {field.attname for field in given}
+    if any(field.primary_key for field in given):
+        raise ValueError("bulk_insert_with_history chooses the primary keys itself")
+    # Columns: the id, the fields that vary by row, then those every row shares.
+    others = [f for f in opts.concrete_fields if not f.primary_key and f.attname not in named]
+    columns: list[Field] = [opts.pk, *given, *others]
+    constants = tuple(
+        field.get_db_prep_save(
+            now
+            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+            else shared[field.attname]
+            if field.attname in shared
+            else field.get_default(),
+            connection,
+        )
+        for field in others
+    )
+    ids = _reserve_ids(model, len(rows), connection)
+    prepare = [field.get_db_prep_save for field in given]
+    prepared = [
+        (pk, *(to_db(value, connection) for to_db, value in zip(prepare, row, strict=True)), *constants)
+        for pk, row in zip(ids, rows, strict=True)
+    ]
+    _write(connection, opts.db_table, [field.column for field in columns], prepared)
+
+    history = model.history.model
+    by_column = {field.column: index for index, field in enumerate(columns)}
+    tracked = [f for f in history._meta.concrete_fields if f.name not in ("history_id", *_HISTORY_OWN)]
+    own = [history._meta.get_field(name) for name in _HISTORY_OWN]
+    own_values = tuple(
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(own, (now, reason, "+", getattr(user, "pk", None)), strict=True)
+    )
+    history_columns = [field.column for field in tracked + own]
+    if ids[-1] - ids[0] + 1 == len(ids):
+        # The ids are one unbroken run that only this call was given (sequence values are
+        # unique), so the database copies exactly these rows: one INSERT … SELECT.
+        quote = connection.ops.quote_name
+        selected = ", ".join([quote(field.column) for field in tracked] + ["%s"] * len(own))
+        sql = (
+            f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(quote(c) for c in history_columns)}) "  # noqa: S608
+            f"SELECT {selected} FROM {quote(opts.db_table)} WHERE {quote(opts.pk.column)} BETWEEN %s AND %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*own_values, ids[0], ids[-1]])
+        return ids
+    picks = [by_column[field.column] for field in tracked]
+    _write(
+        connection,
+        history._meta.db_table,
+        history_columns,
+        [tuple(row[index] for index in picks) + own_values for row in prepared],
+    )
+    return ids

@@ -1,12 +1,25 @@
+"""Forms of the core app, and the one way a service's ``ValidationError`` reaches a form."""
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
+from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from core.members import member_links
 from core.models import Membership
 from core.roles import Role
+
+
+def apply_validation_error(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Show a service's ``ValidationError`` on ``form``: each message under its field when the
+    form has that field, otherwise (and for errors without fields) at the top of the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
 
 
 class MemberRolesForm(forms.Form):

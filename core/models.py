@@ -72,14 +72,21 @@ class TenantQuerySet(models.QuerySet):
             return self.none()
         return self.filter(agency=agency)
 
-    def for_user(self, user, action: str = "view") -> TenantQuerySet:
-        """Rows ``user`` may ``action`` (view/add/change/delete): same agency, then role rules."""
+    def for_user(self, user, action: str = "view", *, agency: Agency | None = None) -> TenantQuerySet:
+        """Rows ``user`` may ``action`` (view/add/change/delete): same agency, then role rules.
+
+        ``user=None`` is the operator at the command line (``manage.py report``, ``scan_flags``)
+        acting for ``agency``: every row of that agency, and nothing without one. With a user,
+        a given ``agency`` must be the user's own, else nothing is returned.
+        """
         if action not in ACTIONS:
             raise ValueError(f"unknown action {action!r}")
-        agency = agency_of(user)
-        if agency is None:
+        if user is None:
+            return self.for_agency(agency)
+        own = agency_of(user)
+        if own is None or (agency is not None and agency.pk != own.pk):
             return self.none()
-        qs = self.filter(agency=agency)
+        qs = self.filter(agency=own)
         return self.model.restrict_queryset(qs, user, action)
 
 
@@ -241,7 +248,9 @@ class SensitiveRead(TenantModel):
 
 
 def job_input_upload_to(instance: Job, filename: str) -> str:
-    return f"agency_{instance.agency_id}/jobs/{instance.kind}/{filename}"
+    from core.uploads import private_path
+
+    return private_path(f"agency_{instance.agency_id}/jobs/{instance.kind}", filename)
 
 
 class Job(TenantModel):
@@ -327,7 +336,8 @@ class RefusedRequest(TenantModel):
     Written by ``core.access_log.RefusedRequestMiddleware``. Lets a director see probing of
     records outside someone's reach, expired tokens and throttled clients. The agency is that
     of the signed-in user; refusals of anonymous clients have none and only administrators
-    see them. The query string is never stored (it may carry search terms or tokens).
+    see them. ``aimed_at`` is the other agency whose record was asked for, so its director
+    sees the probing too (``core.selectors.refused_requests_for``). The query string is never stored (it may carry search terms or tokens).
     """
 
     agency = models.ForeignKey(
@@ -337,6 +347,15 @@ class RefusedRequest(TenantModel):
         on_delete=models.CASCADE,
         related_name="+",
         verbose_name=_("agency"),
+    )
+    aimed_at = models.ForeignKey(
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("aimed at"),
+        help_text=_("The agency owning the record asked for, when it is not the asker's own."),
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -355,7 +374,7 @@ class RefusedRequest(TenantModel):
         ordering = ["-at", "-id"]
         verbose_name = _("refused request")
         verbose_name_plural = _("refused requests")
-        indexes = [models.Index(fields=["agency", "-at"])]
+        indexes = [models.Index(fields=["agency", "-at"]), models.Index(fields=["aimed_at", "-at"])]
 
     def __str__(self) -> str:
         return f"{self.status} {self.method} {self.path}"
@@ -389,3 +408,102 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} ({self.kind})"
+
+
+class OfficialCalendarYear(TenantModel):
+    """One year of the official working calendar an agency's checks use (public holidays and
+    make-up working days, from the State Council's notice for that year).
+
+    Kept per agency, not shared: a director corrects their own agency's calendar, and no
+    agency's entry can change another agency's flags (roles.md). A year is filled from the
+    ``chinesecalendar`` package the first time it is needed and the package knows it; a year it
+    does not know (2027 and later with 1.11.0) is entered by a director. A year without a row
+    has no official calendar: the weekend rule then checks plain weekends and says so.
+    """
+
+    class Source(models.TextChoices):
+        PACKAGE = "package", _("chinesecalendar package")
+        ENTERED = "entered", _("Entered by a director")
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    notice = models.CharField(
+        _("notice"),
+        max_length=200,
+        blank=True,
+        help_text=_("The notice the days come from, e.g. 国办发明电〔2026〕7号."),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("official calendar year")
+        verbose_name_plural = _("official calendar years")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "year"],
+                name="core_officialcalendaryear_one_per_year",
+                violation_error_message=_("This year's calendar already exists."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(year__gte=1900) & models.Q(year__lte=2200),
+                name="core_officialcalendaryear_year_range",
+                violation_error_message=_("Enter a year from 1900 to 2200."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} ({self.get_source_display()})"
+
+    @classmethod
+    def restrict_queryset(cls, qs, user, action):
+        # Everyone in the agency may read the calendar (it explains flags); directors change it.
+        if action == "view" or Role.DIRECTOR in user_roles(user):
+            return qs
+        return qs.none()
+
+
+class OfficialCalendarDay(TenantModel):
+    """A day that the official calendar makes different from an ordinary week: a public
+    holiday (also when it falls on a weekend) or a make-up working day on a weekend."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Public holiday")
+        WORKDAY = "workday", _("Make-up working day")
+
+    calendar = models.ForeignKey(
+        OfficialCalendarYear, on_delete=models.CASCADE, related_name="days", verbose_name=_("calendar year")
+    )
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("official calendar day")
+        verbose_name_plural = _("official calendar days")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["calendar", "date"],
+                name="core_officialcalendarday_one_per_date",
+                violation_error_message=_("This date is already in the calendar."),
+            )
+        ]
+        indexes = [models.Index(fields=["agency", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat()} {self.get_kind_display()} {self.name}".strip()
+
+    @classmethod
+    def restrict_queryset(cls, qs, user, action):
+        return OfficialCalendarYear.restrict_queryset(qs, user, action)

@@ -2,7 +2,7 @@
 
 The Reports page dispatches it for long reports (PDF and XLSX of ``annual`` and ``contract``);
 it builds the report as the user who asked, in their language, stores the file in the default
-storage under ``agency_<id>/reports/<job>/`` and returns the URL that serves it to the job's
+storage under ``agency_<id>/reports/<random>/`` and returns the URL that serves it to the job's
 starter and the agency's directors (``core.report_views.report_file``). Imported from
 ``CoreConfig.ready()`` so that a Celery worker knows the handler too.
 """
@@ -26,6 +26,7 @@ from core.models import Job, agency_of
 from core.reports import FORMATS, ReportError, UnknownReport, get
 from core.reports import render as render_report
 from core.roles import user_roles
+from core.uploads import private_path
 
 JOB_KIND = "core.report"
 
@@ -64,7 +65,10 @@ def run_report_job(job: Job, progress) -> dict:
             raise JobError(exc.message) from None
         progress(92, _("Writing the file"))
         content, content_type, filename = render_report(report, fmt)
-    path = default_storage.save(f"agency_{job.agency_id}/reports/{job.pk}/{filename}", ContentFile(content))
+    # A random directory: the path of a report cannot be guessed from the job's number.
+    path = default_storage.save(
+        private_path(f"agency_{job.agency_id}/reports", filename), ContentFile(content)
+    )
     return {
         "url": reverse("report-file", args=[job.pk]),
         "path": path,

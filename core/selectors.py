@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Field, Model, QuerySet
+from django.db.models import Field, Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.models import Membership, SensitiveRead
+from core.models import Membership, RefusedRequest, SensitiveRead, agency_of
+from core.roles import Role, user_roles
 
 
 @dataclass
@@ -92,6 +93,19 @@ def members_for(user) -> QuerySet[Membership]:
         Membership.objects.for_user(user, "view")
         .select_related("user", "agency")
         .prefetch_related("user__groups")
+    )
+
+
+def refused_requests_for(user) -> QuerySet[RefusedRequest]:
+    """The refused requests a director reviews: those of the agency's own logins and those
+    of other agencies' logins aimed at the agency's records (``aimed_at``); nothing for others."""
+    agency = agency_of(user)
+    if agency is None or Role.DIRECTOR not in user_roles(user):
+        return RefusedRequest.objects.none()
+    return (
+        RefusedRequest.objects.filter(Q(agency=agency) | Q(aimed_at=agency))
+        .select_related("user", "agency")
+        .order_by("-at", "-id")
     )
 
 

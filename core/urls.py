@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from core import access_log, account_views, health, report_views, views
+from core import access_log, account_views, calendar_views, health, report_views, views
 
 urlpatterns = [
     path("health/", health.health, name="health"),
@@ -38,5 +38,17 @@ urlpatterns = [
     path("jobs/<int:pk>/", views.job_detail, name="job-detail"),
     path("confidential-reads/", views.sensitive_reads, name="sensitive-reads"),
     path("access-log/", access_log.refused_requests, name="access-log"),
+    path("calendar/", calendar_views.calendar_years, name="calendar-years"),
+    path("calendar/<int:year>/", calendar_views.calendar_year, name="calendar-year"),
     path("reports/files/<int:pk>/", report_views.report_file, name="report-file"),
 ]
+
+#: The record each page shows (URL name → model label): a refused request for one is also
+#: recorded for the agency owning the record (core.access_log).
+record_models = {
+    "member-roles": "core.Membership",
+    "member-invitation": "core.Membership",
+    "member-active": "core.Membership",
+    "job-detail": "core.Job",
+    "report-file": "core.Job",
+}

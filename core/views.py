@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core import forms, selectors, services
+from core.confidential import is_confidential, sensitive_read_record
 from core.invitations import invitation_path
 from core.models import Job, agency_of
 from core.roles import Role, has_role
@@ -43,6 +44,9 @@ def record_history(request, app_label: str, model_name: str, pk: int):
     obj = manager.for_user(request.user, "view").filter(pk=pk).first()
     if obj is None:
         raise Http404
+    if is_confidential(model):
+        # Every version shows the confidential fields before and after: a logged read.
+        sensitive_read_record(obj=obj, user=request.user, channel="history")
     return render(
         request,
         "core/history.html",
@@ -88,7 +92,7 @@ def member_invite(request):
         try:
             user = services.member_invite(agency=agency, by=request.user, **form.service_kwargs())
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            forms.apply_validation_error(form, exc)
         else:
             _send_invitation(request, user)
             return redirect("member-invitation", pk=user.membership.pk)
@@ -194,14 +198,6 @@ def job_detail(request, pk: int):
         response = render(request, "core/job_detail.html", {"job": job})
     patch_vary_headers(response, ["Accept"])
     return response
-
-
-def _attach_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def bad_request(request, exception=None):

@@ -51,16 +51,22 @@ def parse_targets(value: Any, *, agency=None, period=None) -> tuple[list, list[s
     return specs, errors
 
 
-def apply_targets(specs: list, *, contract, created: bool, user=None, filename: str = "") -> None:
+def validate_targets(value: Any, context) -> tuple[list, list[str]]:
+    return parse_targets(value, agency=context.agency, period=(context.start, context.end))
+
+
+def apply_targets(
+    *, contract, value: list, created: bool, user=None, reason: str = "", approve: bool = True
+) -> None:
     from delivery.services import targets_replace
 
-    targets_replace(contract=contract, specs=specs, created=created, user=user, filename=filename)
+    targets_replace(contract=contract, specs=value, created=created, user=user, reason=reason)
 
 
 def register() -> None:
     from delivery.rules.policy import POLICY_KEYS
-    from finance.contract_sections import register as register_section
     from finance.policy import policy_keys_register
+    from finance.sections import register_contract_section
 
-    register_section("targets", parse=parse_targets, apply=apply_targets)
+    register_contract_section("targets", validate=validate_targets, apply=apply_targets)
     policy_keys_register(POLICY_KEYS)

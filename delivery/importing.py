@@ -1,6 +1,6 @@
 """Service activity records from a file (files.md ``import_activities``), through core's machinery.
 
-All or nothing, every error by row and column, repeats refused (``core.importing.run_import``);
+All or nothing, every error by row and column, repeats refused (``core.importing.Importer``);
 this module declares the columns and the delivery checks: staff numbers, targets, activity
 numbers unique in the contract and the file, case codes that are codes and never names.
 """
@@ -17,6 +17,7 @@ from simple_history.utils import bulk_create_with_history
 from core.importing import (
     Column,
     FileSpec,
+    Importer,
     ImportErrors,
     ImportResult,
     ParsedRow,
@@ -25,7 +26,6 @@ from core.importing import (
     parse_date,
     parse_int,
     parse_text,
-    run_import,
 )
 from delivery.models import (
     MAX_ACTIVITY_MINUTES,
@@ -187,13 +187,33 @@ class _ActivityCheck:
         return self.preview(rows)
 
 
-def _apply_and_scan(check: _ActivityCheck, rows, batch, user) -> dict[str, Any]:
-    summary = check.apply(rows, batch, user)
-    # Inside the import's transaction: the scan starts once the rows are committed.
-    from finance.flags.services import flags_scan_on_commit
+class ActivitiesImport(Importer):
+    """Service activity records into one contract; the flag scan follows once they commit."""
 
-    flags_scan_on_commit(contract=check.contract, user=user)
-    return summary
+    spec = ACTIVITIES
+
+    def __init__(self, *, contract, user=None) -> None:
+        super().__init__(agency=contract.agency, user=user)
+        self.contract = contract
+        self.check = _ActivityCheck(contract)
+
+    @property
+    def target(self) -> str:
+        return self.contract.code
+
+    def validate(self, rows: list[ParsedRow]) -> list[RowError]:
+        return self.check.validate(rows)
+
+    def preview(self, rows: list[ParsedRow]) -> dict[str, Any]:
+        return self.check.preview(rows)
+
+    def apply(self, rows: list[ParsedRow], batch) -> dict[str, Any]:
+        summary = self.check.apply(rows, batch, self.user)
+        # Inside the import's transaction: the scan starts once the rows are committed.
+        from finance.flags.services import flags_scan_on_commit
+
+        flags_scan_on_commit(contract=self.contract, user=self.user)
+        return summary
 
 
 def activities_import(
@@ -204,16 +224,4 @@ def activities_import(
     Activities dated outside the contract or by someone not employed that day are imported:
     the delivery rules flag them, as the ledger's irregularities are.
     """
-    check = _ActivityCheck(contract)
-    return run_import(
-        ACTIVITIES,
-        data=data,
-        filename=filename,
-        agency=contract.agency,
-        user=user,
-        target=contract.code,
-        validate=check.validate,
-        preview=check.preview,
-        apply=lambda rows, batch: _apply_and_scan(check, rows, batch, user),
-        dry_run=dry_run,
-    )
+    return ActivitiesImport(contract=contract, user=user).run(data=data, filename=filename, dry_run=dry_run)

@@ -133,7 +133,7 @@ def target_delete(
 
 
 def targets_replace(
-    *, contract, specs: Iterable[TargetSpec], created: bool, user=None, filename: str = ""
+    *, contract, specs: Iterable[TargetSpec], created: bool, user=None, reason: str = ""
 ) -> list[TargetRevision]:
     """Make the contract's targets those of a contract file, recording every change as a revision.
 
@@ -141,7 +141,6 @@ def targets_replace(
     names are removed, unless they carry service records, which refuses the whole file.
     """
     specs = list(specs)
-    reason = _("Loaded from %(name)s") % {"name": filename}
     source = TargetRevision.Source.FILE
     revisions: list[TargetRevision] = []
     existing = {target.code: target for target in contract.targets.all()}

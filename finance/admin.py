@@ -1,8 +1,8 @@
 """Admin: read-mostly views of finance records for support (writes go through the pages/API)."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import KeptRecordAdmin, KeptRecordInline
 from finance.models import (
     AuditorGrant,
     BudgetLine,
@@ -15,7 +15,7 @@ from finance.models import (
 )
 
 
-class BudgetLineInline(admin.TabularInline):
+class BudgetLineInline(KeptRecordInline, admin.TabularInline):
     model = BudgetLine
     extra = 0
     fields = ["code", "name", "category", "amount", "approved_amount"]
@@ -23,7 +23,7 @@ class BudgetLineInline(admin.TabularInline):
 
 
 @admin.register(Contract)
-class ContractAdmin(SimpleHistoryAdmin):
+class ContractAdmin(KeptRecordAdmin):
     list_display = ["code", "title", "funder", "start", "end", "total", "status", "agency"]
     list_filter = ["status", "agency"]
     search_fields = ["code", "title"]
@@ -32,18 +32,15 @@ class ContractAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Expenditure)
-class ExpenditureAdmin(SimpleHistoryAdmin):
+class ExpenditureAdmin(KeptRecordAdmin):
     list_display = ["voucher_no", "contract", "budget_line", "date", "amount", "payee", "status", "source"]
     list_filter = ["status", "source", "payment_method"]
     search_fields = ["voucher_no", "payee", "description", "invoice_no"]
     list_select_related = ["contract", "budget_line"]
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # posted expenditures are voided or reversed, never deleted
 
     def has_change_permission(self, request, obj=None):
         return False  # corrections go through void or reversal (finance pages), never in place
 
 
 for model in (Funder, BudgetRevision, Disbursement, StaffAssignment, AuditorGrant):
-    admin.site.register(model, SimpleHistoryAdmin)
+    admin.site.register(model, KeptRecordAdmin)

@@ -12,14 +12,15 @@ import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from rest_framework import mixins, serializers, status, viewsets
+from django.utils.translation import gettext_lazy
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from core.api import router
 from core.api.pagination import KeysetPagination
-from core.api.viewsets import TenantModelViewSet, TenantReadOnlyViewSet, TenantViewSetMixin
+from core.api.viewsets import TenantModelViewSet, TenantReadOnlyViewSet
 from core.models import ImportBatch, agency_of
 from core.roles import Role, has_role
 from finance import services
@@ -93,27 +94,43 @@ class ContractSerializer(serializers.ModelSerializer):
 
 
 class ContractViewSet(TenantModelViewSet):
+    """Contracts. POST creates one with its budget (``lines``); PATCH changes the heading and,
+    with ``lines``, proposes a budget revision, all in one transaction (``contract_save``):
+    a refused budget leaves the heading as it was."""
+
     queryset = Contract.objects.select_related("funder").prefetch_related("budget_lines")
     serializer_class = ContractSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
     filterset_fields = ["status", "code"]
     search_fields = ["code", "title", "funder__name"]
     ordering_fields = ["code", "start", "end", "total"]
+    create_service = services.contract_save
+    update_service = services.contract_save
+    update_refusal = gettext_lazy("Change part of a contract with PATCH.")
+    destroy_refusal = gettext_lazy(
+        "Contracts are never deleted: their ledger, disbursements and reports rely on them. "
+        "Set the status to closed instead."
+    )
+
+    def _save(self, data: dict, contract: Contract | None):
+        lines = data.pop("lines", None)
+        if contract is not None:
+            data.pop("code", None)
+            data.pop("total", None)  # the total changes only through a budget revision
+        return self.create_service(
+            agency=self.agency,
+            contract=contract,
+            lines=None if lines is None else [services.LineSpec(**line) for line in lines],
+            user=self.request.user,
+            reason=_("Budget lines changed through the API"),
+            **data,
+        ).contract
 
     def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        funder = services.funder_get_or_create(agency=self.agency, name=data.pop("funder_name"))
-        lines = [services.LineSpec(**line) for line in data.pop("lines", [])]
-        serializer.instance = services.contract_create(agency=self.agency, funder=funder, lines=lines, **data)
+        serializer.instance = self._save(dict(serializer.validated_data), None)
 
     def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        data.pop("lines", None)
-        data.pop("total", None)
-        if "funder_name" in data:
-            data["funder"] = services.funder_get_or_create(agency=self.agency, name=data.pop("funder_name"))
-        data.pop("code", None)
-        serializer.instance = services.contract_update(contract=serializer.instance, **data)
+        serializer.instance = self._save(dict(serializer.validated_data), serializer.instance)
 
 
 class BudgetLineViewSet(TenantReadOnlyViewSet):
@@ -150,15 +167,18 @@ class RevisionSerializer(serializers.ModelSerializer):
         return [{"code": item.budget_line.code, "delta": f"{item.delta:.2f}"} for item in obj.lines.all()]
 
 
-class RevisionViewSet(TenantViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class RevisionViewSet(TenantModelViewSet):
     queryset = BudgetRevision.objects.select_related("contract").prefetch_related("lines__budget_line")
     serializer_class = RevisionSerializer
     filterset_fields = ["contract", "status"]
     required_actions = {"approve": "change", "reject": "change"}
+    create_service = services.revision_propose
+    update_refusal = gettext_lazy("A revision is not edited: a director approves or rejects it.")
+    destroy_refusal = gettext_lazy("Revisions are the budget's history and are never deleted.")
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        serializer.instance = services.revision_propose(
+        serializer.instance = self.create_service(
             contract=data["contract"], reason=data["reason"], deltas=data["deltas"], user=self.request.user
         )
 
@@ -189,13 +209,14 @@ class DisbursementSerializer(serializers.ModelSerializer):
         fields = ["id", "contract", "date", "amount", "reference"]
 
 
-class DisbursementViewSet(TenantViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class DisbursementViewSet(TenantModelViewSet):
     queryset = Disbursement.objects.select_related("contract")
     serializer_class = DisbursementSerializer
     filterset_fields = ["contract"]
-
-    def perform_create(self, serializer):
-        serializer.instance = services.disbursement_create(**serializer.validated_data)
+    create_service = services.disbursement_create
+    destroy_refusal = gettext_lazy(
+        "Money received is never deleted: the cash position and the funder pack count it."
+    )
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
@@ -213,14 +234,16 @@ class AssignmentViewSet(TenantModelViewSet):
     serializer_class = AssignmentSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
     filterset_fields = ["contract", "staff"]
-
-    def perform_create(self, serializer):
-        serializer.instance = services.assignment_create(**serializer.validated_data)
+    create_service = services.assignment_create
+    update_service = services.assignment_update
+    update_refusal = gettext_lazy("Change part of an assignment with PATCH.")
+    destroy_refusal = gettext_lazy(
+        "Assignments are not deleted: the personnel rules check salaries against them. "
+        "End the assignment earlier instead."
+    )
 
     def perform_update(self, serializer):
-        serializer.instance = services.assignment_update(
-            assignment=serializer.instance, **serializer.validated_data
-        )
+        serializer.instance = self.update_service(assignment=serializer.instance, **serializer.validated_data)
 
 
 class ExpenditureFilter(django_filters.FilterSet):
@@ -257,7 +280,7 @@ class ExpenditureSerializer(serializers.ModelSerializer):
         return list(getattr(obj, "_warnings", []))
 
 
-class ExpenditureViewSet(TenantViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ExpenditureViewSet(TenantModelViewSet):
     """The ledger. Lists use keyset (cursor) pagination: a contract may hold a million rows,
     and counting them for page numbers would be the slowest part of every request."""
 
@@ -268,10 +291,17 @@ class ExpenditureViewSet(TenantViewSetMixin, mixins.CreateModelMixin, viewsets.R
     search_fields = ["payee", "description", "voucher_no", "invoice_no"]
     ordering_fields = ["date", "amount", "payee", "voucher_no", "id"]
     required_actions = {"void": "change", "reverse": "change"}
+    create_service = services.expenditure_post
+    update_refusal = gettext_lazy(
+        "A posted expenditure is never changed in place: void it with a reason, or post a reversal."
+    )
+    destroy_refusal = gettext_lazy(
+        "Posted expenditures are never deleted: void one with a reason, or post a reversal."
+    )
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        result = services.expenditure_post(user=self.request.user, **data)
+        result = self.create_service(user=self.request.user, **data)
         result.expenditure._warnings = result.warnings
         serializer.instance = result.expenditure
 

@@ -76,7 +76,24 @@ class FinanceConfig(AppConfig):
         for module in ("finance.hooks", "finance.reports", "finance.panels", "finance.flags.panels"):
             if find_spec(module) is not None:
                 import_module(module)
+
+        from core.official_calendar import calendar_changed
+
+        calendar_changed.connect(_rescan_for_calendar, dispatch_uid="finance.rescan_for_calendar")
         _register_setup_steps()
+
+
+def _rescan_for_calendar(sender, agency, year, **kwargs) -> None:
+    """A director saved ``year``'s official calendar: re-scan the contracts running in it."""
+    import datetime as dt
+
+    from finance.flags.services import flags_scan_on_commit
+    from finance.models import Contract
+
+    for contract in Contract.objects.filter(
+        agency=agency, start__lte=dt.date(year, 12, 31), end__gte=dt.date(year, 1, 1)
+    ):
+        flags_scan_on_commit(contract=contract)
 
 
 def _register_setup_steps() -> None:

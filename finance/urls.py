@@ -28,3 +28,18 @@ urlpatterns = [
 if find_spec("finance.flags") is not None and find_spec("finance.flags.urls") is not None:
     urlpatterns.append(path("flags/", include("finance.flags.urls")))
 urlpatterns.append(path("reconciliation/", include("finance.reconciliation.urls")))
+
+#: The record each page shows (URL name → model label): a refused request for one is also
+#: recorded for the agency owning the record (core.access_log).
+record_models = {
+    "finance-contract-detail": "finance.Contract",
+    "finance-contract-update": "finance.Contract",
+    "finance-assignment-add": "finance.Contract",
+    "finance-disbursement-add": "finance.Contract",
+    "finance-revision-propose": "finance.Contract",
+    "finance-expenditure-add": "finance.Contract",
+    "finance-grants": "finance.Contract",
+    "finance-revision-decide": "finance.BudgetRevision",
+    "finance-expenditure-void": "finance.Expenditure",
+    "finance-expenditure-reverse": "finance.Expenditure",
+}

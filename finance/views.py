@@ -14,6 +14,7 @@ import django_filters
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -21,7 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.models import ImportBatch
+from core.forms import apply_validation_error
+from core.models import ImportBatch, agency_of
 from core.roles import Role, has_role
 from core.views import paginate
 from finance import forms, services
@@ -38,14 +40,6 @@ def _contract(request, pk, action="view") -> Contract:
     if action != "view" and not Contract.objects.for_user(request.user, action).filter(pk=pk).exists():
         raise PermissionDenied
     return contract
-
-
-def _errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _can_write(user) -> bool:
@@ -117,31 +111,32 @@ def contract_form(request, pk=None):
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in ("title", "start", "end", "currency", "status")}
         sheet = form.cleaned_data.get("budget_sheet")
+        creating = contract is None
         try:
-            lines = services.budget_sheet_read(data=sheet.read(), filename=sheet.name) if sheet else []
-            from core.models import agency_of
-
-            agency = agency_of(request.user)
-            funder = services.funder_get_or_create(agency=agency, name=form.cleaned_data["funder_name"])
-            if contract is None:
-                contract = services.contract_create(
-                    agency=agency,
-                    code=form.cleaned_data["code"],
-                    total=form.cleaned_data["total"],
-                    funder=funder,
-                    lines=lines,
+            # Funder, heading and budget sheet in one transaction: a refused sheet changes nothing.
+            with transaction.atomic():
+                result = services.contract_save(
+                    agency=agency_of(request.user),
+                    contract=contract,
+                    code=form.cleaned_data["code"] if contract is None else None,
+                    total=form.cleaned_data["total"] if contract is None else None,
+                    funder_name=form.cleaned_data["funder_name"],
+                    user=request.user,
                     **data,
                 )
-            else:
-                services.contract_update(contract=contract, funder=funder, **data)
-                if lines:
-                    revision = services.budget_sheet_apply(
-                        contract=contract, lines=lines, user=request.user, filename=sheet.name
+                contract = result.contract
+                if sheet:
+                    imported = services.budget_sheet_import(
+                        contract=contract, data=sheet.read(), filename=sheet.name, user=request.user
                     )
-                    if revision:
+                    if not imported.ok:
+                        raise ValidationError(imported.error_lines())
+                    if imported.summary.get("revision"):
                         messages.info(request, _("The budget sheet was recorded as a proposed revision."))
         except ValidationError as exc:
-            _errors(form, exc)
+            apply_validation_error(form, exc)
+            # Rolled back: show the contract as it is stored, not as the refused save left it.
+            contract = None if creating else _contract(request, pk, "change")
         else:
             messages.success(request, _("Contract saved."))
             return redirect("finance-contract-detail", pk=contract.pk)
@@ -165,8 +160,6 @@ def contract_upload(request):
     form = forms.ContractFileForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        from core.models import agency_of
-
         try:
             result = services.contract_load(
                 agency=agency_of(request.user),
@@ -176,7 +169,7 @@ def contract_upload(request):
                 approve=False,
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Contract %(code)s loaded.") % {"code": result.contract.code})
             return redirect("finance-contract-detail", pk=result.contract.pk)
@@ -198,7 +191,7 @@ def _child_form(request, pk, form_class, save, title):
         try:
             save(contract, form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("finance-contract-detail", pk=contract.pk)
@@ -325,7 +318,7 @@ def expenditure_add(request, pk):
         try:
             result = services.expenditure_post(contract=contract, user=request.user, **data)
         except ValidationError as exc:
-            _errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             for warning in result.warnings:
                 messages.warning(request, warning)
@@ -373,7 +366,7 @@ def expenditure_void(request, pk):
         try:
             services.expenditure_void(expenditure=exp, reason=form.cleaned_data["reason"], user=request.user)
         except ValidationError as exc:
-            _errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Expenditure voided."))
             return redirect("finance-ledger")
@@ -392,7 +385,7 @@ def expenditure_reverse(request, pk):
         try:
             services.expenditure_reverse(expenditure=exp, user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Reversal posted."))
             return redirect("finance-ledger")
@@ -489,7 +482,7 @@ def grants(request, pk):
                 expires_on=form.cleaned_data["expires_on"],
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Access granted."))
             return redirect("finance-grants", pk=contract.pk)

@@ -1,18 +1,18 @@
 """Admin registrations of the staff app (with django-simple-history's change history)."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import KeptRecordAdmin, KeptRecordInline
 from staff.models import EmploymentSpell, Qualification, StaffMember
 
 
-class SpellInline(admin.TabularInline):
+class SpellInline(KeptRecordInline, admin.TabularInline):
     model = EmploymentSpell
     extra = 0
     fields = ["hire_date", "exit_date", "exit_reason", "position", "employment_type"]
 
 
-class QualificationInline(admin.TabularInline):
+class QualificationInline(KeptRecordInline, admin.TabularInline):
     model = Qualification
     extra = 0
     fields = ["level", "cert_no", "issued", "registration_expires", "verified_at"]
@@ -20,7 +20,7 @@ class QualificationInline(admin.TabularInline):
 
 
 @admin.register(StaffMember)
-class StaffMemberAdmin(SimpleHistoryAdmin):
+class StaffMemberAdmin(KeptRecordAdmin):
     list_display = ["staff_no", "name", "position", "employment_type", "agency"]
     list_filter = ["agency", "employment_type"]
     search_fields = ["staff_no", "name", "position"]
@@ -30,7 +30,7 @@ class StaffMemberAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(EmploymentSpell)
-class EmploymentSpellAdmin(SimpleHistoryAdmin):
+class EmploymentSpellAdmin(KeptRecordAdmin):
     list_display = ["staff", "hire_date", "exit_date", "exit_reason", "employment_type", "agency"]
     list_filter = ["agency", "exit_reason", "employment_type"]
     search_fields = ["staff__name", "staff__staff_no"]
@@ -40,7 +40,7 @@ class EmploymentSpellAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Qualification)
-class QualificationAdmin(SimpleHistoryAdmin):
+class QualificationAdmin(KeptRecordAdmin):
     list_display = ["cert_no", "staff", "level", "issued", "registration_expires", "verified_at", "agency"]
     list_filter = ["agency", "level"]
     search_fields = ["cert_no", "staff__name", "staff__staff_no"]

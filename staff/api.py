@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import ProtectedError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -27,7 +27,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from core.api import router
-from core.api.schema import SingleObjectSchema
+from core.api.schema import OptionalEmailField, SingleObjectSchema
 from core.api.viewsets import TenantModelViewSet
 from core.models import agency_of
 from core.permissions import RolePermission
@@ -58,17 +58,17 @@ def _agency_users(user):
     return active_logins(agency)
 
 
-@extend_schema_field({"type": "string", "description": "An e-mail address, or empty."})
-class OptionalEmailField(serializers.EmailField):
-    """An e-mail address that may be empty (the schema's ``format: email`` would refuse "")."""
-
-
 class StaffMemberSerializer(serializers.ModelSerializer):
     user = _AgencyScopedRelated(_agency_users, required=False, allow_null=True)
-    hire_date = serializers.DateField(source="latest_hire_date", read_only=True)
-    exit_date = serializers.DateField(source="latest_exit_date", read_only=True, allow_null=True)
+    # A member created a moment ago has no spell yet: both dates are then null, never missing.
+    hire_date = serializers.DateField(
+        source="latest_hire_date", read_only=True, allow_null=True, default=None
+    )
+    exit_date = serializers.DateField(
+        source="latest_exit_date", read_only=True, allow_null=True, default=None
+    )
 
-    email = OptionalEmailField(required=False, allow_blank=True, max_length=254)
+    email = OptionalEmailField(required=False)
 
     class Meta:
         model = StaffMember
@@ -161,37 +161,24 @@ class StaffMemberViewSet(TenantModelViewSet):
     filterset_class = StaffFilter
     search_fields = ["name", "staff_no", "position"]
     ordering_fields = ["staff_no", "name", "position"]
+    create_service = services.staff_member_create
+    update_service = services.staff_member_update
+    # A person with spells or any record is refused (400); see staff_member_delete.
+    destroy_service = services.staff_member_delete
 
     def get_queryset(self):
         return staff_for(self.request.user)
 
     def perform_create(self, serializer):
-        serializer.instance = services.staff_member_create(
+        serializer.instance = self.create_service(
             agency=self.agency, by=self.request.user, **serializer.validated_data
         )
 
     def perform_update(self, serializer):
-        services.staff_member_update(
-            member=serializer.instance, by=self.request.user, **serializer.validated_data
-        )
+        self.update_service(member=serializer.instance, by=self.request.user, **serializer.validated_data)
 
     def perform_destroy(self, instance):
-        instance._history_user = self.request.user
-        try:
-            instance.delete()
-        except ProtectedError as exc:
-            # Supervision plans, sessions, training or ledger rows still refer to this person.
-            raise ValidationError(
-                {
-                    "non_field_errors": [
-                        _(
-                            "%(name)s cannot be deleted: %(count)s records (supervision, training or "
-                            "finance) refer to this person. Record an exit date instead."
-                        )
-                        % {"name": instance.name, "count": len(exc.protected_objects)}
-                    ]
-                }
-            ) from exc
+        self.destroy_service(member=instance, by=self.request.user)
 
 
 class SpellViewSet(TenantModelViewSet):
@@ -199,21 +186,24 @@ class SpellViewSet(TenantModelViewSet):
     serializer_class = SpellSerializer
     filterset_class = SpellFilter
     ordering_fields = ["hire_date", "exit_date"]
+    create_service = services.spell_create
+    update_service = services.spell_update
+    destroy_refusal = gettext_lazy(
+        "Employment spells are the person's history (retention and tenure are counted from them) "
+        "and are never deleted: correct the dates or record the exit instead."
+    )
 
     def get_queryset(self):
         return spells_for(self.request.user)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        serializer.instance = services.spell_create(staff=data.pop("staff"), by=self.request.user, **data)
+        serializer.instance = self.create_service(staff=data.pop("staff"), by=self.request.user, **data)
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         data.pop("staff", None)  # a spell does not move to another person
-        services.spell_update(spell=serializer.instance, by=self.request.user, **data)
-
-    def perform_destroy(self, instance):
-        services.spell_delete(spell=instance, by=self.request.user)
+        self.update_service(spell=serializer.instance, by=self.request.user, **data)
 
 
 class QualificationViewSet(TenantModelViewSet):
@@ -223,6 +213,12 @@ class QualificationViewSet(TenantModelViewSet):
     search_fields = ["cert_no", "staff__name", "staff__staff_no"]
     ordering_fields = ["issued", "registration_expires"]
     required_actions = {"verify": "change"}
+    create_service = services.qualification_create
+    update_service = services.qualification_update
+    destroy_refusal = gettext_lazy(
+        "Certificates stay in the person's history (qualification figures of past dates count "
+        "them) and are never deleted: correct the certificate instead."
+    )
 
     def get_queryset(self):
         return qualifications_for(self.request.user)
@@ -231,19 +227,14 @@ class QualificationViewSet(TenantModelViewSet):
         data = dict(serializer.validated_data)
         if data.get("scan") is None:
             data.pop("scan", None)
-        serializer.instance = services.qualification_create(
-            staff=data.pop("staff"), by=self.request.user, **data
-        )
+        serializer.instance = self.create_service(staff=data.pop("staff"), by=self.request.user, **data)
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         data.pop("staff", None)
         if "scan" in data and data["scan"] is None:
             data["scan"] = ""
-        services.qualification_update(qualification=serializer.instance, by=self.request.user, **data)
-
-    def perform_destroy(self, instance):
-        services.qualification_delete(qualification=instance, by=self.request.user)
+        self.update_service(qualification=serializer.instance, by=self.request.user, **data)
 
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):

@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 from core.models import TenantModel, TenantQuerySet, user_has_model_perm
 from core.registries import supervisee_querysets
 from core.roles import Role, user_roles
-from core.uploads import validate_document
+from core.uploads import private_path, validate_document
 
 
 class EmploymentType(models.TextChoices):
@@ -247,7 +247,7 @@ class EmploymentSpell(TenantModel):
 
 
 def qualification_upload_to(instance: Qualification, filename: str) -> str:
-    return f"agency_{instance.agency_id}/qualifications/{instance.staff_id}/{filename}"
+    return private_path(f"agency_{instance.agency_id}/qualifications/{instance.staff_id}", filename)
 
 
 class Qualification(TenantModel):
@@ -340,10 +340,22 @@ class Qualification(TenantModel):
         return _restrict_personal(cls, qs, user, action)
 
 
+def member_of(user) -> StaffMember | None:
+    """The staff record linked to a login in the login's own agency, if any (one query, then
+    cached on the user object for the rest of the request)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    cached = getattr(user, "_staff_member_cache", False)
+    if cached is False:
+        cached = StaffMember.objects.filter(user=user, agency__memberships__user=user).first()
+        user._staff_member_cache = cached
+    return cached
+
+
 def supervisee_ids(user) -> models.QuerySet:
     """Staff ids supervised by ``user``, as the apps that supervise (supervision) register them
     with ``core.registries.supervisees_source``; none when no app does."""
-    member = StaffMember.objects.filter(user=user).first() if user.is_authenticated else None
+    member = member_of(user)
     sources = supervisee_querysets(member) if member is not None else []
     if not sources:
         return StaffMember.objects.none().values("pk")

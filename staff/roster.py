@@ -5,26 +5,25 @@ and replace their spells with the file's (spells are matched by hire date, so an
 spell keeps its history; spells missing from the file are deleted). ``qualification`` +
 ``cert_no`` + ``cert_issued`` create or update the person's certificate (the highest level
 given on their rows). Everything is checked before anything is written; the import is all
-or nothing (``core.importing.run_import``).
+or nothing (``RosterImport``, an ``Importer`` of the shared machinery).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-from django.db import connections, router
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from core.db import bulk_insert_with_history
 from core.importing import (
     Column,
     FileSpec,
+    Importer,
     ImportResult,
     ParsedRow,
     RowError,
@@ -32,7 +31,6 @@ from core.importing import (
     parse_bool,
     parse_date,
     parse_text,
-    run_import,
 )
 from core.models import Agency, ImportBatch
 from staff.models import (
@@ -262,60 +260,21 @@ def build_plan(rows: list[ParsedRow], agency: Agency) -> tuple[RosterPlan, list[
     return RosterPlan(persons=persons, existing=existing), errors
 
 
-def _insert_with_history(model, objs: list, key: Callable[[Any], Any], fetch, user: Any, reason: str) -> None:
-    """Insert new rows and their "created" history rows with ``executemany``.
+def _insert_new(model, objs: list, user: Any, reason: str) -> None:
+    """Write new ``objs`` (unsaved instances) and their "created" history in bulk; set their ids.
 
-    The ORM's ``bulk_create`` spends most of a 10,000-row import compiling one INSERT per
-    batch of model instances; plain parameter tuples are several times faster. ``fetch``
-    returns ``(key, pk)`` pairs for the rows just written, so the history rows get the ids.
+    ``core.db.bulk_insert_with_history`` sends parameter tuples: for a 10,000-row roster that
+    is several times faster than ``bulk_create`` compiling one INSERT per batch of instances.
     """
-    if not objs:
-        return
-    connection = connections[router.db_for_write(model)]
-    quote = connection.ops.quote_name
-    now = timezone.now()
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    for obj in objs:
-        for f in fields:
-            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-                setattr(obj, f.attname, now)
-
-    def insert(table: str, columns: list, rows: list[tuple]) -> None:
-        # Table and column names come from the model definitions, never from the file.
-        sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
-            quote(table), ", ".join(quote(c.column) for c in columns), ", ".join(["%s"] * len(columns))
-        )
-        with connection.cursor() as cursor:
-            for start in range(0, len(rows), 2000):
-                cursor.executemany(sql, rows[start : start + 2000])
-
-    insert(
-        model._meta.db_table,
-        fields,
-        [tuple(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields) for obj in objs],
-    )
-    ids = dict(fetch())
-    for obj in objs:
-        obj.pk = ids[key(obj)]
-    history = model.history.model
-    special = {"history_id", "history_date", "history_change_reason", "history_type", "history_user"}
-    tracked = [f for f in history._meta.concrete_fields if f.name not in special]
-    extra = [
-        history._meta.get_field(name)
-        for name in ("history_date", "history_change_reason", "history_type", "history_user")
+    fields = [
+        f.attname
+        for f in model._meta.concrete_fields
+        if not f.primary_key and not getattr(f, "auto_now", False) and not getattr(f, "auto_now_add", False)
     ]
-    fixed = tuple(
-        f.get_db_prep_save(value, connection)
-        for f, value in zip(extra, (now, reason, "+", getattr(user, "pk", None)), strict=True)
-    )
-    insert(
-        history._meta.db_table,
-        tracked + extra,
-        [
-            tuple(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in tracked) + fixed
-            for obj in objs
-        ],
-    )
+    rows = [tuple(getattr(obj, name) for name in fields) for obj in objs]
+    ids = bulk_insert_with_history(model, fields, rows, user=user, reason=reason)
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk = pk
 
 
 def apply_plan(plan: RosterPlan, agency: Agency, batch: ImportBatch, user: Any = None) -> dict[str, int]:
@@ -340,18 +299,7 @@ def apply_plan(plan: RosterPlan, agency: Agency, batch: ImportBatch, user: Any =
             for key, value in values.items():
                 setattr(member, key, value)
             changed_members.append(member)
-    _insert_with_history(
-        StaffMember,
-        new_members,
-        key=lambda member: member.staff_no,
-        fetch=lambda: StaffMember.objects.filter(
-            agency=agency, staff_no__in=[m.staff_no for m in new_members]
-        )
-        .values_list("staff_no", "pk")
-        .iterator(),
-        user=user,
-        reason=reason,
-    )
+    _insert_new(StaffMember, new_members, user, reason)
     created = new_members
     if changed_members:
         bulk_update_with_history(
@@ -415,20 +363,7 @@ def _replace_spells(
             default_user=user,
             default_change_reason=reason,
         )
-    staff_ids = {spell.staff_id for spell in to_create}
-    _insert_with_history(
-        EmploymentSpell,
-        to_create,
-        key=lambda spell: (spell.staff_id, spell.hire_date),
-        fetch=lambda: (
-            ((staff_id, hire), pk)
-            for pk, staff_id, hire in EmploymentSpell.objects.filter(agency=agency, staff_id__in=staff_ids)
-            .values_list("pk", "staff_id", "hire_date")
-            .iterator()
-        ),
-        user=user,
-        reason=reason,
-    )
+    _insert_new(EmploymentSpell, to_create, user, reason)
 
 
 def _write_certificates(
@@ -465,43 +400,27 @@ def _write_certificates(
             default_user=user,
             default_change_reason=reason,
         )
-    _insert_with_history(
-        Qualification,
-        to_create,
-        key=lambda q: q.cert_no,
-        fetch=lambda: Qualification.objects.filter(agency=agency, cert_no__in=[q.cert_no for q in to_create])
-        .values_list("cert_no", "pk")
-        .iterator(),
-        user=user,
-        reason=reason,
-    )
+    _insert_new(Qualification, to_create, user, reason)
+
+
+class RosterImport(Importer):
+    """The staff roster (files.md): one row per employment spell, into the agency itself."""
+
+    spec = ROSTER
+
+    def validate(self, rows: list[ParsedRow]) -> list[RowError]:
+        self.plan, errors = build_plan(rows, self.agency)
+        return errors
+
+    def preview(self, rows: list[ParsedRow]) -> dict[str, int]:
+        return self.plan.summary()
+
+    def apply(self, rows: list[ParsedRow], batch: ImportBatch) -> dict[str, int]:
+        return apply_plan(self.plan, self.agency, batch, self.user)
 
 
 def roster_import(
     *, data: bytes, filename: str, agency: Agency, user: Any = None, dry_run: bool = False
 ) -> ImportResult:
     """Import a staff roster file into ``agency`` (all or nothing; ``dry_run`` changes nothing)."""
-    state: dict[str, RosterPlan] = {}
-
-    def validate(rows: list[ParsedRow]) -> list[RowError]:
-        plan, errors = build_plan(rows, agency)
-        state["plan"] = plan
-        return errors
-
-    def preview(rows: list[ParsedRow]) -> dict[str, int]:
-        return state["plan"].summary()
-
-    def apply(rows: list[ParsedRow], batch: ImportBatch) -> dict[str, int]:
-        return apply_plan(state["plan"], agency, batch, user)
-
-    return run_import(
-        ROSTER,
-        data=data,
-        filename=filename,
-        agency=agency,
-        user=user,
-        apply=apply,
-        validate=validate,
-        preview=preview,
-        dry_run=dry_run,
-    )
+    return RosterImport(agency=agency, user=user).run(data=data, filename=filename, dry_run=dry_run)

@@ -21,6 +21,7 @@ from staff.models import (
     StaffMember,
     supervisee_ids,
 )
+from staff.models import member_of as member_of  # the one user → staff member lookup, for every app
 
 
 def staff_for(user, action: str = "view") -> QuerySet[StaffMember]:

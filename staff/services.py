@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.models import Agency
 from staff.models import EmploymentSpell, Qualification, StaffMember
@@ -91,14 +93,6 @@ def spell_update(*, spell: EmploymentSpell, by: Any = None, **fields: Any) -> Em
 
 
 @transaction.atomic
-def spell_delete(*, spell: EmploymentSpell, by: Any = None) -> None:
-    """Remove a spell entered in error (the history keeps it)."""
-    if by is not None:
-        spell._history_user = by
-    spell.delete()
-
-
-@transaction.atomic
 def qualification_create(*, staff: StaffMember, by: Any = None, **fields: Any) -> Qualification:
     """Record a certificate a person holds; it starts unverified."""
     qualification = Qualification(agency_id=staff.agency_id, staff=staff)
@@ -139,9 +133,37 @@ def qualification_verify(*, qualification: Qualification, by: Any) -> Qualificat
     return qualification
 
 
+def staff_member_records(member: StaffMember) -> int:
+    """How many records of any app refer to ``member`` (spells, certificates, training, sessions...).
+
+    Read from the model relations rather than a list of apps, so staff knows no app above it.
+    """
+    count = 0
+    for relation in member._meta.related_objects:
+        if relation.one_to_one:
+            count += relation.related_model._default_manager.filter(**{relation.field.name: member}).count()
+        elif relation.one_to_many or relation.many_to_many:
+            count += getattr(member, relation.get_accessor_name()).count()
+    return count
+
+
 @transaction.atomic
-def qualification_delete(*, qualification: Qualification, by: Any = None) -> None:
-    """Remove a certificate entered in error (the history keeps it)."""
+def staff_member_delete(*, member: StaffMember, by: Any = None) -> None:
+    """Remove a person entered in error, before anything was recorded about them.
+
+    A person with an employment spell, a certificate or any record of training, supervision
+    or finance is part of the agency's history (retention, compliance, contracts): they are
+    never deleted; their exit is recorded instead.
+    """
+    records = staff_member_records(member)
+    if records:
+        raise ValidationError(
+            _(
+                "%(name)s cannot be deleted: %(count)s records (employment history, certificates, "
+                "training, supervision or finance) refer to this person. Record an exit date instead."
+            )
+            % {"name": member.name, "count": records}
+        )
     if by is not None:
-        qualification._history_user = by
-    qualification.delete()
+        member._history_user = by
+    member.delete()

@@ -18,3 +18,16 @@ urlpatterns = [
     path("qualifications/<int:pk>/verify/", views.qualification_verify, name="staff-qualification-verify"),
     path("qualifications/<int:pk>/scan/", views.qualification_scan, name="staff-qualification-scan"),
 ]
+
+#: The record each page shows (URL name → model label): a refused request for one is also
+#: recorded for the agency owning the record (core.access_log).
+record_models = {
+    "staff-detail": "staff.StaffMember",
+    "staff-edit": "staff.StaffMember",
+    "staff-spell-create": "staff.StaffMember",
+    "staff-spell-edit": "staff.EmploymentSpell",
+    "staff-qualification-create": "staff.StaffMember",
+    "staff-qualification-edit": "staff.Qualification",
+    "staff-qualification-verify": "staff.Qualification",
+    "staff-qualification-scan": "staff.Qualification",
+}

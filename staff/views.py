@@ -9,12 +9,14 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.forms import apply_validation_error
+from core.http import file_response
 from core.models import agency_of
 from core.registries import profile_sections_for
 from core.reports import ReportError, get
@@ -36,14 +38,6 @@ _IMPORT_DIR = Path(tempfile.gettempdir()) / "staff-roster-uploads"
 def _require_director(request) -> None:
     if not has_role(request.user, Role.DIRECTOR):
         raise Http404
-
-
-def _attach_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _member_or_404(request, pk: int, action: str = "view") -> StaffMember:
@@ -104,7 +98,7 @@ def staff_form(request, pk: int | None = None):
             else:
                 member = services.staff_member_update(member=member, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Saved %(name)s.") % {"name": member})
             return redirect("staff-detail", member.pk)
@@ -137,7 +131,7 @@ def spell_form(request, staff_pk: int | None = None, pk: int | None = None):
             else:
                 services.spell_update(spell=spell, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Employment record saved."))
             return redirect("staff-detail", member.pk)
@@ -177,7 +171,7 @@ def qualification_form(request, staff_pk: int | None = None, pk: int | None = No
             else:
                 services.qualification_update(qualification=qualification, by=request.user, **data)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Qualification saved."))
             return redirect("staff-detail", member.pk)
@@ -210,7 +204,7 @@ def qualification_scan(request, pk: int):
     except OSError as exc:
         raise Http404 from exc
     name = Path(qualification.scan.name).name
-    return FileResponse(handle, as_attachment=True, filename=name)
+    return file_response(handle, name)
 
 
 @login_required
@@ -307,9 +301,7 @@ def report_download(request, kind: str, fmt: str):
     except ReportError as exc:
         messages.error(request, str(exc))
         return redirect("staff-retention")
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return file_response(content, filename, content_type)
 
 
 @login_required

@@ -2,13 +2,13 @@
 every read is logged, so they are deliberately not in the admin."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import KeptRecordAdmin
 from supervision.models import SupervisionPlan
 
 
 @admin.register(SupervisionPlan)
-class SupervisionPlanAdmin(SimpleHistoryAdmin):
+class SupervisionPlanAdmin(KeptRecordAdmin):
     list_display = [
         "supervisee",
         "supervisor",

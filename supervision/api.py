@@ -12,19 +12,20 @@
 from __future__ import annotations
 
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from core.api import router
-from core.api.schema import SingleObjectSchema
-from core.api.viewsets import TenantModelViewSet, TenantViewSetMixin
+from core.api.schema import LocalTimeField, SingleObjectSchema
+from core.api.viewsets import TenantModelViewSet
+from core.confidential import LogsConfidentialReads
 from core.models import agency_of
 from core.roles import Role, has_role
 from staff.models import StaffMember
@@ -80,6 +81,7 @@ class SessionSerializer(serializers.ModelSerializer):
 
     supervisor = serializers.PrimaryKeyRelatedField(read_only=True)
     supervisor_name = serializers.CharField(source="supervisor.name", read_only=True)
+    start_time = LocalTimeField(help_text="HH:MM, local time")
     attendees = AttendanceSerializer(source="attendances", many=True)
     locked = serializers.SerializerMethodField()
     focus_areas = serializers.ListField(
@@ -137,7 +139,7 @@ class SessionDetailSerializer(SessionSerializer):
 class AmendSerializer(serializers.Serializer):
     reason = serializers.CharField()
     date = serializers.DateField(required=False)
-    start_time = serializers.TimeField(required=False, help_text="HH:MM, local time")
+    start_time = LocalTimeField(required=False, help_text="HH:MM, local time")
     duration_minutes = serializers.IntegerField(required=False)
     modality = serializers.CharField(required=False)
     format = serializers.CharField(required=False)
@@ -169,14 +171,7 @@ def _attendees(data) -> list[services.Attendee]:
     return [services.Attendee(item["staff"], item.get("present", True)) for item in data]
 
 
-class SessionViewSet(
-    TenantViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class SessionViewSet(TenantModelViewSet):
     """Supervision sessions you may see: all (directors), those you lead or attended."""
 
     queryset = SupervisionSession.objects.select_related("supervisor").prefetch_related(
@@ -188,6 +183,13 @@ class SessionViewSet(
     ordering = ["-date", "-start_time", "-id"]
     http_method_names = ["get", "post", "patch", "head", "options"]
     required_actions = {"acknowledge": "view", "amend": "change"}
+    create_service = services.session_create
+    update_service = services.session_update
+    update_refusal = gettext_lazy("Change part of a session with PATCH.")
+    destroy_refusal = gettext_lazy(
+        "Supervision sessions are the supervision record and are never deleted: "
+        "correct a locked session with an amendment."
+    )
 
     def get_serializer_class(self):
         if self.action == "amend":
@@ -212,11 +214,12 @@ class SessionViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         attendees = _attendees(data.pop("attendances", []))
-        session = services.session_create(
+        session = self.create_service(
             agency=agency_of(request.user), user=request.user, supervisor=member, attendees=attendees, **data
         )
         context = {**self.get_serializer_context(), "include_confidential": True}
         body = SessionDetailSerializer(self.get_queryset().get(pk=session.pk), context=context).data
+        services.session_notes_read(session=session, user=request.user, channel="api")
         body["warnings"] = [str(w) for w in session.warnings]
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -228,9 +231,11 @@ class SessionViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         attendees = _attendees(data.pop("attendances")) if "attendances" in data else None
-        updated = services.session_update(session=session, user=request.user, attendees=attendees, **data)
+        updated = self.update_service(session=session, user=request.user, attendees=attendees, **data)
         context = {**self.get_serializer_context(), "include_confidential": True}
         body = SessionDetailSerializer(self.get_queryset().get(pk=updated.pk), context=context).data
+        # The response carries the notes back: a read like GET.
+        services.session_notes_read(session=updated, user=request.user, channel="api")
         body["warnings"] = [str(w) for w in updated.warnings]
         return Response(body)
 
@@ -253,6 +258,8 @@ class SessionViewSet(
         amendment = services.session_amend(
             session=session, user=request.user, reason=data.pop("reason"), **data
         )
+        # The original and corrected values go back to the caller, notes included.
+        services.session_notes_read(session=session, user=request.user, channel="api")
         return Response(
             {
                 "id": amendment.pk,
@@ -264,14 +271,7 @@ class SessionViewSet(
         )
 
 
-class ActionItemViewSet(
-    TenantViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class ActionItemViewSet(LogsConfidentialReads, TenantModelViewSet):
     """Action items of the sessions whose notes you may read; their supervisor edits them."""
 
     queryset = ActionItem.objects.select_related("session", "owner")
@@ -279,26 +279,24 @@ class ActionItemViewSet(
     filterset_fields = ["done", "session"]
     ordering_fields = ["due_date"]
     http_method_names = ["get", "post", "patch", "head", "options"]
+    create_service = services.action_item_create
+    update_service = services.action_item_update
+    update_refusal = gettext_lazy("Change part of an action item with PATCH.")
+    destroy_refusal = gettext_lazy(
+        "Action items are part of the session's record and are not deleted: mark one done instead."
+    )
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        serializer.instance = services.action_item_create(
+        serializer.instance = self.create_service(
             session=data["session"], text=data["text"], owner=data.get("owner"), due_date=data.get("due_date")
         )
 
     def perform_update(self, serializer):
-        item = serializer.instance
-        data = serializer.validated_data
-        if "done" in data:
-            services.action_item_set_done(item=item, done=data["done"])
-        for name in ("text", "owner", "due_date"):
-            if name in data:
-                setattr(item, name, data[name])
-        try:
-            item.full_clean()
-        except DjangoValidationError:
-            raise
-        item.save()
+        data = {
+            k: v for k, v in serializer.validated_data.items() if k in ("text", "owner", "due_date", "done")
+        }
+        serializer.instance = self.update_service(item=serializer.instance, **data)
 
 
 class PlanSerializer(serializers.ModelSerializer):
@@ -323,6 +321,10 @@ class PlanSerializer(serializers.ModelSerializer):
         validators: list = []  # constraints are checked by the service's full_clean()
 
 
+class PlanEndSerializer(serializers.Serializer):
+    end = serializers.DateField(help_text="The plan's last day, YYYY-MM-DD.")
+
+
 class PlanViewSet(TenantModelViewSet):
     """Supervision plans: directors read and write all; supervisors and staff read their own."""
 
@@ -331,14 +333,31 @@ class PlanViewSet(TenantModelViewSet):
     filterset_fields = ["supervisee", "supervisor"]
     search_fields = ["supervisee__name", "supervisor__name", "supervisee__staff_no"]
     ordering_fields = ["start", "supervisee__staff_no"]
+    required_actions = {"end": "change"}
+    create_service = services.plan_create
+    update_service = services.plan_update
+    destroy_refusal = gettext_lazy(
+        "Supervision plans are ended, not deleted: past months' compliance is counted from them. "
+        "POST the last day to the plan's end/ action instead."
+    )
 
     def perform_create(self, serializer):
-        serializer.instance = services.plan_create(
+        serializer.instance = self.create_service(
             agency=agency_of(self.request.user), **serializer.validated_data
         )
 
     def perform_update(self, serializer):
-        serializer.instance = services.plan_update(plan=serializer.instance, **serializer.validated_data)
+        serializer.instance = self.update_service(plan=serializer.instance, **serializer.validated_data)
+
+    @extend_schema(request=PlanEndSerializer, responses=PlanSerializer)
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        """End the plan on the given day (its last day); the plan and its past months stay."""
+        plan = self.get_object()
+        serializer = PlanEndSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        plan = services.plan_end(plan=plan, end=serializer.validated_data["end"])
+        return Response(PlanSerializer(plan, context=self.get_serializer_context()).data)
 
 
 class ComplianceRowSerializer(serializers.Serializer):
@@ -373,9 +392,11 @@ class ComplianceViewSet(viewsets.ViewSet):
     )
     def list(self, request):
         raw = request.query_params.get("year") or str(timezone.localdate().year)
-        if not raw.isdigit() or not 1900 <= int(raw) <= 2999:
+        if not raw.isdigit():
             raise serializers.ValidationError({"year": [_("Expected a year such as 2025.")]})
         year = int(raw)
+        if (message := selectors.compliance_year_error(year)) is not None:
+            raise serializers.ValidationError({"year": [message]})
         ids = (
             None if has_role(request.user, Role.DIRECTOR) else selectors.visible_supervisee_ids(request.user)
         )

@@ -155,6 +155,9 @@ class SupervisionSession(TenantModel):
     object permissions ``view`` and ``read_notes``, granted by ``session_create``).
     """
 
+    #: Every read is logged (core.confidential): the notes, action items and amendments.
+    confidential_reads = True
+
     supervisor = models.ForeignKey(
         "staff.StaffMember",
         on_delete=models.PROTECT,
@@ -308,6 +311,9 @@ class SessionAttendance(TenantModel):
 class ActionItem(TenantModel):
     """Something agreed in a session, with who does it and by when (confidential like the notes)."""
 
+    #: Every read is logged (core.confidential): the notes, action items and amendments.
+    confidential_reads = True
+
     session = models.ForeignKey(
         SupervisionSession, on_delete=models.CASCADE, related_name="action_items", verbose_name=_("session")
     )
@@ -349,6 +355,9 @@ class ActionItem(TenantModel):
 
 class SessionAmendment(TenantModel):
     """A correction to a locked session: the reason and the values before and after."""
+
+    #: Every read is logged (core.confidential): the notes, action items and amendments.
+    confidential_reads = True
 
     session = models.ForeignKey(
         SupervisionSession, on_delete=models.CASCADE, related_name="amendments", verbose_name=_("session")

@@ -15,8 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.reports import Column, Report, Section, Table, register
-from core.roles import Role, user_roles
+from core.reports import Column, Report, ReportError, Section, Table, register
 from supervision import selectors
 
 COMPLIANCE_NOTE = gettext_lazy(
@@ -27,20 +26,6 @@ COMPLIANCE_NOTE = gettext_lazy(
 )
 
 
-def _scope(user):
-    """Supervisee ids the user may report on: all (command or director), own supervisees."""
-    if user is None or Role.DIRECTOR in user_roles(user):
-        return None
-    member = selectors.member_of(user)
-    if member is None:
-        return []
-    from supervision.models import SupervisionPlan
-
-    return SupervisionPlan.objects.filter(agency_id=member.agency_id, supervisor=member).values(
-        "supervisee_id"
-    )
-
-
 @register(
     "supervision-compliance",
     title=gettext_lazy("Supervision compliance"),
@@ -49,7 +34,11 @@ def _scope(user):
     description=gettext_lazy("Per supervisee and month: required vs received supervision minutes."),
 )
 def build_compliance(*, agency, user=None, year=None, **kw) -> Report:
-    rows = selectors.compliance_rows(agency=agency, year=int(year), supervisee_ids=_scope(user))
+    if (message := selectors.compliance_year_error(int(year))) is not None:
+        raise ReportError(message)
+    rows = selectors.compliance_rows(
+        agency=agency, year=int(year), supervisee_ids=selectors.compliance_scope(user)
+    )
     met = sum(1 for r in rows if r["status"] == "met")
     table = Table(
         title=_("Supervision by supervisee and month"),

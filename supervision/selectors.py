@@ -30,8 +30,11 @@ from dataclasses import dataclass
 import pandas as pd
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from staff.models import EmploymentSpell, StaffMember
+from core.roles import Role, user_roles
+from staff.models import EmploymentSpell, StaffMember, supervisee_ids
+from staff.selectors import member_of as member_of  # supervision's pages find the person here
 from supervision.models import (
     ActionItem,
     Modality,
@@ -54,15 +57,12 @@ COMPLIANCE_COLUMNS = [
 ]
 
 
-def member_of(user) -> StaffMember | None:
-    """The staff record linked to a login, if any."""
-    if not getattr(user, "is_authenticated", False):
+def compliance_scope(user) -> QuerySet | None:
+    """Whose supervision compliance ``user`` may report on: everyone (None) for the operator at
+    the command line (no user) and for directors, otherwise their own supervisees."""
+    if user is None or Role.DIRECTOR in user_roles(user):
         return None
-    cached = getattr(user, "_staff_member_cache", False)
-    if cached is False:
-        cached = StaffMember.objects.filter(user=user).first()
-        user._staff_member_cache = cached
-    return cached
+    return supervisee_ids(user)
 
 
 def sessions_for(user) -> QuerySet[SupervisionSession]:
@@ -233,6 +233,18 @@ def supervisor_loads(*, agency, today: dt.date | None = None) -> list[dict]:
             }
         )
     return out
+
+
+#: Years the compliance frame can hold: pandas timestamps end in April 2262.
+COMPLIANCE_YEARS = (1900, 2261)
+
+
+def compliance_year_error(year: int) -> str | None:
+    """The message for a year outside ``COMPLIANCE_YEARS``, or None when it is inside."""
+    low, high = COMPLIANCE_YEARS
+    if low <= year <= high:
+        return None
+    return _("Enter a year from %(low)s to %(high)s.") % {"low": low, "high": high}
 
 
 def compliance_frame(*, agency, year: int, supervisee_ids=None, today: dt.date | None = None) -> pd.DataFrame:
@@ -467,7 +479,7 @@ def month_coverage(agency, months: list[dt.date], today: dt.date, *, shown: int 
         got[0] += duration
         if modality == Modality.INDIVIDUAL:
             got[1] += duration
-    for first, (_, last) in bounds.items():
+    for first, (_start, last) in bounds.items():
         in_force: dict[int, dict] = {}
         for plan in plans:  # ordered by start, id: the plan started last overwrites
             if plan["start"] <= last and (plan["end"] is None or plan["end"] >= first):

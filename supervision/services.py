@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.confidential import sensitive_read_record
 from core.models import Agency, SensitiveRead
 from core.permissions import grant_object_perm, revoke_object_perm
 from staff.models import LEVEL_RANK, EmploymentSpell, Qualification, StaffMember
@@ -42,7 +44,6 @@ SESSION_FIELDS = (
 )
 SUPERVISOR_ACTIONS = ("view", "change", "read_notes")
 ATTENDEE_ACTIONS = ("view", "read_notes")
-READ_CHANNELS = ("page", "api", "report", "export")
 
 
 @dataclass(frozen=True)
@@ -379,17 +380,8 @@ def session_amend(*, session: SupervisionSession, user, reason: str, **changes) 
 
 
 def session_notes_read(*, session: SupervisionSession, user, channel: str) -> SensitiveRead:
-    """Record that ``user`` read the confidential notes of ``session`` (page, api, report)."""
-    if channel not in READ_CHANNELS:
-        raise ValueError(f"unknown channel {channel!r}")
-    return SensitiveRead.objects.create(
-        agency_id=session.agency_id,
-        user=user,
-        object_type="supervision.supervisionsession",
-        object_id=str(session.pk),
-        object_repr=str(session)[:255],
-        channel=channel,
-    )
+    """Record that ``user`` read the confidential notes of ``session`` (page, form, api, report)."""
+    return sensitive_read_record(obj=session, user=user, channel=channel)
 
 
 def action_item_create(
@@ -414,6 +406,32 @@ def action_item_set_done(*, item: ActionItem, done: bool) -> ActionItem:
     item.done_at = timezone.now() if done else None
     item.full_clean()
     item.save(update_fields=["done", "done_at"])
+    return item
+
+
+_UNSET: Any = object()
+
+
+@transaction.atomic
+def action_item_update(
+    *,
+    item: ActionItem,
+    text: str = _UNSET,
+    owner: StaffMember | None = _UNSET,
+    due_date: dt.date | None = _UNSET,
+    done: bool = _UNSET,
+) -> ActionItem:
+    """Change an action item's text, owner or due date, and mark it done or open (what is given)."""
+    if owner is not _UNSET and owner is not None and owner.agency_id != item.agency_id:
+        raise ValidationError({"owner": [_("The owner must work for this agency.")]})
+    for name, value in (("text", text), ("owner", owner), ("due_date", due_date)):
+        if value is not _UNSET:
+            setattr(item, name, value)
+    if done is not _UNSET and done != item.done:
+        item.done = done
+        item.done_at = timezone.now() if done else None
+    item.full_clean()
+    item.save()
     return item
 
 
@@ -454,6 +472,20 @@ def plan_update(*, plan: SupervisionPlan, **fields) -> SupervisionPlan:
         setattr(plan, name, value)
     if plan.supervisee.agency_id != plan.agency_id or plan.supervisor.agency_id != plan.agency_id:
         raise ValidationError(_("Supervisor and supervisee must work for this agency."))
+    plan.full_clean()
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def plan_end(*, plan: SupervisionPlan, end: dt.date) -> SupervisionPlan:
+    """End a plan on ``end`` (its last day): the months it covered keep their requirement.
+
+    A plan is never deleted: past compliance figures are computed from it, so a supervision
+    arrangement that stops is ended, and a new plan starts after it when it changes.
+    """
+    plan = SupervisionPlan.objects.select_for_update().get(pk=plan.pk)
+    plan.end = end
     plan.full_clean()
     plan.save()
     return plan

@@ -17,3 +17,16 @@ urlpatterns = [
     path("compliance/", views.compliance, name="supervision-compliance"),
     path("staff/<int:staff_pk>/log.pdf", views.supervisee_log_pdf, name="supervision-log-pdf"),
 ]
+
+#: The record each page shows (URL name → model label): a refused request for one is also
+#: recorded for the agency owning the record (core.access_log).
+record_models = {
+    "supervision-session-detail": "supervision.SupervisionSession",
+    "supervision-session-update": "supervision.SupervisionSession",
+    "supervision-session-amend": "supervision.SupervisionSession",
+    "supervision-session-acknowledge": "supervision.SupervisionSession",
+    "supervision-action-item-create": "supervision.SupervisionSession",
+    "supervision-action-item-toggle": "supervision.ActionItem",
+    "supervision-plan-update": "supervision.SupervisionPlan",
+    "supervision-log-pdf": "staff.StaffMember",
+}

@@ -8,18 +8,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.forms import apply_validation_error
+from core.http import file_response
 from core.models import agency_of
+from core.redirects import redirect_back
 from core.roles import Role, has_role
 from core.views import paginate
-from staff.models import StaffMember
+from staff.models import StaffMember, supervisee_ids
 from supervision import forms, selectors, services
 from supervision.models import ActionItem, Modality, SupervisionPlan
 
@@ -96,20 +98,9 @@ def _session_or_404(request, pk, action="view"):
     return session
 
 
-def _attach_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _back(request, url_name: str, **kwargs):
     """Redirect to the form's ``next`` when it is a local path, else to ``url_name``."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(url_name, **kwargs)
+    return redirect_back(request, url_name, **kwargs)
 
 
 def _warn(request, session) -> None:
@@ -161,7 +152,7 @@ def session_create(request):
                 **form.session_fields(),
             )
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Session logged. The supervisees are asked to acknowledge it."))
             _warn(request, session)
@@ -228,11 +219,13 @@ def session_update(request, pk: int):
             for item in form.action_items():
                 services.action_item_create(session=session, **item)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Session saved."))
             _warn(request, session)
             return redirect("supervision-session-detail", pk=session.pk)
+    # The form shown is filled with the notes: showing it is a read of them.
+    services.session_notes_read(session=session, user=request.user, channel="form")
     return render(
         request,
         "supervision/session_form.html",
@@ -256,10 +249,11 @@ def session_amend(request, pk: int):
                 **form.session_fields(),
             )
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Amendment recorded; the original is kept."))
             return redirect("supervision-session-detail", pk=session.pk)
+    services.session_notes_read(session=session, user=request.user, channel="form")
     return render(
         request,
         "supervision/session_form.html",
@@ -354,7 +348,7 @@ def plan_edit(request, pk: int | None = None):
             else:
                 services.plan_update(plan=plan, **data)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Supervision plan saved."))
             return redirect("supervision-plan-list")
@@ -366,7 +360,7 @@ def _year(request) -> int:
         year = int(request.GET.get("year", ""))
     except ValueError:
         year = timezone.localdate().year
-    return year if 1900 <= year <= 2999 else timezone.localdate().year
+    return year if selectors.compliance_year_error(year) is None else timezone.localdate().year
 
 
 @login_required
@@ -375,7 +369,10 @@ def compliance(request):
     year = _year(request)
     today = timezone.localdate()
     all_rows = selectors.compliance_rows(
-        agency=agency_of(request.user), year=year, supervisee_ids=_compliance_scope(request.user), today=today
+        agency=agency_of(request.user),
+        year=year,
+        supervisee_ids=selectors.compliance_scope(request.user),
+        today=today,
     )
     supervisors = sorted({r["supervisor"] for r in all_rows})
     supervisor = request.GET.get("supervisor", "")
@@ -401,17 +398,6 @@ def compliance(request):
     )
 
 
-def _compliance_scope(user):
-    if has_role(user, Role.DIRECTOR):
-        return None
-    member = selectors.member_of(user)
-    if member is None:
-        return []
-    return SupervisionPlan.objects.filter(agency_id=member.agency_id, supervisor=member).values(
-        "supervisee_id"
-    )
-
-
 @login_required
 def supervisee_log_pdf(request, staff_pk: int):
     """A supervisee's supervision log for funders and certification; notes only for readers."""
@@ -427,7 +413,7 @@ def supervisee_log_pdf(request, staff_pk: int):
     member = selectors.member_of(request.user)
     allowed = has_role(request.user, Role.DIRECTOR) or (member is not None and member.pk == staff.pk)
     if not allowed and has_role(request.user, Role.SUPERVISOR) and member is not None:
-        allowed = SupervisionPlan.objects.filter(agency=agency, supervisor=member, supervisee=staff).exists()
+        allowed = StaffMember.objects.filter(pk=staff.pk, pk__in=supervisee_ids(request.user)).exists()
     if not allowed:
         raise Http404
     year = request.GET.get("year")
@@ -435,6 +421,4 @@ def supervisee_log_pdf(request, staff_pk: int):
         agency=agency, user=request.user, staff=staff, year=int(year) if year and year.isdigit() else None
     )
     content, content_type, filename = render_report(report, "pdf")
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return file_response(content, filename, content_type)

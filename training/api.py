@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
@@ -56,21 +58,28 @@ class TrainingEventViewSet(TenantModelViewSet):
     filterset_fields = ["category", "delivery", "ce_eligible"]
     search_fields = ["title", "provider"]
     ordering_fields = ["start_date", "title", "hours"]
+    create_service = services.event_create
+    update_service = services.event_update
+    # An event with attendance is refused (400); see event_delete.
+    destroy_service = services.event_delete
 
     def get_queryset(self):
         return selectors.events_for(self.request.user)
 
     def perform_create(self, serializer):
-        event = services.event_create(
+        event = self.create_service(
             agency=agency_of(self.request.user), user=self.request.user, **serializer.validated_data
         )
         event.attendee_count = 0  # a new event has no attendance yet (lists annotate the count)
         serializer.instance = event
 
     def perform_update(self, serializer):
-        serializer.instance = services.event_update(
+        serializer.instance = self.update_service(
             event=serializer.instance, user=self.request.user, **serializer.validated_data
         )
+
+    def perform_destroy(self, instance):
+        self.destroy_service(event=instance)
 
 
 class TrainingRecordSerializer(serializers.ModelSerializer):
@@ -78,7 +87,9 @@ class TrainingRecordSerializer(serializers.ModelSerializer):
     staff_name = serializers.CharField(source="staff.name", read_only=True)
     staff = serializers.PrimaryKeyRelatedField(queryset=StaffMember.objects.none(), required=False)
 
-    evidence = serializers.FileField(required=False, allow_null=True)
+    # The file goes in; what comes out is the checked download page, never a storage URL.
+    evidence = serializers.FileField(write_only=True, required=False, allow_null=True)
+    evidence_url = serializers.SerializerMethodField()
 
     class Meta:
         model = TrainingRecord
@@ -97,6 +108,7 @@ class TrainingRecordSerializer(serializers.ModelSerializer):
             "source",
             "status",
             "evidence",
+            "evidence_url",
             "review_note",
             "reviewed_at",
         ]
@@ -110,6 +122,9 @@ class TrainingRecordSerializer(serializers.ModelSerializer):
         if request is not None:
             self.fields["staff"].queryset = StaffMember.objects.for_user(request.user, "view")
 
+    def get_evidence_url(self, obj) -> str | None:
+        return reverse("training-evidence", args=[obj.pk]) if obj.evidence else None
+
 
 class ReviewSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
@@ -121,21 +136,27 @@ class TrainingRecordViewSet(TenantModelViewSet):
 
     queryset = TrainingRecord.objects.select_related("staff")
     serializer_class = TrainingRecordSerializer
-    http_method_names = ["get", "post", "delete", "head", "options"]
     required_actions = {"approve": "change", "reject": "change"}
+    create_service = services.record_submit
+    # Only a pending submission can be discarded (400 otherwise); see record_delete.
+    destroy_service = services.record_delete
+    update_refusal = gettext_lazy(
+        "Training records are not edited: a pending record is approved or rejected, "
+        "and attendance is corrected on the event's sign-in sheet."
+    )
     filterset_fields = ["status", "category", "ce_eligible", "staff", "event"]
     search_fields = ["title", "provider", "staff__name"]
     ordering_fields = ["date", "hours", "title"]
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        staff = data.pop("staff", None) or selectors.own_member(self.request.user)
+        staff = data.pop("staff", None) or selectors.member_of(self.request.user)
         if staff is None:
             raise DRFValidationError({"staff": [_("Your login is not linked to a staff record.")]})
-        serializer.instance = services.record_submit(staff=staff, user=self.request.user, **data)
+        serializer.instance = self.create_service(staff=staff, user=self.request.user, **data)
 
     def perform_destroy(self, instance):
-        services.record_delete(record=instance)
+        self.destroy_service(record=instance)
 
     @action(detail=True, methods=["post"], serializer_class=ReviewSerializer)
     def approve(self, request, pk=None):

@@ -8,17 +8,16 @@ The cycle, as of a date D, for a person whose highest certificate is at a level 
 ``hours`` per ``N``-year cycle:
 
 - registration end known (``registration_expires`` = E): the cycle is (E − N years, E],
-  reported as ``cycle_start`` = E − N years (exclusive: a record dated that day is outside)
-  and ``cycle_end`` = E (inclusive).
+  reported by its first and last days, both inside it: ``cycle_start`` = E − N years + 1 day
+  and ``cycle_end`` = E. A registration expiring on 2027-06-19 has the cycle
+  2024-06-20 … 2027-06-19.
 - registration end unknown, certificate issued on I: the cycle is the N years starting on
-  I + k·N years, for the k ≥ 0 that makes [I + k·N years, I + (k+1)·N years) contain D.
-  In the same (start, end] convention it is reported as ``cycle_start`` = I + k·N years − 1 day
-  (exclusive) and ``cycle_end`` = I + (k+1)·N years − 1 day (the cycle's last day, inclusive).
-  So a certificate issued on 2021-06-01, as of 2025-03-01, is in the cycle whose days are
-  2024-06-01 … 2027-05-31, reported as cycle_start 2024-05-31, cycle_end 2027-05-31.
+  I + k·N years, for the k ≥ 0 that makes [I + k·N years, I + (k+1)·N years) contain D:
+  ``cycle_start`` = I + k·N years and ``cycle_end`` = I + (k+1)·N years − 1 day. So a
+  certificate issued on 2021-06-01, as of 2025-03-01, is in the cycle 2024-06-01 … 2027-05-31.
 
 Adding years to 29 February gives 28 February in a common year. Only people holding a
-national-level certificate issued on or before D are "certified" as of D.
+national-level certificate issued on or before D, and employed on D, are listed.
 
 ``earned`` sums approved, continuing-education-eligible records dated in the cycle, exactly as
 metrics.md says (a record dated after D but inside the cycle counts). Hours are carried as
@@ -150,7 +149,7 @@ def add_years(days: np.ndarray, years: np.ndarray) -> np.ndarray:
 def cycle_bounds(
     issued: np.ndarray, expires: np.ndarray, cycle_years: np.ndarray, as_of: dt.date
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(cycle_start exclusive, cycle_end inclusive) per person, see the module docstring.
+    """(cycle_start, cycle_end) per person, both days inside the cycle; see the module docstring.
 
     ``expires`` holds ``NaT`` where the registration end is unknown.
     """
@@ -168,7 +167,7 @@ def cycle_bounds(
     rolled_next = add_years(issued, (k + 1) * cycle_years)
     one = np.timedelta64(1, "D")
     safe_expires = np.where(known, expires, d)
-    start = np.where(known, add_years(safe_expires, -cycle_years), rolled_start - one)
+    start = np.where(known, add_years(safe_expires, -cycle_years) + one, rolled_start)
     end = np.where(known, safe_expires, rolled_next - one)
     return start, end
 
@@ -177,17 +176,18 @@ def cycle_bounds(
 
 
 def certified_people(agency, as_of: dt.date, staff_ids=None) -> pd.DataFrame:
-    """Each person's highest national-level certificate issued on or before ``as_of``, leaving
-    out people whose employment had ended by ``as_of`` (no longer the agency's to track;
-    a record with no employment history at all is kept).
+    """Each person's highest national-level certificate issued on or before ``as_of``, for the
+    people employed on ``as_of`` (metrics.md: people not employed on D are not listed, so
+    neither leavers nor records with no employment spell at all).
 
     Ties between certificates of the same level go to the most recently issued one.
     """
-    spells = EmploymentSpell.objects.filter(staff_id=OuterRef("staff_id"))
-    employed = spells.filter(hire_date__lte=as_of).filter(Q(exit_date__isnull=True) | Q(exit_date__gte=as_of))
+    employed = EmploymentSpell.objects.filter(staff_id=OuterRef("staff_id"), hire_date__lte=as_of).filter(
+        Q(exit_date__isnull=True) | Q(exit_date__gte=as_of)
+    )
     qs = Qualification.objects.filter(
         agency=agency, level__in=list(NATIONAL_LEVELS), issued__lte=as_of
-    ).filter(Exists(employed) | ~Exists(spells))
+    ).filter(Exists(employed))
     if staff_ids is not None:
         qs = qs.filter(staff_id__in=staff_ids)
     rows = list(
@@ -215,7 +215,7 @@ def _record_arrays(agency, start_min, end_max, staff_ids=None):
         agency=agency,
         status=RecordStatus.APPROVED,
         ce_eligible=True,
-        date__gt=start_min,
+        date__gte=start_min,
         date__lte=end_max,
     )
     if staff_ids is not None:
@@ -277,7 +277,7 @@ def compliance_frame(agency, as_of: dt.date, staff_ids=None) -> pd.DataFrame:
     position = index.get_indexer(rec_staff)
     found = position >= 0
     pos = position[found]
-    inside = (rec_dates[found] > start[pos]) & (rec_dates[found] <= end[pos])
+    inside = (rec_dates[found] >= start[pos]) & (rec_dates[found] <= end[pos])
     earned = np.bincount(pos[inside], weights=rec_tenths[found][inside], minlength=len(people))
     earned = np.rint(earned).astype(np.int64)
 

@@ -153,7 +153,7 @@ def _top_up(ctx, agency, director, caps) -> None:
     for row in compliance_rows(agency, ctx.today):
         if row.staff_id in caps or row.days_to_cycle_end < 0 or row.shortfall_hours == 0:
             continue
-        date = max(row.cycle_start + dt.timedelta(days=1), ctx.today - relativedelta(months=10))
+        date = max(row.cycle_start, ctx.today - relativedelta(months=10))
         remaining = row.shortfall_hours
         j = 0
         while remaining > 0:

@@ -5,20 +5,17 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from core.models import agency_of
 from core.registries import report_section
 from core.roles import Role, user_roles
-from staff.models import StaffMember
+from staff.selectors import member_of
 
 
 def own_transcript_url(user) -> str | None:
     """The training transcript page of the user's own staff record (staff role only)."""
     if Role.STAFF not in user_roles(user):
         return None
-    member = (
-        StaffMember.objects.filter(user=user, agency=agency_of(user)).values_list("pk", flat=True).first()
-    )
-    return reverse("training-transcript", args=[member]) if member else None
+    member = member_of(user)
+    return reverse("training-transcript", args=[member.pk]) if member else None
 
 
 @report_section(order=10)

@@ -13,6 +13,7 @@ from simple_history.utils import bulk_create_with_history
 from core.importing import (
     Column,
     FileSpec,
+    Importer,
     ImportResult,
     ParsedRow,
     RowError,
@@ -20,7 +21,6 @@ from core.importing import (
     parse_date,
     parse_decimal,
     parse_text,
-    run_import,
 )
 from staff.models import EmploymentSpell, StaffMember
 from training.models import MAX_HOURS, RecordSource, RecordStatus, TrainingRecord
@@ -43,12 +43,13 @@ TRAINING_FILE = FileSpec(
 )
 
 
-class TrainingImporter:
-    """Validation and writing for one training-records file into one agency."""
+class TrainingImport(Importer):
+    """Training records (files.md) into one agency; imported records count as approved."""
 
-    def __init__(self, agency, user=None) -> None:
-        self.agency = agency
-        self.user = user
+    spec = TRAINING_FILE
+
+    def __init__(self, *, agency, user=None) -> None:
+        super().__init__(agency=agency, user=user)
         self.staff_ids: dict[str, int] = {}
 
     def validate(self, rows: list[ParsedRow]) -> list[RowError]:
@@ -153,15 +154,4 @@ class TrainingImporter:
 
 def training_import(*, agency, data: bytes, filename: str, user=None, dry_run: bool = False) -> ImportResult:
     """Import a training-records file: all rows or none; imported records count as approved."""
-    importer = TrainingImporter(agency, user)
-    return run_import(
-        TRAINING_FILE,
-        data=data,
-        filename=filename,
-        agency=agency,
-        user=user,
-        apply=importer.apply,
-        validate=importer.validate,
-        preview=importer.preview,
-        dry_run=dry_run,
-    )
+    return TrainingImport(agency=agency, user=user).run(data=data, filename=filename, dry_run=dry_run)

@@ -21,7 +21,7 @@ from simple_history.models import HistoricalRecords
 
 from core.models import TenantModel, user_has_model_perm
 from core.roles import Role, user_roles
-from core.uploads import validate_document
+from core.uploads import private_path, validate_document
 from staff.models import QualificationLevel
 
 #: Hours credited for one training: more than 0, at most this, one decimal place (files.md).
@@ -167,7 +167,7 @@ class RecordStatus(models.TextChoices):
 
 
 def evidence_upload_to(instance: TrainingRecord, filename: str) -> str:
-    return f"agency_{instance.agency_id}/training/{instance.staff_id}/{filename}"
+    return private_path(f"agency_{instance.agency_id}/training/{instance.staff_id}", filename)
 
 
 class TrainingRecord(TenantModel):

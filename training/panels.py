@@ -22,7 +22,7 @@ def compliance_panel(request):
     roles = user_roles(user)
     manager = bool(roles & {Role.DIRECTOR, Role.SUPERVISOR})
     rows = selectors.compliance_for_user(user, today)
-    own = selectors.own_member(user) if roles & {Role.STAFF, Role.SUPERVISOR} else None
+    own = selectors.member_of(user) if roles & {Role.STAFF, Role.SUPERVISOR} else None
     mine = next((r for r in rows if own and r.staff_id == own.pk), None)
     others = [r for r in rows if not own or r.staff_id != own.pk]
     pending = selectors.pending_for_approval(user).count() if manager else 0

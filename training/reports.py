@@ -15,9 +15,11 @@ from training import selectors
 from training.compliance import AT_RISK_DAYS, STATUS_ORDER, ComplianceRow, compliance_rows, status_counts
 
 CYCLE_NOTE = gettext_lazy(
-    "The cycle runs from its first day (cycle start) to its last day (cycle end), both included: the day "
-    "after the registration end minus the cycle length, up to the registration end; or, when the registration end is unknown, the cycle-length periods from "
-    "the certificate's issue date rolled forward to contain the report date. Earned hours are approved, "
+    "The cycle runs from cycle_start to cycle_end, both days included: when the registration end is "
+    "known, from the day after the registration end minus the cycle length up to the registration end "
+    "(a registration expiring on 2027-06-19: 2024-06-20 to 2027-06-19); when it is unknown, the "
+    "cycle-length period from the certificate's issue date rolled forward to contain the report date. "
+    "Only people employed on the report date are listed. Earned hours are approved, "
     "continuing-education-eligible training dated in the cycle. Status: compliant when earned ≥ required; "
     "overdue when the cycle has ended short; at risk when short with the cycle ending within "
     "%(days)s days; otherwise on track."

@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from core.models import agency_of
 from core.roles import Role, user_roles
 from staff.models import EmploymentSpell, StaffMember, supervisee_ids
+from staff.selectors import member_of as member_of  # training's pages find the person here
 from training.compliance import ComplianceRow, compliance_rows
 from training.models import (
     RecordStatus,
@@ -45,13 +46,6 @@ def records_for(user) -> QuerySet[TrainingRecord]:
     return TrainingRecord.objects.for_user(user, "view").select_related("staff", "event", "reviewed_by")
 
 
-def own_member(user) -> StaffMember | None:
-    """The staff record linked to the login, if any."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    return StaffMember.objects.filter(user=user, agency=agency_of(user)).first()
-
-
 def pending_for_approval(user) -> QuerySet[TrainingRecord]:
     """Pending submissions the user may approve (never their own)."""
     return (
@@ -69,8 +63,9 @@ def visible_staff_ids(user) -> list[int] | None:
     if Role.DIRECTOR in roles:
         return None
     ids: set[int] = set()
-    if roles & {Role.STAFF, Role.SUPERVISOR}:
-        ids.update(StaffMember.objects.filter(user=user).values_list("pk", flat=True))
+    own = member_of(user)
+    if own is not None and roles & {Role.STAFF, Role.SUPERVISOR}:
+        ids.add(own.pk)
     if Role.SUPERVISOR in roles:
         ids.update(StaffMember.objects.filter(pk__in=supervisee_ids(user)).values_list("pk", flat=True))
     return sorted(ids)
@@ -95,7 +90,7 @@ def cycle_records(staff: StaffMember, row: ComplianceRow) -> QuerySet[TrainingRe
             staff=staff,
             status=RecordStatus.APPROVED,
             ce_eligible=True,
-            date__gt=row.cycle_start,
+            date__gte=row.cycle_start,
             date__lte=row.cycle_end,
         )
         .select_related("event")

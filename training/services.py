@@ -63,6 +63,31 @@ def event_update(*, event: TrainingEvent, user=None, **fields) -> TrainingEvent:
         raise ValidationError(
             {"hours": _("Some attendance is credited with more hours than this; lower it first.")}
         )
+    if event.pk:
+        # Attendance records take the event's title and last day; one person cannot hold two
+        # records of the same day and title (files.md), so refuse before the database does.
+        clash = (
+            TrainingRecord.objects.filter(
+                agency_id=event.agency_id,
+                staff_id__in=event.attendance.values("staff_id"),
+                date=event.end_date,
+                title=event.title,
+            )
+            .exclude(event=event)
+            .exclude(status=RecordStatus.REJECTED)
+            .select_related("staff")
+            .first()
+        )
+        if clash is not None:
+            raise ValidationError(
+                {
+                    "title": _(
+                        "%(name)s already has a training record titled %(title)s on %(date)s; "
+                        "choose another title or last day."
+                    )
+                    % {"name": clash.staff.name, "title": event.title, "date": event.end_date.isoformat()}
+                }
+            )
     event.save()
     event.attendance.update(
         title=event.title,
@@ -154,12 +179,6 @@ def _check_day_title_unique(records: list[TrainingRecord]) -> None:
 
 
 @transaction.atomic
-def attendance_remove(*, record: TrainingRecord) -> None:
-    """Remove one person's attendance at an event (director corrections)."""
-    record.delete()
-
-
-@transaction.atomic
 def record_submit(
     *,
     staff: StaffMember,
@@ -242,8 +261,40 @@ def record_reject(*, record: TrainingRecord, user, note: str) -> TrainingRecord:
 
 @transaction.atomic
 def record_delete(*, record: TrainingRecord) -> None:
-    """Delete a record (director); history keeps what it was."""
+    """Discard a submission still waiting for review (a director's correction).
+
+    An approved record counts toward continuing-education hours, and a rejected one is the
+    review the person was told about: both are the person's training history and stay.
+    """
+    record = TrainingRecord.objects.select_for_update().get(pk=record.pk)
+    if record.status != RecordStatus.PENDING:
+        raise ValidationError(
+            _(
+                "This training record is %(status)s and is part of the person's training history "
+                "(compliance counts its hours); only a pending submission can be deleted."
+            )
+            % {"status": record.get_status_display()}
+        )
     record.delete()
+
+
+@transaction.atomic
+def event_delete(*, event: TrainingEvent) -> None:
+    """Remove an event entered in error, before anyone's attendance was recorded.
+
+    Attendance credits hours toward continuing education, so an event with attendance is
+    kept: deleting it would rewrite past compliance.
+    """
+    attended = event.attendance.count()
+    if attended:
+        raise ValidationError(
+            _(
+                "%(title)s cannot be deleted: %(count)s attendance records credit its hours toward "
+                "continuing education."
+            )
+            % {"title": event.title, "count": attended}
+        )
+    event.delete()
 
 
 @transaction.atomic

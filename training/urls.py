@@ -20,3 +20,14 @@ urlpatterns = [
     path("requirements/", views.requirements, name="training-requirements"),
     path("import/", views.import_upload, name="training-import"),
 ]
+
+#: The record each page shows (URL name → model label): a refused request for one is also
+#: recorded for the agency owning the record (core.access_log).
+record_models = {
+    "training-event-detail": "training.TrainingEvent",
+    "training-event-edit": "training.TrainingEvent",
+    "training-attendance": "training.TrainingEvent",
+    "training-evidence": "training.TrainingRecord",
+    "training-review": "training.TrainingRecord",
+    "training-transcript": "staff.StaffMember",
+}

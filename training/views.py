@@ -12,12 +12,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.forms import apply_validation_error
+from core.http import file_response
 from core.models import agency_of
 from core.reports import FORMATS
 from core.reports import render as render_report
@@ -45,17 +47,7 @@ def _as_of(request) -> dt.date:
 
 def _download(report, fmt: str) -> HttpResponse:
     content, content_type, filename = render_report(report, fmt)
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def _attach_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+    return file_response(content, filename, content_type)
 
 
 # --- events --------------------------------------------------------------------------------
@@ -101,7 +93,7 @@ def event_edit(request, pk: int | None = None):
                     event=TrainingEvent.objects.get(pk=event.pk), user=request.user, **data
                 )
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Training event saved."))
             return redirect("training-event-detail", event.pk)
@@ -129,7 +121,7 @@ def attendance_sheet(request, pk: int):
         try:
             saved = services.attendance_record(event=event, entries=form.entries(), user=request.user)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(
                 request, _("Attendance saved: %(count)s people recorded or updated.") % {"count": len(saved)}
@@ -145,7 +137,7 @@ def attendance_sheet(request, pk: int):
 def my_training(request):
     if not request.user.has_perm("training.view_trainingrecord"):
         raise Http404
-    member = selectors.own_member(request.user)
+    member = selectors.member_of(request.user)
     if member is None:
         return render(request, "training/my_training.html", {"member": None})
     from training.compliance import compliance_for_person
@@ -172,7 +164,7 @@ def my_training(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def submit(request):
-    member = selectors.own_member(request.user)
+    member = selectors.member_of(request.user)
     if member is None or not request.user.has_perm("training.add_trainingrecord"):
         raise Http404
     form = forms.SubmissionForm(request.POST or None, request.FILES or None)
@@ -180,7 +172,7 @@ def submit(request):
         try:
             services.record_submit(staff=member, user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(
                 request, _("Submitted; it counts once a supervisor or the director approves it.")
@@ -202,7 +194,7 @@ def evidence(request, pk: int):
         handle = record.evidence.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    return FileResponse(handle, as_attachment=True, filename=Path(record.evidence.name).name)
+    return file_response(handle, Path(record.evidence.name).name)
 
 
 # --- approvals -----------------------------------------------------------------------------
@@ -347,7 +339,7 @@ def requirements(request):
                 )
             services.policy_set(agency=agency, annual_minimum_hours=form.cleaned_data["annual_minimum_hours"])
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Requirements saved."))
             return redirect("training-compliance")

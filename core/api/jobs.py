@@ -10,6 +10,7 @@ from core.models import Job
 class JobSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     created_by = serializers.StringRelatedField()
+    result = serializers.SerializerMethodField()
 
     class Meta:
         model = Job
@@ -31,6 +32,10 @@ class JobSerializer(serializers.ModelSerializer):
             "finished_at",
         ]
         read_only_fields = fields
+
+    def get_result(self, obj) -> dict:
+        """The outcome without storage paths: a file is reached through its checked ``url``."""
+        return {key: value for key, value in (obj.result or {}).items() if key != "path"}
 
 
 class JobViewSet(TenantReadOnlyViewSet):

@@ -9,12 +9,13 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import serializers
 
 from core import services
 from core.api import router
-from core.api.viewsets import TenantViewSetMixin
+from core.api.viewsets import TenantModelViewSet
 from core.invitations import invitation_path
 from core.models import Membership, agency_of
 from core.roles import Role, user_roles
@@ -91,20 +92,20 @@ class MemberSerializer(serializers.ModelSerializer):
         return username
 
 
-class MemberViewSet(
-    TenantViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class MemberViewSet(TenantModelViewSet):
     """Logins of your agency and their roles. Directors only."""
 
     queryset = Membership.objects.select_related("user").prefetch_related("user__groups")
     serializer_class = MemberSerializer
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     ordering_fields = ["user__username"]
+    # A login with a password is created, one without is invited (member_invite); a change
+    # goes through member_update, member_set_roles and member_(de/re)activate.
+    create_service = services.member_create
+    update_service = services.member_update
+    destroy_refusal = gettext_lazy(
+        "Logins are not deleted: the records they made name them. Deactivate the login instead."
+    )
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -119,7 +120,7 @@ class MemberViewSet(
         }
         with transaction.atomic():
             if data.get("password"):
-                user = services.member_create(password=data["password"], **fields)
+                user = self.create_service(password=data["password"], **fields)
             else:
                 user = services.member_invite(by=self.request.user, **fields)
                 url = self.request.build_absolute_uri(invitation_path(user))
@@ -140,7 +141,7 @@ class MemberViewSet(
                 services.member_set_roles(user=user, roles=data["roles"])
             names = {key: user_data[key] for key in ("first_name", "last_name", "email") if key in user_data}
             if names:
-                services.member_update(user=user, **names)
+                self.update_service(user=user, **names)
             if "is_active" in user_data and user_data["is_active"] != user.is_active:
                 if user_data["is_active"]:
                     services.member_reactivate(user=user, by=self.request.user)

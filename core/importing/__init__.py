@@ -1,17 +1,19 @@
-"""Shared import machinery for tabular files (roster, training records, ledger, bank statement).
+"""Shared import machinery for tabular files (roster, training records, ledger, bank
+statement, budget sheet).
 
 One machinery, one small declaration per file kind: ``read_table`` recognises CSV/XLSX and
 the encoding, a ``FileSpec`` of ``Column``s maps headers (English or alias, any case, any
-order), value parsers turn cells into values or problems, and ``run_import`` validates
-everything and writes all or nothing, recording an ``ImportBatch``. The file format rules
-are in docs/spec "Common rules for tabular files".
+order), value parsers turn cells into values or problems, and an ``Importer`` subclass
+declares the kind (spec, target, validate, preview, apply); ``Importer.run`` validates
+everything and writes all or nothing, recording an ``ImportBatch``. Its command is an
+``ImportCommand`` (``core.importing.cli``).
 
-The flow (``run_import``, ``ImportResult``) touches models; import it from
+The flow (``Importer``, ``run_import``, ``ImportResult``) touches models; import it from
 ``core.importing.flow`` or from here once apps are loaded.
 """
 
 from core.importing.errors import MAX_ERRORS_KEPT, FileRefused, ImportErrors, RowError, ValueProblem
-from core.importing.flow import ImportResult, run_import
+from core.importing.flow import Importer, ImportResult, run_import
 from core.importing.parsers import (
     EnumParser,
     Parser,
@@ -47,6 +49,7 @@ __all__ = [
     "FileSpec",
     "ImportErrors",
     "ImportResult",
+    "Importer",
     "ParsedRow",
     "Parser",
     "RowError",

@@ -1,9 +1,19 @@
-"""Helpers for the management commands that import files (``import_staff``, ``import_ledger``…).
+"""Management commands that import files (``import_staff``, ``import_ledger``…), and the
+agency, user and file lookups every command shares.
 
-A command reads the file with ``read_input_file``, finds the agency with ``resolve_agency``,
-calls its importer and hands the result to ``run_import_command``, which prints one line on
-success; on refusal it prints a one-line summary and one problem per line to stderr and
-exits with status 1, without a traceback.
+An import command is one small ``ImportCommand`` subclass naming its importer::
+
+    class Command(ImportCommand):
+        help = _("Import training records …")
+
+        def importer(self, *, agency, user, options):
+            return TrainingImport(agency=agency, user=user)
+
+``ImportCommand`` reads ``FILE [--dry-run] [--agency SLUG] [--user USERNAME]`` (plus a target
+option such as ``--contract CODE`` when the subclass declares one), finds the agency with
+``resolve_agency``, reads the file with ``read_input_file``, runs the import and reports it
+with ``run_import_command``: one line on success; on refusal a one-line summary and one
+problem per line on stderr and exit status 1, without a traceback (shared/spec/cli.md).
 """
 
 from __future__ import annotations
@@ -11,34 +21,24 @@ from __future__ import annotations
 import sys
 from argparse import ArgumentParser
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from core.importing.flow import ImportResult
+from core.importing.flow import Importer, ImportResult
 from core.models import Agency
 
 
-def add_import_arguments(parser: ArgumentParser, *, target_help: str | None = None) -> None:
-    """The arguments every import command shares: the file, ``--agency``, ``--user``, ``--dry-run``.
-
-    With ``target_help``, also a required ``--target`` (for example ``--contract``-like codes).
-    """
-    parser.add_argument("path", help=_("CSV or XLSX file to import"))
-    parser.add_argument(
-        "--agency", default=None, help=_("short name of the agency (optional when there is only one)")
-    )
-    parser.add_argument("--user", default=None, help=_("username recorded as the importer"))
-    parser.add_argument("--dry-run", action="store_true", help=_("check the file and report; change nothing"))
-    if target_help is not None:
-        parser.add_argument("--target", required=True, help=target_help)
-
-
 def resolve_agency(slug: str | None) -> Agency:
-    """The agency named by ``--agency SLUG``; without a slug, the only agency there is."""
+    """The agency named by ``--agency SLUG``; without a slug, the only agency there is.
+
+    Every command that works on one agency finds it here (cli.md: ``--agency`` may be omitted
+    when exactly one agency exists); the ``CommandError`` says what to do instead.
+    """
     if slug:
         agency = Agency.objects.filter(slug=slug).first()
         if agency is None:
@@ -122,11 +122,66 @@ def run_import_command(command: BaseCommand, result: ImportResult) -> None:
     if result.ok:
         command.stdout.write(result.headline())
         return
-    headline = result.headline()
+    command_fail(command, result.headline(), result.error_lines())
+
+
+def command_fail(command: BaseCommand, headline: str, problems: list[str] | None = None) -> NoReturn:
+    """End ``command`` the way cli.md asks: ``headline`` and each problem on stderr, exit status 1.
+
+    Run from the command line this exits without Django's "CommandError:" prefix or a
+    traceback; called through ``call_command`` (tests, scripts) it raises
+    ``CommandError(returncode=1)`` after writing the same lines.
+    """
     command.stderr.write(headline)
-    for line in result.error_lines():
-        command.stderr.write(line)
+    for problem in problems or []:
+        command.stderr.write(str(problem))
     if getattr(command, "_called_from_command_line", False):
         # What Django does for a CommandError, minus the repeated message.
         sys.exit(1)
     raise CommandError(headline, returncode=1)
+
+
+class ImportCommand(BaseCommand):
+    """Base of every ``import_*`` command: ``FILE [--dry-run] [--agency SLUG] [--user USERNAME]``.
+
+    A subclass sets ``help`` and implements ``importer()``. A kind that imports into something
+    declares the option that names it, e.g. ``target_option = "--contract"`` with
+    ``target_help``; ``importer()`` finds the target from ``options`` and raises
+    ``CommandError`` when there is no such thing. ``after()`` may print more once the import
+    has succeeded (the ledger prints the contract's new total).
+    """
+
+    file_help = gettext_lazy("CSV or XLSX file to import")
+    target_option: str | None = None
+    target_help = gettext_lazy("what the file imports into")
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("path", help=str(self.file_help))
+        if self.target_option:
+            parser.add_argument(self.target_option, required=True, help=str(self.target_help))
+        parser.add_argument(
+            "--agency", default=None, help=_("short name of the agency (optional when there is only one)")
+        )
+        parser.add_argument("--user", default=None, help=_("username recorded as the importer"))
+        parser.add_argument(
+            "--dry-run", action="store_true", help=_("check the file and report; change nothing")
+        )
+
+    def importer(self, *, agency: Agency, user: Any, options: dict[str, Any]) -> Importer:
+        """The importer for this file, its agency, user and target."""
+        raise NotImplementedError(f"{type(self).__name__} must implement importer()")
+
+    def after(self, result: ImportResult, importer: Importer, options: dict[str, Any]) -> None:
+        """Called after a successful import or dry run; prints nothing by default."""
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            agency = resolve_agency(options["agency"])
+            user = resolve_user(options["user"], agency)
+            importer = self.importer(agency=agency, user=user, options=options)
+            data, filename = read_input_file(options["path"])
+        except CommandError as exc:
+            command_fail(self, str(exc))
+        result = importer.run(data=data, filename=filename, dry_run=options["dry_run"])
+        run_import_command(self, result)
+        self.after(result, importer, options)

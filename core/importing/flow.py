@@ -1,12 +1,29 @@
-"""The import flow: read, map headers, parse, validate, refuse repeats, then write all or nothing."""
+"""The import protocol and its flow: read, map headers, parse, validate, refuse repeats, then
+write all or nothing.
+
+Every file kind is one small ``Importer`` subclass::
+
+    class TrainingImport(Importer):
+        spec = TRAINING_FILE                     # the columns and their aliases
+
+        def validate(self, rows): ...            # cross-row and database checks → RowErrors
+        def preview(self, rows): ...             # a dry run's summary
+        def apply(self, rows, batch): ...        # the writes, inside the import's transaction
+
+    TrainingImport(agency=agency, user=user).run(data=data, filename=name, dry_run=False)
+
+``target`` says what the file imports into (a contract's code for a ledger, a bank statement or
+a budget sheet; nothing for a roster): the same content is imported once per (agency, kind,
+target). A management command for the kind is an ``ImportCommand`` (core.importing.cli).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -20,11 +37,50 @@ from core.importing.reading import read_table
 from core.importing.spec import ErrorList, FileSpec, ParsedRow, parse_table
 from core.models import Agency, ImportBatch
 
-Validate = Callable[[list[ParsedRow]], Iterable[RowError] | None]
-Apply = Callable[[list[ParsedRow], ImportBatch], Mapping[str, Any] | None]
-Preview = Callable[[list[ParsedRow]], Mapping[str, Any] | None]
-
 _FILE_NAME_MAX = 255
+
+
+class Importer:
+    """One file kind: its ``spec``, its ``target``, and how its rows are checked and written.
+
+    A subclass sets ``spec`` and implements ``apply``; ``validate`` and ``preview`` are
+    optional. ``__init__`` takes the agency and the importing user (None for the operator at
+    the command line); a subclass that imports into something (a contract) takes it as well
+    and says so in ``target``.
+    """
+
+    #: The columns of the file (English names, aliases, parsers) and ``ImportBatch.kind``.
+    spec: ClassVar[FileSpec]
+
+    def __init__(self, *, agency: Agency, user: Any = None) -> None:
+        self.agency = agency
+        self.user = user
+
+    @property
+    def target(self) -> str:
+        """What the file imports into, as stored in ``ImportBatch.target`` ("" for the agency)."""
+        return ""
+
+    def validate(self, rows: list[ParsedRow]) -> Iterable[RowError] | None:
+        """Cross-row and database checks of the rows that parsed cleanly (not run when the
+        header is wrong). Return (or raise as ``ImportErrors``/``ValidationError``) every problem."""
+        return ()
+
+    def preview(self, rows: list[ParsedRow]) -> Mapping[str, Any] | None:
+        """The summary of a dry run: what ``apply`` would do, writing nothing."""
+        return {}
+
+    def apply(self, rows: list[ParsedRow], batch: ImportBatch) -> Mapping[str, Any] | None:
+        """Write the rows (inside the import's transaction) and return the summary.
+
+        Raise ``ImportErrors`` or ``ValidationError`` to refuse the file: everything written is
+        rolled back.
+        """
+        raise NotImplementedError(f"{type(self).__name__} must implement apply()")
+
+    def run(self, *, data: bytes, filename: str, dry_run: bool = False) -> ImportResult:
+        """Import one file, all or nothing (see ``run_import``)."""
+        return run_import(self, data=data, filename=filename, dry_run=dry_run)
 
 
 @dataclass
@@ -169,6 +225,21 @@ class _Context:
     sha256: str
     dry_run: bool
 
+    def accept(
+        self, batch: ImportBatch | None, *, rows: int, summary: dict[str, Any], ignored: list[str]
+    ) -> ImportResult:
+        """The result of a file that was imported (or, in a dry run, would be)."""
+        return ImportResult(
+            ok=True,
+            batch=batch,
+            rows=rows,
+            errors=[],
+            summary=summary,
+            dry_run=self.dry_run,
+            file_name=self.file_name,
+            ignored_columns=list(ignored),
+        )
+
     def refuse(
         self,
         errors: ErrorList | list[RowError],
@@ -213,38 +284,27 @@ class _Context:
         )
 
 
-def run_import(
-    spec: FileSpec,
-    *,
-    data: bytes,
-    filename: str,
-    agency: Agency,
-    user: Any = None,
-    target: str = "",
-    apply: Apply,
-    validate: Validate | None = None,
-    preview: Preview | None = None,
-    dry_run: bool = False,
-) -> ImportResult:
-    """Import one file of kind ``spec`` into ``agency``, all or nothing.
+def run_import(importer: Importer, *, data: bytes, filename: str, dry_run: bool = False) -> ImportResult:
+    """Import one file of the importer's kind into its agency and target, all or nothing.
 
     Steps: read the table (a file that is not a readable table is refused with one message);
     refuse content already imported for the same (agency, kind, target); map the header and
-    parse every row, collecting every problem; call ``validate(rows)`` with the rows that
-    parsed cleanly (cross-row and database checks; skipped when the header is wrong); then,
-    if nothing is wrong, create the ``ImportBatch`` and call ``apply(rows, batch)`` inside one
-    transaction. ``apply`` returns a summary dict, or raises ``ImportErrors`` or
-    ``ValidationError`` to refuse the file, which rolls back everything it wrote.
+    parse every row, collecting every problem; call ``importer.validate(rows)`` with the rows
+    that parsed cleanly (skipped when the header is wrong); then, if nothing is wrong, create
+    the ``ImportBatch`` and call ``importer.apply(rows, batch)`` inside one transaction.
+    ``apply`` returns a summary dict, or raises ``ImportErrors`` or ``ValidationError`` to
+    refuse the file, which rolls back everything it wrote.
 
     A refused file is recorded as a failed ``ImportBatch`` with its errors. With ``dry_run``
-    nothing at all is written: ``apply`` is not called and ``preview(rows)``, if given,
-    supplies the summary of what would happen.
+    nothing at all is written: ``apply`` is not called and ``importer.preview(rows)`` supplies
+    the summary of what would happen.
     """
+    spec, agency = importer.spec, importer.agency
     context = _Context(
         spec=spec,
         agency=agency,
-        user=_user_or_none(user),
-        target=target or "",
+        user=_user_or_none(importer.user),
+        target=importer.target or "",
         file_name=_file_name(filename),
         sha256=hashlib.sha256(data).hexdigest(),
         dry_run=dry_run,
@@ -267,9 +327,9 @@ def run_import(
     outcome = parse_table(spec, table)
     errors = outcome.errors
     ignored = outcome.header.ignored
-    if validate is not None and not outcome.header.errors and outcome.rows:
+    if not outcome.header.errors and outcome.rows:
         try:
-            errors.extend(validate(outcome.rows) or [])
+            errors.extend(importer.validate(outcome.rows) or [])
         except ImportErrors as exc:
             errors.extend(exc.errors)
         except ValidationError as exc:
@@ -279,17 +339,8 @@ def run_import(
 
     rows = outcome.rows
     if dry_run:
-        summary = dict(preview(rows) or {}) if preview is not None else {}
-        return ImportResult(
-            ok=True,
-            batch=None,
-            rows=row_count,
-            errors=[],
-            summary=summary,
-            dry_run=True,
-            file_name=context.file_name,
-            ignored_columns=ignored,
-        )
+        summary = dict(importer.preview(rows) or {})
+        return context.accept(None, rows=row_count, summary=summary, ignored=ignored)
 
     try:
         with transaction.atomic():
@@ -310,7 +361,7 @@ def run_import(
                     batch.save()
             except IntegrityError as exc:
                 raise _Repeat from exc
-            summary = dict(apply(rows, batch) or {})
+            summary = dict(importer.apply(rows, batch) or {})
             batch.summary = _jsonable(summary)
             batch.save(update_fields=["summary"])
     except _Repeat:
@@ -320,13 +371,4 @@ def run_import(
         return context.refuse(exc.errors, rows=row_count, ignored=ignored)
     except ValidationError as exc:
         return context.refuse(_validation_errors(exc), rows=row_count, ignored=ignored)
-    return ImportResult(
-        ok=True,
-        batch=batch,
-        rows=row_count,
-        errors=[],
-        summary=summary,
-        dry_run=False,
-        file_name=context.file_name,
-        ignored_columns=ignored,
-    )
+    return context.accept(batch, rows=row_count, summary=summary, ignored=ignored)

@@ -10,6 +10,11 @@ Each app declares its report kinds in its own ``reports.py`` (imported from its
 
 The ``report`` command and the report pages look kinds up here, check the declared
 parameters, and call the builder with keyword arguments only.
+
+A kind may declare ``access(user, params) -> bool``: the record-level check of its parameters
+(for example "the user may still read this contract"). ``ReportKind.may_open`` combines it with
+the role check; a stored report file is re-checked with it every time it is opened, so a
+revoked or expired grant, or a changed role, closes the files made under it (roles.md).
 """
 
 from __future__ import annotations
@@ -18,11 +23,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from core.reports.base import Report, UnknownReport
+from core.roles import user_roles
 
 #: Parameters a report kind may take, with the command-line option that supplies each.
 PARAMS: dict[str, str] = {"year": "--year", "as_of": "--as-of", "contract": "--contract"}
 
 Builder = Callable[..., Report]
+#: ``access(user, params)``: may ``user`` see a report of this kind with these parameters?
+AccessCheck = Callable[[object, dict], bool]
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,8 @@ class ReportKind:
     #: Roles allowed to run it (pages and API check this; the command runs as the operator).
     roles: tuple[str, ...] = ("director",)
     description: str = ""
+    #: The record-level check of the parameters (None: the roles decide alone).
+    access: AccessCheck | None = None
 
     @property
     def accepted(self) -> tuple[str, ...]:
@@ -57,6 +67,15 @@ class ReportKind:
         """True when any of ``roles`` may run this report."""
         return bool(set(roles) & set(self.roles))
 
+    def may_open(self, user, params: dict) -> bool:
+        """True when ``user``, as they are now, may see this report with ``params``: an active
+        account whose roles allow the kind and who passes the kind's ``access`` check."""
+        if user is None or not getattr(user, "is_active", False):
+            return False
+        if not self.allowed_for(user_roles(user)):
+            return False
+        return self.access is None or bool(self.access(user, params))
+
 
 _registry: dict[str, ReportKind] = {}
 
@@ -73,6 +92,7 @@ def register(
     optional: Iterable[str] = (),
     roles: Iterable[str] = ("director",),
     description: str = "",
+    access: AccessCheck | None = None,
 ) -> Callable[[Builder], Builder]:
     """Decorator registering ``build(*, agency, user=None, year=None, as_of=None, contract=None, **kw)``.
 
@@ -97,6 +117,7 @@ def register(
             optional=optional,
             roles=tuple(roles),
             description=description,
+            access=access,
         )
         return build
 

@@ -8,28 +8,37 @@ stored flags, identified by (agency, rule, subject):
   which reopens it (with a ``reopened`` event);
 - a stored flag of the contract that no longer fires is kept, status untouched, with
   ``active=False``: it leaves the queue and ``scan_flags`` output but keeps its history, and
-  comes back (``active=True``) if it fires again.
+  comes back (``active=True``) if it fires again;
+- a flag found exactly as stored is not written at all: a re-scan with nothing changed writes no
+  row (``last_seen`` is the last scan that raised, changed or revived the flag).
+
+The findings are stored as sets (``_reconcile``, with ``finance.flags.bulk``): one read of the
+stored flags, ``COPY`` (PostgreSQL) or large ``bulk_create`` batches for the new flags, their
+links, events and history, one ``executemany`` per kind of update, and history snapshots by
+``INSERT … SELECT``; the number of statements does not depend on the number of findings.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import mimetypes
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
+import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.jobs import job_handler
 from core.uploads import validate_document
-from finance.flags import selectors
+from finance.flags import bulk, selectors
 from finance.flags.extensions import EXTENSIONS, rule_for
 from finance.models import Contract, Flag, FlagEvent, FlagEvidence, FlagStatus
 from finance.rules import Finding, run_rules
@@ -57,7 +66,7 @@ _FINGERPRINT_COLUMNS = (
 
 @dataclass
 class ScanResult:
-    """What a scan did, and the contract's current flags afterwards."""
+    """What a scan did; ``flags`` reads the contract's current flags afterwards (on first use)."""
 
     contract: Contract
     created: int = 0
@@ -65,7 +74,15 @@ class ScanResult:
     updated: int = 0
     unchanged: int = 0
     resolved: int = 0
-    flags: list[Flag] = field(default_factory=list)
+
+    @cached_property
+    def flags(self) -> list[Flag]:
+        contract = self.contract
+        return list(
+            Flag.objects.filter(agency_id=contract.agency_id, active=True)
+            .filter(pk__in=Flag.contracts.through.objects.filter(contract=contract).values("flag_id"))
+            .select_related("contract", "assignee")
+        )
 
 
 def _row_signatures(frames: list[pd.DataFrame], ids: set[int]) -> dict[int, str]:
@@ -73,17 +90,21 @@ def _row_signatures(frames: list[pd.DataFrame], ids: set[int]) -> dict[int, str]
     signatures: dict[int, str] = {}
     if not ids:
         return signatures
+    wanted = np.fromiter(ids, dtype="int64", count=len(ids))
     for frame in frames:
-        rows = frame[frame["id"].isin(ids)]
+        rows = frame[np.isin(frame["id"].to_numpy(), wanted)]
         if rows.empty:
             continue
         parts = [rows[c].astype(str) for c in _FINGERPRINT_COLUMNS]
         joined = parts[0].str.cat(parts[1:], sep="|")
-        signatures.update(zip(rows["id"].astype(int), joined, strict=True))
+        signatures.update(zip(rows["id"].tolist(), joined.tolist(), strict=True))
     return signatures
 
 
 def _fingerprint(finding: Finding, signatures: dict[int, str]) -> str:
+    ids = finding.expenditure_ids
+    if len(ids) == 1 and finding.basis is None:  # most findings: one expenditure, the same digest
+        return hashlib.sha256(f"{signatures.get(ids[0], ids[0])}\n".encode()).hexdigest()
     digest = hashlib.sha256()
     for expenditure_id in sorted(finding.expenditure_ids):
         digest.update(signatures.get(expenditure_id, str(expenditure_id)).encode())
@@ -96,20 +117,23 @@ def _fingerprint(finding: Finding, signatures: dict[int, str]) -> str:
 def _lookup(frames: list[pd.DataFrame], ids: set[int]) -> dict[int, tuple[str, str, str]]:
     """id → (contract code, voucher, ISO date) for the expenditures findings name."""
     found: dict[int, tuple[str, str, str]] = {}
+    if not ids:
+        return found
+    wanted = np.fromiter(ids, dtype="int64", count=len(ids))
     for frame in frames:
-        rows = frame[frame["id"].isin(ids)]
-        dates = rows["date"].dt.strftime("%Y-%m-%d")
+        rows = frame[np.isin(frame["id"].to_numpy(), wanted)]
+        dates = rows["date"].dt.strftime("%Y-%m-%d").tolist()
         for i, code, voucher, day in zip(
-            rows["id"], rows["contract"], rows["voucher_no"], dates, strict=True
+            rows["id"].tolist(), rows["contract"].tolist(), rows["voucher_no"].tolist(), dates, strict=True
         ):
-            found[int(i)] = (code, voucher or f"#{int(i)}", day)
+            found[i] = (code, voucher or f"#{i}", day)
     return found
 
 
 def flags_scan_contract(*, contract: Contract, user=None) -> ScanResult:
     """Run every rule on ``contract`` and reconcile the findings with its stored flags."""
     frame = selectors.contract_frame(contract)
-    context = selectors.rule_context(contract)
+    context = selectors.rule_context(contract, frame)
     findings = run_rules(frame, contract.effective_policy(), context)
     for extension in EXTENSIONS.values():
         findings += extension.findings(contract)
@@ -118,181 +142,243 @@ def flags_scan_contract(*, contract: Contract, user=None) -> ScanResult:
     )
 
 
+#: What a finding decides on a flag besides its fingerprint, in the order of ``_values``.
+_VALUE_FIELDS = (
+    "severity",
+    "line_code",
+    "vouchers",
+    "contract_codes",
+    "message",
+    "params",
+    "evidence",
+    "sort_key",
+)
+_JSON_FIELDS = ("vouchers", "contract_codes", "params", "evidence")
+_PLAIN_FIELDS = ("severity", "line_code", "message", "sort_key")
+
+
+def _stored_columns() -> tuple:
+    """What the first read of the stored flags brings back: keys, fingerprint, ``active``, the
+    plain values and the JSON values as text (``_same`` decodes the four of a flag at once,
+    rather than Django decoding each of them)."""
+    return (
+        "id", "rule", "subject", "contract_id", "fingerprint", "active", *_PLAIN_FIELDS,
+        *(Cast(name, TextField()) for name in _JSON_FIELDS),
+    )  # fmt: skip
+
+
+_NEW_FLAG_FIELDS = (
+    "agency_id",
+    "rule",
+    "subject",
+    "contract_id",
+    "fingerprint",
+    "status",
+    "active",
+    "note",
+    "first_seen",
+    "last_seen",
+    *_VALUE_FIELDS,
+)
+_EVENT_FIELDS = ("agency_id", "flag_id", "kind", "from_status", "to_status", "note", "user_id", "at")
+
+
+def _values(finding: Finding, lookup: dict, default_code: str) -> tuple:
+    """The stored values a finding gives its flag, in the order of ``_VALUE_FIELDS``."""
+    ids = finding.expenditure_ids
+    if len(ids) == 1:
+        named = [lookup[ids[0]]] if ids[0] in lookup else []
+    else:
+        missing = ("", "", "")
+        named = [lookup[i] for i in sorted(ids, key=lambda i: lookup.get(i, missing)[2]) if i in lookup]
+    return (
+        rule_for(finding.rule).severity,
+        finding.budget_line or "",
+        [v for _c, v, _d in named],
+        list(dict.fromkeys([c for c, _v, _d in named])) or [default_code],
+        finding.message,
+        finding.params,
+        finding.evidence,
+        named[0][2] if named else "",
+    )
+
+
+_PLAIN_AT = tuple(_VALUE_FIELDS.index(n) for n in _PLAIN_FIELDS)
+_JSON_AT = tuple(_VALUE_FIELDS.index(n) for n in _JSON_FIELDS)
+
+
+def _same(stored: tuple, values: tuple) -> bool:
+    """Whether a stored flag's plain and JSON values (``_stored_columns()[6:]``) are a finding's.
+
+    The four JSON texts the database printed are parsed at once (the C decoder) and compared
+    with the finding's values; a difference only of form (a tuple where JSON keeps a list) is
+    settled by comparing with the values as JSON would give them back.
+    """
+    plain = len(_PLAIN_AT)
+    if stored[:plain] != tuple(values[i] for i in _PLAIN_AT):
+        return False
+    kept = json.loads(f"[{', '.join(stored[plain:])}]")
+    found = [values[i] for i in _JSON_AT]
+    return kept == found or kept == json.loads(json.dumps(found))
+
+
+def _history_user_id(user) -> int | None:
+    """Who the history rows name: the scan's user, or the request's (as simple-history would)."""
+    if user is None:
+        user = Flag.history.model.get_default_history_user(None)
+    return getattr(user, "pk", None)
+
+
 @transaction.atomic
 def _reconcile(
     *, contract: Contract, findings: list[Finding], frames: list[pd.DataFrame], user
 ) -> ScanResult:
+    """Store a scan's findings as sets: a constant number of statements, whatever their number.
+
+    One read brings back the stored flags' keys, fingerprints and values; new findings are
+    inserted with their links, ``raised`` events and history; flags whose fingerprint changed
+    are updated, relinked and (unless open) reopened, with history; flags whose other values
+    changed, or that fire again, are updated quietly; flags that no longer fire are deactivated
+    with history; a flag found unchanged is not written at all.
+    """
     now = timezone.now()
     result = ScanResult(contract=contract)
+    # Scans of one contract take turns (the flags they write are locked below, as they change).
+    list(Contract.objects.select_for_update().filter(pk=contract.pk).values_list("pk"))
     ids = {i for f in findings for i in f.expenditure_ids}
     signatures = _row_signatures(frames, ids)
     lookup = _lookup(frames, ids)
-    codes = {c.code: c.pk for c in Contract.objects.filter(agency_id=contract.agency_id).only("id", "code")}
 
-    keys = {(f.rule, f.subject) for f in findings}
-    existing_qs = Flag.objects.select_for_update().filter(agency_id=contract.agency_id)
-    mine = {(f.rule, f.subject): f for f in existing_qs.filter(contract=contract)}
-    shared_subjects = [s for r, s in keys if r == "DUPLICATE_INVOICE"]
-    if shared_subjects:
-        for flag in existing_qs.filter(rule="DUPLICATE_INVOICE", subject__in=shared_subjects):
-            mine.setdefault((flag.rule, flag.subject), flag)
+    flags = Flag.objects.filter(agency_id=contract.agency_id)
+    stored: dict[tuple[str, str], tuple] = {
+        (row[1], row[2]): row for row in flags.filter(contract=contract).values_list(*_stored_columns())
+    }
+    shared = [f.subject for f in findings if f.rule == "DUPLICATE_INVOICE"]
+    if shared:
+        others = flags.filter(rule="DUPLICATE_INVOICE", subject__in=shared).exclude(contract=contract)
+        for row in others.values_list(*_stored_columns()):
+            stored.setdefault((row[1], row[2]), row)
 
-    to_create: list[Flag] = []
-    create_links: list[tuple[Flag, Finding]] = []
-    to_update: list[Flag] = []
-    relink: list[tuple[Flag, Finding]] = []
-    events: list[FlagEvent] = []
+    created: list[tuple[Finding, str, tuple]] = []
+    changed: list[tuple[int, Finding, str, tuple]] = []
+    quiet: list[tuple[int, tuple]] = []
+    seen: set[tuple[str, str]] = set()
     for finding in findings:
-        rule = rule_for(finding.rule)
+        key = (finding.rule, finding.subject)
+        seen.add(key)
         fingerprint = _fingerprint(finding, signatures)
-        named = [
-            lookup[i]
-            for i in sorted(finding.expenditure_ids, key=lambda i: lookup.get(i, ("", "", ""))[2])
-            if i in lookup
-        ]
-        vouchers = [v for _c, v, _d in named]
-        contract_codes = list(dict.fromkeys([c for c, _v, _d in named])) or [contract.code]
-        values = {
-            "severity": rule.severity,
-            "line_code": finding.budget_line or "",
-            "vouchers": vouchers,
-            "contract_codes": contract_codes,
-            "message": finding.message,
-            "params": finding.params,
-            "evidence": finding.evidence,
-            "sort_key": named[0][2] if named else "",
-        }
-        flag = mine.get((finding.rule, finding.subject))
-        if flag is None:
-            flag = Flag(
-                agency_id=contract.agency_id,
-                rule=finding.rule,
-                subject=finding.subject,
-                contract=contract,
-                fingerprint=fingerprint,
-                status=FlagStatus.OPEN,
-                active=True,
-                last_seen=now,
-                **values,
-            )
-            to_create.append(flag)
-            create_links.append((flag, finding))
-            continue
-        changed = flag.fingerprint != fingerprint
-        for name, value in values.items():
-            setattr(flag, name, value)
-        flag.last_seen = now
-        flag.active = True
-        if changed:
-            flag.fingerprint = fingerprint
-            relink.append((flag, finding))
-            if flag.status != FlagStatus.OPEN:
-                events.append(
-                    FlagEvent(
-                        agency_id=flag.agency_id,
-                        flag=flag,
-                        kind=FlagEvent.Kind.REOPENED,
-                        from_status=flag.status,
-                        to_status=FlagStatus.OPEN,
-                        note=_("The expenditures behind this flag changed."),
-                        user=user,
-                    )
-                )
-                flag.status = FlagStatus.OPEN
-                flag.status_changed_at = now
-                result.reopened += 1
-            else:
-                result.updated += 1
+        values = _values(finding, lookup, contract.code)
+        row = stored.get(key)
+        if row is None:
+            created.append((finding, fingerprint, values))
+        elif row[4] != fingerprint:
+            changed.append((row[0], finding, fingerprint, values))
         else:
             result.unchanged += 1
-        to_update.append(flag)
-
-    seen = set(keys)
-    gone = [f for key, f in mine.items() if key not in seen and f.active and f.contract_id == contract.pk]
-    for flag in gone:
-        flag.active = False
+            if not row[5] or not _same(row[6:], values):
+                quiet.append((row[0], values))
+    gone = [row[0] for key, row in stored.items() if key not in seen and row[5] and row[3] == contract.pk]
     result.resolved = len(gone)
 
-    if to_create:
-        saved = bulk_create_with_history(to_create, Flag, batch_size=2000, default_user=user)
-        if any(f.pk is None for f in saved):  # databases that return no primary keys
-            by_key = {
-                (f.rule, f.subject): f.pk
-                for f in Flag.objects.filter(agency_id=contract.agency_id, contract=contract).only(
-                    "id", "rule", "subject"
-                )
-            }
-            for flag in to_create:
-                flag.pk = by_key[(flag.rule, flag.subject)]
-        fresh = []
-        for flag, finding in create_links:
-            fresh.append((flag, finding))
-            events.append(
-                FlagEvent(
-                    agency_id=flag.agency_id,
-                    flag_id=flag.pk,
-                    kind=FlagEvent.Kind.RAISED,
-                    to_status=FlagStatus.OPEN,
-                    user=user,
-                )
+    history_user = _history_user_id(user)
+    user_id = getattr(user, "pk", None)
+    events: list[tuple] = []
+    if changed:
+        changed_ids = [pk for pk, *_rest in changed]
+        statuses = dict(bulk.locked_values(Flag, changed_ids, ["status"]))
+        reopened = [pk for pk in changed_ids if statuses.get(pk, FlagStatus.OPEN) != FlagStatus.OPEN]
+        note = _("The expenditures behind this flag changed.")
+        events.extend(
+            (
+                contract.agency_id,
+                pk,
+                FlagEvent.Kind.REOPENED,
+                statuses[pk],
+                FlagStatus.OPEN,
+                note,
+                user_id,
+                now,
             )
-        relink.extend(fresh)
-        result.created = len(to_create)
-    update_fields = [
-        "severity",
-        "line_code",
-        "vouchers",
-        "contract_codes",
-        "message",
-        "params",
-        "evidence",
-        "sort_key",
-        "last_seen",
-        "active",
-        "fingerprint",
-        "status",
-        "status_changed_at",
-    ]
-    changed_flags = [f for f, _finding in relink if f not in to_create] + gone
-    if changed_flags:
-        bulk_update_with_history(changed_flags, Flag, update_fields, batch_size=2000, default_user=user)
-    quiet = [f for f in to_update if f not in changed_flags]
+            for pk in reopened
+        )
+        result.reopened = len(reopened)
+        result.updated = len(changed) - len(reopened)
+        bulk.update_rows(
+            Flag,
+            ("fingerprint", "last_seen", "active", *_VALUE_FIELDS),
+            ((fingerprint, now, True, *values, pk) for pk, _f, fingerprint, values in changed),
+        )
+        if reopened:
+            bulk.update_rows(
+                Flag, ("status", "status_changed_at"), ((FlagStatus.OPEN, now, pk) for pk in reopened)
+            )
     if quiet:
-        Flag.objects.bulk_update(quiet, update_fields, batch_size=2000)
-    if relink:
-        _link(relink, codes)
-        for extension in EXTENSIONS.values():
-            extension.link(relink)
-    if events:
-        bulk_create_with_history(events, FlagEvent, batch_size=2000, default_user=user)
-    result.flags = list(
-        Flag.objects.filter(agency_id=contract.agency_id, active=True)
-        .filter(pk__in=Flag.contracts.through.objects.filter(contract=contract).values("flag_id"))
-        .select_related("contract", "assignee")
+        bulk.update_rows(
+            Flag, ("last_seen", "active", *_VALUE_FIELDS), ((now, True, *v, pk) for pk, v in quiet)
+        )
+    if gone:
+        bulk.update_rows(Flag, ("active",), ((False, pk) for pk in gone))
+    bulk.history_from_rows(
+        Flag, [pk for pk, *_rest in changed] + gone, history_type="~", at=now, user_id=history_user
     )
+
+    if created:
+        new_ids = bulk.insert_rows(
+            Flag,
+            _NEW_FLAG_FIELDS,
+            (
+                (contract.agency_id, f.rule, f.subject, contract.pk, fingerprint, FlagStatus.OPEN, True, "", now, now,
+                 *values)
+                for f, fingerprint, values in created
+            ),
+            returning=True,
+        )  # fmt: skip
+        bulk.history_from_rows(Flag, new_ids, history_type="+", at=now, user_id=history_user)
+        events.extend(
+            (contract.agency_id, pk, FlagEvent.Kind.RAISED, "", FlagStatus.OPEN, "", user_id, now)
+            for pk in new_ids
+        )
+        result.created = len(created)
+    else:
+        new_ids = []
+
+    relink = [(pk, finding, values) for pk, finding, _fp, values in changed]
+    relink.extend((pk, finding, values) for pk, (finding, _fp, values) in zip(new_ids, created, strict=True))
+    if relink:
+        _link(contract, relink)
+        for extension in EXTENSIONS.values():
+            # Each extension gets the (flag, finding) pairs of its own rules, as it links only those.
+            pairs = [
+                (Flag(pk=pk, agency_id=contract.agency_id, rule=finding.rule), finding)
+                for pk, finding, _v in relink
+                if finding.rule in extension.rules
+            ]
+            if pairs:
+                extension.link(pairs)
+    if events:
+        event_ids = bulk.insert_rows(FlagEvent, _EVENT_FIELDS, events, returning=True)
+        bulk.history_from_rows(FlagEvent, event_ids, history_type="+", at=now, user_id=history_user)
     return result
 
 
-def _link(pairs: list[tuple[Flag, Finding]], codes: dict[str, int]) -> None:
-    """(Re)write the expenditures and contracts behind each flag."""
+def _link(contract: Contract, pairs: list[tuple[int, Finding, tuple]]) -> None:
+    """(Re)write the expenditures and contracts behind each flag (flag id, finding, values)."""
+    codes = dict(Contract.objects.filter(agency_id=contract.agency_id).values_list("code", "id"))
     exp_through = Flag.expenditures.through
     con_through = Flag.contracts.through
-    flag_ids = [flag.pk for flag, _f in pairs]
-    exp_through.objects.filter(flag_id__in=flag_ids).delete()
-    con_through.objects.filter(flag_id__in=flag_ids).delete()
-    exp_rows = [
-        exp_through(flag_id=flag.pk, expenditure_id=i)
-        for flag, finding in pairs
-        for i in finding.expenditure_ids
-    ]
-    con_rows = [
-        con_through(flag_id=flag.pk, contract_id=codes[code])
-        for flag, _finding in pairs
-        for code in flag.contract_codes
-        if code in codes
-    ]
-    exp_through.objects.bulk_create(exp_rows, batch_size=5000)
-    con_through.objects.bulk_create(con_rows, batch_size=5000)
+    flag_ids = [pk for pk, _f, _v in pairs]
+    bulk.delete_where_in(exp_through, "flag_id", flag_ids)
+    bulk.delete_where_in(con_through, "flag_id", flag_ids)
+    bulk.insert_rows(
+        exp_through,
+        ("flag_id", "expenditure_id"),
+        ((pk, i) for pk, finding, _v in pairs for i in finding.expenditure_ids),
+    )
+    bulk.insert_rows(
+        con_through,
+        ("flag_id", "contract_id"),
+        ((pk, codes[code]) for pk, _f, values in pairs for code in values[3] if code in codes),
+    )
 
 
 def flags_scan_agency(*, agency, user=None, contract_code: str | None = None) -> list[ScanResult]:
@@ -413,9 +499,6 @@ def flag_add_evidence(*, flag: Flag, user, file, note: str = "") -> FlagEvidence
     except ValidationError as exc:
         raise ValidationError({"evidence": exc.messages}) from exc
     name = (getattr(file, "name", "") or "evidence").rsplit("/", 1)[-1][:200]
-    extension = mimetypes.guess_extension(content_type) or ""
-    if not name.lower().endswith(extension):
-        name = f"{name}{extension}"
     attachment = FlagEvidence(
         agency_id=flag.agency_id,
         flag=flag,

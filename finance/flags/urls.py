@@ -14,3 +14,14 @@ urlpatterns = [
     path("contract/<int:pk>/", views.contract_summary, name="finance-flag-contract"),
     path("contract/<int:pk>/policy/", views.contract_policy, name="finance-contract-policy"),
 ]
+
+#: The record each page shows (URL name → model label): a refused request for one is also
+#: recorded for the agency owning the record (core.access_log).
+record_models = {
+    "finance-flag-detail": "finance.Flag",
+    "finance-flag-triage": "finance.Flag",
+    "finance-flag-assign": "finance.Flag",
+    "finance-flag-evidence": "finance.FlagEvidence",
+    "finance-flag-contract": "finance.Contract",
+    "finance-contract-policy": "finance.Contract",
+}

@@ -9,12 +9,15 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.forms import apply_validation_error
+from core.http import file_response
 from core.models import agency_of
+from core.redirects import redirect_back
 from core.roles import Role, has_role
 from core.views import paginate
 from finance.flags import selectors, services
@@ -51,14 +54,6 @@ def _assignees(user):
         .distinct()
         .order_by("username")
     )
-
-
-def _errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -109,7 +104,7 @@ def flag_bulk(request):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("%(count)s flags updated.") % {"count": count})
-    return redirect(request.POST.get("next") or "finance-flag-list")
+    return redirect_back(request, "finance-flag-list")
 
 
 @login_required
@@ -157,7 +152,7 @@ def flag_triage(request, pk: int):
                 evidence=form.cleaned_data.get("evidence"),
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Flag updated."))
             return redirect("finance-flag-detail", pk=flag.pk)
@@ -181,7 +176,7 @@ def flag_assign(request, pk: int):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Flag assigned."))
             return redirect("finance-flag-detail", pk=flag.pk)
@@ -192,10 +187,7 @@ def flag_assign(request, pk: int):
 def evidence_download(request, pk: int):
     _require_view(request)
     attachment = get_object_or_404(FlagEvidence.objects.for_user(request.user, "view"), pk=pk)
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
-    response["Content-Disposition"] = f'attachment; filename="evidence-{attachment.pk}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(attachment.file.open("rb"), f"evidence-{attachment.pk}", attachment.content_type)
 
 
 def _contract(request, pk: int) -> Contract:
@@ -234,7 +226,7 @@ def contract_policy(request, pk: int):
                     contract=contract, user=request.user, overrides=form.overrides()
                 )
             except ValidationError as exc:
-                _errors(form, exc)
+                apply_validation_error(form, exc)
             else:
                 messages.success(request, _("Policy saved; the contract was scanned again."))
                 return redirect("finance-contract-policy", pk=contract.pk)

@@ -20,6 +20,7 @@ from simple_history.models import HistoricalRecords
 
 from core.models import TenantModel, user_has_model_perm
 from core.roles import Role, user_roles
+from core.uploads import private_path
 from finance.models.contracts import Contract, _visible_contract_ids
 from finance.models.ledger import Expenditure
 
@@ -230,7 +231,7 @@ class FlagEvent(TenantModel):
 
 
 def flag_evidence_upload_to(instance: FlagEvidence, filename: str) -> str:
-    return f"agency_{instance.agency_id}/flags/{instance.flag_id}/{filename}"
+    return private_path(f"agency_{instance.agency_id}/flags/{instance.flag_id}", filename)
 
 
 class FlagEvidence(TenantModel):

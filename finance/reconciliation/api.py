@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import django_filters
 from django.core.exceptions import ValidationError
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from core.api import router
-from core.api.viewsets import TenantReadOnlyViewSet, TenantViewSetMixin
+from core.api.viewsets import TenantModelViewSet, TenantReadOnlyViewSet
 from core.roles import Role, has_role
 from finance.models import (
     BankStatement,
@@ -226,11 +226,16 @@ class LineViewSet(TenantReadOnlyViewSet):
         return Response(self.get_serializer(self.get_queryset().get(pk=line.pk)).data)
 
 
-class MatchViewSet(TenantViewSetMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
+class MatchViewSet(TenantModelViewSet):
+    """Matches of statement lines to book entries. DELETE undoes a match while its period is
+    open (the line and the expenditure stay; history keeps the match); a closed period's
+    matches answer 400."""
+
     queryset = ReconciliationMatch.objects.select_related("line")
     serializer_class = MatchSerializer
     filterset_fields = ["contract", "confirmed", "method"]
     required_actions = {"confirm": "change", "destroy": "change"}
+    destroy_service = services.match_remove
 
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
@@ -240,7 +245,7 @@ class MatchViewSet(TenantViewSetMixin, mixins.DestroyModelMixin, viewsets.ReadOn
 
     def perform_destroy(self, instance):
         _require_writer(self.request)
-        services.match_remove(match=instance, user=self.request.user)
+        self.destroy_service(match=instance, user=self.request.user)
 
 
 router.register("finance/reconciliation/periods", PeriodViewSet, basename="finance-reconciliation-period")

@@ -19,13 +19,13 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from core.importing import (
     Column,
     FileSpec,
+    Importer,
     ImportErrors,
     ImportResult,
     RowError,
     parse_date,
     parse_money,
     parse_text,
-    run_import,
 )
 from finance.models import (
     BankStatement,
@@ -75,14 +75,20 @@ def period_get_or_create(*, contract: Contract, start: dt.date, end: dt.date) ->
     return period
 
 
-class _StatementImport:
-    """Validation and writing of one statement file for a contract and period."""
+class StatementImport(Importer):
+    """A bank statement (files.md) into a contract's period ``start``–``end``, then matched."""
 
-    def __init__(self, contract: Contract, start: dt.date, end: dt.date, user) -> None:
+    spec = BANK_STATEMENT
+
+    def __init__(self, *, contract: Contract, start: dt.date, end: dt.date, user=None) -> None:
+        super().__init__(agency=contract.agency, user=user)
         self.contract = contract
         self.start = start
         self.end = end
-        self.user = user
+
+    @property
+    def target(self) -> str:
+        return self.contract.code
 
     def validate(self, rows):
         if self.end < self.start:
@@ -201,19 +207,8 @@ def statement_import(
     All or nothing; the same file twice is refused by the import machinery; lines already known
     from an overlapping statement are skipped and counted as ``already_known``.
     """
-    job = _StatementImport(contract, start, end, user)
-    return run_import(
-        BANK_STATEMENT,
-        data=data,
-        filename=filename,
-        agency=contract.agency,
-        user=user,
-        target=contract.code,
-        validate=job.validate,
-        preview=job.preview,
-        apply=job.apply,
-        dry_run=dry_run,
-    )
+    job = StatementImport(contract=contract, start=start, end=end, user=user)
+    return job.run(data=data, filename=filename, dry_run=dry_run)
 
 
 # --- matching ------------------------------------------------------------------------------

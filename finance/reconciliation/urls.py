@@ -16,3 +16,13 @@ urlpatterns = [
     path("lines/<int:pk>/<str:action>/", views.line_action, name="finance-reconciliation-line-action"),
     path("contracts/<int:pk>/pack/", views.contract_pack_page, name="finance-contract-pack"),
 ]
+
+#: The record each page shows (URL name → model label): a refused request for one is also
+#: recorded for the agency owning the record (core.access_log).
+record_models = {
+    "finance-reconciliation-period": "finance.ReconciliationPeriod",
+    "finance-reconciliation-period-action": "finance.ReconciliationPeriod",
+    "finance-reconciliation-match-action": "finance.ReconciliationMatch",
+    "finance-reconciliation-line-action": "finance.StatementLine",
+    "finance-contract-pack": "finance.Contract",
+}

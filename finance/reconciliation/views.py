@@ -13,12 +13,13 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.http import file_response
 from core.reports import FORMATS, ReportError
 from core.reports import render as render_report
 from core.reports.charts import chart_svg
@@ -292,9 +293,7 @@ def contract_pack_page(request, pk):
         if fmt not in FORMATS:
             raise Http404
         content, content_type, filename = render_report(report, fmt)
-        response = HttpResponse(content, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return file_response(content, filename, content_type)
     sections = [
         {
             "title": section.title,

@@ -6,15 +6,25 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from core.reports import Column, Report, ReportError, Section, Table, register
+from core.roles import Role, has_role
 from finance.models import Contract
 from finance.selectors import budget_vs_actual
 
 
+def contract_report_access(user, params: dict) -> bool:
+    """May ``user`` still see a finance report with ``params`` (checked each time a stored file
+    is opened)? With a contract: that contract must be readable now (an auditor's grant still
+    active). Without one the report covered every contract the user could read when it was
+    made, so only readers of every contract (directors, finance officers) keep it."""
+    code = str(params.get("contract") or "").strip()
+    if code:
+        return Contract.objects.for_user(user, "view").filter(code=code).exists()
+    return has_role(user, Role.DIRECTOR, Role.FINANCE)
+
+
 def visible_contract(*, agency, user, code) -> Contract:
     """The contract ``code`` of ``agency`` that ``user`` may read (the command runs with user=None)."""
-    qs = Contract.objects.for_user(user, "view") if user is not None else Contract.objects.for_agency(agency)
-    if agency is not None:
-        qs = qs.filter(agency=agency)
+    qs = Contract.objects.for_user(user, "view", agency=agency)
     contract = qs.select_related("funder").filter(code=str(code or "").strip()).first()
     if contract is None:
         raise ReportError(_("There is no contract %(code)s.") % {"code": code})
@@ -26,6 +36,7 @@ def visible_contract(*, agency, user, code) -> Contract:
     title=gettext_lazy("Budget vs actual"),
     params=("contract",),
     roles=("director", "finance", "auditor"),
+    access=contract_report_access,
     description=gettext_lazy(
         "Per budget line: approved, actual, remaining, share spent and projection at the end."
     ),

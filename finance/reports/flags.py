@@ -16,24 +16,28 @@ from finance.models import Expenditure, Flag
 from finance.reports.budget import visible_contract
 
 
+def _access(user, params: dict) -> bool:
+    from finance.reports.budget import contract_report_access
+
+    return contract_report_access(user, params)
+
+
 @register(
     "flags",
     title=gettext_lazy("Irregularity flags"),
     params=(),
     optional=("contract",),
     roles=("director", "finance", "auditor"),
+    access=_access,
     description=gettext_lazy("Flags by rule and status, with every expenditure behind each."),
 )
 def build_flags(*, agency, user=None, contract=None, **kw) -> Report:
-    flags = Flag.objects.for_user(user, "view") if user is not None else Flag.objects.for_agency(agency)
-    flags = flags.filter(agency=agency, active=True)
+    flags = Flag.objects.for_user(user, "view", agency=agency).filter(active=True)
     record = None
     if contract:
         record = visible_contract(agency=agency, user=user, code=contract)
         flags = flags.filter(pk__in=Flag.contracts.through.objects.filter(contract=record).values("flag_id"))
-    expenditures = (
-        Expenditure.objects.for_user(user, "view") if user is not None else Expenditure.objects.all()
-    )
+    expenditures = Expenditure.objects.for_user(user, "view", agency=agency)
     flags = flags.prefetch_related(
         Prefetch(
             "expenditures",

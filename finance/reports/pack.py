@@ -25,7 +25,7 @@ from core.reports import Chart, Column, Report, Section, Series, Table, money_st
 from core.reports.charts import chart_table
 from finance.models import BudgetRevision, Contract, Disbursement, Expenditure, Flag
 from finance.reconciliation.selectors import contract_reconciliation
-from finance.reports.budget import visible_contract
+from finance.reports.budget import contract_report_access, visible_contract
 from finance.selectors import BudgetVsActual, budget_vs_actual
 
 ZERO = Decimal("0.00")
@@ -282,9 +282,9 @@ def revisions_section(contract: Contract, rows: list[dict] | None = None) -> Sec
 
 def contract_flags(contract: Contract, user=None):
     """Current flags touching the contract that ``user`` may read (all of them for the command)."""
-    qs = Flag.objects.for_user(user, "view") if user is not None else Flag.objects.all()
+    qs = Flag.objects.for_user(user, "view", agency=contract.agency)
     touching = Flag.contracts.through.objects.filter(contract=contract).values("flag_id")
-    return qs.filter(agency_id=contract.agency_id, active=True, pk__in=touching)
+    return qs.filter(active=True, pk__in=touching)
 
 
 def flag_summary(contract: Contract, user=None) -> tuple[list[dict], list[Flag]]:
@@ -559,6 +559,7 @@ def contract_pack(contract: Contract, *, user=None, as_of: dt.date | None = None
     title=gettext_lazy("Contract report"),
     params=("contract",),
     roles=("director", "finance", "auditor"),
+    access=contract_report_access,
     description=gettext_lazy(
         "The funder pack: summary, budget vs actual, disbursements vs spending, revisions, flags, "
         "bank reconciliation and charts."

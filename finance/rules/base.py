@@ -201,6 +201,7 @@ class RuleContext:
     assignments: pd.DataFrame = field(default_factory=lambda: _empty(["staff_id", "start", "end"]))
     staff: pd.DataFrame = field(default_factory=lambda: _empty(["staff_id", "staff_no", "name"]))
     country: str = "CN"
+    calendar: dict[int, dict[dt.date, tuple[str, str]]] | None = None
 
     def __post_init__(self) -> None:
         if self.agency_invoices is None:

@@ -6,12 +6,13 @@ import datetime as dt
 import math
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from finance.rules._groups import clusters
-from finance.rules.base import Finding, PolicyKey, Rule, RuleContext, iso, money_str, money_text
+from finance.rules.base import Finding, PolicyKey, Rule, RuleContext, money_str, money_text
 from finance.rules.examples import DemoExample, DemoRow, DemoWorld
 
 
@@ -31,35 +32,48 @@ def split_purchase(frame: pd.DataFrame, policy: dict, context: RuleContext) -> l
     stats = rows.groupby("run")["amount"].agg(["size", "sum"])
     wanted = stats[(stats["size"] >= 2) & (stats["sum"] >= threshold_cents)].index
     rows = rows[rows["run"].isin(wanted)]
+    if rows.empty:
+        return []
+    # Runs are contiguous (rows sorted by payee, date, id): slice plain lists per run instead of
+    # building a DataFrame per group (thousands of runs on a large ledger).
+    runs = rows["run"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, runs[1:] != runs[:-1]]).tolist()
+    ends = [*starts[1:], len(runs)]
+    ids = rows["id"].tolist()
+    amounts = rows["amount"].tolist()
+    vouchers_all = [v or f"#{i}" for v, i in zip(rows["voucher_no"].tolist(), ids, strict=True)]
+    payees = rows["payee"].tolist()
+    norms = rows["payee_norm"].tolist()
+    days = rows["date"].dt.strftime("%Y-%m-%d").tolist()
+    threshold_text, threshold_str = money_text(threshold_cents), money_str(threshold_cents)
     findings = []
-    for _run, members in rows.groupby("run", sort=False):
-        first = members.iloc[0]
-        total = int(members["amount"].sum())
-        vouchers = [v or f"#{i}" for v, i in zip(members["voucher_no"], members["id"], strict=True)]
+    for a, b in zip(starts, ends, strict=True):
+        total = sum(amounts[a:b])
+        vouchers = vouchers_all[a:b]
         findings.append(
             Finding(
                 rule="SPLIT_PURCHASE",
-                subject=f"{context.contract}:split:{first.payee_norm}|{int(first.id)}",
+                subject=f"{context.contract}:split:{norms[a]}|{ids[a]}",
                 message=gettext_noop(
                     "%(count)s purchases from %(payee)s between %(from)s and %(to)s, each below the "
                     "approval threshold of %(threshold)s, add up to %(total)s (vouchers %(vouchers)s)"
                 ),
                 params={
-                    "count": len(members),
-                    "payee": first.payee,
-                    "from": iso(members["date"].iloc[0]),
-                    "to": iso(members["date"].iloc[-1]),
-                    "threshold": money_text(threshold_cents),
+                    "count": b - a,
+                    "payee": payees[a],
+                    "from": days[a],
+                    "to": days[b - 1],
+                    "threshold": threshold_text,
                     "total": money_text(total),
                     "vouchers": ", ".join(vouchers),
                 },
-                expenditure_ids=tuple(int(i) for i in members["id"]),
+                expenditure_ids=tuple(ids[a:b]),
                 budget_line=None,
                 evidence={
-                    "payee": first.payee,
-                    "amounts": [money_str(a) for a in members["amount"]],
+                    "payee": payees[a],
+                    "amounts": [money_str(x) for x in amounts[a:b]],
                     "total": money_str(total),
-                    "approval_threshold": money_str(threshold_cents),
+                    "approval_threshold": threshold_str,
                     "window_days": window,
                 },
             )

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -26,6 +27,8 @@ from finance.models import (
     Funder,
     StaffAssignment,
 )
+from finance.sections import contract_sections
+from staff.models import StaffMember
 
 ZERO = Decimal("0.00")
 
@@ -319,6 +322,157 @@ def revision_decide(
     revision.decision_note = note
     revision.save()
     return revision
+
+
+# --- the whole contract at once -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AssignmentSpec:
+    """A staff assignment as a contract file states it."""
+
+    staff: StaffMember
+    start: dt.date
+    end: dt.date
+    fte: Decimal
+
+
+@dataclass(frozen=True)
+class DisbursementSpec:
+    """A tranche received, as a contract file states it."""
+
+    date: dt.date
+    amount: Decimal
+    reference: str = ""
+
+
+@dataclass
+class ContractSaveResult:
+    contract: Contract
+    created: bool
+    revision: BudgetRevision | None
+    assignments_added: int = 0
+    disbursements_added: int = 0
+    sections: dict[str, Any] = field(default_factory=dict)
+
+
+_HEADING = ("title", "start", "end", "currency", "status", "policy")
+
+
+@transaction.atomic
+def contract_save(
+    *,
+    agency: Agency,
+    contract: Contract | None = None,
+    code: str | None = None,
+    match_code: bool = False,
+    funder_name: str | None = None,
+    title: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    total: Decimal | None = None,
+    currency: str | None = None,
+    status: str | None = None,
+    policy: Mapping | None = None,
+    lines: Sequence[LineSpec] | None = None,
+    assignments: Iterable[AssignmentSpec] = (),
+    disbursements: Iterable[DisbursementSpec] = (),
+    sections: Mapping[str, Any] | None = None,
+    user=None,
+    reason: str = "",
+    approve: bool = False,
+    source: str = BudgetRevision.Source.MANUAL,
+) -> ContractSaveResult:
+    """Save a contract with its funder, heading, budget, assignments, disbursements and sections.
+
+    One transaction for all of it: when any part is refused (a budget sheet that does not add
+    up, an assignment outside the period, a registered section's record), nothing is written,
+    not the funder, not the heading. The contract page, the API and ``load_contract`` all save
+    through here.
+
+    ``contract`` is the contract to change; without it a new one is created from ``code``, or,
+    with ``match_code`` (a contract file), the agency's contract of that code is changed if
+    there is one. A heading argument left ``None`` keeps its value. ``lines`` is a whole budget:
+    a contract without a budget takes it as its original budget; otherwise it becomes a
+    revision (source ``source``, reason ``reason``), approved at once when ``approve`` (the
+    command line) and otherwise proposed for a director. The total changes only with such a
+    revision. Assignments (same person and start) and disbursements (same date, amount and
+    reference) already recorded are not added twice. ``sections`` holds the parsed value of
+    each registered section (``finance.sections``), applied last.
+    """
+    registered = contract_sections()
+    unknown = sorted(set(sections or {}) - set(registered))
+    if unknown:
+        raise ValidationError(_("Unknown contract section %(keys)s.") % {"keys": ", ".join(unknown)})
+    if contract is None and match_code and code:
+        contract = Contract.objects.filter(agency=agency, code=code.strip()).first()
+    if contract is not None:
+        # Work on a locked, fresh copy: a refusal leaves the caller's instance as it was.
+        contract = Contract.objects.select_for_update().get(pk=contract.pk, agency=agency)
+    funder = funder_get_or_create(agency=agency, name=funder_name) if funder_name else None
+    heading = {
+        name: value
+        for name, value in zip(_HEADING, (title, start, end, currency, status, policy), strict=True)
+        if value is not None
+    }
+    revision = None
+    created = contract is None
+    if created:
+        if funder is None:
+            raise ValidationError({"funder_name": _("Name the funder of the contract.")})
+        contract = contract_create(
+            agency=agency,
+            code=code or "",
+            funder=funder,
+            total=total,
+            lines=lines or (),
+            **heading,
+        )
+    else:
+        if funder is not None:
+            heading["funder"] = funder
+        if heading:
+            contract_update(contract=contract, **heading)
+        new_total = None if total is None or total == contract.total else total
+        if lines is not None and not contract.budget_lines.exists() and new_total is None:
+            budget_set_lines(contract=contract, lines=lines)
+        elif lines is not None:
+            revision = revision_from_lines(
+                contract=contract,
+                lines=lines,
+                new_total=new_total,
+                reason=reason or _("Budget changed"),
+                user=user,
+                approve=approve,
+                source=source,
+            )
+        elif new_total is not None:
+            raise ValidationError(
+                {"total": _("The total changes only with the budget lines, as a budget revision.")}
+            )
+    assignments_added = 0
+    for spec in assignments:
+        if not StaffAssignment.objects.filter(contract=contract, staff=spec.staff, start=spec.start).exists():
+            assignment_create(
+                contract=contract, staff=spec.staff, start=spec.start, end=spec.end, fte=spec.fte
+            )
+            assignments_added += 1
+    disbursements_added = 0
+    for spec in disbursements:
+        if not Disbursement.objects.filter(
+            contract=contract, date=spec.date, amount=spec.amount, reference=spec.reference
+        ).exists():
+            disbursement_create(
+                contract=contract, date=spec.date, amount=spec.amount, reference=spec.reference
+            )
+            disbursements_added += 1
+    applied = {
+        key: registered[key].apply(
+            contract=contract, value=value, created=created, user=user, reason=reason, approve=approve
+        )
+        for key, value in (sections or {}).items()
+    }
+    return ContractSaveResult(contract, created, revision, assignments_added, disbursements_added, applied)
 
 
 # --- money received and staffing ----------------------------------------------------------

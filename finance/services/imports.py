@@ -1,26 +1,26 @@
 """Files into finance records: contract definitions (JSON), budget sheets and ledgers (CSV/XLSX).
 
-Tabular files go through the shared machinery (``core.importing.run_import``): all or nothing,
-every error by row and column, repeats refused. This module only declares the columns and the
-finance-specific checks.
+Tabular files go through the shared machinery: each kind is an ``Importer`` (``LedgerImport``,
+``BudgetSheetImport``), so every file is all or nothing, every error is given by row and
+column, repeats are refused and an ``ImportBatch`` is kept. This module only declares the
+columns and the finance-specific checks.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.db import MoneySum
+from core.db import MoneySum, bulk_insert_with_history
 from core.importing import (
     Column,
     FileSpec,
+    Importer,
     ImportErrors,
     ImportResult,
     ParsedRow,
@@ -30,33 +30,35 @@ from core.importing import (
     parse_date,
     parse_decimal,
     parse_money,
-    parse_table,
     parse_text,
-    read_table,
-    run_import,
 )
-from core.importing.errors import FileRefused
 from core.models import Agency
+from finance.flags.services import flags_scan_on_commit
 from finance.models import (
     CATEGORY_CHINESE,
     PAYMENT_METHOD_CHINESE,
     BudgetRevision,
     Category,
     Contract,
-    Disbursement,
     Expenditure,
     PaymentMethod,
-    StaffAssignment,
+)
+from finance.policy import default_policy, validate_policy
+from finance.sections import (
+    ASSIGNMENT_KEYS,
+    BUDGET_LINE_KEYS,
+    DISBURSEMENT_KEYS,
+    SectionContext,
+    contract_sections,
+    known_contract_keys,
+    unknown_keys,
 )
 from finance.services.contracts import (
+    AssignmentSpec,
+    ContractSaveResult,
+    DisbursementSpec,
     LineSpec,
-    assignment_create,
-    budget_set_lines,
-    contract_create,
-    contract_update,
-    disbursement_create,
-    funder_get_or_create,
-    revision_from_lines,
+    contract_save,
 )
 from staff.models import StaffMember
 
@@ -119,42 +121,14 @@ def _existing(qs, field: str, values: set[str]) -> dict[str, Any]:
     return found
 
 
-def _history_insert_from(
-    model, *, field: str, value: Any, user_id: int | None, reason: str | None = None
-) -> int:
-    """Write the "+" history row of every ``model`` row whose ``field`` is ``value``, in one INSERT … SELECT.
+class LedgerImport(Importer):
+    """Ledger rows (files.md) into one contract: budget lines and staff numbers are resolved,
+    vouchers checked; never refused for overspending (the flags say so afterwards)."""
 
-    The same rows ``simple_history`` would write (every tracked column, history_date,
-    history_type "+", history_user), without building a historical model instance per row:
-    for a 100,000-row ledger that is the difference between minutes and a second.
-    """
-    # Identifiers come from model metadata and every value is a bound parameter.
-    history = model.history.model
-    quote = connection.ops.quote_name
-    history_columns = {f.column for f in history._meta.concrete_fields}
-    columns = [quote(f.column) for f in model._meta.concrete_fields if f.column in history_columns]
-    extra = {
-        "history_date": history._meta.get_field("history_date").get_db_prep_save(timezone.now(), connection),
-        "history_type": "+",
-        "history_user": user_id,
-        "history_change_reason": reason,
-    }
-    extra_columns = [quote(history._meta.get_field(name).column) for name in extra]
-    target = f"{quote(history._meta.db_table)} ({', '.join(columns + extra_columns)})"
-    source = quote(model._meta.db_table)
-    selected = ", ".join(columns + ["%s"] * len(extra))
-    match = quote(model._meta.get_field(field).column)
-    order = quote(model._meta.pk.column)
-    sql = f"INSERT INTO {target} SELECT {selected} FROM {source} WHERE {match} = %s ORDER BY {order}"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*extra.values(), value])
-        return cursor.rowcount
+    spec = LEDGER
 
-
-class _LedgerCheck:
-    """Resolves budget lines and staff numbers, and checks vouchers, for one contract."""
-
-    def __init__(self, contract: Contract) -> None:
+    def __init__(self, *, contract: Contract, user=None) -> None:
+        super().__init__(agency=contract.agency, user=user)
         self.contract = contract
         lines = list(contract.budget_lines.only("pk", "code", "name"))
         # Codes win over names: a line named like another line's code is found by the code.
@@ -232,26 +206,29 @@ class _LedgerCheck:
     )
 
     def _row_values(self, rows: list[ParsedRow]) -> list[tuple]:
-        ops = connection.ops
         line_ids, staff = self.line_ids, self.staff
         return [
             (
                 line_ids[row["budget_line"]],
-                ops.adapt_datefield_value(row["date"]),
-                ops.adapt_decimalfield_value(row["amount"], 14, 2),
+                row["date"],
+                row["amount"],
                 row["payee"],
                 row["description"],
                 row["invoice_no"] or "",
                 row["payment_method"] or "",
                 row["voucher_no"] or "",
                 staff[row["staff_no"]] if row["staff_no"] else None,
-                ops.adapt_datefield_value(row["posted_on"]),
+                row["posted_on"],
             )
             for row in rows
         ]
 
-    def apply(self, rows: list[ParsedRow], batch, user) -> dict[str, Any]:
-        """Insert the rows and their "+" history rows, a batch of parameters at a time.
+    @property
+    def target(self) -> str:
+        return self.contract.code
+
+    def apply(self, rows: list[ParsedRow], batch) -> dict[str, Any]:
+        """Insert the rows and their "+" history rows (``core.db.bulk_insert_with_history``).
 
         The parsers and ``validate`` have checked every value already (lengths, choices,
         non-zero amounts, lines, staff numbers, vouchers), so rows go in without a model
@@ -259,43 +236,24 @@ class _LedgerCheck:
         all of the two minutes the import took. The database constraints still hold the last
         line: a voucher entered meanwhile raises and refuses the whole file.
         """
-        user_id = user.pk if getattr(user, "pk", None) else None
-        fixed = {
+        shared = {
             "agency": self.contract.agency_id,
             "contract": self.contract.pk,
             "status": Expenditure.Status.POSTED.value,
             "source": Expenditure.Source.IMPORT.value,
             "import_batch": batch.pk,
-            "created_by": user_id,
-            "created_at": timezone.now(),
+            "created_by": batch.created_by_id,
         }
-        fields = {f.name: f for f in Expenditure._meta.concrete_fields if not f.primary_key}
-        constant_fields = [f for name, f in fields.items() if name not in self.ROW_FIELDS]
-        constants = tuple(
-            f.get_db_prep_save(fixed[f.name] if f.name in fixed else f.get_default(), connection)
-            for f in constant_fields
-        )
-        columns = [fields[name].column for name in self.ROW_FIELDS] + [f.column for f in constant_fields]
-        # Identifiers come from model metadata and every value is a bound parameter.
-        quote = connection.ops.quote_name
-        table = quote(Expenditure._meta.db_table)
-        column_list = ", ".join(quote(c) for c in columns)
         try:
             # Savepoint: a voucher posted by someone else meanwhile refuses the file cleanly.
-            with transaction.atomic(), connection.cursor() as cursor:
-                if connection.vendor == "postgresql" and hasattr(cursor.cursor, "copy"):
-                    # COPY: one stream instead of a statement per row (psycopg 3).
-                    copy_sql = f"COPY {table} ({column_list}) FROM STDIN"
-                    # The raw cursor's errors are not translated; wrap them into IntegrityError.
-                    with connection.wrap_database_errors, cursor.cursor.copy(copy_sql) as copy:
-                        for chunk in _chunks(rows, _BATCH):
-                            for values in self._row_values(chunk):
-                                copy.write_row(values + constants)
-                else:
-                    marks = ", ".join(["%s"] * len(columns))
-                    sql = f"INSERT INTO {table} ({column_list}) VALUES ({marks})"  # noqa: S608
-                    for chunk in _chunks(rows, _BATCH):
-                        cursor.executemany(sql, [values + constants for values in self._row_values(chunk)])
+            with transaction.atomic():
+                bulk_insert_with_history(
+                    Expenditure,
+                    self.ROW_FIELDS,
+                    self._row_values(rows),
+                    values=shared,
+                    user=batch.created_by,
+                )
         except IntegrityError as exc:
             raise ImportErrors(
                 [
@@ -304,7 +262,8 @@ class _LedgerCheck:
                     )
                 ]
             ) from exc
-        _history_insert_from(Expenditure, field="import_batch", value=batch.pk, user_id=batch.created_by_id)
+        # Inside the import's transaction: the scan starts once the rows are committed.
+        flags_scan_on_commit(contract=self.contract, user=self.user)
         added = sum((row["amount"] for row in rows), ZERO)
         return {
             "rows": len(rows),
@@ -321,75 +280,71 @@ def ledger_import(
     *, contract: Contract, data: bytes, filename: str, user=None, dry_run: bool = False
 ) -> ImportResult:
     """Import ledger rows into ``contract`` (files.md): all or nothing, never refused for overspending."""
-    check = _LedgerCheck(contract)
-
-    def apply(rows, batch):
-        summary = check.apply(rows, batch, user)
-        # Inside the import's transaction: the scan starts once the rows are committed.
-        from finance.flags.services import flags_scan_on_commit
-
-        flags_scan_on_commit(contract=contract, user=user)
-        return summary
-
-    return run_import(
-        LEDGER,
-        data=data,
-        filename=filename,
-        agency=contract.agency,
-        user=user,
-        target=contract.code,
-        validate=check.validate,
-        preview=check.preview,
-        apply=apply,
-        dry_run=dry_run,
-    )
+    return LedgerImport(contract=contract, user=user).run(data=data, filename=filename, dry_run=dry_run)
 
 
 # --- budget sheet -------------------------------------------------------------------------
 
 
-def budget_sheet_read(*, data: bytes, filename: str) -> list[LineSpec]:
-    """Read a budget sheet (code, name, category, amount) or raise ValidationError with every problem."""
-    try:
-        table = read_table(data, filename)
-    except FileRefused as refused:
-        raise ValidationError(refused.message) from None
-    outcome = parse_table(BUDGET_SHEET, table)
-    if outcome.errors:
-        raise ValidationError([str(error) for error in outcome.errors.kept])
-    if not outcome.rows:
-        raise ValidationError(_("The budget sheet has no lines."))
-    return [LineSpec(row["code"], row["name"], row["category"], row["amount"]) for row in outcome.rows]
+class BudgetSheetImport(Importer):
+    """A budget sheet (code, name, category, amount) uploaded with a contract.
+
+    A contract without a budget takes the sheet as its budget; on one that has a budget the
+    sheet becomes a proposed revision for a director (``BudgetRevision.Source.FILE``). The
+    same sheet is imported into a contract once.
+    """
+
+    spec = BUDGET_SHEET
+
+    def __init__(self, *, contract: Contract, user=None) -> None:
+        super().__init__(agency=contract.agency, user=user)
+        self.contract = contract
+
+    @property
+    def target(self) -> str:
+        return self.contract.code
+
+    @staticmethod
+    def lines(rows: list[ParsedRow]) -> list[LineSpec]:
+        return [LineSpec(row["code"], row["name"], row["category"], row["amount"]) for row in rows]
+
+    def preview(self, rows: list[ParsedRow]) -> dict[str, Any]:
+        total = sum((row["amount"] for row in rows), ZERO)
+        return {"lines": len(rows), "total": f"{total:.2f}"}
+
+    def apply(self, rows: list[ParsedRow], batch) -> dict[str, Any]:
+        lines = self.lines(rows)
+        try:
+            # A contract without a budget takes the sheet as its budget; otherwise it is a
+            # proposed revision (contract_save decides, as for the page and the API).
+            revision = contract_save(
+                agency=self.contract.agency,
+                contract=self.contract,
+                lines=lines,
+                user=self.user,
+                reason=_("Budget sheet %(name)s") % {"name": batch.file_name},
+                source=BudgetRevision.Source.FILE,
+            ).revision
+        except ValidationError as exc:
+            # Budget rules concern the sheet as a whole (totals, codes): one line each.
+            raise ImportErrors([RowError.file(message) for message in exc.messages]) from exc
+        return {**self.preview(rows), "revision": revision.pk if revision else None}
 
 
-def budget_sheet_apply(
-    *, contract: Contract, lines: list[LineSpec], user, filename: str
-) -> BudgetRevision | None:
-    """A contract without a budget takes the sheet as its budget; otherwise the sheet is a proposed revision."""
-    if not contract.budget_lines.exists():
-        budget_set_lines(contract=contract, lines=lines)
-        return None
-    return revision_from_lines(
-        contract=contract,
-        lines=lines,
-        new_total=None,
-        reason=_("Budget sheet %(name)s") % {"name": filename},
-        user=user,
-        approve=False,
-        source=BudgetRevision.Source.FILE,
-    )
+def budget_sheet_import(
+    *, contract: Contract, data: bytes, filename: str, user=None, dry_run: bool = False
+) -> ImportResult:
+    """Import a budget sheet into ``contract``: its budget if it has none, else a proposed revision.
+
+    ``result.summary["revision"]`` is the id of the proposed revision (None when the sheet set
+    the budget or changed nothing).
+    """
+    return BudgetSheetImport(contract=contract, user=user).run(data=data, filename=filename, dry_run=dry_run)
 
 
 # --- contract definition (JSON) -----------------------------------------------------------
 
-
-@dataclass
-class LoadResult:
-    contract: Contract
-    created: bool
-    revision: BudgetRevision | None
-    assignments_added: int
-    disbursements_added: int
+LoadResult = ContractSaveResult
 
 
 def _field(errors: list[str], where: str, parser, value):
@@ -402,10 +357,37 @@ def _field(errors: list[str], where: str, parser, value):
         return None
 
 
+def _items(document: dict, key: str, errors: list[str]) -> list:
+    raw = document.get(key) or []
+    if not isinstance(raw, list):
+        errors.append(_("%(where)s: must be a list") % {"where": key})
+        return []
+    return raw
+
+
+def _parse_policy(raw: Any, errors: list[str]) -> dict:
+    if raw in (None, ""):
+        return {}
+    if not isinstance(raw, dict):
+        errors.append(_("policy: must be an object of keys and values"))
+        return {}
+    # The known keys are the keys that have a default (one place: finance.policy).
+    known = default_policy()
+    problems = unknown_keys(raw, known, "policy")
+    errors.extend(problems)
+    policy = {key: value for key, value in raw.items() if key in known}
+    try:
+        return validate_policy(policy)
+    except ValidationError as exc:
+        errors.extend(f"policy: {message}" for message in exc.messages)
+        return {}
+
+
 def _parse_contract(document: Any, agency: Agency) -> tuple[dict, list[str]]:
     errors: list[str] = []
     if not isinstance(document, dict):
         return {}, [_("The file must hold one JSON object.")]
+    errors.extend(unknown_keys(document, known_contract_keys()))
     out: dict[str, Any] = {}
     for key in ("code", "title", "funder"):
         out[key] = _field(errors, key, parse_text, document.get(key))
@@ -413,7 +395,7 @@ def _parse_contract(document: Any, agency: Agency) -> tuple[dict, list[str]]:
     out["end"] = _field(errors, "end", parse_date, document.get("end"))
     out["total"] = _field(errors, "total", parse_money, document.get("total"))
     out["currency"] = str(document.get("currency") or "CNY").strip().upper()
-    out["policy"] = document.get("policy") or {}
+    out["policy"] = _parse_policy(document.get("policy"), errors)
     if out["start"] and out["end"] and out["end"] <= out["start"]:
         errors.append(_("end: the end must be after the start"))
     category = enum_parser(Category, CATEGORY_CHINESE)
@@ -427,6 +409,7 @@ def _parse_contract(document: Any, agency: Agency) -> tuple[dict, list[str]]:
         if not isinstance(item, dict):
             errors.append(_("%(where)s: must be an object") % {"where": where})
             continue
+        errors.extend(unknown_keys(item, BUDGET_LINE_KEYS, where))
         values = [
             _field(errors, f"{where}.code", parse_text, item.get("code")),
             _field(errors, f"{where}.name", parse_text, item.get("name")),
@@ -447,15 +430,16 @@ def _parse_contract(document: Any, agency: Agency) -> tuple[dict, list[str]]:
             )
     out["budget_lines"] = lines
     out["assignments"] = []
-    raw = document.get("assignments") or []
+    raw = _items(document, "assignments", errors)
     staff_numbers = [str(item.get("staff_no", "")).strip() for item in raw if isinstance(item, dict)]
     staff = {s.staff_no: s for s in StaffMember.objects.filter(agency=agency, staff_no__in=staff_numbers)}
     fte_parser = parse_decimal(places=2)
-    for index, item in enumerate(raw if isinstance(raw, list) else [], start=1):
+    for index, item in enumerate(raw, start=1):
         where = f"assignments[{index}]"
         if not isinstance(item, dict):
             errors.append(_("%(where)s: must be an object") % {"where": where})
             continue
+        errors.extend(unknown_keys(item, ASSIGNMENT_KEYS, where))
         number = str(item.get("staff_no", "")).strip()
         member = staff.get(number)
         if member is None:
@@ -473,40 +457,51 @@ def _parse_contract(document: Any, agency: Agency) -> tuple[dict, list[str]]:
                 errors.append(_("%(where)s: ends before it starts") % {"where": where})
             if start < out["start"] or end > out["end"]:
                 errors.append(_("%(where)s: must lie inside the contract period") % {"where": where})
-        out["assignments"].append((member, start, end, fte))
+        if member is not None and None not in (start, end, fte):
+            out["assignments"].append(AssignmentSpec(member, start, end, fte))
     out["disbursements"] = []
-    raw = document.get("disbursements") or []
-    for index, item in enumerate(raw if isinstance(raw, list) else [], start=1):
+    for index, item in enumerate(_items(document, "disbursements", errors), start=1):
         where = f"disbursements[{index}]"
         if not isinstance(item, dict):
             errors.append(_("%(where)s: must be an object") % {"where": where})
             continue
+        errors.extend(unknown_keys(item, DISBURSEMENT_KEYS, where))
         date = _field(errors, f"{where}.date", parse_date, item.get("date"))
         amount = _field(errors, f"{where}.amount", parse_money(positive=True), item.get("amount"))
-        out["disbursements"].append((date, amount, str(item.get("reference") or "").strip()))
-    from finance.contract_sections import SECTIONS
-
+        if None not in (date, amount):
+            out["disbursements"].append(
+                DisbursementSpec(date, amount, str(item.get("reference") or "").strip())
+            )
     out["sections"] = {}
-    for name, section in SECTIONS.items():
-        if name in document:
-            parsed, problems = section.parse(document[name], agency=agency, period=(out["start"], out["end"]))
-            out["sections"][name] = parsed
+    present = {key: section for key, section in contract_sections().items() if key in document}
+    if present:
+        existing = Contract.objects.filter(agency=agency, code=out["code"]).first() if out["code"] else None
+        context = SectionContext(
+            agency=agency, code=out["code"], start=out["start"], end=out["end"], existing=existing
+        )
+        for key, section in present.items():
+            value, problems = section.validate(document[key], context)
             errors.extend(problems)
+            out["sections"][key] = value
     return out, errors
 
 
 def contract_load(
     *, agency: Agency, data: bytes | str | dict, filename: str, user=None, approve: bool = True
-) -> LoadResult:
+) -> ContractSaveResult:
     """Create or update a contract from a files.md contract definition.
 
-    Updating an existing code changes the heading directly (kept in the history), and records
-    any change of the budget or the total as a ``BudgetRevision``, never a silent overwrite:
-    ``approve=True`` (the command line, an administrator's action) approves it at once with the
-    reason "Loaded from FILE"; ``approve=False`` (a finance officer's upload on the web) leaves
-    it proposed for a director. Assignments not yet recorded (same person and start) and
-    disbursements not yet recorded (same date, amount and reference) are added.
-    Raises ``ValidationError`` with every problem; nothing is changed then.
+    Every key of the file must be one files.md names, or a section an app registered
+    (``finance.sections``): an unknown key, at any level, is a problem naming it and its place
+    (``budget_lines[2]: unknown key "amont"``), so a misspelt key never silently loses what the
+    user wrote. Updating an existing code changes the heading directly (kept in the history),
+    and records any change of the budget or the total as a ``BudgetRevision``, never a silent
+    overwrite: ``approve=True`` (the command line, an administrator's action) approves it at
+    once with the reason "Loaded from FILE"; ``approve=False`` (a finance officer's upload on
+    the web) leaves it proposed for a director. Assignments not yet recorded (same person and
+    start) and disbursements not yet recorded (same date, amount and reference) are added.
+    Raises ``ValidationError`` with every problem; nothing is changed then (one transaction,
+    ``contract_save``).
     """
     if isinstance(data, dict):
         document = data
@@ -521,59 +516,23 @@ def contract_load(
     parsed, errors = _parse_contract(document, agency)
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        funder = funder_get_or_create(agency=agency, name=parsed["funder"])
-        contract = Contract.objects.select_for_update().filter(agency=agency, code=parsed["code"]).first()
-        created = contract is None
-        revision = None
-        if created:
-            contract = contract_create(
-                agency=agency,
-                code=parsed["code"],
-                title=parsed["title"],
-                funder=funder,
-                start=parsed["start"],
-                end=parsed["end"],
-                total=parsed["total"],
-                currency=parsed["currency"],
-                policy=parsed["policy"],
-                lines=parsed["budget_lines"],
-            )
-        else:
-            contract_update(
-                contract=contract,
-                title=parsed["title"],
-                funder=funder,
-                start=parsed["start"],
-                end=parsed["end"],
-                currency=parsed["currency"],
-                policy=parsed["policy"],
-            )
-            revision = revision_from_lines(
-                contract=contract,
-                lines=parsed["budget_lines"],
-                new_total=parsed["total"],
-                reason=_("Loaded from %(name)s") % {"name": filename},
-                user=user,
-                approve=approve,
-                source=BudgetRevision.Source.FILE,
-            )
-        assignments_added = 0
-        for member, start, end, fte in parsed["assignments"]:
-            if not StaffAssignment.objects.filter(contract=contract, staff=member, start=start).exists():
-                assignment_create(contract=contract, staff=member, start=start, end=end, fte=fte)
-                assignments_added += 1
-        disbursements_added = 0
-        for date, amount, reference in parsed["disbursements"]:
-            if not Disbursement.objects.filter(
-                contract=contract, date=date, amount=amount, reference=reference
-            ).exists():
-                disbursement_create(contract=contract, date=date, amount=amount, reference=reference)
-                disbursements_added += 1
-        from finance.contract_sections import SECTIONS
-
-        for name, parsed_section in parsed["sections"].items():
-            SECTIONS[name].apply(
-                parsed_section, contract=contract, created=created, user=user, filename=filename
-            )
-    return LoadResult(contract, created, revision, assignments_added, disbursements_added)
+    return contract_save(
+        agency=agency,
+        code=parsed["code"],
+        match_code=True,
+        funder_name=parsed["funder"],
+        title=parsed["title"],
+        start=parsed["start"],
+        end=parsed["end"],
+        total=parsed["total"],
+        currency=parsed["currency"],
+        policy=parsed["policy"],
+        lines=parsed["budget_lines"],
+        assignments=parsed["assignments"],
+        disbursements=parsed["disbursements"],
+        sections=parsed["sections"],
+        user=user,
+        reason=_("Loaded from %(name)s") % {"name": filename},
+        approve=approve,
+        source=BudgetRevision.Source.FILE,
+    )

@@ -97,7 +97,8 @@ def test_api_with_a_bad_token_is_refused(api_client, director):
     assert response.json()["error"]["code"] == "authentication_failed"
 
 
-def test_openapi_schema_is_served_as_json(client):
+def test_openapi_schema_is_served_as_json(client, director):
+    client.force_login(director)
     response = client.get("/api/schema/?format=json")
     assert response.status_code == 200
     schema = response.json()
@@ -106,7 +107,8 @@ def test_openapi_schema_is_served_as_json(client):
     assert "/api/v1/members/" in schema["paths"]
 
 
-def test_swagger_ui_is_served_from_our_own_static_files(client):
+def test_swagger_ui_is_served_from_our_own_static_files(client, director):
+    client.force_login(director)
     response = client.get("/api/docs/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -114,3 +116,12 @@ def test_swagger_ui_is_served_from_our_own_static_files(client):
     assert client.get("/api/docs/?script=").status_code == 200
     assert "cdn" not in html.lower()
     assert "https://" not in html
+
+
+@pytest.mark.parametrize("debug", [True, False], ids=["debug-on", "debug-off"])
+@pytest.mark.parametrize("url", ["/api/schema/?format=json", "/api/docs/", "/api/docs/?script="])
+def test_the_api_schema_and_swagger_ui_need_a_signed_in_user(client, db, settings, debug, url):
+    settings.DEBUG = debug
+    response = client.get(url)
+    assert response.status_code == 401
+    assert b"/api/v1/members/" not in response.content

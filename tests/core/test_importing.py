@@ -14,7 +14,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import models
 from django.utils import timezone
 
@@ -34,9 +34,9 @@ from core.importing import (
     parse_table,
     parse_text,
     read_table,
-    run_import,
 )
-from core.importing.cli import read_input_file, resolve_agency, run_import_command
+from core.importing.cli import ImportCommand, read_input_file, resolve_agency
+from core.importing.flow import Importer
 from core.models import Agency, ImportBatch
 
 # --- a tiny file kind for the tests -------------------------------------------------------
@@ -106,10 +106,32 @@ def user(agency):
     )
 
 
-def run(agency, user, data, name="people.csv", **options):
-    options.setdefault("apply", create_agencies)
-    options.setdefault("target", "JX-XF-2025-01")
-    return run_import(DEMO, data=data, filename=name, agency=agency, user=user, **options)
+class DemoImport(Importer):
+    """The test kind: each test hands in the steps it needs (validate, preview, apply)."""
+
+    spec = DEMO
+
+    def __init__(self, *, agency, user=None, target="", apply=create_agencies, validate=None, preview=None):
+        super().__init__(agency=agency, user=user)
+        self._target, self._apply, self._validate, self._preview = target, apply, validate, preview
+
+    @property
+    def target(self):
+        return self._target
+
+    def validate(self, rows):
+        return self._validate(rows) if self._validate else ()
+
+    def preview(self, rows):
+        return self._preview(rows) if self._preview else {}
+
+    def apply(self, rows, batch):
+        return self._apply(rows, batch)
+
+
+def run(agency, user, data, name="people.csv", dry_run=False, target="JX-XF-2025-01", **steps):
+    importer = DemoImport(agency=agency, user=user, target=target, **steps)
+    return importer.run(data=data, filename=name, dry_run=dry_run)
 
 
 GOOD = csv_bytes(
@@ -827,18 +849,11 @@ def test_xlsx_import_end_to_end(agency, user):
 # --- command-line helpers ----------------------------------------------------------------------
 
 
-class DemoCommand(BaseCommand):
+class DemoCommand(ImportCommand):
     help = "Import demo people."
 
-    def add_arguments(self, parser):
-        parser.add_argument("path")
-
-    def handle(self, *args, **options):
-        data, name = read_input_file(options["path"])
-        agency = resolve_agency(None)
-        run_import_command(
-            self, run_import(DEMO, data=data, filename=name, agency=agency, apply=create_agencies)
-        )
+    def importer(self, *, agency, user, options):
+        return DemoImport(agency=agency, user=user)
 
 
 @pytest.mark.django_db

@@ -454,8 +454,9 @@ def test_command_needs_agency_when_several_exist(test_agency, demo_kind):
     Agency.objects.create(name="Other", slug="other")
     error = command_error(KIND, "--year", "2025", "--format", "json")
     assert "--agency" in str(error) and "other" in str(error)
-    assert "Unknown agency" in str(
-        command_error(KIND, "--year", "2025", "--format", "json", "--agency", "zzz")
+    # The same lookup and words as every other command (core.importing.cli.resolve_agency).
+    assert str(command_error(KIND, "--year", "2025", "--format", "json", "--agency", "zzz")) == (
+        "There is no agency with the short name zzz (known: other, test)."
     )
     assert json.loads(run(KIND, "--year", "2025", "--format", "json", "--agency", "test"))["year"] == 2025
 

@@ -88,7 +88,7 @@ def test_effective_policy_fills_defaults_with_typed_values(agency, staff_member)
             "at most 1",
         ),
         ({"policy": {"cash_limit": "lots"}}, "cash_limit must be a number"),
-        ({"policy": {"no_such_key": "1"}}, "unknown policy key no_such_key"),
+        ({"policy": {"no_such_key": "1"}}, 'policy: unknown key "no_such_key"'),
         (
             {"budget_lines": [dict(DOC["budget_lines"][0], category="food", amount="300000.00")]},
             "budget_lines[1].category",

@@ -240,3 +240,31 @@ def test_dashboard_panel_lists_open_flags_critical_first(personas, flags, login_
     body = login_client(personas["finance"]).get(reverse("home")).content.decode()
     assert "Open irregularity flags" in body
     assert body.index("Invoice DUP") < body.index("W-1")
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["https://evil.example/phish", "//evil.example/phish", "https:/\\evil.example", "javascript:alert(1)"],
+)
+def test_bulk_triage_never_follows_a_next_target_off_the_site(personas, flags, login_client, target):
+    client = login_client(personas["director"])
+    response = client.post(
+        reverse("finance-flag-bulk"),
+        {"flags": [flags["granted"].pk], "action": "dismiss", "note": "reviewed", "next": target},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("finance-flag-list")
+
+
+def test_bulk_triage_follows_a_next_target_on_the_site(personas, flags, login_client):
+    client = login_client(personas["director"])
+    response = client.post(
+        reverse("finance-flag-bulk"),
+        {
+            "flags": [flags["granted"].pk],
+            "action": "dismiss",
+            "note": "reviewed",
+            "next": "/finance/flags/?status=open",
+        },
+    )
+    assert response["Location"] == "/finance/flags/?status=open"

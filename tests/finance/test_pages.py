@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from core.models import ImportBatch
 from finance.models import BudgetLine, BudgetRevision, Contract, Disbursement, StaffAssignment
 from tests.finance.factories import ExpenditureFactory
 from tests.finance.test_contracts import DOC
@@ -137,6 +138,58 @@ def test_a_sheet_uploaded_on_an_existing_contract_waits_as_a_proposed_revision(
     }
     # Nothing moves until a director approves.
     assert contract.budget_lines.get(code="A1").approved_amount == Decimal("90000.00")
+
+
+def test_a_budget_sheet_is_kept_as_an_import_batch_of_its_contract(finance, login_client):
+    response = login_client(finance).post(
+        reverse("finance-contract-create"), dict(CONTRACT_FORM, budget_sheet=sheet(SHEET, "预算表.csv"))
+    )
+    assert response.status_code == 302
+    batch = ImportBatch.objects.get()
+    assert (batch.kind, batch.target, batch.file_name, batch.status, batch.row_count) == (
+        "budget_sheet",
+        "JX-XF-2025-09",
+        "预算表.csv",
+        "imported",
+        3,
+    )
+    assert batch.summary == {"lines": 3, "total": "300000.00", "revision": None}
+    assert batch.created_by == finance
+
+
+def test_the_same_budget_sheet_twice_on_one_contract_is_refused_as_a_repeat_and_changes_nothing(
+    finance, login_client, contract
+):
+    client = login_client(finance)
+    moved = [SHEET[0], SHEET[1], "A1,服务活动,activities,80000.00", "X1,行政管理,admin,70000.00"]
+    url = reverse("finance-contract-update", args=[contract.pk])
+    data = dict(CONTRACT_FORM, code=contract.code, title=contract.title)
+    assert client.post(url, dict(data, budget_sheet=sheet(moved))).status_code == 302
+    response = client.post(url, dict(data, title="A new title", budget_sheet=sheet(moved, "again.csv")))
+    assert response.status_code == 200
+    errors = list(response.context["form"].non_field_errors())
+    assert len(errors) == 1
+    assert errors[0].startswith("This file was already imported on ")
+    assert errors[0].endswith(
+        f"(as budget.csv, import {ImportBatch.objects.get().pk}); a file is imported only once."
+    )
+    assert BudgetRevision.objects.filter(contract=contract).count() == 1
+    # The refused sheet takes the heading change back with it.
+    contract.refresh_from_db()
+    assert contract.title != "A new title"
+
+
+def test_a_rejected_budget_sheet_leaves_the_contract_heading_unchanged(finance, login_client, contract):
+    unbalanced = [SHEET[0], SHEET[1], "A1,服务活动,activities,10.00", SHEET[3]]
+    data = dict(CONTRACT_FORM, code=contract.code, title="Renamed", budget_sheet=sheet(unbalanced))
+    response = login_client(finance).post(reverse("finance-contract-update", args=[contract.pk]), data)
+    assert response.status_code == 200
+    assert list(response.context["form"].non_field_errors()) == [
+        "The budget lines add up to 210010.00, not the contract total 300000.00."
+    ]
+    contract.refresh_from_db()
+    assert contract.title != "Renamed"
+    assert ImportBatch.objects.count() == 0
 
 
 @pytest.mark.parametrize("rows", [5, 50])

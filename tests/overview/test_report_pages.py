@@ -212,7 +212,7 @@ def test_annual_pdf_runs_as_a_job_whose_page_links_to_the_file(
     assert response["Location"] == f"/jobs/{job.pk}/"
     assert (job.kind, job.status, job.progress) == ("core.report", "succeeded", 100)
     assert job.result["url"] == f"/reports/files/{job.pk}/"
-    assert job.result["path"] == f"agency_{job.agency_id}/reports/{job.pk}/annual-2025.pdf"
+    assert re.fullmatch(rf"agency_{job.agency_id}/reports/[0-9a-f]{{32}}/annual-2025.pdf", job.result["path"])
 
     page = client.get(f"/jobs/{job.pk}/").content.decode()
     assert f'href="/reports/files/{job.pk}/"' in page

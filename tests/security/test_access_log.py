@@ -158,3 +158,83 @@ def test_only_directors_read_the_log_through_the_queryset(personas, staff_user, 
     visible = {name: RefusedRequest.objects.for_user(user, "view").count() for name, user in personas.items()}
     assert visible == {"director": 1, "finance": 0, "supervisor": 0, "staff": 0, "auditor": 0, "outsider": 0}
     assert RefusedRequest.objects.for_user(personas["director"], "change").count() == 0
+
+
+# --- probing is visible to the agency it was aimed at (roles.md) -------------------------------
+
+
+def _probe_urls(staff_member, session_pk, contract_pk):
+    return [
+        f"/api/v1/staff/{staff_member.pk}/",
+        f"/staff/{staff_member.pk}/",
+        f"/staff/{staff_member.pk}/edit/",
+        f"/training/transcript/{staff_member.pk}/",
+        f"/supervision/staff/{staff_member.pk}/log.pdf",
+        f"/supervision/sessions/{session_pk}/",
+        f"/history/supervision/supervisionsession/{session_pk}/",
+        f"/finance/contracts/{contract_pk}/",
+        f"/api/v1/finance/contracts/{contract_pk}/",
+    ]
+
+
+@pytest.fixture
+def targets(agency, supervisor_member, staff_member):
+    from supervision.services import session_create
+    from tests.finance.factories import ContractFactory
+
+    session = session_create(
+        agency=agency,
+        user=supervisor_member.user,
+        supervisor=supervisor_member,
+        date=__import__("datetime").date(2025, 3, 10),
+        start_time=__import__("datetime").time(9, 0),
+        duration_minutes=60,
+        modality="individual",
+        attendees=[staff_member],
+        notes="Confidential.",
+        today=__import__("datetime").date(2025, 3, 10),
+    )
+    return _probe_urls(staff_member, session.pk, ContractFactory(agency=agency).pk)
+
+
+def test_an_outsiders_probes_are_recorded_for_the_agency_they_were_aimed_at(
+    login_client, outsider, outsider_agency, agency, targets
+):
+    client = login_client(outsider)
+    assert [client.get(url).status_code for url in targets] == [404] * len(targets)
+    rows = list(RefusedRequest.objects.order_by("id").values_list("path", "agency", "aimed_at", "user"))
+    assert rows == [(url, outsider_agency.pk, agency.pk, outsider.pk) for url in targets]
+
+
+def test_the_target_directors_access_log_lists_the_outsiders_probes(
+    login_client, outsider, director, agency, targets
+):
+    client = login_client(outsider)
+    for url in targets:
+        client.get(url)
+    page = login_client(director).get("/access-log/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    for url in targets:
+        assert f"<code>{url}</code>" in html
+    assert html.count("A login of another agency (oscar)") == len(targets)
+
+
+def test_the_probers_own_director_still_sees_the_probes_and_nobody_else_does(
+    login_client, outsider, outsider_agency, targets, finance
+):
+    client = login_client(outsider)
+    client.get(targets[0])
+    from core.selectors import refused_requests_for
+    from tests.factories import UserFactory
+
+    other_director = UserFactory(username="olga", agency_roles=(outsider_agency, ["director"]))
+    assert refused_requests_for(other_director).count() == 1
+    assert refused_requests_for(finance).count() == 0
+
+
+def test_a_404_inside_ones_own_agency_is_not_marked_as_aimed_elsewhere(
+    login_client, staff_user, director, agency
+):
+    assert login_client(staff_user).get(f"/staff/{director.pk + 10_000}/").status_code == 404
+    assert list(RefusedRequest.objects.values_list("agency", "aimed_at")) == [(agency.pk, None)]

@@ -6,9 +6,9 @@ response must not be a server error and must match the documented response schem
 request runs in a savepoint that is rolled back, so a generated DELETE or POST cannot change
 what the next operation sees. Generation is derandomised: CI sees the same requests every run.
 
-A finding whose cause is outside ``core/`` is listed in ``KNOWN_FINDINGS``: the role-wide
-runs skip that (operation, check) pair and a test of its own reproduces it as ``xfail``
-naming the finding, so it turns into an unexpected pass (XPASS) once fixed.
+A finding still open would be listed in ``KNOWN_FINDINGS`` (the role-wide runs skip that
+(operation, check) pair); today there is none. Fixed findings stay in ``FIXED_FINDINGS`` and
+are replayed with their exact request, so a regression names the finding it brings back.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ class Finding:
         return f"{self.code} ({self.owner}): {self.what}"
 
 
-FINDINGS = (
+FIXED_FINDINGS = (
     Finding(
         "F3",
         "staff",
@@ -113,10 +113,8 @@ FINDINGS = (
     ),
 )
 
-#: (operation label, check name) → finding: the role-wide runs leave these pairs out.
-KNOWN_FINDINGS: dict[tuple[str, str], Finding] = {
-    (label, finding.check): finding for finding in FINDINGS for label in finding.labels
-}
+#: (operation label, check name) → open finding: the role-wide runs leave these pairs out.
+KNOWN_FINDINGS: dict[tuple[str, str], Finding] = {}
 
 
 #: Operations anyone may call (logging in): not refused without credentials.
@@ -161,12 +159,26 @@ def _in_process_requests():
 
 @pytest.fixture(scope="module")
 def api_schema(django_db_setup, django_db_blocker):
+    # The schema is for signed-in users only: fetch it with a throw-away director's token,
+    # inside a transaction that is rolled back once the schema is in memory.
+    from core.services import api_token_issue
+    from tests.factories import AgencyFactory, UserFactory
+
     with (
         django_db_blocker.unblock(),
         override_settings(ALLOWED_HOSTS=["localhost"]),
         _in_process_requests(),
+        transaction.atomic(),
     ):
-        return schemathesis.openapi.from_wsgi(SCHEMA_URL, application)
+        reader = UserFactory(
+            username="schema-reader", agency_roles=(AgencyFactory(slug="schema"), ["director"])
+        )
+        _token, key = api_token_issue(user=reader)
+        schema = schemathesis.openapi.from_wsgi(
+            SCHEMA_URL, application, headers={"Authorization": f"Token {key}"}
+        )
+        transaction.set_rollback(True)
+        return schema
 
 
 @pytest.fixture
@@ -361,10 +373,12 @@ def test_requests_without_valid_credentials_are_refused(
 
 @pytest.mark.parametrize(
     "finding",
-    [pytest.param(f, marks=pytest.mark.xfail(reason=f.reason, strict=False), id=f.code) for f in FINDINGS],
+    [pytest.param(f, id=f.code) for f in FIXED_FINDINGS],
 )
-def test_known_finding_is_still_open(api_schema, dataset, wsgi_calls, token_for, staff_member, finding):
-    """Each finding replayed with its exact request: an XPASS means it has been fixed."""
+def test_a_fixed_fuzzer_finding_stays_fixed(
+    api_schema, dataset, wsgi_calls, token_for, staff_member, finding
+):
+    """Each former finding replayed with its exact request now conforms to the schema."""
     from supervision.models import SupervisionSession
 
     session = (

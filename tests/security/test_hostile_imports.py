@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from core.importing import Column, FileSpec, ImportResult, parse_date, parse_money, parse_text, run_import
+from core.importing import Column, FileSpec, Importer, ImportResult, parse_date, parse_money, parse_text
 from core.models import ImportBatch
 
 pytestmark = pytest.mark.django_db
@@ -192,6 +192,15 @@ TEST_SPEC = FileSpec(
 )
 
 
+class SumImport(Importer):
+    """A file kind of the test spec that only adds the amounts up."""
+
+    spec = TEST_SPEC
+
+    def apply(self, rows, batch):
+        return {"total": f"{sum((row['amount'] for row in rows), Decimal('0')):.2f}", "notes": len(rows)}
+
+
 @given(
     file=hostile_file(
         [
@@ -207,10 +216,7 @@ def test_core_machinery_sums_exactly_or_refuses_cleanly(agency, file):
     count(name)
     before = ImportBatch.objects.filter(status="imported").count()
 
-    def apply(rows, batch):
-        return {"total": f"{sum((row['amount'] for row in rows), Decimal('0')):.2f}", "notes": len(rows)}
-
-    result = run_import(TEST_SPEC, data=file.data, filename=file.name, agency=agency, apply=apply)
+    result = SumImport(agency=agency).run(data=file.data, filename=file.name)
 
     outcome(name, result)
     if result.ok:

@@ -178,3 +178,16 @@ def test_the_report_renders_in_every_format(agency, staff_member, tmp_path, fmt)
     out = tmp_path / f"r.{fmt}"
     call_command("report", "supervision-compliance", "--year", "2025", "--format", fmt, "--out", str(out))
     assert out.stat().st_size > 100
+
+
+def test_a_compliance_year_pandas_cannot_hold_is_a_clear_400(personas, login_api):
+    response = login_api(personas["director"]).get("/api/v1/supervision-compliance/", {"year": 2391})
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["year"] == ["Enter a year from 1900 to 2261."]
+
+
+def test_the_compliance_report_refuses_a_year_out_of_range(agency, director):
+    from core.reports import ReportError, get
+
+    with pytest.raises(ReportError, match="1900 to 2261"):
+        get("supervision-compliance").build(agency=agency, user=director, year=2391)

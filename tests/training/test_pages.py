@@ -242,10 +242,11 @@ def test_the_compliance_page_shows_a_large_agency_100_people_at_a_time(agency, d
     import datetime as dt
 
     from staff.models import QualificationLevel
-    from tests.factories import QualificationFactory, StaffMemberFactory
+    from tests.factories import QualificationFactory, SpellFactory, StaffMemberFactory
 
     for n in range(105):
         member = StaffMemberFactory(agency=agency, staff_no=f"C{n:03d}", name=f"社工{n:03d}")
+        SpellFactory(staff=member, hire_date=dt.date(2019, 1, 1))
         QualificationFactory(
             staff=member, level=QualificationLevel.SOCIAL_WORKER, cert_no=f"SW{n:04d}",
             issued=dt.date(2020, 1, 1), registration_expires=dt.date(2027, 1, 1),

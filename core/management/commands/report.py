@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from core.models import Agency
+from core.importing.cli import resolve_agency
 from core.reports import FORMATS, ReportError, all_kinds, get, render
 from core.reports.registry import param_label
 from core.reports.renderers import TEXT_FORMATS
@@ -38,27 +38,6 @@ def parse_date(value: str) -> date:
         return datetime.strptime(value.strip(), "%Y-%m-%d").date()
     except ValueError:
         raise _fail(_("Invalid --as-of %(value)r: expected a date YYYY-MM-DD.") % {"value": value}) from None
-
-
-def resolve_agency(slug: str | None) -> Agency:
-    """The agency named by ``slug``, or the only one when no slug is given."""
-    if slug:
-        agency = Agency.objects.filter(slug=slug).first()
-        if agency is None:
-            known = ", ".join(Agency.objects.order_by("slug").values_list("slug", flat=True)) or "-"
-            raise _fail(_("Unknown agency %(slug)r; agencies: %(known)s") % {"slug": slug, "known": known})
-        return agency
-    agencies = list(Agency.objects.order_by("slug")[:2])
-    if not agencies:
-        raise _fail(
-            _(
-                "No agency exists yet; create one first: manage.py create_agency SLUG --name NAME --director USERNAME"
-            )
-        )
-    if len(agencies) > 1:
-        known = ", ".join(Agency.objects.order_by("slug").values_list("slug", flat=True))
-        raise _fail(_("Several agencies exist; choose one with --agency (%(known)s).") % {"known": known})
-    return agencies[0]
 
 
 class Command(BaseCommand):

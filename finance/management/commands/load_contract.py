@@ -7,13 +7,11 @@ by a finance officer leaves it proposed for a director instead).
 
 from __future__ import annotations
 
-import sys
-
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from core.importing.cli import read_input_file, resolve_agency, resolve_user
+from core.importing.cli import command_fail, read_input_file, resolve_agency, resolve_user
 from finance.services import contract_load
 
 
@@ -31,11 +29,12 @@ class Command(BaseCommand):
             user = resolve_user(options["user"], agency)
             data, name = read_input_file(options["path"])
         except CommandError as exc:
-            self._fail(str(exc), [])
+            command_fail(self, str(exc))
         try:
             result = contract_load(agency=agency, data=data, filename=name, user=user, approve=True)
         except ValidationError as exc:
-            self._fail(
+            command_fail(
+                self,
                 _("Refused: %(name)s is not a valid contract definition; nothing was changed.")
                 % {"name": name},
                 exc.messages,
@@ -57,11 +56,3 @@ class Command(BaseCommand):
                 "status": result.revision.get_status_display(),
             }
         self.stdout.write(line)
-
-    def _fail(self, headline: str, problems: list[str]):
-        self.stderr.write(headline)
-        for problem in problems:
-            self.stderr.write(str(problem))
-        if getattr(self, "_called_from_command_line", False):
-            sys.exit(1)
-        raise CommandError(headline, returncode=1)

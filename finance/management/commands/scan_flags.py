@@ -8,12 +8,11 @@ scanned contracts. Flags that no longer fire are kept in the database but not pr
 from __future__ import annotations
 
 import json
-import sys
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from core.importing.cli import resolve_agency
+from core.importing.cli import command_fail, resolve_agency
 from finance.flags.output import scan_document
 from finance.flags.services import flags_scan_agency
 from finance.models import Contract
@@ -27,22 +26,16 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=("text", "json"), default="text", help=_("output format"))
         parser.add_argument("--agency", default=None, help=_("short name of the agency"))
 
-    def _fail(self, message: str):
-        self.stderr.write(message)
-        if getattr(self, "_called_from_command_line", False):
-            sys.exit(1)
-        raise CommandError(message, returncode=1)
-
     def handle(self, *args, **options):
         try:
             agency = resolve_agency(options["agency"])
         except CommandError as exc:
-            return self._fail(str(exc))
+            command_fail(self, str(exc))
         code = options["contract"]
         if code and not Contract.objects.filter(agency=agency, code=code).exists():
             known = ", ".join(Contract.objects.filter(agency=agency).values_list("code", flat=True)) or "-"
-            return self._fail(
-                _("There is no contract %(code)s (known: %(known)s).") % {"code": code, "known": known}
+            command_fail(
+                self, _("There is no contract %(code)s (known: %(known)s).") % {"code": code, "known": known}
             )
         results = flags_scan_agency(agency=agency, contract_code=code)
         flags = {flag.pk: flag for result in results for flag in result.flags}

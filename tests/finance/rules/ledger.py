@@ -75,6 +75,7 @@ class Book:
     end: dt.date = END
     contract: str = "C1"
     next_id: int = 1
+    calendar: dict | None = None  # the agency's official calendar; None: the package's years
 
     @property
     def total(self) -> Decimal:
@@ -132,6 +133,7 @@ class Book:
             spells=spells,
             assignments=assignments,
             staff=pd.DataFrame(self.staff or [], columns=["staff_id", "staff_no", "name"]),
+            calendar=self.calendar,
         )
 
     def scan(self, codes=None, **policy_overrides):

@@ -23,6 +23,29 @@ def test_weekend_rule_falls_back_to_plain_weekends_for_years_the_calendar_lacks(
     saturday = book.add(date=dt.date(2040, 6, 2), amount="10.00")
     book.add(date=dt.date(2040, 6, 4), amount="10.00")  # Monday
     findings = book.scan(["WEEKEND_HOLIDAY"])
-    assert found(findings) == [("WEEKEND_HOLIDAY", (saturday,))]
-    assert findings[0].evidence["calendar"] == "weekends-only"
-    assert "plain weekends" in findings[0].evidence["calendar_note"]
+    missing, weekend = findings
+    assert (missing.expenditure_ids, missing.evidence) == ((), {"missing_years": [2040]})
+    assert missing.params == {"years": "2040"}
+    assert found([weekend]) == [("WEEKEND_HOLIDAY", (saturday,))]
+    assert weekend.evidence["calendar"] == "weekends-only"
+    assert weekend.evidence["calendar_missing_year"] == 2040
+    assert weekend.evidence["calendar_finding"] == missing.subject
+
+
+def test_the_agencys_calendar_from_the_context_decides_holidays_and_make_up_days():
+    entered = {
+        2027: {
+            dt.date(2027, 10, 1): ("holiday", "国庆节"),  # a Friday
+            dt.date(2027, 9, 26): ("workday", "国庆节"),  # a Sunday worked
+        }
+    }
+    book = Book(start=dt.date(2027, 1, 1), end=dt.date(2027, 12, 31), calendar=entered)
+    holiday = book.add(date=dt.date(2027, 10, 1), amount="10.00")
+    book.add(date=dt.date(2027, 9, 26), amount="10.00")
+    saturday = book.add(date=dt.date(2027, 9, 25), amount="10.00")
+    findings = book.scan(["WEEKEND_HOLIDAY"])
+    assert [(f.expenditure_ids, f.evidence.get("kind")) for f in findings] == [
+        ((saturday,), "weekend"),
+        ((holiday,), "holiday"),
+    ]
+    assert {f.evidence["calendar"] for f in findings} == {"official"}
