@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Field, Model, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.models import Membership, RefusedRequest, SensitiveRead, agency_of
 from core.roles import Role, user_roles
@@ -21,6 +22,31 @@ class HistoryEntry:
     changes: list[tuple[str, Any, Any]]
 
 
+def history_value(obj: Model, field: Field, value: Any) -> Any:
+    """A stored value as a person reads it: a choice by its label, a related record by its name,
+    yes/no for a flag, lists and mappings spelled out. A model may name its own values with
+    ``history_display(field_name, value)`` (returning None to leave a value to these rules)."""
+    hook = getattr(type(obj), "history_display", None)
+    if hook is not None:
+        shown = hook(field.name, value)
+        if shown is not None:
+            return shown
+    if value in (None, "", [], {}):
+        return None
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.many_to_one or field.one_to_one:
+        related = field.related_model._base_manager.filter(pk=value).first()
+        return str(related) if related is not None else str(value)
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, list):
+        return "、".join(str(item) for item in value)
+    if isinstance(value, dict):
+        return "；".join(f"{key}：{item}" for key, item in value.items())
+    return value
+
+
 def record_history(obj: Model) -> list[HistoryEntry]:
     """Every saved version of ``obj``, newest first, with field-level before and after."""
     records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id"))
@@ -32,14 +58,20 @@ def record_history(obj: Model) -> list[HistoryEntry]:
             delta = record.diff_against(previous)
             for change in delta.changes:
                 field = obj._meta.get_field(change.field)
-                changes.append((str(field.verbose_name), change.old, change.new))
+                changes.append(
+                    (
+                        str(field.verbose_name),
+                        history_value(obj, field, change.old),
+                        history_value(obj, field, change.new),
+                    )
+                )
         else:
             for field in obj._meta.concrete_fields:
                 if field.name in {"id"}:
                     continue
                 value = getattr(record, field.attname, None)
                 if value not in (None, ""):
-                    changes.append((str(field.verbose_name), None, value))
+                    changes.append((str(field.verbose_name), None, history_value(obj, field, value)))
         entries.append(
             HistoryEntry(
                 when=record.history_date,

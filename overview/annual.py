@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from core.models import Agency
 from core.reports import Chart, Column, Report, Section, Series, Table, money_str, rate, register
@@ -179,7 +179,7 @@ def contracts_section(year: int, rows: list[dict[str, Any]]) -> Section:
         title=_("Budget vs actual by contract"),
         categories=[row["code"] for row in rows],
         series=[
-            Series(_("Approved"), [row["approved"] for row in rows]),
+            Series(pgettext("budget amount", "Approved"), [row["approved"] for row in rows]),
             Series(_("Actual"), [row["actual"] for row in rows]),
         ],
         value_format="money",
@@ -207,7 +207,7 @@ def contracts_section(year: int, rows: list[dict[str, Any]]) -> Section:
         title=_("Budget vs actual by contract"),
         columns=[
             Column("code", _("Contract")),
-            Column("approved", _("Approved"), "money"),
+            Column("approved", pgettext("budget amount", "Approved"), "money"),
             Column("actual", _("Actual"), "money"),
             Column("remaining", _("Remaining"), "money"),
             Column("received", _("Received"), "money"),

@@ -107,8 +107,7 @@ def seed(*, size: str = "small", password: str | None = None, log=print, force: 
             username="outsider",
             password=password,
             roles=["director"],
-            first_name="Outsider",
-            last_name="Director",
+            first_name="钟志刚",  # the outsider agency's director, named as a Jiangxi director would be
             validate=False,
         )
         ctx = DemoContext(agency=agency, outsider_agency=outsider_agency, users=users, size="small", log=log)

@@ -34,6 +34,16 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 ROLES = ("director", "finance", "supervisor", "staff", "auditor")
 LANGUAGES = ("en", "zh-hans")
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+#: Each role's three busiest pages, shot in Chinese on a phone and in English on a desktop as
+#: ``<role>-<lang>-<viewport>-<n>.png`` (n = 1, 2, 3).
+BUSIEST = {
+    "director": ("/staff/", "/supervision/compliance/", "/training/approvals/"),
+    "finance": ("/finance/ledger/", "/finance/flags/", "/finance/contracts/1/"),
+    "supervisor": ("/supervision/sessions/new/", "/supervision/plans/", "/supervision/compliance/"),
+    "staff": ("/training/my/", "/supervision/", "/training/my/submit/"),
+    "auditor": ("/finance/", "/finance/flags/", "/reports/"),
+}
+BUSY_SHOTS = (("zh-hans", "phone"), ("en", "desktop"))
 DEFAULT_PASSWORD = "demo-pass-2025"  # noqa: S105 - the documented demo password (Makefile DEMO_PASSWORD)
 
 
@@ -80,7 +90,8 @@ def wait_until_up(url: str, server: subprocess.Popen, seconds: float = 60) -> No
 
 
 def shoot(base_url: str, password: str, out: Path) -> list[str]:
-    """Log in as each role in each language and save the home page at both sizes; one line per shot."""
+    """Log in as each role in each language and save the home page at both sizes, and the role's
+    busiest pages (``BUSIEST``) in Chinese on a phone and in English on a desktop; one line per shot."""
     from playwright.sync_api import sync_playwright
 
     lines = []
@@ -118,6 +129,20 @@ def shoot(base_url: str, password: str, out: Path) -> list[str]:
                         note = f"  OVERFLOWS by {overflow}px" if overflow > 0 else ""
                         shown = path.relative_to(BASE_DIR) if path.is_relative_to(BASE_DIR) else path
                         lines.append(f"{shown}  lang={lang}  height={height}px{note}")
+                    for viewport in (v for lang_, v in BUSY_SHOTS if lang_ == language):
+                        page.set_viewport_size(VIEWPORTS[viewport])
+                        for n, url in enumerate(BUSIEST[role], start=1):
+                            page.goto(f"{base_url}{url}")
+                            page.wait_for_load_state("networkidle")
+                            path = out / f"{role}-{language}-{viewport}-{n}.png"
+                            page.screenshot(path=str(path), full_page=True)
+                            overflow = page.evaluate(
+                                "document.documentElement.scrollWidth - window.innerWidth"
+                            )
+                            height = page.evaluate("document.documentElement.scrollHeight")
+                            note = f"  OVERFLOWS by {overflow}px" if overflow > 0 else ""
+                            shown = path.relative_to(BASE_DIR) if path.is_relative_to(BASE_DIR) else path
+                            lines.append(f"{shown}  {url}  height={height}px{note}")
                     context.close()
         finally:
             browser.close()

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.ordering import ordering_choices
 from staff.models import (
     EmploymentSpell,
     EmploymentType,
@@ -36,6 +37,12 @@ class StaffFilter(django_filters.FilterSet):
             ("name", "name"),
             ("position", "position"),
             ("latest_hire_date", "hire_date"),
+        ),
+        choices=ordering_choices(
+            ("staff_no", _("Staff no.")),
+            ("name", _("Name")),
+            ("position", _("Position")),
+            ("hire_date", _("Hire date")),
         ),
         label=_("Sort by"),
     )

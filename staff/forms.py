@@ -41,6 +41,14 @@ class StaffMemberForm(forms.ModelForm):
         self.instance.agency = agency
         # Deactivated logins leave the picker, except the one this record already names.
         self.fields["user"].queryset = active_logins(agency, keep=self.instance.user_id).order_by("username")
+        if self.instance.pk is None:
+            # A new person starts with their first employment spell, so they count from day one.
+            self.fields["hire_date"] = forms.DateField(
+                label=_("Hire date"),
+                widget=DateInput(),
+                help_text=_("First day of employment: the person is counted in headcount from this day."),
+            )
+            self.order_fields(["staff_no", "name", "hire_date", "position", "employment_type"])
 
 
 class SpellForm(forms.ModelForm):

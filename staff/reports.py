@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.models import Agency
 from core.reports import Chart, Column, Report, Section, Series, Table, register
@@ -168,10 +169,10 @@ def retention_sections(dashboard: dict[str, Any]) -> list[Section]:
 
 @register(
     "retention",
-    title=_("Staff retention"),
+    title=gettext_lazy("Staff retention"),
     params=("year",),
     roles=("director",),
-    description=_(
+    description=gettext_lazy(
         "The year's workforce metrics: headcount, hires, exits, turnover, retention, certification."
     ),
 )
@@ -240,10 +241,12 @@ def qualification_sections(summary: dict[str, Any]) -> list[Section]:
 
 @register(
     "qualifications",
-    title=_("Qualifications"),
+    title=gettext_lazy("Qualifications"),
     params=("as_of",),
     roles=("director",),
-    description=_("Certificate holders by level, registrations expiring within 90 days, and expired ones."),
+    description=gettext_lazy(
+        "Certificate holders by level, registrations expiring within 90 days, and expired ones."
+    ),
 )
 def build_qualifications(*, agency: Agency, user=None, as_of: dt.date, **kwargs: Any) -> Report:
     summary = qualification_summary(agency, as_of)
@@ -259,11 +262,13 @@ def build_qualifications(*, agency: Agency, user=None, as_of: dt.date, **kwargs:
 
 @register(
     "workforce",
-    title=_("Workforce report"),
+    title=gettext_lazy("Workforce report"),
     params=("year",),
     optional=("as_of",),
     roles=("director",),
-    description=_("The director's workforce pack: retention of the year and qualifications at its end."),
+    description=gettext_lazy(
+        "The director's workforce pack: retention of the year and qualifications at its end."
+    ),
 )
 def build_workforce(
     *, agency: Agency, user=None, year: int, as_of: dt.date | None = None, **kwargs: Any

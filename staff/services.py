@@ -7,6 +7,7 @@ changed what (the request's user, or ``by`` when given).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -48,11 +49,16 @@ def _save(obj: Any, by: Any = None) -> None:
 
 
 @transaction.atomic
-def staff_member_create(*, agency: Agency, by: Any = None, **fields: Any) -> StaffMember:
-    """Add a person to the agency's roster."""
+def staff_member_create(
+    *, agency: Agency, by: Any = None, hire_date: dt.date | None = None, **fields: Any
+) -> StaffMember:
+    """Add a person to the agency's roster; with ``hire_date``, also their first employment spell
+    (of the person's position and employment type), in the same transaction."""
     member = StaffMember(agency=agency)
     _assign(member, STAFF_FIELDS, fields)
     _save(member, by)
+    if hire_date is not None:
+        spell_create(staff=member, by=by, hire_date=hire_date)
     return member
 
 

@@ -26,7 +26,7 @@ from core.roles import Role, has_role
 from core.views import paginate
 from staff import analytics, forms, services
 from staff.filters import StaffFilter
-from staff.models import EmploymentSpell, ExitReason, Qualification, StaffMember
+from staff.models import EmploymentSpell, EmploymentType, ExitReason, Qualification, StaffMember
 from staff.reports import retention_charts
 from staff.roster import roster_import
 from staff.selectors import profile_records, qualification_summary, qualifications_for, staff_for
@@ -237,6 +237,7 @@ def retention(request):
             }
         )
     charts = [{"title": chart.title, "svg": chart_svg(chart)} for chart in retention_charts(dashboard)]
+    type_labels = dict(EmploymentType.choices)
     return render(
         request,
         "staff/retention.html",
@@ -250,6 +251,10 @@ def retention(request):
             "reasons_definition": analytics.DEFINITIONS["exit_reasons"],
             "scope_note": analytics.SCOPE_NOTE,
             "dashboard": dashboard,
+            "by_employment_type": [
+                {**row, "group": type_labels.get(row["group"], row["group"])}
+                for row in dashboard["by_employment_type"]
+            ],
             "charts": charts,
         },
     )

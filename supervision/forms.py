@@ -32,13 +32,17 @@ class SessionForm(forms.Form):
     attendees = StaffChoiceField(
         label=_("Supervisees present"),
         queryset=StaffMember.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(
+            attrs={"data-picker": "attendees", "data-picker-label": _("Search name or staff no.")}
+        ),
         help_text=_("Everyone who took part. Each of them will be asked to acknowledge the record."),
     )
     absent = StaffChoiceField(
         label=_("Invited but absent"),
         queryset=StaffMember.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(
+            attrs={"data-picker": "absent", "data-picker-label": _("Search name or staff no.")}
+        ),
         required=False,
         help_text=_("Absent supervisees do not receive minutes and cannot read the notes."),
     )

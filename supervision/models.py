@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.models import TenantModel, user_has_model_perm
@@ -95,7 +96,7 @@ class SupervisionPlan(TenantModel):
 
 class Modality(models.TextChoices):
     INDIVIDUAL = "individual", _("Individual")
-    GROUP = "group", _("Group")
+    GROUP = "group", pgettext_lazy("supervision modality", "Group")
     PEER = "peer", _("Peer")
     LIVE_OBSERVATION = "live_observation", _("Live observation")
 
@@ -112,7 +113,7 @@ class FocusArea(models.TextChoices):
     CHILD_SAFEGUARDING = "child_safeguarding", _("Child safeguarding")
     SELF_CARE = "self_care", _("Self-care")
     PROFESSIONAL_DEVELOPMENT = "professional_development", _("Professional development")
-    ADMINISTRATION = "administration", _("Administration")
+    ADMINISTRATION = "administration", pgettext_lazy("supervision focus", "Administration")
 
 
 def validate_case_refs(value) -> None:
@@ -230,6 +231,12 @@ class SupervisionSession(TenantModel):
             "date": self.date.isoformat(),
             "supervisor": self.supervisor.name,
         }
+
+    @property
+    def focus_area_labels(self) -> list[str]:
+        """The focus areas as a person reads them (个案研讨, 行政督导…), never their codes."""
+        labels = dict(FocusArea.choices)
+        return [str(labels.get(code, code)) for code in self.focus_areas]
 
     @property
     def is_locked(self) -> bool:

@@ -10,7 +10,6 @@ from django.utils import timezone
 from core.models import agency_of
 from core.navigation import dashboard_panel
 from core.roles import Role, user_roles
-from staff.models import StaffMember
 from supervision import selectors
 from supervision.forms import SessionForm
 from supervision.models import ActionItem, SessionAttendance
@@ -65,7 +64,7 @@ def supervisor_panel(request):
         return None
     overview = selectors.supervisor_overview(supervisor=member, today=timezone.localdate())
     supervisees = [row.plan.supervisee for row in overview["rows"]]
-    staff = StaffMember.objects.for_agency(agency_of(request.user)).exclude(pk=member.pk).order_by("staff_no")
+    staff = selectors.picker_staff(supervisor=member, day=timezone.localdate())
     form = SessionForm(staff_queryset=staff)
     # The quick form lists the supervisor's own supervisees first (no extra query: the
     # choices come from the plans already loaded); the full form offers everyone.

@@ -28,7 +28,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -119,6 +119,25 @@ def active_plans(*, supervisor: StaffMember, day: dt.date) -> QuerySet[Supervisi
         .filter(Q(end__isnull=True) | Q(end__gte=day))
         .select_related("supervisee")
         .order_by("supervisee__staff_no")
+    )
+
+
+def picker_staff(*, supervisor: StaffMember, day: dt.date, keep=()) -> QuerySet[StaffMember]:
+    """The people a session's pickers offer: staff employed on ``day`` (leavers never), the
+    supervisor's current supervisees first, then the others by staff number; ``keep`` (ids of
+    people already on the record) stays offered so editing an old session loses nobody."""
+    employed = EmploymentSpell.objects.filter(staff=OuterRef("pk"), hire_date__lte=day).filter(
+        Q(exit_date__isnull=True) | Q(exit_date__gte=day)
+    )
+    supervised = SupervisionPlan.objects.filter(
+        supervisee=OuterRef("pk"), supervisor=supervisor, start__lte=day
+    ).filter(Q(end__isnull=True) | Q(end__gte=day))
+    return (
+        StaffMember.objects.filter(agency_id=supervisor.agency_id)
+        .exclude(pk=supervisor.pk)
+        .filter(Q(Exists(employed)) | Q(pk__in=list(keep)))
+        .annotate(is_supervisee=Exists(supervised))
+        .order_by("-is_supervisee", "staff_no")
     )
 
 
@@ -355,6 +374,43 @@ def compliance_rows(*, agency, year: int, supervisee_ids=None, today: dt.date | 
         }
         for row in frame.itertuples(index=False)
     ]
+
+
+#: What a person sees for a supervisee-month: the report's ``met``/``short``, except that the
+#: current month, not yet over, is ``in_progress`` while it is still short.
+PAGE_STATES = ("met", "short", "in_progress")
+
+
+def compliance_page_rows(
+    rows: list[dict], *, today: dt.date, supervisor: str = "", state: str = ""
+) -> list[dict]:
+    """The compliance page's rows: each with its ``state`` (``PAGE_STATES``), filtered by the
+    supervisor's name and by state when given. The report's own ``status`` is left as it is."""
+    current = today.strftime("%Y-%m")
+    out = []
+    for row in rows:
+        shown = dict(row)
+        shown["state"] = (
+            "in_progress" if row["month"] == current and row["status"] == "short" else row["status"]
+        )
+        if supervisor and shown["supervisor"] != supervisor:
+            continue
+        if state and shown["state"] != state:
+            continue
+        out.append(shown)
+    return out
+
+
+def compliance_by_supervisee(rows: list[dict]) -> list[dict]:
+    """The page's rows grouped by supervisee (in the order given), for the phone layout."""
+    groups: dict[str, dict] = {}
+    for row in rows:
+        group = groups.setdefault(
+            row["staff_no"],
+            {"staff_no": row["staff_no"], "name": row["name"], "supervisor": row["supervisor"], "months": []},
+        )
+        group["months"].append(row)
+    return list(groups.values())
 
 
 def visible_supervisee_ids(user):

@@ -138,7 +138,8 @@ def session_list(request):
 def session_create(request):
     member = _require_member(request)
     form = forms.SessionForm(
-        request.POST or None, staff_queryset=_staff_choices(request).exclude(pk=member.pk)
+        request.POST or None,
+        staff_queryset=selectors.picker_staff(supervisor=member, day=timezone.localdate()),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -204,7 +205,11 @@ def session_update(request, pk: int):
     session = _session_or_404(request, pk, "change")
     if session.is_locked:
         return redirect("supervision-session-amend", pk=session.pk)
-    staff = _staff_choices(request).exclude(pk=session.supervisor_id)
+    staff = selectors.picker_staff(
+        supervisor=session.supervisor,
+        day=timezone.localdate(),
+        keep=session.attendances.values_list("staff_id", flat=True),
+    )
     form = forms.SessionForm(request.POST or None, initial=_initial_from(session), staff_queryset=staff)
     if request.method == "POST" and form.is_valid():
         try:
@@ -362,18 +367,33 @@ def _year(request) -> int:
 def compliance(request):
     _require_roles(request, Role.DIRECTOR, Role.SUPERVISOR)
     year = _year(request)
-    rows = selectors.compliance_rows(
-        agency=agency_of(request.user), year=year, supervisee_ids=selectors.compliance_scope(request.user)
+    today = timezone.localdate()
+    all_rows = selectors.compliance_rows(
+        agency=agency_of(request.user),
+        year=year,
+        supervisee_ids=selectors.compliance_scope(request.user),
+        today=today,
     )
-    short = sum(1 for r in rows if r["status"] == "short")
+    supervisors = sorted({r["supervisor"] for r in all_rows})
+    supervisor = request.GET.get("supervisor", "")
+    supervisor = supervisor if supervisor in supervisors else ""
+    state = request.GET.get("status", "")
+    state = state if state in selectors.PAGE_STATES else ""
+    rows = selectors.compliance_page_rows(all_rows, today=today, supervisor=supervisor, state=state)
+    short = sum(1 for r in rows if r["state"] == "short")
     return render(
         request,
         "supervision/compliance.html",
         {
             "rows": rows,
+            "groups": selectors.compliance_by_supervisee(rows),
             "year": year,
             "short": short,
-            "years": range(timezone.localdate().year, timezone.localdate().year - 6, -1),
+            "years": range(today.year, today.year - 6, -1),
+            "supervisors": supervisors,
+            "supervisor": supervisor,
+            "state": state,
+            "states": [("met", _("met")), ("short", _("short")), ("in_progress", _("in progress"))],
         },
     )
 

@@ -71,6 +71,13 @@ class Requirement:
     hours: Decimal
     cycle_years: int
 
+    @property
+    def level_label(self) -> str:
+        """The level as a person reads it (助理社会工作师…), never its code."""
+        from staff.models import QualificationLevel
+
+        return str(QualificationLevel(self.level).label)
+
 
 @dataclass(frozen=True)
 class ComplianceRow:

@@ -8,6 +8,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.ordering import ordering_choices
 from training.models import (
     MAX_HOURS,
     MIN_HOURS,
@@ -164,10 +165,7 @@ class RequirementForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("Training records file"),
-        help_text=_(
-            "CSV or XLSX with columns staff_no, date, title, hours (and optionally provider, ce_eligible); "
-            "Chinese headers are accepted."
-        ),
+        help_text=_("CSV or XLSX, one row per training record, with the columns listed above."),
     )
 
 
@@ -187,6 +185,9 @@ class RecordFilter(django_filters.FilterSet):
     )
     ordering = django_filters.OrderingFilter(
         fields=(("date", "date"), ("hours", "hours"), ("title", "title"), ("staff__staff_no", "staff")),
+        choices=ordering_choices(
+            ("date", _("Date")), ("hours", _("Hours")), ("title", _("Title")), ("staff", _("Staff no."))
+        ),
         label=_("Sort"),
     )
 
@@ -210,7 +211,9 @@ class EventFilter(django_filters.FilterSet):
     )
     year = django_filters.NumberFilter(field_name="start_date", lookup_expr="year", label=_("Year"))
     ordering = django_filters.OrderingFilter(
-        fields=(("start_date", "date"), ("title", "title"), ("hours", "hours")), label=_("Sort")
+        fields=(("start_date", "date"), ("title", "title"), ("hours", "hours")),
+        choices=ordering_choices(("date", _("Date")), ("title", _("Title")), ("hours", _("Hours"))),
+        label=_("Sort"),
     )
 
     class Meta:

@@ -15,7 +15,7 @@ from training import selectors
 from training.compliance import AT_RISK_DAYS, STATUS_ORDER, ComplianceRow, compliance_rows, status_counts
 
 CYCLE_NOTE = gettext_lazy(
-    "The cycle runs from cycle_start to cycle_end, both days included: when the registration end is "
+    "The cycle runs from its first day to its last day, both days included: when the registration end is "
     "known, from the day after the registration end minus the cycle length up to the registration end "
     "(a registration expiring on 2027-06-19: 2024-06-20 to 2027-06-19); when it is unknown, the "
     "cycle-length period from the certificate's issue date rolled forward to contain the report date. "
@@ -68,7 +68,7 @@ def _compliance_table(rows: list[ComplianceRow], title: str) -> Table:
     title=gettext_lazy("Continuing-education compliance"),
     params=("as_of",),
     roles=("director", "supervisor"),
-    description=gettext_lazy("Every certified staff member's continuing-education status (metrics.md)."),
+    description=gettext_lazy("Every certified staff member's continuing-education status."),
 )
 def training_compliance(*, agency, user=None, as_of: dt.date, **kwargs) -> Report:
     """cli.md: ``{"as_of", "staff": [{staff_no, name, qualification, cycle_start, cycle_end,

@@ -167,6 +167,22 @@ class Contract(TenantModel):
     def clean(self) -> None:
         self.policy = validate_policy(self.policy)
 
+    @staticmethod
+    def history_display(field_name: str, value) -> str | None:
+        """The policy in the record's history: each overridden key by its label (core.selectors)."""
+        if field_name != "policy" or not isinstance(value, dict):
+            return None
+        from finance.policy import POLICY_KEYS
+
+        actions = {"stop": _("Stop"), "warn": _("Warn"), "ignore": _("Ignore")}
+        parts = []
+        for key, item in value.items():
+            label = POLICY_KEYS[key].label if key in POLICY_KEYS else key
+            if isinstance(item, list):
+                item = "、".join(str(word) for word in item)
+            parts.append(f"{label}：{actions.get(item, item) if isinstance(item, str) else item}")
+        return "；".join(parts) or None
+
     def effective_policy(self) -> dict:
         """Every policy key of flag-rules.md, typed, with this contract's overrides applied."""
         return effective_policy(self.policy)

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.models import TenantModel
@@ -37,7 +38,7 @@ class ReconciliationPeriod(TenantModel):
     """A period of a contract's bank account being reconciled; closed once every line is settled."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("reconciliation period", "Open")
         CLOSED = "closed", _("Closed")
 
     contract = models.ForeignKey(

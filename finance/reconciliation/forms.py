@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.ordering import ordering_choices
 from finance.models import Contract, ReconciliationPeriod
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -53,6 +54,7 @@ class PeriodFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=ReconciliationPeriod.Status.choices, label=_("Status"))
     ordering = django_filters.OrderingFilter(
         fields=(("start", "start"), ("end", "end"), ("contract__code", "contract")),
+        choices=ordering_choices(("start", _("Start")), ("end", _("End")), ("contract", _("Contract"))),
         label=_("Sort"),
     )
 

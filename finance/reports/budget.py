@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from core.reports import Column, Report, ReportError, Section, Table, register
 from core.roles import Role, has_role
@@ -48,7 +48,7 @@ def build_budget_vs_actual(*, agency, user=None, contract=None, **kw) -> Report:
         Column("code", _("Code")),
         Column("name", _("Line")),
         Column("category", _("Category")),
-        Column("approved", _("Approved"), "money"),
+        Column("approved", pgettext("budget amount", "Approved"), "money"),
         Column("actual", _("Actual"), "money"),
         Column("remaining", _("Remaining"), "money"),
         Column("pct_spent", _("Spent"), "percent"),

@@ -18,7 +18,7 @@ from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from core.db import MoneySum
 from core.reports import Chart, Column, Report, Section, Series, Table, money_str, register
@@ -132,7 +132,7 @@ def budget_section(contract: Contract, bva: BudgetVsActual | None = None) -> Sec
             Column("name", _("Line")),
             Column("category", _("Category")),
             Column("original", _("Original"), "money"),
-            Column("approved", _("Approved"), "money"),
+            Column("approved", pgettext("budget amount", "Approved"), "money"),
             Column("actual", _("Actual"), "money"),
             Column("remaining", _("Remaining"), "money"),
             Column("pct_spent", _("Spent"), "percent"),
@@ -397,7 +397,7 @@ def spending_chart(bva: BudgetVsActual) -> Chart:
         title=_("Spending by budget line"),
         categories=[f"{line.code} {line.name}" for line in bva.lines],
         series=[
-            Series(_("Approved"), [line.approved for line in bva.lines]),
+            Series(pgettext("budget amount", "Approved"), [line.approved for line in bva.lines]),
             Series(_("Actual"), [line.actual for line in bva.lines]),
         ],
         value_format="money",

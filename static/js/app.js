@@ -13,3 +13,33 @@
     });
   });
 })();
+
+/* People pickers (checkbox lists marked data-picker): a search box above each list that hides
+   the names that do not match. Without this file every name stays listed. */
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var lists = [];
+    document.querySelectorAll("input[data-picker]").forEach(function (input) {
+      var list = input.closest("div[id]");
+      if (list && lists.indexOf(list) < 0) { lists.push(list); }
+    });
+    lists.forEach(function (list) {
+      var label = list.querySelector("input[data-picker]").getAttribute("data-picker-label") || "";
+      var box = document.createElement("input");
+      box.type = "search";
+      box.className = "picker-search";
+      list.classList.add("picker-list");
+      box.setAttribute("aria-label", label);
+      box.placeholder = label;
+      list.parentNode.insertBefore(box, list);
+      box.addEventListener("input", function () {
+        var needle = box.value.trim().toLowerCase();
+        list.querySelectorAll("label").forEach(function (item) {
+          var row = item.parentNode === list ? item : item.parentNode;
+          row.hidden = needle !== "" && item.textContent.toLowerCase().indexOf(needle) < 0;
+        });
+      });
+    });
+  });
+})();

@@ -72,3 +72,36 @@ def test_only_directors_of_the_agency_browse_history(personas, login_client, per
 def test_history_of_an_unknown_model_is_not_found(director, login_client):
     assert login_client(director).get("/history/auth/user/1/").status_code == 404
     assert login_client(director).get("/history/nope/nothing/1/").status_code == 404
+
+
+def test_history_shows_field_labels_and_display_values_not_codes(agency, director):
+    member = StaffMemberFactory(agency=agency, staff_no="S902", name="钱社工", employment_type="full_time")
+    member.employment_type = "part_time"
+    member.sw_degree = True
+    member.save()
+    client = Client()
+    client.force_login(director)
+    zh = client.get(
+        f"/history/staff/staffmember/{member.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert "<strong>用工形式</strong>: 全职 → 兼职" in zh
+    assert f"<strong>机构</strong>: — → {agency.name}" in zh
+    assert "full_time" not in zh and "part_time" not in zh
+    en = client.get(f"/history/staff/staffmember/{member.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<strong>employment type</strong>: Full time → Part time" in en
+    assert f"<strong>agency</strong>: — → {agency.name}" in en
+
+
+def test_a_contract_policy_in_history_is_spelled_out_by_its_labels(agency, director):
+    from tests.finance.factories import ContractFactory
+
+    contract = ContractFactory(agency=agency, policy={})
+    contract.policy = {"overspend_action": "warn"}
+    contract.save()
+    client = Client()
+    client.force_login(director)
+    zh = client.get(
+        f"/history/finance/contract/{contract.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert "overspend_action" not in zh
+    assert "手工录入导致预算科目超支时：警告" in zh

@@ -37,6 +37,6 @@ def test_director_reads_the_home_page_in_chinese_and_drills_into_a_contract_and_
     page.get_by_role("row").filter(has_text="王社工").get_by_role("link", name="S300").click()
     page.wait_for_url(f"**/staff/{other_staff_member.pk}/")
     assert page.get_by_role("heading", level=1).inner_text().startswith("王社工")
-    assert page.get_by_role("heading", name="员工名册").is_visible()
+    assert page.get_by_role("heading", name="员工花名册").is_visible()
     assert "2023-05-01" in main_text(page)
     assert page.locator("html").get_attribute("lang") == "zh-hans"

@@ -71,16 +71,47 @@ def test_the_director_records_an_exit_with_its_reason(director, login_client, st
 def test_the_director_creates_a_staff_member_and_links_a_login(director, staff_user, login_client, agency):
     response = login_client(director).post(
         reverse("staff-create"),
-        {"staff_no": "S777", "name": "马丽", "employment_type": "part_time", "user": staff_user.pk},
+        {
+            "staff_no": "S777",
+            "name": "马丽",
+            "hire_date": "2026-11-16",
+            "position": "社工",
+            "employment_type": "part_time",
+            "user": staff_user.pk,
+        },
     )
     assert response.status_code == 302
     member = StaffMember.objects.get(agency=agency, staff_no="S777")
     assert (member.name, member.employment_type, member.user) == ("马丽", "part_time", staff_user)
+    spells = list(member.spells.values_list("hire_date", "exit_date", "position", "employment_type"))
+    assert spells == [(dt.date(2026, 11, 16), None, "社工", "part_time")]
+
+
+def test_the_new_person_form_asks_for_the_hire_date_in_both_languages(director, login_client, agency):
+    client = login_client(director)
+    english = client.get(reverse("staff-create"), HTTP_ACCEPT_LANGUAGE="en")
+    assert list(english.context["form"].fields)[:3] == ["staff_no", "name", "hire_date"]
+    assert "Hire date" in english.content.decode()
+    chinese = client.get(reverse("staff-create"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "入职日期" in chinese
+    assert "首个任职日，自当天起计入在岗人数。" in chinese
+    response = client.post(
+        reverse("staff-create"), {"staff_no": "S778", "name": "张新", "employment_type": "full_time"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["hire_date"] == ["This field is required."]
+    assert not StaffMember.objects.filter(staff_no="S778").exists()
+
+
+def test_the_edit_form_has_no_hire_date_the_spells_keep_it(director, login_client, staff_member):
+    form = login_client(director).get(reverse("staff-edit", args=[staff_member.pk])).context["form"]
+    assert "hire_date" not in form.fields
 
 
 def test_a_duplicate_staff_number_is_an_inline_error(director, login_client, staff_member):
     response = login_client(director).post(
-        reverse("staff-create"), {"staff_no": "S200", "name": "重复", "employment_type": "full_time"}
+        reverse("staff-create"),
+        {"staff_no": "S200", "name": "重复", "hire_date": "2026-11-02", "employment_type": "full_time"},
     )
     assert response.status_code == 200
     assert "Another staff member of this agency has this staff number." in response.content.decode()
@@ -289,3 +320,15 @@ def test_report_qualifications_json(agency, staff_member, other_staff_member, ca
     assert [e["cert_no"] for e in data["expiring_within_90_days"]] == ["SOON-1"]
     assert data["expiring_within_90_days"][0]["days_left"] == 59
     assert [e["cert_no"] for e in data["expired"]] == ["GONE-1"]
+
+
+def test_sort_options_and_employment_types_are_labels_in_both_languages(director, login_client, staff_member):
+    client = login_client(director)
+    zh = client.get(reverse("staff-list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert '<option value="-staff_no">员工编号（降序）</option>' in zh
+    assert "descending" not in zh
+    en = client.get(reverse("staff-list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<option value="-staff_no">Staff no. (descending)</option>' in en
+    retention = client.get(reverse("staff-retention") + "?year=2025", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert [row["group"] for row in retention.context["by_employment_type"]] == ["全职"]
+    assert "full_time" not in retention.content.decode()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from supervision.models import SupervisionSession
 from tests.factories import SpellFactory, StaffMemberFactory, SupervisionPlanFactory
@@ -123,3 +123,90 @@ def test_the_plan_page_shows_the_supervisor_load(director, staff_member, login_c
 def test_the_compliance_page_shows_the_year(director, staff_member, login_client):
     page = login_client(director).get("/supervision/compliance/?year=2025").content.decode()
     assert "2025-03" in page
+
+
+@pytest.fixture
+def december_2026(monkeypatch):
+    """The pages' "today": 10 December 2026, so the current month is December."""
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args: dt.date(2026, 12, 10))
+
+
+def test_the_current_month_is_in_progress_not_short(
+    director, supervisor_member, staff_member, log_session, login_client, december_2026
+):
+    log_session(supervisor_member, [staff_member], dt.date(2026, 11, 3))
+    client = login_client(director)
+    rows = client.get("/supervision/compliance/?year=2026").context["rows"]
+    assert [(r["month"], r["received_minutes"], r["state"]) for r in rows[-2:]] == [
+        ("2026-11", 60, "short"),
+        ("2026-12", 0, "in_progress"),
+    ]
+    assert [r["status"] for r in rows[-2:]] == ["short", "short"]
+    with translation.override("zh-hans"):
+        zh = client.get("/supervision/compliance/?year=2026", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    page = zh.content.decode()
+    assert '<span class="badge in_progress">进行中</span>' in page
+    assert "11 人月未达标" in page
+
+
+def test_the_compliance_page_filters_by_supervisor_and_status(
+    director, staff_member, other_supervisor_member, login_client, december_2026
+):
+    client = login_client(director)
+    rows = client.get("/supervision/compliance/?year=2026&supervisor=周督导").context["rows"]
+    assert {r["name"] for r in rows} == {"王社工"}
+    assert len(rows) == 12
+    rows = client.get("/supervision/compliance/?year=2026&status=in_progress").context["rows"]
+    assert [(r["name"], r["month"]) for r in rows] == [("李社工", "2026-12"), ("王社工", "2026-12")]
+    rows = client.get("/supervision/compliance/?year=2026&status=short&supervisor=陈督导").context["rows"]
+    assert [r["month"] for r in rows] == [f"2026-{m:02d}" for m in range(1, 12)]
+    assert client.get("/supervision/compliance/?year=2026&status=nonsense").context["state"] == ""
+
+
+def test_the_phone_layout_groups_the_months_by_supervisee(
+    director, staff_member, other_supervisor_member, login_client, december_2026
+):
+    response = login_client(director).get("/supervision/compliance/?year=2026")
+    groups = response.context["groups"]
+    assert [(g["name"], g["supervisor"], len(g["months"])) for g in groups] == [
+        ("李社工", "陈督导", 12),
+        ("王社工", "周督导", 12),
+    ]
+    assert response.content.decode().count('<section class="card compliance-person">') == 2
+
+
+def test_the_session_pickers_list_current_supervisees_first_and_never_leavers(
+    agency, supervisor, supervisor_member, staff_member, other_staff_member, login_client
+):
+    leaver = StaffMemberFactory(agency=agency, staff_no="S050", name="离职社工")
+    SpellFactory(
+        staff=leaver, hire_date=dt.date(2020, 1, 1), exit_date=dt.date(2024, 6, 30), exit_reason="salary"
+    )
+    newcomer = StaffMemberFactory(agency=agency, staff_no="S010", name="赵社工")
+    SpellFactory(staff=newcomer, hire_date=dt.date(2021, 1, 1))
+    response = login_client(supervisor).get("/supervision/sessions/new/")
+    attendees = response.context["form"].fields["attendees"]
+    assert [label for _pk, label in attendees.choices] == ["李社工 (S200)", "赵社工 (S010)", "王社工 (S300)"]
+    page = response.content.decode()
+    assert "离职社工" not in page
+    assert page.count('data-picker-label="Search name or staff no."') == 6
+
+
+def test_editing_a_session_keeps_a_leaver_who_attended_it(
+    agency, supervisor, supervisor_member, staff_member, log_session, login_client
+):
+    leaver = StaffMemberFactory(agency=agency, staff_no="S051", name="已离职")
+    SpellFactory(
+        staff=leaver, hire_date=dt.date(2020, 1, 1), exit_date=dt.date(2025, 12, 31), exit_reason="salary"
+    )
+    session = log_session(supervisor_member, [staff_member, leaver], dt.date(2025, 3, 3))
+    from supervision.selectors import picker_staff
+
+    names = [m.name for m in picker_staff(supervisor=supervisor_member, day=dt.date(2026, 12, 1))]
+    assert names == ["李社工"]
+    kept = picker_staff(
+        supervisor=supervisor_member,
+        day=dt.date(2026, 12, 1),
+        keep=session.attendances.values_list("staff_id", flat=True),
+    )
+    assert [m.name for m in kept] == ["李社工", "已离职"]

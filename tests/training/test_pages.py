@@ -257,3 +257,13 @@ def test_the_compliance_page_shows_a_large_agency_100_people_at_a_time(agency, d
     assert first.count("/training/transcript/") == 100
     assert second.count("/training/transcript/") == 5
     assert "Page 1 of 2" in first
+
+
+def test_the_compliance_page_names_the_requirement_levels_not_their_codes(director, login_client):
+    client = login_client(director)
+    zh = client.get("/training/compliance/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "助理社会工作师：每 3 年 72 学时" in zh
+    assert "assistant_social_worker" not in zh
+    en = client.get("/training/compliance/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Assistant social worker 72 hours every 3 years" in en
+    assert "assistant_social_worker" not in en

@@ -44,7 +44,7 @@ class Command(BaseCommand):
     @property
     def help(self) -> str:  # a property: argparse needs a real str, in the active language
         return _(
-            "Build a report (see shared/spec/cli.md for the kinds) and write it as JSON, CSV, XLSX or "
+            "Build a report (see docs/commands.md for the kinds) and write it as JSON, CSV, XLSX or "
             "PDF. JSON and CSV go to standard output unless --out is given."
         )
 
