@@ -237,6 +237,7 @@ SPECTACULAR_SETTINGS = {
         "BudgetCategoryEnum": "finance.models.contracts.Category",
         "TrainingCategoryEnum": "training.models.TrainingCategory",
         "FlagStatusEnum": "finance.models.flags.FlagStatus",
+        "ImportBatchStatusEnum": "core.models.ImportBatch.Status",
     },
 }
 

@@ -14,7 +14,7 @@ and happens only on refusals; a failure to write is logged and never changes the
 
 A refusal of a URL that names a record (``/staff/12/``, ``/api/v1/finance/contracts/7/``, a
 history page) is also recorded for the agency that owns the record, in ``aimed_at``, so that
-agency's director sees another agency's login probing their records (roles.md), not only the
+agency's director sees another agency's login probing their records (docs/roles.md), not only the
 prober's own director. Which record a URL names comes from the DRF viewset's model, the
 history page's model, or an app's ``record_models`` in its ``urls.py`` (URL name → model
 label); looking it up costs one indexed query, on refusals of such URLs only.

@@ -1,4 +1,4 @@
-"""The read log of confidential content (roles.md: every read of supervision notes is recorded).
+"""The read log of confidential content (docs/roles.md: every read of supervision notes is recorded).
 
 A model whose records hold confidential content sets ``confidential_reads = True``; every
 channel that shows such a record calls ``sensitive_read_record``: the domain app's own pages

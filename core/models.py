@@ -415,7 +415,7 @@ class OfficialCalendarYear(TenantModel):
     make-up working days, from the State Council's notice for that year).
 
     Kept per agency, not shared: a director corrects their own agency's calendar, and no
-    agency's entry can change another agency's flags (roles.md). A year is filled from the
+    agency's entry can change another agency's flags (docs/roles.md). A year is filled from the
     ``chinesecalendar`` package the first time it is needed and the package knows it; a year it
     does not know (2027 and later with 1.11.0) is entered by a director. A year without a row
     has no official calendar: the weekend rule then checks plain weekends and says so.

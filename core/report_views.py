@@ -37,7 +37,7 @@ def _job_params(job: Job) -> dict[str, Any]:
 
 
 def report_file_allowed(job: Job, user) -> bool:
-    """May ``user`` open the file of ``job`` now? Checked live, every time (roles.md).
+    """May ``user`` open the file of ``job`` now? Checked live, every time (docs/roles.md).
 
     Both the reader and the person the file was made for must, as they are today, belong to
     the job's agency and pass the kind's ``may_open`` (roles, and the record check such as an

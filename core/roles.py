@@ -1,4 +1,4 @@
-"""The five roles of shared/spec/roles.md, held as Django groups.
+"""The five roles of docs/roles.md, held as Django groups.
 
 Model-level permissions come from each app's ``AppConfig.role_permissions`` (a mapping of
 role to permission codenames on that app's models), so an app declares its own part of the

@@ -97,7 +97,7 @@ class ActivityViewSet(TenantModelViewSet):
         )
 
 
-class ImportBatchSerializer(serializers.ModelSerializer):
+class ActivityImportBatchSerializer(serializers.ModelSerializer):
     class Meta:
         model = ImportBatch
         fields = [
@@ -118,7 +118,7 @@ class ActivityImportViewSet(TenantReadOnlyViewSet):
     """Activity imports (``kind=activities``); POST ``upload`` with ``file``, ``contract`` (code), ``dry_run``."""
 
     queryset = ImportBatch.objects.filter(kind="activities").select_related("created_by")
-    serializer_class = ImportBatchSerializer
+    serializer_class = ActivityImportBatchSerializer
     required_actions = {"upload": "view"}
 
     def get_queryset(self):

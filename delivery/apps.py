@@ -9,7 +9,7 @@ class DeliveryConfig(AppConfig):
 
     name = "delivery"
     verbose_name = _("Service delivery")
-    # roles.md: targets — directors read and write, everyone else reads (auditors: granted
+    # docs/roles.md: targets — directors read and write, everyone else reads (auditors: granted
     # contracts, Target.restrict_queryset). Activities — directors read/write/import, finance
     # officers read, supervisors read their supervisees', staff read and write their own;
     # auditors see progress only, never the records.

@@ -1,4 +1,4 @@
-"""The ``targets`` section of a contract file (files.md), registered with finance's contract loader."""
+"""The ``targets`` section of a contract file (docs/formats.md), registered with finance's contract loader."""
 
 from __future__ import annotations
 

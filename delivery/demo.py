@@ -1,5 +1,5 @@
 """Demo delivery data: targets for every demo contract, a year of service activities, and one
-planted example of every delivery rule of flag-rules.md (then a scan raises their flags).
+planted example of every delivery rule of docs/rules.md (then a scan raises their flags).
 
 Runs after the finance seeder (``ctx.shared["contracts"]``, ``ctx.shared["outsider_contract"]``).
 Regular activities are generated only on days their worker is employed, assigned to the contract

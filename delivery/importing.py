@@ -1,4 +1,4 @@
-"""Service activity records from a file (files.md ``import_activities``), through core's machinery.
+"""Service activity records from a file (docs/formats.md ``import_activities``), through core's machinery.
 
 All or nothing, every error by row and column, repeats refused (``core.importing.Importer``);
 this module declares the columns and the delivery checks: staff numbers, targets, activity
@@ -219,7 +219,7 @@ class ActivitiesImport(Importer):
 def activities_import(
     *, contract, data: bytes, filename: str, user=None, dry_run: bool = False
 ) -> ImportResult:
-    """Import service activity records into ``contract`` (files.md): all or nothing.
+    """Import service activity records into ``contract`` (docs/formats.md): all or nothing.
 
     Activities dated outside the contract or by someone not employed that day are imported:
     the delivery rules flag them, as the ledger's irregularities are.

@@ -1,11 +1,11 @@
 """What a contract promises to deliver (targets) and what the staff did deliver (service activities).
 
 A ``Target`` is one of the funder's quantitative deliverables of a contract, counted by its
-measure (metrics.md). A ``ServiceActivity`` is one visit, session or event a staff member
+measure (docs/metrics.md). A ``ServiceActivity`` is one visit, session or event a staff member
 delivered under a target. Children and families appear only as anonymised case codes: a name
 is never stored, and the model refuses anything that looks like one.
 
-Access (roles.md): every role but the auditor reads targets, auditors those of their granted
+Access (docs/roles.md): every role but the auditor reads targets, auditors those of their granted
 contracts, directors write them. Activities: directors read and write all, finance officers read,
 supervisors read their supervisees', staff read and write their own; auditors see progress only.
 """
@@ -59,7 +59,7 @@ def validate_case_code(value: str) -> None:
 
 
 class Measure(models.TextChoices):
-    """How a target's progress is counted (metrics.md)."""
+    """How a target's progress is counted (docs/metrics.md)."""
 
     ACTIVITIES = "activities", _("Activities held")
     CASES = "cases", _("Cases served")
@@ -318,7 +318,7 @@ class FlagActivity(TenantModel):
     """A service activity a flag is about (the delivery rules' side of ``finance.Flag``).
 
     Written by each scan for the flags of delivery rules; a confirmed flag's activities are left
-    out of target progress (metrics.md).
+    out of target progress (docs/metrics.md).
     """
 
     flag = models.ForeignKey(

@@ -1,4 +1,4 @@
-"""The ``targets`` report kind (cli.md): each target's progress, metrics.md. Imported from ready()."""
+"""The ``targets`` report kind (docs/commands.md): each target's progress, docs/metrics.md. Imported from ready()."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reads: target progress (metrics.md "Contract targets"), activity lists, the workload view."""
+"""Reads: target progress (docs/metrics.md "Contract targets"), activity lists, the workload view."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def _q(value: Decimal, places: Decimal) -> Decimal:
 
 @dataclass(frozen=True)
 class TargetProgress:
-    """One target's progress as of a date: every figure exactly as metrics.md defines it."""
+    """One target's progress as of a date: every figure exactly as docs/metrics.md defines it."""
 
     target: Target
     as_of: dt.date
@@ -56,7 +56,7 @@ class TargetProgress:
         return min(100, int(self.pct_achieved * 100))
 
     def as_json(self) -> dict:
-        """The ``targets`` report row of cli.md, numbers as JSON numbers."""
+        """The ``targets`` report row of docs/commands.md, numbers as JSON numbers."""
 
         def number(value):
             if value is None:
@@ -77,7 +77,7 @@ class TargetProgress:
 
 
 def default_as_of(contract, today: dt.date | None = None) -> dt.date:
-    """Today, or the contract end if earlier (cli.md ``report targets``)."""
+    """Today, or the contract end if earlier (docs/commands.md ``report targets``)."""
     today = today or timezone.localdate()
     return min(today, contract.end)
 
@@ -118,7 +118,7 @@ def contract_progress(
 
     Counts the activities of each target dated from the contract start to ``as_of``, leaving
     out ``excluded_activity_ids``: by default the activities of confirmed delivery flags
-    (metrics.md), a subquery of the same one query.
+    (docs/metrics.md), a subquery of the same one query.
     """
     as_of = min(as_of or default_as_of(contract), contract.end)
     period = (contract.end - contract.start).days + 1

@@ -37,7 +37,7 @@ def _form_errors(form, exc: ValidationError) -> None:
 
 @login_required
 def contract_targets(request, pk):
-    """A contract's targets with their progress (metrics.md) and their revisions."""
+    """A contract's targets with their progress (docs/metrics.md) and their revisions."""
     contract = selectors.contract_for_targets(request.user, pk)
     if contract is None:
         raise Http404

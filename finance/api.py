@@ -350,7 +350,7 @@ class LedgerImportViewSet(TenantReadOnlyViewSet):
         qs = super().get_queryset()
         if has_role(self.request.user, Role.DIRECTOR, Role.FINANCE):
             return qs
-        # Auditors read the imports of the contracts granted to them (roles.md), nothing else.
+        # Auditors read the imports of the contracts granted to them (docs/roles.md), nothing else.
         codes = Contract.objects.for_user(self.request.user, "view").values("code")
         return qs.filter(target__in=codes)
 

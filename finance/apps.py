@@ -30,7 +30,7 @@ def _perms(*actions: str, models=_RECORDS) -> list[str]:
 class FinanceConfig(AppConfig):
     name = "finance"
     verbose_name = _("Finance")
-    # roles.md: finance officers write finance records (never delete an expenditure), directors
+    # docs/roles.md: finance officers write finance records (never delete an expenditure), directors
     # read them, approve revisions (change_budgetrevision) and manage auditor grants; auditors
     # read, and Contract.restrict_queryset limits them to granted contracts.
     # The flags engineer appends the entries for their own models (finance/models/flags.py) below.
@@ -108,7 +108,7 @@ def _register_setup_steps() -> None:
         SetupStep(
             key="contracts-loaded",
             label=_("Load your service contracts"),
-            # The finance officer loads them (roles.md: directors read contracts and approve
+            # The finance officer loads them (docs/roles.md: directors read contracts and approve
             # revisions); the list is where the director sees that it is done.
             url_name="finance-contract-list",
             is_done=contracts_loaded,

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from core.models import Agency
 
-#: The keys finance reads itself (files.md); a section cannot take one of them.
+#: The keys finance reads itself (docs/formats.md); a section cannot take one of them.
 CONTRACT_KEYS = (
     "code",
     "title",

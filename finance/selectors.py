@@ -65,7 +65,7 @@ class BudgetVsActual:
     extras: dict = field(default_factory=dict)
 
     def as_json(self) -> dict:
-        """The JSON body of ``report budget-vs-actual`` (cli.md): money as strings with 2 places."""
+        """The JSON body of ``report budget-vs-actual`` (docs/commands.md): money as strings with 2 places."""
         return {
             "contract": self.contract.code,
             "as_of": self.as_of.isoformat(),

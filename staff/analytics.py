@@ -1,11 +1,11 @@
-"""Workforce and retention analytics (shared/spec/metrics.md), computed with pandas.
+"""Workforce and retention analytics (docs/metrics.md), computed with pandas.
 
 All spells of an agency are loaded once into a DataFrame whose dates are integer day
 ordinals (``date.toordinal()``): comparisons are exact and vectorised, and an open spell's
 exit is a sentinel far in the future. Every figure of a year is then a handful of boolean
 masks, so the trend over all years of 5,000 staff costs milliseconds.
 
-Choices where metrics.md is silent, stated once here:
+Choices where docs/metrics.md is silent, stated once here:
 
 - ``exit_reasons`` lists only reasons with at least one exit, by count (descending), then in
   the order of the spec's reason list (``ExitReason``).
@@ -43,7 +43,7 @@ _REASON_ORDER = {code: index for index, code in enumerate(ExitReason.values)}
 _VOLUNTARY = sorted(str(code) for code in VOLUNTARY_EXIT_REASONS)
 _DAYS_PER_YEAR = Decimal("365.25")
 
-#: Each metric's definition, as shown beside it on the dashboard and in reports (metrics.md).
+#: Each metric's definition, as shown beside it on the dashboard and in reports (docs/metrics.md).
 DEFINITIONS: dict[str, Any] = {
     "headcount_start": _("Spells active on 1 January of the year."),
     "headcount_end": _("Spells active on 31 December of the year."),
@@ -163,7 +163,7 @@ def _active(frame: pd.DataFrame, day: int) -> pd.Series:
 
 
 def metrics_for_year(frame: pd.DataFrame, year: int) -> dict[str, Any]:
-    """Every metric of metrics.md for ``year`` over the spells in ``frame``, as the cli.md JSON."""
+    """Every metric of docs/metrics.md for ``year`` over the spells in ``frame``, as the docs/commands.md JSON."""
     first, last = dt.date(year, 1, 1).toordinal(), dt.date(year, 12, 31).toordinal()
     hire, exit_ = frame["hire"], frame["exit"]
     active_start = _active(frame, first)
@@ -212,7 +212,7 @@ def metrics_for_year(frame: pd.DataFrame, year: int) -> dict[str, Any]:
 
 
 def retention_for_year(agency: Agency, year: int) -> dict[str, Any]:
-    """The year's workforce metrics exactly as the ``report retention`` JSON of cli.md."""
+    """The year's workforce metrics exactly as the ``report retention`` JSON of docs/commands.md."""
     return metrics_for_year(spells_frame(agency), year)
 
 

@@ -4,7 +4,7 @@
 - ``spells/``: employment history and exit reasons (directors; supervisors their supervisees;
   staff their own); exit-interview notes only for directors;
 - ``qualifications/`` (+ ``{id}/verify/``): certificates, same visibility as spells;
-- ``retention/?year=Y`` (cli.md JSON), ``retention/trend/``, ``retention/breakdown/?year=&by=``:
+- ``retention/?year=Y`` (docs/commands.md JSON), ``retention/trend/``, ``retention/breakdown/?year=&by=``:
   directors only;
 - ``qualification-summary/?as_of=D``: holders by level, expiring, expired, over the
   certificates the caller may see.
@@ -257,7 +257,7 @@ def _year(request) -> int:
 
 
 class RetentionSerializer(serializers.Serializer):
-    """The retention JSON of cli.md (rates are fractions rounded to 4 places, null when undefined)."""
+    """The retention JSON of docs/commands.md (rates are fractions rounded to 4 places, null when undefined)."""
 
     year = serializers.IntegerField()
     headcount_start = serializers.IntegerField()
@@ -278,7 +278,7 @@ _YEAR = OpenApiParameter("year", int, description="Calendar year, e.g. 2025 (def
 
 
 class RetentionViewSet(viewsets.ViewSet):
-    """Retention metrics of metrics.md (``?year=``; the current year by default)."""
+    """Retention metrics of docs/metrics.md (``?year=``; the current year by default)."""
 
     schema = SingleObjectSchema()
     model = EmploymentSpell

@@ -37,7 +37,7 @@ class ExitReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-#: Exit reasons that count as voluntary (metrics.md): everything but contract end and dismissal.
+#: Exit reasons that count as voluntary (docs/metrics.md): everything but contract end and dismissal.
 VOLUNTARY_EXIT_REASONS = frozenset(
     {
         ExitReason.SALARY,

@@ -2,7 +2,7 @@
 ``workforce`` (the director's pack: both, with the trend and charts).
 
 Each builder returns plain data (``core.reports``); the renderers make JSON, CSV, XLSX and
-PDF of it. ``Report.data`` is the exact JSON body of cli.md.
+PDF of it. ``Report.data`` is the exact JSON body of docs/commands.md.
 """
 
 from __future__ import annotations

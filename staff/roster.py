@@ -1,4 +1,4 @@
-"""The staff roster file (shared/spec/files.md, ``import_staff``) on the shared import machinery.
+"""The staff roster file (docs/formats.md, ``import_staff``) on the shared import machinery.
 
 One row per employment spell. Rows of a ``staff_no`` that already exists update that person
 and replace their spells with the file's (spells are matched by hire date, so an unchanged
@@ -404,7 +404,7 @@ def _write_certificates(
 
 
 class RosterImport(Importer):
-    """The staff roster (files.md): one row per employment spell, into the agency itself."""
+    """The staff roster (docs/formats.md): one row per employment spell, into the agency itself."""
 
     spec = ROSTER
 

@@ -378,7 +378,7 @@ class ComplianceSerializer(serializers.Serializer):
 
 
 class ComplianceViewSet(viewsets.ViewSet):
-    """``GET ?year=2025``: monthly compliance rows of the supervisees you may see (metrics.md)."""
+    """``GET ?year=2025``: monthly compliance rows of the supervisees you may see (docs/metrics.md)."""
 
     schema = SingleObjectSchema()
     model = SupervisionPlan

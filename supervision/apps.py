@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class SupervisionConfig(AppConfig):
     name = "supervision"
     verbose_name = _("Supervision")
-    # roles.md: directors read sessions, notes and action items; supervisors read and write the
+    # docs/roles.md: directors read sessions, notes and action items; supervisors read and write the
     # sessions they lead (row limits via guardian object permissions, see models); staff read
     # the sessions they attended and acknowledge them; finance officers and auditors nothing.
     role_permissions = {

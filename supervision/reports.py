@@ -1,8 +1,8 @@
 """Report kinds of the supervision module (registered on import from SupervisionConfig.ready).
 
 - ``supervision-compliance --year Y``: per supervisee and month, required vs received minutes
-  (metrics.md; the counting rules are in ``supervision.selectors``). JSON body exactly as
-  cli.md: ``{"year", "rows": [{staff_no, name, supervisor, month, required_minutes,
+  (docs/metrics.md; the counting rules are in ``supervision.selectors``). JSON body exactly as
+  docs/commands.md: ``{"year", "rows": [{staff_no, name, supervisor, month, required_minutes,
   received_minutes, required_individual_minutes, individual_minutes, status}]}``.
 - ``supervisee_log_report``: one supervisee's sessions, evidence for funders and
   certification; notes and action items only when the reader may read them (each such read

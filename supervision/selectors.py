@@ -1,9 +1,9 @@
 """Reads of the supervision module: session lists, the supervisor's overview, compliance.
 
-Monthly compliance follows shared/spec/metrics.md and is computed with pandas over whole
+Monthly compliance follows docs/metrics.md and is computed with pandas over whole
 columns (no per-row Python loops), so a year for 500 supervisees takes one pass.
 
-How a month is counted for a supervisee (metrics.md, read literally):
+How a month is counted for a supervisee (docs/metrics.md, read literally):
 
 - the month is not counted when it lies wholly before the plan's start or wholly after its
   end. A month in which the plan starts (or ends) part-way, e.g. a plan starting on 15 March,
@@ -437,7 +437,7 @@ def supervisee_log(*, staff: StaffMember, year: int | None = None) -> list[Super
 def month_coverage(agency, months: list[dt.date], today: dt.date, *, shown: int = 5) -> dict[dt.date, dict]:
     """Per month (given by its first day): supervisees counted and how many met their plan.
 
-    The rules of ``compliance_frame`` (metrics.md), for a few months at
+    The rules of ``compliance_frame`` (docs/metrics.md), for a few months at
     once with three queries and no DataFrame, so the director's home page stays fast: plans in
     force during the month (the one started last wins), supervisees employed for the whole
     month by one spell, minutes of sessions attended in the month; months after ``today`` are

@@ -455,6 +455,7 @@ def test_a_delete_sent_to_a_record_page_answers_405_and_changes_nothing(demo, db
         checked += 1
     assert checked >= 8
 
+
 # --- every write, every persona, exact statuses ---------------------------------------------
 #
 # Generated from the router: every route (list, detail, custom @action) × every HTTP method the

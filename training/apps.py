@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class TrainingConfig(AppConfig):
     name = "training"
     verbose_name = _("Training")
-    # roles.md: directors read and write; supervisors read their supervisees' records and
+    # docs/roles.md: directors read and write; supervisors read their supervisees' records and
     # approve them (change, limited to supervisees by TrainingRecord.restrict_queryset);
     # staff read their own and submit (add) their own external training.
     role_permissions = {

@@ -1,4 +1,4 @@
-"""Continuing-education compliance (metrics.md), computed for a whole agency at once.
+"""Continuing-education compliance (docs/metrics.md), computed for a whole agency at once.
 
 Three queries, whatever the number of people: the requirements, the certified people (their
 highest national-level certificate), and the approved eligible training records. The cycle
@@ -20,7 +20,7 @@ Adding years to 29 February gives 28 February in a common year. Only people hold
 national-level certificate issued on or before D, and employed on D, are listed.
 
 ``earned`` sums approved, continuing-education-eligible records dated in the cycle, exactly as
-metrics.md says (a record dated after D but inside the cycle counts). Hours are carried as
+docs/metrics.md says (a record dated after D but inside the cycle counts). Hours are carried as
 integer tenths of an hour inside the computation (they have one decimal place), and turned
 back into ``Decimal`` for output: never floats in the results.
 """
@@ -177,7 +177,7 @@ def cycle_bounds(
 
 def certified_people(agency, as_of: dt.date, staff_ids=None) -> pd.DataFrame:
     """Each person's highest national-level certificate issued on or before ``as_of``, for the
-    people employed on ``as_of`` (metrics.md: people not employed on D are not listed, so
+    people employed on ``as_of`` (docs/metrics.md: people not employed on D are not listed, so
     neither leavers nor records with no employment spell at all).
 
     Ties between certificates of the same level go to the most recently issued one.

@@ -1,4 +1,4 @@
-"""The training-records file (files.md, ``import_training``) on the shared import machinery."""
+"""The training-records file (docs/formats.md, ``import_training``) on the shared import machinery."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ TRAINING_FILE = FileSpec(
 
 
 class TrainingImport(Importer):
-    """Training records (files.md) into one agency; imported records count as approved."""
+    """Training records (docs/formats.md) into one agency; imported records count as approved."""
 
     spec = TRAINING_FILE
 

@@ -4,7 +4,7 @@ and the continuing-education requirements those hours are measured against.
 Every credited hour is a ``TrainingRecord``: attendance at an event (``event`` set), a staff
 member's own submission for external training (pending until a supervisor or the director
 approves it), or a row of an imported file (approved on import; the batch records who
-imported it). Only approved records count toward compliance (metrics.md).
+imported it). Only approved records count toward compliance (docs/metrics.md).
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ from core.roles import Role, user_roles
 from core.uploads import private_path, validate_document
 from staff.models import QualificationLevel
 
-#: Hours credited for one training: more than 0, at most this, one decimal place (files.md).
+#: Hours credited for one training: more than 0, at most this, one decimal place (docs/formats.md).
 MAX_HOURS = Decimal("200")
 MIN_HOURS = Decimal("0.1")
 
-#: National continuing-education rule (metrics.md): hours per registration cycle by level.
+#: National continuing-education rule (docs/metrics.md): hours per registration cycle by level.
 NATIONAL_LEVELS = (
     QualificationLevel.ASSISTANT_SOCIAL_WORKER,
     QualificationLevel.SOCIAL_WORKER,
@@ -249,7 +249,7 @@ class TrainingRecord(TenantModel):
                 name="training_trainingrecord_hours_range",
                 violation_error_message=_("Hours must be more than 0 and at most 200."),
             ),
-            # files.md: the same staff member, date and title are one record.
+            # docs/formats.md: the same staff member, date and title are one record.
             models.UniqueConstraint(
                 fields=["agency", "staff", "date", "title"],
                 condition=~Q(status="rejected"),

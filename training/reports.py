@@ -71,7 +71,7 @@ def _compliance_table(rows: list[ComplianceRow], title: str) -> Table:
     description=gettext_lazy("Every certified staff member's continuing-education status."),
 )
 def training_compliance(*, agency, user=None, as_of: dt.date, **kwargs) -> Report:
-    """cli.md: ``{"as_of", "staff": [{staff_no, name, qualification, cycle_start, cycle_end,
+    """docs/commands.md: ``{"as_of", "staff": [{staff_no, name, qualification, cycle_start, cycle_end,
     required_hours, earned_hours, shortfall_hours, status}]}``, hours as JSON numbers."""
     if user is None:
         rows = compliance_rows(agency, as_of)

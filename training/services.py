@@ -65,7 +65,7 @@ def event_update(*, event: TrainingEvent, user=None, **fields) -> TrainingEvent:
         )
     if event.pk:
         # Attendance records take the event's title and last day; one person cannot hold two
-        # records of the same day and title (files.md), so refuse before the database does.
+        # records of the same day and title (docs/formats.md), so refuse before the database does.
         clash = (
             TrainingRecord.objects.filter(
                 agency_id=event.agency_id,

@@ -13,7 +13,7 @@ An import command is one small ``ImportCommand`` subclass naming its importer::
 option such as ``--contract CODE`` when the subclass declares one), finds the agency with
 ``resolve_agency``, reads the file with ``read_input_file``, runs the import and reports it
 with ``run_import_command``: one line on success; on refusal a one-line summary and one
-problem per line on stderr and exit status 1, without a traceback (shared/spec/cli.md).
+problem per line on stderr and exit status 1, without a traceback (docs/commands.md).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from core.models import Agency
 def resolve_agency(slug: str | None) -> Agency:
     """The agency named by ``--agency SLUG``; without a slug, the only agency there is.
 
-    Every command that works on one agency finds it here (cli.md: ``--agency`` may be omitted
+    Every command that works on one agency finds it here (docs/commands.md: ``--agency`` may be omitted
     when exactly one agency exists); the ``CommandError`` says what to do instead.
     """
     if slug:
@@ -126,7 +126,7 @@ def run_import_command(command: BaseCommand, result: ImportResult) -> None:
 
 
 def command_fail(command: BaseCommand, headline: str, problems: list[str] | None = None) -> NoReturn:
-    """End ``command`` the way cli.md asks: ``headline`` and each problem on stderr, exit status 1.
+    """End ``command`` the way docs/commands.md asks: ``headline`` and each problem on stderr, exit status 1.
 
     Run from the command line this exits without Django's "CommandError:" prefix or a
     traceback; called through ``call_command`` (tests, scripts) it raises

@@ -14,7 +14,7 @@ parameters, and call the builder with keyword arguments only.
 A kind may declare ``access(user, params) -> bool``: the record-level check of its parameters
 (for example "the user may still read this contract"). ``ReportKind.may_open`` combines it with
 the role check; a stored report file is re-checked with it every time it is opened, so a
-revoked or expired grant, or a changed role, closes the files made under it (roles.md).
+revoked or expired grant, or a changed role, closes the files made under it (docs/roles.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The delivery rules of flag-rules.md: one small pure function per rule code, a registry.
+"""The delivery rules of docs/rules.md: one small pure function per rule code, a registry.
 
 ``run_delivery_rules(activities, policy, context)`` runs every rule on a prepared activities
 frame (``prepare_activities``) and returns ``ActivityFinding``s, shaped like the finance rules'
@@ -27,7 +27,7 @@ from delivery.rules.base import (
 )
 from delivery.rules.policy import DEFAULTS
 
-#: Rule codes in the order of flag-rules.md.
+#: Rule codes in the order of docs/rules.md.
 RULE_ORDER = (
     "ACTIVITY_OUTSIDE_PERIOD",
     "ACTIVITY_STAFF_NOT_EMPLOYED",
@@ -38,7 +38,7 @@ RULE_ORDER = (
     "TARGET_SURGE",
     "THIN_CASES",
 )
-assert set(RULE_ORDER) == set(REGISTRY), "every delivery rule of flag-rules.md is registered exactly once"
+assert set(RULE_ORDER) == set(REGISTRY), "every delivery rule of docs/rules.md is registered exactly once"
 
 
 def all_rules():

@@ -151,7 +151,7 @@ REGISTRY: dict[str, DeliveryRule] = {}
 
 
 def delivery_rule(code: str, *, severity: str, about: str, title, description):
-    """Register ``func`` as the delivery rule ``code`` (flag-rules.md, "Delivery rules")."""
+    """Register ``func`` as the delivery rule ``code`` (docs/rules.md, "Delivery rules")."""
 
     def decorator(func: DeliveryRuleFunc) -> DeliveryRuleFunc:
         REGISTRY[code] = DeliveryRule(

@@ -1,4 +1,4 @@
-"""The delivery rules' policy keys (flag-rules.md), added to the contract policy by the app."""
+"""The delivery rules' policy keys (docs/rules.md), added to the contract policy by the app."""
 
 from decimal import Decimal
 

@@ -3,7 +3,7 @@
 An app registers a ``ScanExtension`` in ``ready()``: ``findings(contract)`` returns its findings
 for a contract's scan (``Finding``s whose ``basis`` carries what their fingerprint rests on),
 ``rules`` its rule codes (severity, title, description), ``link(pairs)`` writes what each flag
-is about on its side, ``describe(flags)`` adds fields to the flags' JSON (cli.md), and
+is about on its side, ``describe(flags)`` adds fields to the flags' JSON (docs/commands.md), and
 ``detail(flag, user)`` may add a block to the flag's page.
 """
 

@@ -1,4 +1,4 @@
-"""The flag as data for ``scan_flags`` (cli.md), the API and the flags report."""
+"""The flag as data for ``scan_flags`` (docs/commands.md), the API and the flags report."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from finance.rules import REGISTRY
 
 
 def flag_sort_key(flag: Flag) -> tuple:
-    """Critical first, then the rule order of flag-rules.md, then date, then id."""
+    """Critical first, then the rule order of docs/rules.md, then date, then id."""
     return (SEVERITY_RANK.get(flag.severity, 9), REGISTRY.rank(flag.rule), flag.sort_key, flag.pk or 0)
 
 
 def flag_dict(flag: Flag, extra: dict | None = None) -> dict:
-    """One flag in the JSON shape of cli.md; ``message`` in the active language.
+    """One flag in the JSON shape of docs/commands.md; ``message`` in the active language.
 
     ``extra`` holds the fields other apps add (``finance.flags.extensions.described``).
     """
@@ -36,7 +36,7 @@ def flag_dict(flag: Flag, extra: dict | None = None) -> dict:
 
 
 def scan_document(flags: Iterable[Flag]) -> dict:
-    """``{"flags": [...], "summary": {"critical": n, "warning": n, "info": n}}`` of cli.md."""
+    """``{"flags": [...], "summary": {"critical": n, "warning": n, "info": n}}`` of docs/commands.md."""
     ordered = sorted(flags, key=flag_sort_key)
     summary = {"critical": 0, "warning": 0, "info": 0}
     for flag in ordered:

@@ -184,7 +184,7 @@ class Contract(TenantModel):
         return "；".join(parts) or None
 
     def effective_policy(self) -> dict:
-        """Every policy key of flag-rules.md, typed, with this contract's overrides applied."""
+        """Every policy key of docs/rules.md, typed, with this contract's overrides applied."""
         return effective_policy(self.policy)
 
     @property
@@ -197,7 +197,7 @@ class Contract(TenantModel):
 
 
 class Category(models.TextChoices):
-    """Budget-line categories of files.md."""
+    """Budget-line categories of docs/formats.md."""
 
     PERSONNEL = "personnel", _("Personnel")
     ACTIVITIES = "activities", _("Service activities")

@@ -1,4 +1,4 @@
-"""Irregularity flags (flag-rules.md): what the rules found, and how people triaged it.
+"""Irregularity flags (docs/rules.md): what the rules found, and how people triaged it.
 
 A ``Flag`` is one finding of one rule, identified across re-scans by its rule and ``subject``
 (what it is about: an expenditure, a group, a line, the contract). Its ``fingerprint`` is a hash of

@@ -7,7 +7,7 @@ for a disbursement of 150,000.00. The steps:
 1. merge lines and book entries on the amount in cents;
 2. keep pairs dated at most ``MATCH_WINDOW_DAYS`` apart;
 3. score the counterparty against the payee (expenditures) or the funder (disbursements), both
-   normalised as flag-rules.md says (trimmed, inner white space removed, case folded, full width
+   normalised as docs/rules.md says (trimmed, inner white space removed, case folded, full width
    folded): equal → 1, one contained in the other → 0.9, else ``difflib`` ratio; pairs below
    ``MIN_SIMILARITY`` are dropped (a line without a counterparty cannot disagree, score 0);
 4. rank pairs: exact (same date and equal counterparty) first, then fewer days apart, then the

@@ -38,7 +38,7 @@ from finance.models import (
 )
 from finance.reconciliation.matching import MATCH_WINDOW_DAYS, MatchOutcome, match_frames
 
-#: files.md "Bank statement".
+#: docs/formats.md "Bank statement".
 BANK_STATEMENT = FileSpec(
     kind="bank_statement",
     columns=[
@@ -76,7 +76,7 @@ def period_get_or_create(*, contract: Contract, start: dt.date, end: dt.date) ->
 
 
 class StatementImport(Importer):
-    """A bank statement (files.md) into a contract's period ``start``–``end``, then matched."""
+    """A bank statement (docs/formats.md) into a contract's period ``start``–``end``, then matched."""
 
     spec = BANK_STATEMENT
 
@@ -202,7 +202,7 @@ def statement_import(
     user=None,
     dry_run: bool = False,
 ) -> ImportResult:
-    """Import a bank statement (files.md) into the contract's period ``start``–``end``, then match.
+    """Import a bank statement (docs/formats.md) into the contract's period ``start``–``end``, then match.
 
     All or nothing; the same file twice is refused by the import machinery; lines already known
     from an overlapping statement are skipped and counted as ``already_known``.

@@ -1,4 +1,4 @@
-"""Finance's reports (cli.md ``report``): data builders and their registrations, in one package.
+"""Finance's reports (docs/commands.md ``report``): data builders and their registrations, in one package.
 
 - ``budget``: ``budget-vs-actual``, and ``visible_contract`` (the contract a report is about);
 - ``flags``: ``flags``, every current flag with the expenditures behind it;

@@ -1,4 +1,4 @@
-"""``report budget-vs-actual --contract C`` (cli.md), and the contract a finance report is about."""
+"""``report budget-vs-actual --contract C`` (docs/commands.md), and the contract a finance report is about."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``report flags [--contract C]`` (cli.md): every current flag with its rule, severity, status,
+"""``report flags [--contract C]`` (docs/commands.md): every current flag with its rule, severity, status,
 message and each expenditure behind it. Registered by ``finance.reports``."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The contract pack for the funder (``report contract --contract C``, cli.md).
+"""The contract pack for the funder (``report contract --contract C``, docs/commands.md).
 
 Data first: each ``*_section`` builder takes a contract (and what it needs) and returns a
 ``core.reports.Section`` of plain tables, facts and charts; ``pack_data`` gives the JSON body.

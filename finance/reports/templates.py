@@ -1,4 +1,4 @@
-"""Template files for every finance importer: Chinese headers (the aliases files.md lists) and
+"""Template files for every finance importer: Chinese headers (the aliases docs/formats.md lists) and
 one example row each, as CSV (UTF-8 with a BOM, for Excel) or XLSX.
 
 The headers are taken from the importers' own column declarations, so a template always reads

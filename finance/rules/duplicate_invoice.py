@@ -54,7 +54,7 @@ def duplicate_invoice(frame: pd.DataFrame, policy: dict, context: RuleContext) -
                     "contracts": ", ".join(contracts),
                 },
                 expenditure_ids=tuple(int(i) for i in rows["id"]),
-                budget_line=None,  # a group, not a line (cli.md example)
+                budget_line=None,  # a group, not a line (docs/commands.md example)
                 evidence={"invoice_no": first.invoice_no, "amounts": [money_str(a) for a in rows["amount"]]},
             )
         )

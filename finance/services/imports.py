@@ -122,7 +122,7 @@ def _existing(qs, field: str, values: set[str]) -> dict[str, Any]:
 
 
 class LedgerImport(Importer):
-    """Ledger rows (files.md) into one contract: budget lines and staff numbers are resolved,
+    """Ledger rows (docs/formats.md) into one contract: budget lines and staff numbers are resolved,
     vouchers checked; never refused for overspending (the flags say so afterwards)."""
 
     spec = LEDGER
@@ -285,7 +285,7 @@ def contract_actual(contract: Contract) -> Decimal:
 def ledger_import(
     *, contract: Contract, data: bytes, filename: str, user=None, dry_run: bool = False
 ) -> ImportResult:
-    """Import ledger rows into ``contract`` (files.md): all or nothing, never refused for overspending."""
+    """Import ledger rows into ``contract`` (docs/formats.md): all or nothing, never refused for overspending."""
     importer = LedgerImport(contract=contract, user=user)
     result = importer.run(data=data, filename=filename, dry_run=dry_run)
     # What a dry run adds to each budget line, for the preview's over-budget warnings.
@@ -499,9 +499,9 @@ def _parse_contract(document: Any, agency: Agency) -> tuple[dict, list[str]]:
 def contract_load(
     *, agency: Agency, data: bytes | str | dict, filename: str, user=None, approve: bool = True
 ) -> ContractSaveResult:
-    """Create or update a contract from a files.md contract definition.
+    """Create or update a contract from a docs/formats.md contract definition.
 
-    Every key of the file must be one files.md names, or a section an app registered
+    Every key of the file must be one docs/formats.md names, or a section an app registered
     (``finance.sections``): an unknown key, at any level, is a problem naming it and its place
     (``budget_lines[2]: unknown key "amont"``), so a misspelt key never silently loses what the
     user wrote. Updating an existing code changes the heading directly (kept in the history),

@@ -133,7 +133,7 @@ CHANNELS = {
     ("api", "supervision-plan-detail", "GET"): (NOTE_FREE, "director", "get", lambda c: f"/api/v1/supervision-plans/{_plan(c).pk}/", None),
     ("api", "supervision-plan-detail", "PUT"): (NOTE_FREE, "director", "put", lambda c: f"/api/v1/supervision-plans/{_plan(c).pk}/", lambda c: {"supervisee": c["staff"].pk, "supervisor": c["session"].supervisor_id, "start": "2022-03-01", "required_minutes": 150}),
     ("api", "supervision-plan-detail", "PATCH"): (NOTE_FREE, "director", "patch", lambda c: f"/api/v1/supervision-plans/{_plan(c).pk}/", lambda c: {"required_minutes": 150}),
-    ("api", "supervision-plan-detail", "DELETE"): (NOTE_FREE, "director", "delete", lambda c: f"/api/v1/supervision-plans/{_plan(c).pk}/", None),
+    ("api", "supervision-plan-end", "POST"): (NOTE_FREE, "director", "post", lambda c: f"/api/v1/supervision-plans/{_plan(c).pk}/end/", lambda c: {"end": "2030-12-31"}),
     ("api", "supervision-compliance-list", "GET"): (NOTE_FREE, "director", "get", lambda c: "/api/v1/supervision-compliance/?year=2025", None),
     # --- pages ----------------------------------------------------------------------------------
     ("page", "supervision-session-list", "*"): (NOTE_FREE, "director", "get", lambda c: "/supervision/", None),

@@ -1,6 +1,6 @@
 """``manage.py create_agency SLUG --name NAME [--director USERNAME] [--password PW]``.
 
-A new installation's first step (shared/spec/cli.md): creates the agency and, with
+A new installation's first step (docs/commands.md): creates the agency and, with
 ``--director``, its first director. Without ``--password`` the password is asked for twice on
 the terminal. Every problem (an existing short name, a taken username, a weak password) is
 found before anything is written; then a one-line summary and one problem per line go to

@@ -1,4 +1,4 @@
-"""``manage.py import_activities FILE --contract CODE [--dry-run] [--agency SLUG]`` (files.md, cli.md)."""
+"""``manage.py import_activities FILE --contract CODE [--dry-run] [--agency SLUG]`` (docs/formats.md, docs/commands.md)."""
 
 from __future__ import annotations
 

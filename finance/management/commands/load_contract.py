@@ -1,4 +1,4 @@
-"""``manage.py load_contract FILE.json [--agency SLUG]`` (files.md, cli.md).
+"""``manage.py load_contract FILE.json [--agency SLUG]`` (docs/formats.md, docs/commands.md).
 
 Run from the command line this is an administrator's action: a budget change in the file is
 recorded as a revision and approved at once with the reason "Loaded from FILE" (the web upload

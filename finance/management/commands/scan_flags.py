@@ -1,6 +1,6 @@
-"""``manage.py scan_flags [--contract CODE] [--format text|json] [--agency SLUG]`` (cli.md).
+"""``manage.py scan_flags [--contract CODE] [--format text|json] [--agency SLUG]`` (docs/commands.md).
 
-Runs every rule of flag-rules.md on the agency's contracts (or one), stores the findings as
+Runs every rule of docs/rules.md on the agency's contracts (or one), stores the findings as
 flags (no duplicates; triaged flags keep their status) and prints the current flags of the
 scanned contracts. Flags that no longer fire are kept in the database but not printed.
 """

@@ -1,4 +1,4 @@
-"""``manage.py import_staff FILE [--dry-run] [--agency SLUG] [--user USERNAME]`` (shared/spec/cli.md)."""
+"""``manage.py import_staff FILE [--dry-run] [--agency SLUG] [--user USERNAME]`` (docs/commands.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``manage.py import_training FILE [--dry-run] [--agency SLUG]``: training records (files.md)."""
+"""``manage.py import_training FILE [--dry-run] [--agency SLUG]``: training records (docs/formats.md)."""
 
 from __future__ import annotations
 
