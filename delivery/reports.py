@@ -9,6 +9,7 @@ from core.reports import Column, Report, ReportError, Section, Table, register
 from delivery.models import Measure
 from delivery.selectors import contract_progress, default_as_of
 from finance.models import Contract
+from finance.reports.budget import contract_report_access
 
 STATUS_LABELS = {
     "met": gettext_lazy("Met"),
@@ -73,6 +74,7 @@ def targets_table(progress) -> Table:
     optional=("as_of",),
     roles=("director", "finance", "auditor"),
     description=gettext_lazy("Each target's progress: achieved, expected by now, projection and status."),
+    access=contract_report_access,
 )
 def build_targets(*, agency, user=None, contract=None, as_of=None, **kw) -> Report:
     record = _contract(agency=agency, user=user, code=contract)
