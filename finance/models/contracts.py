@@ -172,9 +172,8 @@ class Contract(TenantModel):
         """The policy in the record's history: each overridden key by its label (core.selectors)."""
         if field_name != "policy" or not isinstance(value, dict):
             return None
-        from finance.policy import POLICY_KEYS
-
         from finance.flags.presentation import rule_label
+        from finance.policy import POLICY_KEYS
 
         actions = {"stop": _("Stop"), "warn": _("Warn"), "ignore": _("Ignore")}
         parts = []
