@@ -69,6 +69,18 @@ def every_rule() -> list:
     return [*all_rules(), *extra]
 
 
+def _with_disabled_for(rules: list[dict], user) -> list[dict]:
+    """Each rule entry with the codes of the contracts ``user`` sees that do not run it (one query)."""
+    disabled_for: dict[str, list[str]] = {}
+    contracts = (
+        Contract.objects.for_user(user, "view").filter(policy__has_key="disabled_rules").order_by("code")
+    )
+    for code, policy in contracts.values_list("code", "policy"):
+        for rule in policy.get("disabled_rules") or {}:
+            disabled_for.setdefault(rule, []).append(code)
+    return [{**rule, "disabled_for": disabled_for.get(rule["code"], [])} for rule in rules]
+
+
 @login_required
 def flag_list(request):
     _require_view(request)
@@ -90,7 +102,7 @@ def flag_list(request):
             "sort": sort,
             "can_triage": can_triage,
             "bulk_form": BulkForm(assignees=_assignees(request.user)) if can_triage else None,
-            "rules": rule_catalogue(every_rule()),
+            "rules": _with_disabled_for(rule_catalogue(every_rule()), request.user),
         },
     )
 
@@ -128,6 +140,8 @@ def flag_detail(request, pk: int, triage_form=None, assign_form=None):
     flag = selectors.flag_detail(request.user, pk).redact_for(request.user)
     can_triage = _can_triage(request.user)
     rule = rule_for(flag.rule)
+    owner = Contract.objects.for_user(request.user, "view").filter(pk=flag.contract_id).first()
+    disabled_reason = (owner.policy.get("disabled_rules") or {}).get(flag.rule) if owner else None
     return render(
         request,
         "finance/flags/detail.html",
@@ -147,6 +161,7 @@ def flag_detail(request, pk: int, triage_form=None, assign_form=None):
                 else None
             ),
             "is_director": has_role(request.user, Role.DIRECTOR),
+            "disabled_reason": disabled_reason,
         },
     )
 

@@ -319,3 +319,18 @@ def test_a_pack_without_disabled_rules_says_every_rule_was_run(contract, agency)
     section = next(s for s in report.sections if s.title == "Rules not checked")
     assert [str(t) for t in section.text] == ["Every irregularity rule was run for this contract."]
     assert section.tables == []
+
+
+def test_the_flags_page_names_the_contracts_that_do_not_run_a_rule_and_the_flag_says_why(
+    contract, saturdays, director, finance, login_client
+):
+    flags_scan_contract(contract=contract)
+    flag = Flag.objects.filter(rule="WEEKEND_HOLIDAY").first()
+    contract_disabled_rules_update(contract=contract, user=director, disabled={"WEEKEND_HOLIDAY": REASON})
+    contract.refresh_from_db()
+    flags_scan_contract(contract=contract)
+    client = login_client(finance)
+    queue = client.get(reverse("finance-flag-list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert queue.count("已对 JX-XF-2025-01 停用") == 1
+    detail = client.get(reverse("finance-flag-detail", args=[flag.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert f"不再触发 · 本项目合同已停用该规则：{REASON}" in detail.content.decode()
