@@ -531,8 +531,8 @@ def flag_add_evidence(*, flag: Flag, user, file, note: str = "") -> FlagEvidence
 def contract_policy_update(*, contract: Contract, user, overrides: dict) -> Contract:
     """Save the contract's policy overrides (validated by finance.policy) and re-scan it.
 
-    ``disabled_rules`` is the director's (``contract_disabled_rules_update``): the stored value
-    is kept whatever ``overrides`` says, unless ``user`` is a director.
+    ``disabled_rules`` is the director's (``contract_disabled_rules_update``): left out of
+    ``overrides``, the stored value is kept; changed by anyone but a director, it is refused.
     """
     with transaction.atomic():
         contract = Contract.objects.select_for_update().get(pk=contract.pk)
