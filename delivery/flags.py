@@ -15,7 +15,14 @@ from django.db import connection
 from django.db.models import Sum
 
 from delivery.models import FlagActivity, ServiceActivity, Target
-from delivery.rules import REGISTRY, ActivityFinding, DeliveryContext, prepare_activities, run_delivery_rules
+from delivery.rules import (
+    REGISTRY,
+    RULE_ORDER,
+    ActivityFinding,
+    DeliveryContext,
+    prepare_activities,
+    run_delivery_rules,
+)
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:
@@ -111,11 +118,16 @@ def contract_findings(contract) -> list[ActivityFinding]:
 
     The ``basis`` of a finding about activities carries their values, so a re-scan after one of
     them changed reopens the flag; the target code goes into the evidence (scan_flags ``target``).
+    The rules the contract's ``disabled_rules`` names are not run.
     """
+    policy = contract.effective_policy()
+    codes = [code for code in RULE_ORDER if code not in policy["disabled_rules"]]
+    if not codes:
+        return []
     frame = activities_frame(contract)
     if frame.empty:
         return []
-    findings = run_delivery_rules(frame, contract.effective_policy(), delivery_context(contract, frame))
+    findings = run_delivery_rules(frame, policy, delivery_context(contract, frame), codes=codes)
     if not findings:
         return findings
     signature = {
@@ -196,7 +208,7 @@ def register() -> None:
         ScanExtension(
             name="delivery",
             findings=contract_findings,
-            rules=REGISTRY,
+            rules={code: REGISTRY[code] for code in RULE_ORDER},
             link=link_activities,
             describe=describe_flags,
             detail=flag_detail,

@@ -83,7 +83,7 @@ class ContractSerializer(serializers.ModelSerializer):
 
     def get_effective_policy(self, obj) -> dict:
         return {
-            k: (str(v) if v is not None and not isinstance(v, int | list | str) else v)
+            k: (str(v) if v is not None and not isinstance(v, int | list | str | dict) else v)
             for k, v in obj.effective_policy().items()
         }
 

@@ -6,7 +6,8 @@ reads (``overspend_action``) are declared here, in ``NON_RULE_KEYS``. ``POLICY_K
 ``Contract.policy`` stores only the keys a contract overrides, as JSON (money and percentages as
 strings so nothing passes through a float). ``effective_policy(overrides)`` returns every key
 with its typed value: ``Decimal`` for money, percentages and factors, ``int`` for days and
-counts, ``list[str]`` for keywords, ``str`` for ``overspend_action``, and ``None`` for an unset
+counts, ``list[str]`` for keywords, ``str`` for ``overspend_action``, ``dict[str, str]`` (rule
+code → the director's reason, empty by default) for ``disabled_rules``, and ``None`` for an unset
 optional cap.
 """
 
@@ -24,10 +25,14 @@ from finance.rules import PolicyKey, RuleDeclarationError, rule_policy_keys
 
 OVERSPEND_ACTIONS = ("stop", "warn", "ignore")
 
-#: Keys no rule reads: they steer the services, not a rule.
+#: Keys no rule reads: they steer the services and the scan, not a rule.
 NON_RULE_KEYS: tuple[PolicyKey, ...] = (
     PolicyKey("overspend_action", "action", "warn", gettext_lazy("Hand entry that overspends a line")),
+    PolicyKey("disabled_rules", "rules", None, gettext_lazy("Disabled rules")),
 )
+
+#: The longest reason for a disabled rule.
+REASON_MAX = 500
 
 
 class _PolicyKeys(Mapping):
@@ -70,6 +75,86 @@ def policy_keys_register(keys) -> None:
         EXTRA_KEYS[key.name] = key
 
 
+def rule_codes() -> tuple[str, ...]:
+    """Every rule code a contract can disable: the finance rules, then other apps' (delivery)."""
+    from finance.flags.extensions import EXTENSIONS
+    from finance.rules import REGISTRY
+
+    codes = list(REGISTRY.order())
+    for extension in EXTENSIONS.values():
+        codes.extend(code for code in extension.rules if code not in codes)
+    return tuple(codes)
+
+
+def _disabled_rules(key: str, value: Any) -> dict[str, str]:
+    """``{"WEEKEND_HOLIDAY": "reason"}`` checked: known codes, each with a reason; in rule order."""
+    if not isinstance(value, dict):
+        raise ValueError(
+            _('%(key)s must be an object of rule codes and reasons, such as {"WEEKEND_HOLIDAY": "..."}')
+            % {"key": key}
+        )
+    codes = rule_codes()
+    problems = []
+    for code, reason in value.items():
+        if code not in codes:
+            problems.append(_("%(key)s: unknown rule code %(code)s") % {"key": key, "code": code})
+        elif not isinstance(reason, str) or not reason.strip():
+            problems.append(
+                _("%(key)s: %(code)s needs the reason it is not run for this contract")
+                % {"key": key, "code": code}
+            )
+        elif len(reason.strip()) > REASON_MAX:
+            problems.append(
+                _("%(key)s: the reason for %(code)s is longer than %(max)s characters")
+                % {"key": key, "code": code, "max": REASON_MAX}
+            )
+    if problems:
+        raise ValueError("; ".join(str(p) for p in problems))
+    return {code: value[code].strip() for code in codes if code in value}
+
+
+def policy_keep_disabled_rules(*, stored: dict | None, incoming: Any, user) -> Any:
+    """``incoming`` policy overrides with the stored ``disabled_rules`` kept, unless a director
+    changes them.
+
+    ``disabled_rules`` are the director's: a policy written by someone else (a finance officer's
+    policy page, API PATCH or contract file) that leaves the key out keeps the stored value, and
+    one that names a different value is refused. ``user=None`` (the command line) writes as given.
+    """
+    from core.roles import Role, has_role
+
+    if not isinstance(incoming, dict):
+        return incoming
+    stored_rules = (stored or {}).get("disabled_rules") or {}
+    if user is None or has_role(user, Role.DIRECTOR):
+        return incoming
+    if "disabled_rules" not in incoming:
+        return {**incoming, "disabled_rules": stored_rules} if stored_rules else incoming
+    try:
+        wanted = _disabled_rules("disabled_rules", incoming["disabled_rules"])
+    except ValueError as exc:
+        raise ValidationError({"policy": [str(exc)]}) from exc
+    if wanted != stored_rules:
+        raise ValidationError(
+            {"policy": [_("disabled_rules: only a director may disable or re-enable rules for a contract")]}
+        )
+    return incoming
+
+
+def disabled_rules_change_text(before: dict[str, str], after: dict[str, str]) -> str:
+    """The history's change reason for a change of ``disabled_rules``: each rule disabled (with
+    the reason), re-enabled, or given a new reason."""
+    parts = []
+    for code in rule_codes():
+        if code in after and code not in before:
+            parts.append(_("Disabled %(code)s: %(reason)s") % {"code": code, "reason": after[code]})
+        elif code in after and after[code] != before[code]:
+            parts.append(_("New reason for %(code)s: %(reason)s") % {"code": code, "reason": after[code]})
+        elif code in before and code not in after:
+            parts.append(_("Re-enabled %(code)s") % {"code": code})
+    return "; ".join(str(part) for part in parts)
+
+
 def default_policy() -> dict[str, Any]:
     """Every key with its default (a fresh copy: callers may mutate it)."""
     return {name: key.fresh_default() for name, key in POLICY_KEYS.items()}
@@ -109,6 +194,8 @@ def _coerce(key: str, kind: str, value: Any) -> Any:
                 % {"key": key, "choices": ", ".join(OVERSPEND_ACTIONS)}
             )
         return value
+    if kind == "rules":
+        return _disabled_rules(key, value)
     raise AssertionError(kind)
 
 
@@ -131,6 +218,8 @@ def validate_policy(overrides: Any) -> dict[str, Any]:
         except ValueError as exc:
             problems.append(str(exc))
             continue
+        if kind == "rules" and not typed:
+            continue  # no rule disabled: the default, not an override
         clean[key] = str(typed) if isinstance(typed, Decimal) else typed
     if problems:
         raise ValidationError({"policy": problems})

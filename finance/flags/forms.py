@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from finance.flags.presentation import chinese, policy_help, policy_unit
 from finance.models import FlagStatus
-from finance.policy import POLICY_KEYS
+from finance.policy import POLICY_KEYS, REASON_MAX, rule_codes
 
 
 class TriageForm(forms.Form):
@@ -75,6 +75,8 @@ class PolicyForm(forms.Form):
         super().__init__(*args, **kwargs)
         for key, spec in POLICY_KEYS.items():
             kind = spec.kind
+            if kind == "rules":
+                continue  # disabled_rules: the director's own form (DisabledRulesForm)
             help_text = policy_help(key, spec)
             initial = overrides.get(key)
             if kind == "keywords":
@@ -109,6 +111,8 @@ class PolicyForm(forms.Form):
         result = {}
         for key, spec in POLICY_KEYS.items():
             kind = spec.kind
+            if kind == "rules":
+                continue
             value = self.cleaned_data.get(key)
             if value in (None, ""):
                 continue
@@ -121,3 +125,60 @@ class PolicyForm(forms.Form):
             else:
                 result[key] = value
         return result
+
+
+class DisabledRulesForm(forms.Form):
+    """The director's choice of rules not run for a contract: per rule, a tick and the reason.
+
+    Each rule is labelled by its title with its code beside it; a ticked rule needs a reason.
+    """
+
+    def __init__(self, *args, disabled: dict | None = None, **kwargs):
+        from finance.flags.extensions import rule_for
+
+        disabled = disabled or {}
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        for code in rule_codes():
+            rule = rule_for(code)
+            title = str(rule.title) if rule else code
+            tick = forms.BooleanField(
+                label=_("Do not run %(title)s") % {"title": title},
+                required=False,
+                initial=code in disabled,
+            )
+            reason = forms.CharField(
+                label=_("Reason %(title)s is not run") % {"title": title},
+                max_length=REASON_MAX,
+                required=False,
+                initial=disabled.get(code, ""),
+            )
+            self.fields[f"disable_{code}"] = tick
+            self.fields[f"reason_{code}"] = reason
+            self.rows.append({"code": code, "title": title, "severity": rule.severity if rule else ""})
+
+    def bound_rows(self) -> list[dict]:
+        """Each rule with its bound tick and reason fields, for the page's table."""
+        return [
+            {**row, "tick": self[f"disable_{row['code']}"], "reason": self[f"reason_{row['code']}"]}
+            for row in self.rows
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        for row in self.rows:
+            code = row["code"]
+            if cleaned.get(f"disable_{code}") and not (cleaned.get(f"reason_{code}") or "").strip():
+                self.add_error(
+                    f"reason_{code}",
+                    _("Give the reason %(code)s is not run for this contract.") % {"code": code},
+                )
+        return cleaned
+
+    def disabled(self) -> dict[str, str]:
+        """Rule code → reason, for ``contract_disabled_rules_update``."""
+        return {
+            row["code"]: self.cleaned_data[f"reason_{row['code']}"].strip()
+            for row in self.rows
+            if self.cleaned_data.get(f"disable_{row['code']}")
+        }

@@ -190,7 +190,7 @@ ACTIONS = {"stop": _("Stop"), "warn": _("Warn"), "ignore": _("Ignore")}
 
 def policy_unit(name: str, kind: str) -> str:
     """The unit a policy value is written in: yuan, percent, days, expenditures or a factor."""
-    if kind in ("keywords", "action"):
+    if kind in ("keywords", "action", "rules"):
         return ""
     if name.endswith("_pct"):
         return str(_("percent"))
@@ -211,6 +211,10 @@ def policy_value(name: str, kind: str, value) -> str:
         return ("、" if chinese() else ", ").join(str(word) for word in value)
     if kind == "action":
         return str(ACTIONS.get(value, value))
+    if kind == "rules":
+        sep = "；" if chinese() else "; "
+        colon = "：" if chinese() else ": "
+        return sep.join(f"{rule_label(code)}{colon}{reason}" for code, reason in value.items())
     unit = policy_unit(name, kind)
     text = money(value) if unit == str(_("yuan")) else _number(value)
     if unit == str(_("percent")):
@@ -240,9 +244,37 @@ def policy_help(name: str, spec) -> str:
     readers = policy_readers().get(name)
     if readers:
         parts.append(str(_("Used by: %(rules)s.") % {"rules": ("、" if chinese() else ", ").join(readers)}))
+    elif name == "disabled_rules":
+        parts.append(
+            str(
+                _(
+                    "Rules not run for this contract, each with the director's reason; the contract pack lists them."
+                )
+            )
+        )
     elif name == "overspend_action":
         parts.append(str(_("What happens when an expenditure typed in by hand takes a line over budget.")))
     return ("" if chinese() else " ").join(parts)
+
+
+def disabled_rule_rows(policy: dict) -> list[dict]:
+    """The rules a contract does not run: code, title, severity label and the director's reason,
+    in the order of docs/rules.md (the policy page, the pack)."""
+    from finance.flags.extensions import rule_for
+
+    rows = []
+    for code, reason in (policy.get("disabled_rules") or {}).items():
+        rule = rule_for(code)
+        rows.append(
+            {
+                "code": code,
+                "title": str(rule.title) if rule else code,
+                "label": rule_label(code),
+                "severity": str(FlagSeverity(rule.severity).label) if rule else "",
+                "reason": reason,
+            }
+        )
+    return rows
 
 
 def policy_rows(policy: dict, overrides: dict) -> list[dict]:

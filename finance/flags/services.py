@@ -28,7 +28,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import TextField
 from django.db.models.functions import Cast
@@ -37,11 +37,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.jobs import job_handler
+from core.roles import Role, has_role
 from core.uploads import validate_document
 from finance.flags import bulk, selectors
 from finance.flags.extensions import EXTENSIONS, rule_for
 from finance.models import Contract, Flag, FlagEvent, FlagEvidence, FlagStatus
-from finance.rules import Finding, run_rules
+from finance.policy import disabled_rules_change_text, policy_keep_disabled_rules
+from finance.rules import REGISTRY, Finding, run_rules
 
 #: Statuses that need a note saying why.
 NOTE_REQUIRED = {FlagStatus.EXPLAINED, FlagStatus.DISMISSED}
@@ -131,10 +133,18 @@ def _lookup(frames: list[pd.DataFrame], ids: set[int]) -> dict[int, tuple[str, s
 
 
 def flags_scan_contract(*, contract: Contract, user=None) -> ScanResult:
-    """Run every rule on ``contract`` and reconcile the findings with its stored flags."""
+    """Run every rule on ``contract`` and reconcile the findings with its stored flags.
+
+    A rule the contract's ``disabled_rules`` names is not run (extensions skip theirs too), so
+    its flags of the contract no longer fire: they leave the queue with their status and history
+    kept, as any flag that no longer fires, and come back, the same flags, when it is re-enabled.
+    """
     frame = selectors.contract_frame(contract)
     context = selectors.rule_context(contract, frame)
-    findings = run_rules(frame, contract.effective_policy(), context)
+    policy = contract.effective_policy()
+    disabled = policy["disabled_rules"]
+    codes = [code for code in REGISTRY.order() if code not in disabled] if disabled else None
+    findings = run_rules(frame, policy, context, codes=codes)
     for extension in EXTENSIONS.values():
         findings += extension.findings(contract)
     return _reconcile(
@@ -519,10 +529,14 @@ def flag_add_evidence(*, flag: Flag, user, file, note: str = "") -> FlagEvidence
 
 
 def contract_policy_update(*, contract: Contract, user, overrides: dict) -> Contract:
-    """Save the contract's policy overrides (validated by finance.policy) and re-scan it."""
+    """Save the contract's policy overrides (validated by finance.policy) and re-scan it.
+
+    ``disabled_rules`` is the director's (``contract_disabled_rules_update``): left out of
+    ``overrides``, the stored value is kept; changed by anyone but a director, it is refused.
+    """
     with transaction.atomic():
         contract = Contract.objects.select_for_update().get(pk=contract.pk)
-        contract.policy = overrides
+        contract.policy = policy_keep_disabled_rules(stored=contract.policy, incoming=overrides, user=user)
         contract.full_clean()
         contract._history_user = user
         contract.save(update_fields=["policy", "updated_at"])
@@ -530,8 +544,40 @@ def contract_policy_update(*, contract: Contract, user, overrides: dict) -> Cont
     return contract
 
 
+def contract_disabled_rules_update(*, contract: Contract, user, disabled: dict[str, str]) -> Contract:
+    """A director sets the rules not run for ``contract`` (rule code → the reason), and the
+    contract is scanned again.
+
+    The change is kept in the contract's history, by whom, with each rule disabled or re-enabled
+    and its reason as the change reason. Only a director of the contract's agency may do it
+    (docs/rules.md); an unchanged set writes nothing.
+    """
+    if (
+        not has_role(user, Role.DIRECTOR)
+        or not Contract.objects.for_user(user, "view").filter(pk=contract.pk).exists()
+    ):
+        raise PermissionDenied(_("Only a director may disable or re-enable rules for a contract."))
+    with transaction.atomic():
+        contract = Contract.objects.select_for_update().get(pk=contract.pk)
+        before = dict(contract.policy.get("disabled_rules") or {})
+        policy = {key: value for key, value in contract.policy.items() if key != "disabled_rules"}
+        if disabled:
+            policy["disabled_rules"] = dict(disabled)
+        contract.policy = policy
+        contract.full_clean()
+        after = dict(contract.policy.get("disabled_rules") or {})
+        if after == before:
+            return contract
+        contract._history_user = user
+        contract._change_reason = disabled_rules_change_text(before, after)
+        contract.save(update_fields=["policy", "updated_at"])
+        flags_scan_on_commit(contract=contract, user=user)
+    return contract
+
+
 __all__ = [
     "ScanResult",
+    "contract_disabled_rules_update",
     "contract_policy_update",
     "flag_add_evidence",
     "flag_assign",

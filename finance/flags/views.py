@@ -23,8 +23,14 @@ from core.views import paginate
 from finance.flags import selectors, services
 from finance.flags.extensions import EXTENSIONS, detail_sections, rule_for
 from finance.flags.filters import FlagFilter
-from finance.flags.forms import AssignForm, BulkForm, PolicyForm, TriageForm
-from finance.flags.presentation import evidence_rows, policy_rows, rule_catalogue, rule_entry
+from finance.flags.forms import AssignForm, BulkForm, DisabledRulesForm, PolicyForm, TriageForm
+from finance.flags.presentation import (
+    disabled_rule_rows,
+    evidence_rows,
+    policy_rows,
+    rule_catalogue,
+    rule_entry,
+)
 from finance.models import Contract, Flag, FlagEvidence
 from finance.rules import all_rules
 
@@ -63,6 +69,18 @@ def every_rule() -> list:
     return [*all_rules(), *extra]
 
 
+def _with_disabled_for(rules: list[dict], user) -> list[dict]:
+    """Each rule entry with the codes of the contracts ``user`` sees that do not run it (one query)."""
+    disabled_for: dict[str, list[str]] = {}
+    contracts = (
+        Contract.objects.for_user(user, "view").filter(policy__has_key="disabled_rules").order_by("code")
+    )
+    for code, policy in contracts.values_list("code", "policy"):
+        for rule in policy.get("disabled_rules") or {}:
+            disabled_for.setdefault(rule, []).append(code)
+    return [{**rule, "disabled_for": disabled_for.get(rule["code"], [])} for rule in rules]
+
+
 @login_required
 def flag_list(request):
     _require_view(request)
@@ -84,7 +102,7 @@ def flag_list(request):
             "sort": sort,
             "can_triage": can_triage,
             "bulk_form": BulkForm(assignees=_assignees(request.user)) if can_triage else None,
-            "rules": rule_catalogue(every_rule()),
+            "rules": _with_disabled_for(rule_catalogue(every_rule()), request.user),
         },
     )
 
@@ -122,6 +140,8 @@ def flag_detail(request, pk: int, triage_form=None, assign_form=None):
     flag = selectors.flag_detail(request.user, pk).redact_for(request.user)
     can_triage = _can_triage(request.user)
     rule = rule_for(flag.rule)
+    owner = Contract.objects.for_user(request.user, "view").filter(pk=flag.contract_id).first()
+    disabled_reason = (owner.policy.get("disabled_rules") or {}).get(flag.rule) if owner else None
     return render(
         request,
         "finance/flags/detail.html",
@@ -141,6 +161,7 @@ def flag_detail(request, pk: int, triage_form=None, assign_form=None):
                 else None
             ),
             "is_director": has_role(request.user, Role.DIRECTOR),
+            "disabled_reason": disabled_reason,
         },
     )
 
@@ -221,13 +242,35 @@ def contract_summary(request, pk: int):
 
 @login_required
 def contract_policy(request, pk: int):
-    """The contract's policy with the defaults shown; saving it re-scans the contract."""
+    """The contract's policy with the defaults shown; saving it re-scans the contract.
+
+    Finance officers set the values; a director sets the rules not run for the contract, each
+    with a reason (the second form, ``form=disabled_rules``).
+    """
     _require_view(request)
     contract = _contract(request, pk)
     can_edit = Contract.objects.for_user(request.user, "change").filter(pk=pk).exists() and _can_triage(
         request.user
     )
-    if request.method == "POST":
+    can_disable = has_role(request.user, Role.DIRECTOR)
+    disabled = contract.effective_policy()["disabled_rules"]
+    form = PolicyForm(overrides=contract.policy) if can_edit else None
+    rules_form = DisabledRulesForm(disabled=disabled) if can_disable else None
+    if request.method == "POST" and request.POST.get("form") == "disabled_rules":
+        if not can_disable:
+            raise Http404
+        rules_form = DisabledRulesForm(request.POST, disabled=disabled)
+        if rules_form.is_valid():
+            try:
+                services.contract_disabled_rules_update(
+                    contract=contract, user=request.user, disabled=rules_form.disabled()
+                )
+            except ValidationError as exc:
+                apply_validation_error(rules_form, exc)
+            else:
+                messages.success(request, _("Disabled rules saved; the contract was scanned again."))
+                return redirect("finance-contract-policy", pk=contract.pk)
+    elif request.method == "POST":
         if not can_edit:
             raise Http404
         form = PolicyForm(request.POST, overrides=contract.policy)
@@ -241,8 +284,6 @@ def contract_policy(request, pk: int):
             else:
                 messages.success(request, _("Policy saved; the contract was scanned again."))
                 return redirect("finance-contract-policy", pk=contract.pk)
-    else:
-        form = PolicyForm(overrides=contract.policy)
     return render(
         request,
         "finance/flags/policy.html",
@@ -250,6 +291,8 @@ def contract_policy(request, pk: int):
             "contract": contract,
             "form": form,
             "can_edit": can_edit,
+            "rules_form": rules_form,
+            "disabled_rows": disabled_rule_rows(contract.effective_policy()),
             "rows": policy_rows(contract.effective_policy(), contract.policy),
         },
     )

@@ -172,13 +172,16 @@ class Contract(TenantModel):
         """The policy in the record's history: each overridden key by its label (core.selectors)."""
         if field_name != "policy" or not isinstance(value, dict):
             return None
+        from finance.flags.presentation import rule_label
         from finance.policy import POLICY_KEYS
 
         actions = {"stop": _("Stop"), "warn": _("Warn"), "ignore": _("Ignore")}
         parts = []
         for key, item in value.items():
             label = POLICY_KEYS[key].label if key in POLICY_KEYS else key
-            if isinstance(item, list):
+            if isinstance(item, dict):  # disabled_rules: each rule by its title, with the reason
+                item = "、".join(f"{rule_label(code)}（{reason}）" for code, reason in item.items())
+            elif isinstance(item, list):
                 item = "、".join(str(word) for word in item)
             parts.append(f"{label}：{actions.get(item, item) if isinstance(item, str) else item}")
         return "；".join(parts) or None

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from core.db import MoneySum
 from core.reports import Chart, Column, Report, Section, Series, Table, money_str, register
 from core.reports.charts import chart_table
-from finance.flags.presentation import rule_label
+from finance.flags.presentation import disabled_rule_rows, rule_label
 from finance.models import BudgetRevision, Contract, Disbursement, Expenditure, Flag
 from finance.reconciliation.selectors import contract_reconciliation
 from finance.reports.budget import contract_report_access, visible_contract
@@ -361,6 +361,36 @@ def flags_section(contract: Contract, user=None, summary=None) -> Section:
     )
 
 
+def disabled_rules_section(contract: Contract) -> Section:
+    """The rules not run for the contract, each with the director's reason, so the funder sees
+    what was not checked (docs/rules.md, ``disabled_rules``)."""
+    rows = disabled_rule_rows(contract.effective_policy())
+    return Section(
+        title=_("Rules not checked"),
+        text=[
+            _("These rules were disabled for this contract by the agency's director and were not run.")
+            if rows
+            else _("Every irregularity rule was run for this contract.")
+        ],
+        tables=[
+            Table(
+                title=_("Disabled rules"),
+                columns=[
+                    Column("rule", _("Rule")),
+                    Column("severity", _("Severity")),
+                    Column("reason", _("Reason for disabling")),
+                ],
+                rows=[
+                    {"rule": row["label"], "severity": row["severity"], "reason": row["reason"]}
+                    for row in rows
+                ],
+            )
+        ]
+        if rows
+        else [],
+    )
+
+
 def _status_labels() -> list[str]:
     return [_("Open"), _("Explained"), _("Confirmed"), _("Dismissed")]
 
@@ -513,6 +543,10 @@ def pack_data(
                 for f in confirmed
             ],
         },
+        "rules_not_checked": [
+            {"rule": row["code"], "title": row["title"], "reason": row["reason"]}
+            for row in disabled_rule_rows(contract.effective_policy())
+        ],
         "reconciliation": [
             {
                 "start": row["start"].isoformat(),
@@ -560,6 +594,7 @@ def contract_pack(contract: Contract, *, user=None, as_of: dt.date | None = None
             cash_section(contract, bva, burn),
             revisions_section(contract, revisions),
             flags_section(contract, user, flags),
+            disabled_rules_section(contract),
             reconciliation_section(contract, reconciliation),
             charts_section(bva, burn),
         ],

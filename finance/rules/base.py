@@ -235,8 +235,9 @@ ABOUT = ("expenditure", "group", "line", "contract")
 
 #: Kinds of policy value: ``decimal`` (money, percentages, factors), ``decimal_or_none`` (an
 #: optional cap, unset by default), ``int`` (days, counts), ``keywords`` (a list of words),
-#: ``action`` (one of the overspend actions).
-POLICY_KINDS = ("decimal", "decimal_or_none", "int", "keywords", "action")
+#: ``action`` (one of the overspend actions), ``rules`` (rule code → the reason it is not run:
+#: ``disabled_rules``, empty by default).
+POLICY_KINDS = ("decimal", "decimal_or_none", "int", "keywords", "action", "rules")
 
 CODE_PATTERN = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$")
 
@@ -266,7 +267,10 @@ class PolicyKey:
             object.__setattr__(self, "default", tuple(self.default))
 
     def fresh_default(self) -> Any:
-        """The default, as a new list for ``keywords`` (callers may mutate it)."""
+        """The default, as a new list for ``keywords`` and a new dict for ``rules`` (callers may
+        mutate it)."""
+        if self.kind == "rules":
+            return dict(self.default or {})
         return list(self.default) if isinstance(self.default, tuple) else self.default
 
     def same_as(self, other: PolicyKey) -> bool:

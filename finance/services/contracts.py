@@ -27,6 +27,7 @@ from finance.models import (
     Funder,
     StaffAssignment,
 )
+from finance.policy import policy_keep_disabled_rules
 from finance.sections import contract_sections
 from staff.models import StaffMember
 
@@ -409,6 +410,13 @@ def contract_save(
     if contract is not None:
         # Work on a locked, fresh copy: a refusal leaves the caller's instance as it was.
         contract = Contract.objects.select_for_update().get(pk=contract.pk, agency=agency)
+    if policy is not None:
+        # disabled_rules are the director's: kept when left out, refused when changed by others.
+        policy = policy_keep_disabled_rules(
+            stored=contract.policy if contract is not None else {},
+            incoming=dict(policy) if isinstance(policy, Mapping) else policy,
+            user=user,
+        )
     funder = funder_get_or_create(agency=agency, name=funder_name) if funder_name else None
     heading = {
         name: value

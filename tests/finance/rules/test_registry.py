@@ -156,6 +156,7 @@ def test_the_policy_defaults_are_the_spec_table_derived_from_the_rules_and_the_o
         "posting_grace_days": 30,
         "benford_min_count": 500,
         "overspend_action": "warn",
+        "disabled_rules": {},  # flag-rules.md: [none], every rule runs
         # The delivery rules' keys (flag-rules.md), added by the delivery app.
         "activity_day_max_minutes": 600,
         "training_day_hours": Decimal("6"),
