@@ -2,7 +2,7 @@
 
 Workforce and retention, qualifications at year end, continuing-education compliance at year
 end, supervision coverage of the year, and every contract whose period overlaps the year with
-its budget vs actual and flags. Nothing is computed here that another app already computes:
+its budget vs actual, targets and flags. Nothing is computed here that another app already computes:
 each part calls that app's report builder (or the contract pack's section builders) and takes
 its ``data`` and ``sections``; this module only adds the overview, the counts that summarise
 rows those builders return, and the two charts that span parts (supervision coverage by month,
