@@ -2,17 +2,35 @@
 
 Builds a one-year contract with four targets and N activities (default 200,000) by 400 staff,
 with a few planted irregularities, in a scratch SQLite database unless ``DATABASE_URL`` is set,
-then times (a) loading the activities and their context, (b) the eight delivery rules, and (c)
-target progress (one grouped query). ``.venv/bin/python -m bench.bench_delivery [small|default]``.
+then times (a) pandas ``read_csv`` of the same rows written as a CSV file (the baseline, best of
+three), (b) loading the activities and their context, (c) the eight delivery rules, (d) the
+delivery part of a flag scan (load + rules, ``delivery.flags.contract_findings``) with its ratio
+to the baseline, and (e) target progress (one grouped query).
+``.venv/bin/python -m bench.bench_delivery [small|default]``.
+
+On the large demo (``seed_demo --size large``, agency ``provincial``): when
+``BENCH_LARGE_DATABASE_URL`` is set (``make bench`` sets it), a child process on that database
+times the delivery scan of the contract with the most activities and of every contract of the
+agency (seconds, tracemalloc peak of a second run, findings per rule) and the ``targets`` report
+of that contract in each format. Alone: ``DATABASE_URL=... python -m bench.bench_delivery --large``.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import resource
+import subprocess
 import sys
+import tempfile
 import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MARK = "BENCH_DELIVERY_ROWS="
+CSV_PATH = Path(tempfile.gettempdir()) / "bench_delivery_activities.csv"
 
 SIZES = {"small": 20_000, "default": 200_000, "large": 200_000}
 
@@ -80,6 +98,27 @@ def build(rows: int):
     return contract
 
 
+def _read_csv_baseline(frame) -> float:
+    """Best of three pandas ``read_csv`` of ``frame``'s rows as a CSV file (dates parsed)."""
+    import pandas as pd
+
+    frame.to_csv(CSV_PATH, index=False)
+    reads = []
+    for _n in range(3):
+        started = time.perf_counter()
+        pd.read_csv(CSV_PATH, parse_dates=["date"], dtype={"case_code": str, "activity_no": str})
+        reads.append(time.perf_counter() - started)
+    CSV_PATH.unlink(missing_ok=True)
+    return min(reads)
+
+
+def _counts(findings) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for finding in findings:
+        counts[finding.rule] = counts.get(finding.rule, 0) + 1
+    return dict(sorted(counts.items()))
+
+
 def run(size: str = "default") -> list[dict]:
     rows = SIZES.get(size, SIZES["default"])
     _setup()
@@ -87,7 +126,7 @@ def run(size: str = "default") -> list[dict]:
     contract = build(rows)
     built = time.perf_counter() - started
 
-    from delivery.flags import activities_frame, delivery_context
+    from delivery.flags import activities_frame, contract_findings, delivery_context
     from delivery.rules import run_delivery_rules
     from delivery.selectors import contract_progress
 
@@ -98,24 +137,161 @@ def run(size: str = "default") -> list[dict]:
     started = time.perf_counter()
     findings = run_delivery_rules(frame, contract.effective_policy(), context)
     ruled = time.perf_counter() - started
+    baseline = _read_csv_baseline(frame)
+    started = time.perf_counter()
+    contract_findings(contract)
+    scanned = time.perf_counter() - started
     started = time.perf_counter()
     contract_progress(contract)
     progressed = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     label = f"{rows:,} activities"
-    counts: dict[str, int] = {}
-    for finding in findings:
-        counts[finding.rule] = counts.get(finding.rule, 0) + 1
-    return [
+    counts = _counts(findings)
+    results = [
         {"operation": "build bench activities", "size": label, "seconds": round(built, 2), "rows_per_s": int(rows / built)},
+        {"operation": "delivery: pandas read_csv of the same rows (best of 3)", "size": label, "seconds": round(baseline, 3),
+         "rows_per_s": int(rows / baseline), "baseline": "reference"},
         {"operation": "load activities and context", "size": label, "seconds": round(loaded, 3), "rows_per_s": int(rows / loaded)},
         {"operation": f"8 delivery rules ({len(findings)} findings: {counts})", "size": label, "seconds": round(ruled, 3),
-         "rows_per_s": int(rows / ruled), "peak_mb": round(peak)},
+         "rows_per_s": int(rows / ruled), "peak_mb": f"{round(peak):,} RSS"},
+        {"operation": "delivery scan (load + rules, contract_findings)", "size": label, "seconds": round(scanned, 3),
+         "rows_per_s": int(rows / scanned), "baseline": f"{scanned / baseline:.2f}× read_csv"},
         {"operation": "target progress (one grouped query)", "size": label, "seconds": round(progressed, 3),
          "rows_per_s": int(rows / progressed)},
     ]  # fmt: skip
+    large_url = os.environ.get("BENCH_LARGE_DATABASE_URL")
+    if large_url:
+        results += _large_in_child(large_url)
+    return results
+
+
+def _large_in_child(url: str) -> list[dict]:
+    env = dict(os.environ)
+    env["DATABASE_URL"] = url
+    env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    env.setdefault("DEBUG", "1")
+    env.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
+    done = subprocess.run(  # our own module, fixed arguments
+        [sys.executable, "-m", "bench.bench_delivery", "--large"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    sys.stderr.write(done.stderr)
+    line = next((x for x in done.stdout.splitlines() if x.startswith(MARK)), None)
+    if done.returncode != 0 or line is None:
+        raise RuntimeError(f"bench_delivery --large failed (exit {done.returncode}); see the messages above")
+    return json.loads(line.removeprefix(MARK))
+
+
+def _timed(func):
+    """(result, seconds of a plain run, tracemalloc peak MB of a second run)."""
+    started = time.perf_counter()
+    result = func()
+    seconds = time.perf_counter() - started
+    tracemalloc.start()
+    func()
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return result, seconds, round(peak / 1048576, 1)
+
+
+def large() -> list[dict]:
+    """The delivery scan and the targets report on the large demo's agency (see the docstring)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DEBUG", "1")
+    import django
+
+    django.setup()
+    from django.db.models import Count
+
+    from core.models import Agency
+    from core.reports import get, render
+    from delivery.flags import activities_frame, contract_findings
+    from finance.models import Contract
+    from overview.demo import LARGE_SLUG
+
+    agency = Agency.objects.filter(slug=LARGE_SLUG).first()
+    if agency is None:
+        raise SystemExit(f"no agency {LARGE_SLUG!r} in this database: run `make seed-large` first")
+    contracts = list(
+        Contract.objects.filter(agency=agency).annotate(n=Count("activities")).order_by("-n", "-end", "code")
+    )
+    total = sum(c.n for c in contracts)
+    biggest = contracts[0]
+    results: list[dict] = []
+    size = f"{biggest.n:,} activities ({biggest.code})"
+    print(f"bench_delivery --large: {total:,} activities in {len(contracts)} contracts", file=sys.stderr)
+
+    frame = activities_frame(biggest)
+    baseline = _read_csv_baseline(frame)
+    del frame
+    results.append(
+        {"operation": "large demo: pandas read_csv of the largest contract's activities (best of 3)",
+         "size": size, "seconds": round(baseline, 3), "rows_per_s": int(biggest.n / baseline),
+         "baseline": "reference"}
+    )  # fmt: skip
+    findings, seconds, peak = _timed(lambda: contract_findings(biggest))
+    results.append(
+        {"operation": f"large demo: delivery scan, largest contract ({len(findings)} findings: {_counts(findings)})",
+         "size": size, "seconds": round(seconds, 3), "rows_per_s": int(biggest.n / seconds), "peak_mb": peak,
+         "baseline": f"{seconds / baseline:.2f}× read_csv"}
+    )  # fmt: skip
+
+    def scan_all():
+        out = []
+        for contract in contracts:
+            out += contract_findings(contract)
+        return out
+
+    every, seconds, peak = _timed(scan_all)
+    results.append(
+        {"operation": f"large demo: delivery scan, all {len(contracts)} contracts ({len(every)} findings: "
+                      f"{_counts(every)})",
+         "size": f"{total:,} activities ({LARGE_SLUG})", "seconds": round(seconds, 3),
+         "rows_per_s": int(total / seconds), "peak_mb": peak}
+    )  # fmt: skip
+
+    kind = get("targets")
+    report, seconds, peak = _timed(lambda: kind.build(agency=agency, contract=biggest.code))
+    results.append(
+        {"operation": f"large demo: report targets, data ({len(report.data['targets'])} targets)",
+         "size": size, "seconds": round(seconds, 3), "rows_per_s": int(biggest.n / seconds), "peak_mb": peak}
+    )  # fmt: skip
+    for fmt in ("json", "csv", "xlsx", "pdf"):
+        started = time.perf_counter()
+        render(kind.build(agency=agency, contract=biggest.code), fmt)
+        seconds = time.perf_counter() - started
+        results.append(
+            {"operation": f"large demo: report targets --format {fmt} (build + render)", "size": size,
+             "seconds": round(seconds, 3)}
+        )  # fmt: skip
+    results.append(
+        {"operation": "large demo: peak resident size of the measuring process", "size": size,
+         "seconds": None, "peak_mb": f"{_own_peak_rss_mb():,} RSS"}
+    )  # fmt: skip
+    return results
+
+
+def _own_peak_rss_mb() -> int:
+    """This process's peak resident size. Linux keeps ``ru_maxrss`` across ``exec``, so in the
+    child it would be the parent's; ``VmHWM`` belongs to the new address space."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
 if __name__ == "__main__":
-    for row in run(sys.argv[1] if len(sys.argv) > 1 else "default"):
-        print(row)
+    if "--large" in sys.argv:
+        print(MARK + json.dumps(large(), default=str))
+    else:
+        for row in run(sys.argv[1] if len(sys.argv) > 1 else "default"):
+            print(row)

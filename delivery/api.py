@@ -1,7 +1,9 @@
 """REST API: targets with their progress, service activity records, and activity imports.
 
 Every list is ``for_user``: auditors read targets (with progress) of granted contracts only and
-never activity records; writes go through the services (a viewset names its service).
+never activity records; writes go through the services (a viewset names its service): directors
+add and change targets (``target_create``/``target_update``, a revision each), staff record
+their own activities.
 """
 
 from __future__ import annotations
@@ -25,27 +27,87 @@ from finance.models import Contract
 
 
 class TargetSerializer(serializers.ModelSerializer):
-    contract = serializers.CharField(source="contract.code", read_only=True)
+    """A target with its progress; directors write ``contract`` (code, on creation only),
+    ``code``, ``name``, ``measure``, ``quantity`` and the ``reason`` kept with the revision."""
+
+    contract = serializers.SlugRelatedField(slug_field="code", queryset=Contract.objects.none())
+    reason = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        help_text=gettext_lazy("Why the target is added or changed; required to change one."),
+    )
     progress = serializers.SerializerMethodField()
 
     class Meta:
         model = Target
-        fields = ["id", "contract", "code", "name", "measure", "quantity", "progress"]
-        read_only_fields = fields
+        fields = ["id", "contract", "code", "name", "measure", "quantity", "reason", "progress"]
+        read_only_fields = ["id", "progress"]
+        # PostgreSQL's integer column, so an absurd quantity is a 400, not a database error.
+        extra_kwargs = {"quantity": {"max_value": 2_147_483_647}}
+        # The model's constraints (full_clean in the services) are the one source of these rules.
+        validators = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["contract"].queryset = Contract.objects.for_user(request.user, "view")
+
+    def validate_contract(self, value):
+        if self.instance is not None and value != self.instance.contract:
+            raise serializers.ValidationError(_("A target stays with its contract; add one to the other."))
+        return value
 
     def get_progress(self, obj) -> dict:
-        progress = selectors.contract_progress(obj.contract, targets=[obj])[0]
+        # One grouped query per contract for a whole page of targets (the list shares this
+        # serializer's context), not one per target.
+        cache = self.context.setdefault("target_progress", {})
+        if obj.pk not in cache:
+            for item in selectors.contract_progress(obj.contract, targets=obj.contract.targets.all()):
+                cache[item.target.pk] = item
+        progress = cache[obj.pk]
         return {
             k: v for k, v in progress.as_json().items() if k not in ("code", "name", "measure", "quantity")
         }
 
 
-class TargetViewSet(TenantReadOnlyViewSet):
-    """Targets and their progress as of today (or the contract end)."""
+class TargetViewSet(TenantModelViewSet):
+    """Targets and their progress as of today (or the contract end); directors add and change
+    them (each change kept as a revision with its reason). Targets are never deleted: their
+    service records and progress rest on them."""
 
     queryset = Target.objects.select_related("contract")
     serializer_class = TargetSerializer
     filterset_fields = ["code", "measure"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    create_service = services.target_create
+    update_service = services.target_update
+    update_refusal = gettext_lazy("Change part of a target with PATCH, giving the reason.")
+    destroy_refusal = gettext_lazy(
+        "Targets are not deleted: their service records and progress rest on them. Change the "
+        "quantity with a reason instead, or load a contract file without a target that has no records."
+    )
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = self.create_service(
+            contract=data["contract"],
+            spec=services.TargetSpec(data["code"], data["name"], data["measure"], data["quantity"]),
+            user=self.request.user,
+            reason=data.get("reason", ""),
+        )
+
+    def perform_update(self, serializer):
+        target, data = serializer.instance, serializer.validated_data
+        spec = services.TargetSpec(
+            data.get("code", target.code),
+            data.get("name", target.name),
+            data.get("measure", target.measure),
+            data.get("quantity", target.quantity),
+        )
+        self.update_service(target=target, spec=spec, user=self.request.user, reason=data.get("reason", ""))
+        serializer.instance = target
 
 
 class ActivitySerializer(serializers.ModelSerializer):

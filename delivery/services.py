@@ -200,7 +200,8 @@ def activity_create(
 ) -> ServiceActivity:
     """Record one visit, session or event (the activity number is generated when not given).
 
-    A staff member records only their own work; a director may record anyone's.
+    A staff member records only their own work; a director may record anyone's. The contract's
+    flag scan (the delivery rules) is queued once the record commits.
     """
     if user is not None and not has_role(user, Role.DIRECTOR) and getattr(staff, "user_id", None) != user.pk:
         raise PermissionDenied(_("You can only record your own service activities."))
@@ -226,24 +227,43 @@ def activity_create(
             activity.activity_no = _next_activity_no(contract, staff, date)
         activity.full_clean()
         activity.save()
+        _rescan(contract, user)
     return activity
 
 
 def activity_update(*, activity: ServiceActivity, user=None, **fields) -> ServiceActivity:
-    """Correct a record's date, target, minutes, case code, participants, place or note."""
+    """Correct a record's date, target, minutes, case code, participants, place or note.
+
+    The contract's flag scan is queued once the correction commits (both contracts' when the
+    record moved to a target of another contract).
+    """
     allowed = {"date", "target", "duration_minutes", "case_code", "participants", "location", "note"}
     unknown = set(fields) - allowed
     if unknown:
         raise ValidationError(
             _("These fields cannot be changed here: %(f)s") % {"f": ", ".join(sorted(unknown))}
         )
+    before = activity.contract
     for name, value in fields.items():
         setattr(activity, name, value.strip() if isinstance(value, str) and name != "note" else value)
     if "target" in fields:
         activity.contract = activity.target.contract
-    activity.full_clean()
-    activity.save()
+    with transaction.atomic():
+        activity.full_clean()
+        activity.save()
+        _rescan(activity.contract, user)
+        if before.pk != activity.contract_id:
+            _rescan(before, user)
     return activity
+
+
+def _rescan(contract, user) -> None:
+    # A record logged by hand is checked like an imported file: the delivery rules (in the
+    # contract's flag scan) run as a background job once the record is committed, so the
+    # phone form never waits for them.
+    from finance.flags.services import flags_scan_on_commit
+
+    flags_scan_on_commit(contract=contract, user=user)
 
 
 __all__ = [

@@ -2,11 +2,13 @@
 
 Workforce and retention, qualifications at year end, continuing-education compliance at year
 end, supervision coverage of the year, and every contract whose period overlaps the year with
-its budget vs actual and flags. Nothing is computed here that another app already computes:
+its budget vs actual, targets and flags. Nothing is computed here that another app already computes:
 each part calls that app's report builder (or the contract pack's section builders) and takes
 its ``data`` and ``sections``; this module only adds the overview, the counts that summarise
 rows those builders return, and the two charts that span parts (supervision coverage by month,
-budget vs actual per contract). Imported from ``OverviewConfig.ready()``.
+budget vs actual per contract). Each contract's targets come from the delivery app's progress
+selector (docs/metrics.md), as of the report date: 31 December of the year, or today while the
+year runs, and at most the contract's end. Imported from ``OverviewConfig.ready()``.
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ from collections import Counter
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from core.models import Agency
 from core.reports import Chart, Column, Report, Section, Series, Table, money_str, rate, register
+from delivery.reports import pack_section as targets_section
 from finance.models import Contract, FlagStatus
 from finance.reports.pack import budget_section, contract_flags, flag_summary, flags_section, summary_section
 from finance.selectors import budget_vs_actual
@@ -30,6 +34,7 @@ from training.reports import training_compliance
 
 ZERO = Decimal("0.00")
 TRAINING_STATUSES = ("compliant", "on_track", "at_risk", "overdue")
+TARGET_STATUSES = ("met", "on_track", "behind")
 
 FLAGS_NOTE = gettext_lazy(
     "Flags: open = current flags not yet triaged; critical = open flags of critical severity."
@@ -37,6 +42,10 @@ FLAGS_NOTE = gettext_lazy(
 MONEY_NOTE = gettext_lazy(
     "Actual: every posted expenditure of the contract; received: disbursements; cash position = "
     "received − actual (as in the budget-vs-actual report)."
+)
+TARGETS_NOTE = gettext_lazy(
+    "Targets: each contract's targets by status as of the report date (31 December, or today "
+    "while the year runs, at most the contract end)."
 )
 COVERAGE_NOTE = gettext_lazy(
     "Coverage = supervisee-months met ÷ supervisee-months counted (supervision compliance rules)."
@@ -135,9 +144,18 @@ def contracts_of_year(agency: Agency, user, year: int):
     )
 
 
-def contract_part(contract, user) -> tuple[dict[str, Any], list[Section], dict[str, Any]]:
-    """One contract: its JSON entry, its pack sections (summary, budget, flags) and its totals."""
+def report_date(year: int, today: dt.date | None = None) -> dt.date:
+    """The date the year's figures are as of: 31 December, or today while the year runs."""
+    return min(dt.date(year, 12, 31), today or timezone.localdate())
+
+
+def contract_part(contract, user, as_of: dt.date) -> tuple[dict[str, Any], list[Section], dict[str, Any]]:
+    """One contract: its JSON entry, its pack sections (summary, budget, targets, flags) and its
+    totals. Targets are as of ``as_of`` or the contract's end if earlier (docs/metrics.md)."""
     bva = budget_vs_actual(contract)
+    targets_as_of = min(as_of, contract.end)
+    targets, target_rows = targets_section(contract, user=user, as_of=targets_as_of)
+    targets.facts = [(_("As of"), targets_as_of)]
     open_flags = contract_flags(contract, user).filter(status=FlagStatus.OPEN)
     flags = {"open": open_flags.count(), "critical": open_flags.filter(severity="critical").count()}
     entry = {
@@ -150,10 +168,13 @@ def contract_part(contract, user) -> tuple[dict[str, Any], list[Section], dict[s
         "received": money_str(bva.received),
         "cash_position": money_str(bva.cash_position),
         "flags": flags,
+        "targets_as_of": targets_as_of.isoformat(),
+        "targets": target_rows,
     }
     sections = [
         summary_section(contract, bva),
         budget_section(contract, bva),
+        *([targets] if target_rows else []),
         flags_section(contract, user, flag_summary(contract, user)),
     ]
     row = {
@@ -167,6 +188,10 @@ def contract_part(contract, user) -> tuple[dict[str, Any], list[Section], dict[s
         "cash_position": bva.cash_position,
         "open_flags": flags["open"],
         "critical_flags": flags["critical"],
+        **{
+            f"targets_{status}": sum(1 for t in target_rows if t["status"] == status)
+            for status in TARGET_STATUSES
+        },
     }
     return entry, _prefixed(contract.code, sections), row
 
@@ -195,13 +220,23 @@ def contracts_section(year: int, rows: list[dict[str, Any]]) -> Section:
             Column("critical_flags", _("Critical flags"), "int"),
         ],
         rows=rows,
-        totals={
-            "open_flags": sum(row["open_flags"] for row in rows),
-            "critical_flags": sum(row["critical_flags"] for row in rows),
-        }
+        totals={key: sum(row[key] for row in rows) for key in ("open_flags", "critical_flags")}
         if rows
         else None,
         note=str(FLAGS_NOTE),
+    )
+    target_keys = [f"targets_{status}" for status in TARGET_STATUSES]
+    targets_table = Table(
+        title=_("Targets by contract"),
+        columns=[
+            Column("code", _("Contract")),
+            Column("targets_met", _("Met"), "int"),
+            Column("targets_on_track", _("On track"), "int"),
+            Column("targets_behind", _("Behind"), "int"),
+        ],
+        rows=rows,
+        totals={key: sum(row[key] for row in rows) for key in target_keys} if rows else None,
+        note=str(TARGETS_NOTE),
     )
     money_table = Table(
         title=_("Budget vs actual by contract"),
@@ -220,7 +255,7 @@ def contracts_section(year: int, rows: list[dict[str, Any]]) -> Section:
     return Section(
         title=_("Contracts, %(year)s") % {"year": year},
         text=[] if rows else [_("No contract's period overlaps %(year)s.") % {"year": year}],
-        tables=[table, money_table] if rows else [table],
+        tables=[table, money_table, targets_table] if rows else [table],
         charts=[chart] if rows else [],
     )
 
@@ -228,6 +263,7 @@ def contracts_section(year: int, rows: list[dict[str, Any]]) -> Section:
 def overview_section(data: dict[str, Any]) -> Section:
     """The year at a glance: one figure from each part."""
     workforce, training, supervision = data["workforce"], data["training"], data["supervision"]
+    behind = sum(1 for c in data["contracts"] for t in c["targets"] if t["status"] == "behind")
 
     def pct(value: float | None) -> str:
         return "—" if value is None else f"{value * 100:.1f}%"
@@ -245,6 +281,7 @@ def overview_section(data: dict[str, Any]) -> Section:
             (_("Certified staff overdue"), training["overdue"]),
             (_("Supervision coverage"), pct(supervision["coverage"])),
             (_("Contracts"), len(data["contracts"])),
+            (_("Targets behind pace"), behind),
         ],
     )
 
@@ -259,13 +296,19 @@ def overview_section(data: dict[str, Any]) -> Section:
     roles=("director",),
     description=gettext_lazy(
         "The director's annual report: workforce and retention, qualifications, training "
-        "compliance, supervision coverage, and every contract's budget vs actual and flags."
+        "compliance, supervision coverage, and every contract's budget vs actual, targets and flags."
     ),
 )
-def build_annual(*, agency: Agency, user=None, year: int, progress=None, **kwargs: Any) -> Report:
-    """The annual report of ``year``; ``progress(percent, message)`` is told how far it got."""
+def build_annual(
+    *, agency: Agency, user=None, year: int, progress=None, today: dt.date | None = None, **kwargs: Any
+) -> Report:
+    """The annual report of ``year``; ``progress(percent, message)`` is told how far it got.
+
+    ``today`` (default: the local date) fixes the report date of the targets' progress.
+    """
     year = int(year)
     year_end = dt.date(year, 12, 31)
+    as_of = report_date(year, today)
     step = progress or (lambda percent, message="": None)
 
     step(5, _("Workforce"))
@@ -281,7 +324,7 @@ def build_annual(*, agency: Agency, user=None, year: int, progress=None, **kwarg
     entries, contract_sections, rows = [], [], []
     for n, contract in enumerate(contracts):
         step(55 + 35 * n // max(1, len(contracts)), contract.code)
-        entry, sections, row = contract_part(contract, user)
+        entry, sections, row = contract_part(contract, user, as_of)
         entries.append(entry)
         contract_sections += sections
         rows.append(row)

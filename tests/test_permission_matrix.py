@@ -829,13 +829,15 @@ WRITE_MATRIX = {
     ("delivery/imports", "list", "upload", "patch"): (405, 405, 403, 403, 405, 405),
     ("delivery/imports", "list", "upload", "post"): (400, 403, 403, 403, 403, 400),
     ("delivery/imports", "list", "upload", "put"): (405, 405, 403, 403, 405, 405),
+    # roles.md: directors write targets (PATCH needs a reason, so an empty body is 400), everyone
+    # else reads; targets are never deleted and PUT is refused (PATCH with a reason instead).
     ("delivery/targets", "detail", "", "delete"): (405, 405, 405, 405, 405, 405),
-    ("delivery/targets", "detail", "", "patch"): (405, 405, 405, 405, 405, 405),
+    ("delivery/targets", "detail", "", "patch"): (400, 403, 403, 403, 403, 404),
     ("delivery/targets", "detail", "", "post"): (405, 403, 403, 403, 403, 405),
     ("delivery/targets", "detail", "", "put"): (405, 405, 405, 405, 405, 405),
     ("delivery/targets", "list", "", "delete"): (405, 405, 405, 405, 405, 405),
     ("delivery/targets", "list", "", "patch"): (405, 405, 405, 405, 405, 405),
-    ("delivery/targets", "list", "", "post"): (405, 403, 403, 403, 403, 405),
+    ("delivery/targets", "list", "", "post"): (400, 403, 403, 403, 403, 400),
     ("delivery/targets", "list", "", "put"): (405, 405, 405, 405, 405, 405),
     ("supervision-plans", "detail", "end", "delete"): (405, 403, 405, 405, 403, 405),
     ("supervision-plans", "detail", "end", "patch"): (405, 403, 405, 405, 403, 405),

@@ -131,3 +131,48 @@ def test_the_records_list_and_api_take_the_same_queries_for_1_or_20_records(
         client.get(reverse("delivery-activity-list"))
     with django_assert_max_num_queries(len(one_api)):
         api.get("/api/v1/delivery/activities/")
+
+
+def test_the_visit_form_queues_one_scan_after_commit_and_its_flag_appears(
+    login_client, staff_user, staff_member, targets, settings, django_capture_on_commit_callbacks
+):
+    from core.models import Job
+    from finance.models import Flag
+
+    settings.CELERY_BROKER_URL = ""
+    client = login_client(staff_user)
+    # 3 January 2026 is after the contract's end (2025-12-31): ACTIVITY_OUTSIDE_PERIOD.
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(
+            reverse("delivery-activity-new"),
+            {"date": "2026-01-03", "target": targets["HV"].pk, "duration_minutes": "40",
+             "participants": "1"},
+        )  # fmt: skip
+    assert response.status_code == 302
+    # The page answered before any rule ran: the scan is a queued job, started after commit.
+    job = Job.objects.get()
+    assert (job.kind, job.status, job.params) == (
+        "finance.flags_scan",
+        "queued",
+        {"contract": targets["HV"].contract_id},
+    )
+    assert not Flag.objects.filter(rule="ACTIVITY_OUTSIDE_PERIOD").exists()
+    for callback in callbacks:
+        callback()
+    assert Job.objects.count() == 1
+    assert Job.objects.get().status == "succeeded"
+    activity = ServiceActivity.objects.get()
+    flag = Flag.objects.get(rule="ACTIVITY_OUTSIDE_PERIOD")
+    assert list(flag.activity_links.values_list("activity_id", flat=True)) == [activity.pk]
+
+
+def test_a_refused_visit_form_queues_no_scan(login_client, staff_user, staff_member, targets):
+    from core.models import Job
+
+    response = login_client(staff_user).post(
+        reverse("delivery-activity-new"),
+        {"date": "2025-04-02", "target": targets["CS"].pk, "duration_minutes": "50", "case_code": "王小明",
+         "participants": "1"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert Job.objects.count() == 0

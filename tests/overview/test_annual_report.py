@@ -13,9 +13,11 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from core.reports import get, render
+from delivery.models import FlagActivity
 from finance.models import Flag
 from overview.annual import build_annual
 from supervision import services as supervision_services
+from tests.delivery.factories import ActivityFactory, TargetFactory
 from tests.factories import QualificationFactory, SpellFactory, StaffMemberFactory
 from tests.finance.factories import (
     BudgetLineFactory,
@@ -41,7 +43,7 @@ def build_year(agency, outsider_agency, supervisor_member, staff_member, other_s
     and March only. Contracts: XF-2025-01 (2025) approved 1,234.50, spent 300.25, received
     600.00, one open critical and one explained warning flag; XF-2024-07 (2024-07 to 2025-06)
     approved 500.00, nothing spent; XF-2024-01 (2024 only) and the outsider's contract are
-    left out.
+    left out. Targets: see ``add_targets``.
     """
     leaver = StaffMemberFactory(agency=agency, staff_no="S500", name="赵离职")
     SpellFactory(
@@ -112,7 +114,48 @@ def build_year(agency, outsider_agency, supervisor_member, staff_member, other_s
         agency=agency, funder=funder, code="XF-2024-01", start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31)
     )
     ContractFactory(agency=outsider_agency, code="OUT-2025")
+    add_targets(main, older, staff_member)
     return {"main": main, "older": older}
+
+
+def add_targets(main, older, worker) -> None:
+    """Targets and service records, worked out by hand (docs/metrics.md).
+
+    XF-2025-01 (365 days): HV 12 activities, 6 logged January to June and 3 in August, one of
+    which is behind a confirmed flag (not counted); CS 2 cases, XF-C-101 twice and XF-C-102;
+    HR 10 hours, 90 minutes in April and 60 in September. XF-2024-07 (2024-07-01 to 2025-06-30,
+    365 days): GP 100 participants, 30 + 50 = 80, exactly 0.8 × expected at its end.
+    """
+    hv = TargetFactory(contract=main, code="HV", name="入户探访", measure="activities", quantity=12)
+    cs = TargetFactory(contract=main, code="CS", name="个案服务", measure="cases", quantity=2, position=1)
+    hr = TargetFactory(contract=main, code="HR", name="服务时数", measure="hours", quantity=10, position=2)
+    gp = TargetFactory(contract=older, code="GP", name="小组活动", measure="participants", quantity=100)
+    for month in range(1, 7):
+        ActivityFactory(target=hv, staff=worker, date=dt.date(YEAR, month, 10))
+    august = [ActivityFactory(target=hv, staff=worker, date=dt.date(YEAR, 8, day)) for day in (4, 5, 6)]
+    for month, case in ((2, "XF-C-101"), (3, "XF-C-101"), (5, "XF-C-102")):
+        ActivityFactory(target=cs, staff=worker, date=dt.date(YEAR, month, 3), case_code=case)
+    ActivityFactory(target=hr, staff=worker, date=dt.date(YEAR, 4, 20), duration_minutes=90)
+    ActivityFactory(target=hr, staff=worker, date=dt.date(YEAR, 9, 20), duration_minutes=60)
+    ActivityFactory(target=gp, staff=worker, date=dt.date(2024, 9, 10), participants=30)
+    ActivityFactory(target=gp, staff=worker, date=dt.date(2025, 3, 1), participants=50)
+    flag = Flag.objects.create(
+        agency=main.agency, rule="ACTIVITY_OVERLOAD", severity="warning", subject="overload", contract=main,
+        vouchers=[], contract_codes=[main.code], message="Overload", params={}, fingerprint="overload",
+        status="confirmed",
+    )  # fmt: skip
+    flag.contracts.add(main)
+    FlagActivity.objects.create(agency=main.agency, flag=flag, activity=august[0])
+
+
+def target_row(code, name, measure, quantity, achieved, expected, pct, projected, status) -> dict:
+    return {
+        "code": code, "name": name, "measure": measure, "quantity": quantity, "achieved": achieved,
+        "expected_by_now": expected, "pct_achieved": pct, "projected_at_end": projected, "status": status,
+    }  # fmt: skip
+
+
+GP_AT_END = target_row("GP", "小组活动", "participants", 100, 80, 100.0, 0.8, 80.0, "on_track")
 
 
 @pytest.fixture
@@ -204,6 +247,8 @@ def test_annual_report_json_is_exact(annual):
                 "received": "0.00",
                 "cash_position": "0.00",
                 "flags": {"open": 0, "critical": 0},
+                "targets_as_of": "2025-06-30",
+                "targets": [GP_AT_END],
             },
             {
                 "code": "XF-2025-01",
@@ -215,6 +260,12 @@ def test_annual_report_json_is_exact(annual):
                 "received": "600.00",
                 "cash_position": "299.75",
                 "flags": {"open": 1, "critical": 1},
+                "targets_as_of": "2025-12-31",
+                "targets": [
+                    target_row("HV", "入户探访", "activities", 12, 8, 12.0, 0.6667, 8.0, "behind"),
+                    target_row("CS", "个案服务", "cases", 2, 2, 2.0, 1.0, 2.0, "met"),
+                    target_row("HR", "服务时数", "hours", 10, 2.5, 10.0, 0.25, 2.5, "behind"),
+                ],
             },
         ],
     }
@@ -229,6 +280,57 @@ def test_annual_report_reuses_the_other_reports_numbers(agency, director, annual
         bva.data["total"][key] for key in ("approved", "actual", "remaining")
     ]
     assert (main["received"], main["cash_position"]) == (bva.data["received"], bva.data["cash_position"])
+
+
+def test_annual_targets_are_as_of_today_while_the_year_runs(agency, director, year_data):
+    # 1 July 2025: 182 of 365 days elapsed; XF-2024-07 ended on 30 June, so it stays at its end.
+    report = build_annual(agency=agency, user=director, year=YEAR, today=dt.date(2025, 7, 1))
+    older, main = report.data["contracts"]
+    assert (older["targets_as_of"], older["targets"]) == ("2025-06-30", [GP_AT_END])
+    assert main["targets_as_of"] == "2025-07-01"
+    assert main["targets"] == [
+        target_row("HV", "入户探访", "activities", 12, 6, 5.98, 0.5, 12.03, "on_track"),
+        target_row("CS", "个案服务", "cases", 2, 2, 1.0, 1.0, 4.01, "met"),
+        target_row("HR", "服务时数", "hours", 10, 1.5, 4.99, 0.15, 3.01, "behind"),
+    ]
+
+
+def test_annual_targets_are_the_targets_reports_figures(agency, director, annual):
+    for entry in annual.data["contracts"]:
+        report = get("targets").build(
+            agency=agency,
+            user=director,
+            contract=entry["code"],
+            as_of=dt.date.fromisoformat(entry["targets_as_of"]),
+        )
+        assert entry["targets"] == report.data["targets"]
+
+
+def test_annual_report_counts_targets_by_status(annual):
+    glance = dict(annual.sections[0].facts)
+    assert glance["Targets behind pace"] == 2
+    contracts = next(s for s in annual.sections if s.title == "Contracts, 2025")
+    table = next(t for t in contracts.tables if t.title == "Targets by contract")
+    assert [
+        (r["code"], r["targets_met"], r["targets_on_track"], r["targets_behind"]) for r in table.rows
+    ] == [
+        ("XF-2024-07", 0, 1, 0),
+        ("XF-2025-01", 1, 0, 2),
+    ]
+    assert table.totals == {"targets_met": 1, "targets_on_track": 1, "targets_behind": 2}
+    titles = [s.title for s in annual.sections]
+    assert titles.index("XF-2025-01: Targets") == titles.index("XF-2025-01: Budget vs actual") + 1
+    section = annual.sections[titles.index("XF-2025-01: Targets")]
+    assert section.facts == [("As of", dt.date(2025, 12, 31))]
+
+
+def test_a_contract_without_targets_has_no_targets_section(agency, director, year_data):
+    year_data["older"].activities.all().delete()
+    year_data["older"].targets.all().delete()
+    report = build_annual(agency=agency, user=director, year=YEAR)
+    titles = [s.title for s in report.sections]
+    assert "XF-2024-07: Targets" not in titles and "XF-2025-01: Targets" in titles
+    assert report.data["contracts"][0]["targets"] == []
 
 
 def test_annual_report_is_director_only_with_a_year_and_a_cover_page(annual):
@@ -264,6 +366,8 @@ def test_annual_pdf_has_the_chinese_agency_name_the_year_and_the_contract_total(
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert "1,234.50" in text
     assert "XF-2025-01" in text
+    assert "XF-2025-01: Targets" in text and "Targets by contract" in text
+    assert "Activities held" in text and "Targets behind pace" in text
     assert "OUT-2025" not in text and "XF-2024-01" not in text
 
 
@@ -277,7 +381,8 @@ def test_annual_xlsx_reopens_with_the_same_numbers_and_no_formulas(annual):
                 assert cell.data_type != "f", (ws.title, cell.coordinate)
     ws = next(ws for ws in wb.worksheets if ws.title.startswith("Contracts"))
     rows = [[cell.value for cell in row] for row in ws.iter_rows()]
-    listing, money = [row for row in rows if row and row[0] == "XF-2025-01"]
+    listing, money, targets = [row for row in rows if row and row[0] == "XF-2025-01"]
+    assert targets[:4] == ["XF-2025-01", 1, 0, 2]
     assert listing[:5] == ["XF-2025-01", "留守儿童关爱服务", "信丰县民政局", 1, 1]
     assert [Decimal(str(v)) for v in money[1:6]] == [
         Decimal("1234.50"),
@@ -288,12 +393,21 @@ def test_annual_xlsx_reopens_with_the_same_numbers_and_no_formulas(annual):
     ]
     money_total = [row for row in rows if row and row[0] == "Total"][1]
     assert [Decimal(str(v)) for v in money_total[1:3]] == [Decimal("1734.50"), Decimal("300.25")]
+    assert [row for row in rows if row and row[0] == "Total"][2][:4] == ["Total", 1, 1, 2]
+    ws = next(ws for ws in wb.worksheets if ws.title.startswith("XF-2025-01") and "Targets" in ws.title)
+    rows = [[cell.value for cell in row] for row in ws.iter_rows()]
+    hv = next(row for row in rows if row and row[0] == "HV")
+    assert hv[:9] == ["HV", "入户探访", "Activities held", 12, 8, 12, 0.6667, 8, "Behind"]
 
 
 def test_annual_csv_renders_every_table(annual):
     text = render(annual, "csv")[0].decode("utf-8-sig")
     assert "XF-2025-01,留守儿童关爱服务,信丰县民政局,1,1" in text
     assert "XF-2025-01,1234.50,300.25,934.25,600.00,299.75" in text
+    assert "XF-2025-01,1,0,2" in text
+    assert "HV,入户探访,Activities held,12,8,12.00,0.6667,8.00,Behind" in text
+    assert "HR,服务时数,Service hours,10,2.50,10.00,0.2500,2.50,Behind" in text
+    assert "GP,小组活动,Participant attendances,100,80,100.00,0.8000,80.00,On track" in text
 
 
 def test_report_command_writes_the_annual_json(agency, year_data, capsys):
@@ -302,6 +416,7 @@ def test_report_command_writes_the_annual_json(agency, year_data, capsys):
     assert data["year"] == 2025
     assert [c["code"] for c in data["contracts"]] == ["XF-2024-07", "XF-2025-01"]
     assert data["supervision"]["coverage"] == 0.25
+    assert data["contracts"][1]["targets"][0]["achieved"] == 8
 
 
 def test_a_year_without_records_gives_zeros_and_no_contracts(agency, director):
