@@ -114,10 +114,10 @@ def _regular(ctx, builder: _Builder, targets: dict, workers: list, skip: set, la
                 usable[worker.pk].append(day)
     busy: dict[tuple[int, dt.date], int] = defaultdict(int)
 
-    def pick(worker):
+    def pick(worker, avoid=()):
         for _attempt in range(20):
             day = rng.choice(usable[worker.pk])
-            if busy[(worker.pk, day)] < 2:
+            if busy[(worker.pk, day)] < 2 and day not in avoid:
                 busy[(worker.pk, day)] += 1
                 return day
         return None
@@ -134,9 +134,11 @@ def _regular(ctx, builder: _Builder, targets: dict, workers: list, skip: set, la
     for number in range(1, int(targets["CS"].quantity * 0.9 * share) + 1):
         worker = rng.choice(workers)
         case = f"{builder.prefix}-C-{number:03d}"
+        seen: set[dt.date] = set()  # a case is seen once a day: two visits could look duplicated
         for _visit in range(rng.randint(3, 5)):
-            day = pick(worker)
+            day = pick(worker, seen)
             if day:
+                seen.add(day)
                 builder.add(targets["CS"], worker, day, rng.choice([60, 75, 90, 120]), case=case,
                             place=rng.choice(PLACES), note=rng.choice(NOTES["CS"]))  # fmt: skip
     for _i in range(round(30 * share)):

@@ -139,9 +139,12 @@ def _workday(day: dt.date, last: dt.date) -> dt.date:
     return candidate
 
 
-def _ledger(ctx, contract: Contract, staff: list, count: int, last: dt.date) -> list[Expenditure]:
+def _ledger(
+    ctx, contract: Contract, staff: list, count: int, last: dt.date, scale: Decimal = Decimal(1)
+) -> list[Expenditure]:
     """Salaries and ``count`` purchases dated from the contract's start to ``last``, the end of
-    its data; a purchase's size is what a year of ``YEAR_PURCHASES`` would spend per row."""
+    its data; a purchase's size is ``scale`` × what a year of ``YEAR_PURCHASES`` would spend per
+    row on its line."""
     rng = ctx.rng
     lines = list(contract.budget_lines.all())
     rows: list[Expenditure] = []
@@ -171,7 +174,7 @@ def _ledger(ctx, contract: Contract, staff: list, count: int, last: dt.date) -> 
     others = [line for line in lines if line.category != "personnel"]
     for _ in range(count):
         line = rng.choice(others)
-        budget_per_row = line.approved_amount / max(1, YEAR_PURCHASES // len(others))
+        budget_per_row = scale * line.approved_amount / max(1, YEAR_PURCHASES // len(others))
         amount = (budget_per_row * Decimal(rng.uniform(0.3, 1.5))).quantize(Decimal("0.01"))
         payee, what = rng.choice(PAYEES.get(line.category, PAYEES["materials"]))
         date = _workday(contract.start + dt.timedelta(days=rng.randint(0, days)), last)
@@ -470,7 +473,21 @@ def _salaried(ctx, year: int) -> list[StaffMember]:
 
 
 def _contract(
-    ctx, agency, code, title, funder_name, total, spec, *, year, last, status, staff, purchases, own=True
+    ctx,
+    agency,
+    code,
+    title,
+    funder_name,
+    total,
+    spec,
+    *,
+    year,
+    last,
+    status,
+    staff,
+    purchases,
+    own=True,
+    scale=Decimal(1),
 ):
     """One contract of ``year`` with its budget, the tranches and ledger rows dated by ``last``;
     ``staff`` are paid on it (and, for the demo agency's ``own`` contracts, assigned to it)."""
@@ -495,7 +512,7 @@ def _contract(
     # The year's purchases in proportion to the part of the year the data covers.
     count = round(purchases * ((last - contract.start).days + 1) / contract.period_days)
     bulk_create_with_history(
-        _ledger(ctx, contract, staff, count, last),
+        _ledger(ctx, contract, staff, count, last, scale),
         Expenditure,
         batch_size=1000,
         default_user=ctx.users.get("finance") if own else None,
@@ -516,12 +533,13 @@ def seed(ctx) -> None:
         )  # fmt: skip
         contracts.append(contract)
     ctx.shared["contracts"] = contracts
-    # Last year's contract of the first project: a whole closed year.
+    # Last year's contract of the first project: a whole closed year, its purchases well inside
+    # the lines, so that its year-end event is what overspends them.
     code, title, funder_name, total, spec = CONTRACTS[0]
     before = _salaried(ctx, year - 1)
     ctx.shared["closed_contract"] = _contract(
         ctx, ctx.agency, code, title, funder_name, total, spec, year=year - 1, last=dt.date(year - 1, 12, 31),
-        status=Contract.Status.CLOSED, staff=before[:2], purchases=YEAR_PURCHASES,
+        status=Contract.Status.CLOSED, staff=before[:2], purchases=YEAR_PURCHASES, scale=Decimal("0.7"),
     )  # fmt: skip
     _imports(ctx, contracts)
     auditor_grant(contract=contracts[0], auditor=ctx.users["auditor"], granted_by=ctx.users["director"])
