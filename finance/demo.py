@@ -195,7 +195,7 @@ def _ledger(
         rows.append(
             Expenditure(
                 agency=contract.agency, contract=contract, budget_line=refunded.budget_line,
-                date=min(last, refunded.date + dt.timedelta(days=3)), amount=-refunded.amount, payee=refunded.payee,
+                date=_workday(min(last, refunded.date + dt.timedelta(days=3)), last), amount=-refunded.amount, payee=refunded.payee,
                 description=f"红字冲销 {refunded.description}", invoice_no=refunded.invoice_no,
                 payment_method="bank", voucher_no=f"V-{voucher:04d}", source="import",
             )
