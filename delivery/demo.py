@@ -381,7 +381,8 @@ def seed_large(ctx) -> None:
             contract.start + dt.timedelta(days=i)
             for i in range(contract.period_days)
             if (contract.start + dt.timedelta(days=i)).weekday() < 5
-        ]
+            and contract.start + dt.timedelta(days=i) <= ctx.window_end
+        ] or [min(contract.end, ctx.window_end)]
         cases = max(10, per_contract // 16)
         plan = [("HV", 0.45), ("CS", 0.3), ("GP", 0.05), ("HR", 0.2)]
 

@@ -245,6 +245,8 @@ def _imports(ctx, contracts: list[Contract]) -> None:
 # voucher numbers are unique in a contract and budget lines are sized so that no line or
 # contract overspends; each contract of 1,000 rows or more carries a few planted irregularities
 # of the rules a row can break by itself, so a flag scan has something to find.
+# The contracts are of the last LARGE_YEARS years up to this one (only this year's active); the
+# current year's rows, salaries and tranches stop at the demo's data window (core/demo.py).
 
 #: The largest contract holds this share of the ledger (the benchmarks scan it).
 LARGEST_SHARE = Decimal("0.15")
@@ -315,7 +317,8 @@ def seed_large(ctx) -> None:
     sizes = large_contract_sizes(ctx.counts["expenditures"], ctx.counts["contracts"])
     finance_user = users.get("finance")
     funders = [funder_get_or_create(agency=agency, name=name) for name in LARGE_FUNDERS]
-    first_year = today.year - LARGE_YEARS
+    # The last LARGE_YEARS years up to this one, whose rows stop at the demo's data window.
+    first_year = today.year - LARGE_YEARS + 1
     invoice = 30_000_000
     contracts = []
     fields = [
@@ -326,19 +329,22 @@ def seed_large(ctx) -> None:
     for k, size in enumerate(sizes):
         year = first_year + (k * LARGE_YEARS) // len(sizes)
         start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-        workdays = _workdays(year)
+        last = min(end, ctx.window_end)
+        year_workdays = _workdays(year)
+        workdays = [d for d in year_workdays if d <= last] or [last]
         # Salaried staff: employed for the whole year.
         employed = set(staff.employed_on(start.toordinal()).tolist()) & set(
             staff.employed_on(end.toordinal()).tolist()
         )
         assigned = sorted(employed)[: max(1, min(10, size // 500))] if employed else []
-        salary_rows = min(len(assigned) * 12, size // 5)
+        paid_months = sum(1 for month in range(1, 13) if dt.date(year, month, 10) <= last)
+        salary_rows = min(len(assigned) * paid_months, size // 5)
         planted = 30 if size >= 1000 else 0
         rows: list[list] = []  # line code stands in for the budget line until the lines exist
         created = timezone.now()
         for n in range(salary_rows):
             month, person = n // max(1, len(assigned)) + 1, assigned[n % len(assigned)]
-            day = next(d for d in workdays if d.month == month and d.day >= 10)
+            day = next((d for d in workdays if d.month == month and d.day >= 10), dt.date(year, month, 10))
             amount = Decimal(rng.randrange(450_000, 780_000)) / 100
             rows.append(
                 [agency.pk, None, "P1", day, amount, staff.names[person], f"{month}月工资", "", "bank", None,
@@ -382,7 +388,9 @@ def seed_large(ctx) -> None:
             elif kind == 1:
                 amount, inv = Decimal("860.50") + n, ""  # MISSING_RECEIPT
             elif kind == 2:
-                day = next(d for d in (start + dt.timedelta(days=j) for j in range(14)) if d not in workdays)
+                day = next(
+                    d for d in (start + dt.timedelta(days=j) for j in range(14)) if d not in year_workdays
+                )
                 posted = day  # WEEKEND_HOLIDAY
             elif kind == 3:
                 posted = day + dt.timedelta(days=45)  # LATE_POSTING
@@ -413,17 +421,22 @@ def seed_large(ctx) -> None:
             start=start,
             end=end,
             total=total,
-            status=Contract.Status.ACTIVE if year >= today.year - 1 else Contract.Status.CLOSED,
+            status=Contract.Status.ACTIVE if year == today.year else Contract.Status.CLOSED,
             policy={"overspend_action": "warn"},
             lines=lines,
         )
         line_ids = dict(contract.budget_lines.values_list("code", "pk"))
-        disbursement_create(
-            contract=contract, date=dt.date(year, 1, 20), amount=_tranche(total, 6), reference="首期拨款"
-        )
-        disbursement_create(
-            contract=contract, date=dt.date(year, 7, 15), amount=_tranche(total, 4), reference="第二期拨款"
-        )
+        if dt.date(year, 1, 20) <= last:
+            disbursement_create(
+                contract=contract, date=dt.date(year, 1, 20), amount=_tranche(total, 6), reference="首期拨款"
+            )
+        if dt.date(year, 7, 15) <= last:
+            disbursement_create(
+                contract=contract,
+                date=dt.date(year, 7, 15),
+                amount=_tranche(total, 4),
+                reference="第二期拨款",
+            )
         for person in assigned:
             assignment_create(
                 contract=contract,
@@ -438,7 +451,7 @@ def seed_large(ctx) -> None:
             fields,
             (
                 (r[0], contract.pk, line_ids[r[2]], r[3], r[4], r[5], r[6], r[7], r[8], f"V{v + 1:07d}", r[10],
-                 r[11], r[12], r[13], "import", by, created)
+                 min(r[11], last), r[12], r[13], "import", by, created)
                 for v, r in enumerate(rows)
             ),
         )  # fmt: skip
