@@ -88,7 +88,7 @@ def _seed_agency(ctx, agency, director, months: int, per_month: int, caps=None) 
                 end_date=last,
                 hours=hours,
                 ce_eligible=category != TrainingCategory.SELF_CARE,
-                location="信丰县社工站" if delivery == Delivery.INTERNAL else "赣州市",
+                location=f"{agency.name[:3]}社工站" if delivery == Delivery.INTERNAL else "赣州市",
                 online=rng.random() < 0.2,
             )
             entries = []
