@@ -134,7 +134,8 @@ class DemoWorld:
 
     def rest_day(self) -> tuple[dt.date, str]:
         """The first day of the window's latest official holiday (else weekend) and its name:
-        the National Day, 1 October, once the window has reached it."""
+        once the window has passed October, the National Day of 1 October (or the Mid-autumn
+        Festival when it falls in the National Day week)."""
         start, end = self.window
         days = [(d, name) for d, name in self.rest_days if start <= d <= end]
         return days[-1] if days else (end, "周末")
