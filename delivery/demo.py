@@ -125,8 +125,10 @@ def _regular(ctx, builder: _Builder, targets: dict, workers: list, skip: set, la
     workers = [w for w in workers if usable[w.pk]]
     if not workers:
         return
-    for _i in range(int(targets["HV"].quantity * 0.9 * share)):
+    for i in range(int(targets["HV"].quantity * 0.9 * share)):
         worker = rng.choice(workers)
+        if i == 0:  # a contract's first record is its first worker's, whatever the date
+            worker = workers[0]
         day = pick(worker)
         if day:
             builder.add(targets["HV"], worker, day, rng.choice([45, 60, 60, 90]), place=rng.choice(PLACES),

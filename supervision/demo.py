@@ -148,8 +148,11 @@ def _seed_agency(
     # Older sessions are acknowledged and locked; recent ones (and a few older) still await.
     now = timezone.now()
     cutoff = today - dt.timedelta(days=21)
-    for session in SupervisionSession.objects.filter(agency=agency, date__lt=cutoff):
-        if rng.random() < 0.05:
+    # Every twentieth older one (the first among them) still awaits: fixed, not drawn, so which
+    # sessions stay open does not depend on how many the date gives.
+    older = SupervisionSession.objects.filter(agency=agency, date__lt=cutoff).order_by("pk")
+    for n, session in enumerate(older):
+        if n % 20 == 0:
             continue
         SessionAttendance.objects.filter(session=session, present=True).update(
             acknowledged_at=dt.datetime.combine(session.date, dt.time(18, 0), tzinfo=now.tzinfo)
