@@ -6,6 +6,12 @@ Each app's ``<app>.demo`` has ``seed(ctx)`` (the small demo agency) and may have
 (``overview/demo.py``) creates the agencies and logins and calls them in order. The large rows
 are synthetic and written without per-row audit history: PostgreSQL ``COPY`` (psycopg's
 ``cursor.copy()``) when the database is PostgreSQL, ``bulk_create(batch_size=BATCH)`` otherwise.
+
+The demo's dates follow ``ctx.today``: its current contracts run from 1 January to 31 December
+of today's year, and every dated record the small demo writes lies in the *data window*,
+``ctx.window_start`` (1 January) to ``ctx.window_end`` (the last day of the previous month), so
+the current month is still to come, as in a real agency's books. In January that window would
+be empty, so it runs from 1 January to yesterday (on 1 January itself: that one day).
 """
 
 from __future__ import annotations
@@ -40,6 +46,33 @@ class DemoContext:
     shared: dict = field(default_factory=dict)  # seeders hand each other records here
     counts: dict = field(default_factory=dict)  # large size: how many rows of each kind to write
     after: list[Callable[[], None]] = field(default_factory=list)  # run once every app has seeded
+
+    @property
+    def window_start(self) -> dt.date:
+        """The first day of the demo's data window: 1 January of today's year."""
+        return data_window(self.today)[0]
+
+    @property
+    def window_end(self) -> dt.date:
+        """The last day of the demo's data window (see the module docstring)."""
+        return data_window(self.today)[1]
+
+
+def data_window(today: dt.date) -> tuple[dt.date, dt.date]:
+    """1 January of ``today``'s year to the last day of the previous month; in January, to
+    yesterday (on 1 January, that day alone)."""
+    start = dt.date(today.year, 1, 1)
+    if today.month > 1:
+        return start, today.replace(day=1) - dt.timedelta(days=1)
+    return start, max(start, today - dt.timedelta(days=1))
+
+
+def window_day(start: dt.date, end: dt.date, month: int, day: int) -> dt.date:
+    """The day of the window ``start``..``end`` at the same fraction of it as ``month``/``day``
+    is of a year: planted examples keep their order and spacing whatever the window's length."""
+    nominal = dt.date(2025, month, day)  # any year without 29 February
+    fraction = (nominal - dt.date(2025, 1, 1)).days / 364
+    return start + dt.timedelta(days=round(fraction * (end - start).days))
 
 
 def _field(model, name: str):

@@ -1,10 +1,17 @@
-"""Demo delivery data: targets for every demo contract, a year of service activities, and one
+"""Demo delivery data: targets for every demo contract, its service activities so far, and one
 planted example of every delivery rule of docs/rules.md (then a scan raises their flags).
 
-Runs after the finance seeder (``ctx.shared["contracts"]``, ``ctx.shared["outsider_contract"]``).
-Regular activities are generated only on days their worker is employed, assigned to the contract
-and not in a full day of training, at most two a day, each case seen several times: so the
-planted records below are the only ones the rules find.
+Runs after the finance seeder (``ctx.shared["contracts"]``, ``ctx.shared["closed_contract"]``,
+``ctx.shared["outsider_contract"]``). Regular activities are generated only on days their
+worker is employed, assigned to the contract and not in a full day of training, at most two a
+day, each case seen several times: so the planted records below are the only ones the rules
+find. On the current contracts every activity lies in the data window of core/demo.py
+(1 January to the end of last month; in January, to yesterday), in number the targets' share of
+the year the window covers, so progress is on track "as expected by now". The planted examples
+are placed at fixed fractions of the window on distinct working days (in a January window of a
+few days they crowd together, each still on its own day while there are working days enough;
+on 1 January itself they share that one day). The end-of-contract surge needs a contract that
+has ended: it is planted on last year's closed contract, in its last weeks.
 """
 
 from __future__ import annotations
@@ -81,17 +88,19 @@ class _Builder:
         return activity
 
 
-def _regular(ctx, builder: _Builder, targets: dict, workers: list, skip: set) -> None:
-    """A year of ordinary work: visits, casework (each case seen 3–5 times), groups, support hours."""
+def _regular(ctx, builder: _Builder, targets: dict, workers: list, skip: set, last: dt.date) -> None:
+    """Ordinary work up to ``last``: visits, casework (each case seen 3–5 times), groups and
+    support hours, as many as the targets' share of the year to ``last``."""
     rng = ctx.rng
     contract = builder.contract
+    share = ((last - contract.start).days + 1) / contract.period_days
     staff_ids = [w.pk for w in workers]
     from finance.models import StaffAssignment
     from staff.models import EmploymentSpell
 
     employed = _spans(staff_ids, EmploymentSpell, "hire_date", "exit_date")
     assigned = _spans(staff_ids, StaffAssignment, "start", "end", contract=contract)
-    days = [contract.start + dt.timedelta(days=i) for i in range(contract.period_days)]
+    days = [contract.start + dt.timedelta(days=i) for i in range((last - contract.start).days + 1)]
     workdays = [d for d in days if d.weekday() < 5]
     # The last 30 days are as busy as any other month: no surge but the planted one.
     usable = defaultdict(list)
@@ -105,10 +114,10 @@ def _regular(ctx, builder: _Builder, targets: dict, workers: list, skip: set) ->
                 usable[worker.pk].append(day)
     busy: dict[tuple[int, dt.date], int] = defaultdict(int)
 
-    def pick(worker):
+    def pick(worker, avoid=()):
         for _attempt in range(20):
             day = rng.choice(usable[worker.pk])
-            if busy[(worker.pk, day)] < 2:
+            if busy[(worker.pk, day)] < 2 and day not in avoid:
                 busy[(worker.pk, day)] += 1
                 return day
         return None
@@ -116,27 +125,31 @@ def _regular(ctx, builder: _Builder, targets: dict, workers: list, skip: set) ->
     workers = [w for w in workers if usable[w.pk]]
     if not workers:
         return
-    for _i in range(int(targets["HV"].quantity * 0.9)):
+    for i in range(int(targets["HV"].quantity * 0.9 * share)):
         worker = rng.choice(workers)
+        if i == 0:  # a contract's first record is its first worker's, whatever the date
+            worker = workers[0]
         day = pick(worker)
         if day:
             builder.add(targets["HV"], worker, day, rng.choice([45, 60, 60, 90]), place=rng.choice(PLACES),
                         note=rng.choice(NOTES["HV"]))  # fmt: skip
-    for number in range(1, int(targets["CS"].quantity * 0.9) + 1):
+    for number in range(1, int(targets["CS"].quantity * 0.9 * share) + 1):
         worker = rng.choice(workers)
         case = f"{builder.prefix}-C-{number:03d}"
+        seen: set[dt.date] = set()  # a case is seen once a day: two visits could look duplicated
         for _visit in range(rng.randint(3, 5)):
-            day = pick(worker)
+            day = pick(worker, seen)
             if day:
+                seen.add(day)
                 builder.add(targets["CS"], worker, day, rng.choice([60, 75, 90, 120]), case=case,
                             place=rng.choice(PLACES), note=rng.choice(NOTES["CS"]))  # fmt: skip
-    for _i in range(30):
+    for _i in range(round(30 * share)):
         worker = rng.choice(workers)
         day = pick(worker)
         if day:
             builder.add(targets["GP"], worker, day, 90, participants=rng.randint(8, 25), place="村小活动室",
                         note=rng.choice(NOTES["GP"]))  # fmt: skip
-    for _i in range(int(targets["HR"].quantity * 0.9)):
+    for _i in range(int(targets["HR"].quantity * 0.9 * share)):
         worker = rng.choice(workers)
         day = pick(worker)
         if day:
@@ -156,39 +169,56 @@ def _full_training_days(agency, year: int, hours: Decimal = Decimal("6")) -> set
     return {(r["staff_id"], r["date"]) for r in rows if r["total"] >= hours}
 
 
-def _plant_days(year: int) -> dict[str, dt.date]:
-    return {
-        "overload": dt.date(year, 9, 9),
-        "training": dt.date(year, 4, 22),
-        "duplicate": dt.date(year, 5, 14),
-    }
+#: The planted examples that need a day of their own, and where in a year they fall.
+PLANT_AT = {
+    "training": (4, 22),
+    "duplicate": (5, 14),
+    "unassigned": (6, 17),
+    "overload": (9, 9),
+    "thin": (11, 3),
+}
 
 
-def _plant(ctx, builder: _Builder, other: _Builder, targets: dict, other_targets: dict, worker):
-    """One example of every delivery rule, in the first contract (the auditor's) but the overload's
-    second half, in the second contract."""
+def plant_days(start: dt.date, end: dt.date) -> dict[str, dt.date]:
+    """A distinct working day of the window for each planted example, at its point of a year
+    (core.demo.window_day), moved on to the next free working day (back from the window's end);
+    the window's days in turn when it has too few working days."""
+    from core.demo import window_day
+
+    every = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+    workdays = [d for d in every if d.weekday() < 5] or every
+    taken: dict[str, dt.date] = {}
+    for kind, (month, day) in PLANT_AT.items():
+        wanted = window_day(start, end, month, day)
+        free = [d for d in workdays if d not in taken.values()] or workdays
+        taken[kind] = next((d for d in free if d >= wanted), free[-1])
+    return taken
+
+
+def _plant(ctx, builder: _Builder, other: _Builder, targets: dict, other_targets: dict, worker, days: dict):
+    """One example of every delivery rule but the surge, in the first contract (the auditor's)
+    but the overload's second half, in the second contract; all in the data window."""
     from finance.models import StaffAssignment
     from staff.models import EmploymentSpell
     from training.models import RecordSource, RecordStatus, TrainingRecord
 
     contract = builder.contract
-    year = contract.start.year
-    days = _plant_days(year)
-    # ACTIVITY_OUTSIDE_PERIOD: a visit dated after the contract ended.
-    builder.add(targets["HV"], worker, contract.end + dt.timedelta(days=5), 60, place="大塘埠镇",
-                note="入户探访（跨年补记）")  # fmt: skip
-    # ACTIVITY_STAFF_NOT_EMPLOYED: a visit recorded for someone who had left.
+    start, last = ctx.window_start, ctx.window_end
+    # ACTIVITY_OUTSIDE_PERIOD: a visit of last December entered on this year's contract.
+    builder.add(targets["HV"], worker, contract.start - dt.timedelta(days=5), 60, place="大塘埠镇",
+                note="入户探访（上年度记录误记入本项目）")  # fmt: skip
+    # ACTIVITY_STAFF_NOT_EMPLOYED: a visit recorded for someone who had left (the latest to leave
+    # before the window's end who never came back), ten days after, within the window.
     leaver_spell = (
-        EmploymentSpell.objects.filter(
-            agency=contract.agency, exit_date__gte=contract.start, exit_date__lt=contract.end
-        )
+        EmploymentSpell.objects.filter(agency=contract.agency, exit_date__lt=last)
         .exclude(staff__spells__exit_date__isnull=True)
-        .order_by("exit_date")
+        .order_by("-exit_date")
         .first()
     )
     if leaver_spell is not None:
-        builder.add(targets["HV"], leaver_spell.staff, leaver_spell.exit_date + dt.timedelta(days=10), 60,
-                    place="古陂镇", note="入户探访")  # fmt: skip
+        exit_date = leaver_spell.exit_date
+        visit = min(last, max(start, exit_date + dt.timedelta(days=10)))
+        builder.add(targets["HV"], leaver_spell.staff, visit, 60, place="古陂镇", note="入户探访")
     # ACTIVITY_UNASSIGNED: a current colleague with no assignment to this contract.
     assigned_ids = set(StaffAssignment.objects.filter(contract=contract).values_list("staff_id", flat=True))
     outsider_worker = next(
@@ -196,7 +226,7 @@ def _plant(ctx, builder: _Builder, other: _Builder, targets: dict, other_targets
         None,
     )
     if outsider_worker is not None and assigned_ids:
-        builder.add(targets["HV"], outsider_worker, dt.date(year, 6, 17), 60, place="小河镇", note="入户探访")
+        builder.add(targets["HV"], outsider_worker, days["unassigned"], 60, place="小河镇", note="入户探访")
     # ACTIVITY_OVERLOAD: one day of 360 minutes here and 300 minutes in the second contract.
     day = days["overload"]
     builder.add(targets["HR"], worker, day, 180, place="正平镇", note="一对一心理支持")
@@ -214,22 +244,34 @@ def _plant(ctx, builder: _Builder, other: _Builder, targets: dict, other_targets
     for _copy in range(2):
         builder.add(targets["CS"], worker, days["duplicate"], 90, case=f"{builder.prefix}-C-001",
                     place="崇仙乡", note="个案面谈，跟进服务计划")  # fmt: skip
-    # THIN_CASES: ten children "served" with one 20-minute contact each.
+    # THIN_CASES: ten children "served" with one 20-minute phone call each, on one day.
     for number in range(1, 11):
-        builder.add(targets["CS"], worker, dt.date(year, 11, 3) + dt.timedelta(days=number % 5), 20,
-                    case=f"{builder.prefix}-T-{number:03d}", place="西牛镇", note="电话回访")  # fmt: skip
-    # TARGET_SURGE: a publicity target caught up in the last month: 9 of 12 events in December.
+        builder.add(targets["CS"], worker, days["thin"], 20, case=f"{builder.prefix}-T-{number:03d}",
+                    place="西牛镇", note="电话回访")  # fmt: skip
+
+
+def _plant_surge(builder: _Builder, worker, skip: set) -> None:
+    """TARGET_SURGE on last year's closed contract: a publicity target caught up in the last
+    month, 9 of its 12 events in December (on days free of the worker's full-day training)."""
+    contract = builder.contract
     publicity = target_create(
         contract=contract,
         spec=TargetSpec("PR", "儿童保护宣传活动", "activities", 24),
         source="file",
         record=False,
     )
+
+    def free(day: dt.date) -> dt.date:
+        while (worker.pk, day) in skip or day.weekday() >= 5:
+            day -= dt.timedelta(days=1)
+        return day
+
+    year = contract.start.year
     for month in (3, 6, 9):
-        builder.add(publicity, worker, dt.date(year, month, 12), 120, participants=40, place="乡镇集市",
+        builder.add(publicity, worker, free(dt.date(year, month, 12)), 120, participants=40, place="乡镇集市",
                     note="儿童保护宣传")  # fmt: skip
     for i in range(9):
-        builder.add(publicity, worker, contract.end - dt.timedelta(days=2 + 3 * i), 120, participants=35,
+        builder.add(publicity, worker, free(contract.end - dt.timedelta(days=2 + 3 * i)), 120, participants=35,
                     place="村委会", note="儿童保护宣传")  # fmt: skip
 
 
@@ -253,36 +295,35 @@ def seed(ctx) -> None:
     contracts = list(ctx.shared.get("contracts", []))
     if not contracts:
         return
+    closed = ctx.shared.get("closed_contract")
     recorded_by = ctx.users.get("director")
     year = contracts[0].start.year
-    training_days = _full_training_days(ctx.agency, year)
+    training_days = _full_training_days(ctx.agency, year) | _full_training_days(ctx.agency, year - 1)
     staff_member = ctx.shared.get("staff_member")
     first_assigned = StaffAssignment.objects.filter(contract=contracts[0]).select_related("staff").first()
     planter = first_assigned.staff if first_assigned else staff_member
+    days = plant_days(ctx.window_start, ctx.window_end)
     # The planted examples' days stay free of the planter's ordinary work: each is found once.
-    skip = (
-        training_days | {(planter.pk, day) for day in _plant_days(year).values()}
-        if planter
-        else training_days
-    )
+    skip = training_days | {(planter.pk, day) for day in days.values()} if planter else training_days
     builders = []
-    all_targets = []
-    for index, contract in enumerate(contracts):
-        targets = _targets(contract, Decimal(["1", "0.6", "0.5"][index % 3]))
+    for index, contract in enumerate([*contracts, *([closed] if closed is not None else [])]):
+        targets = _targets(contract, Decimal(["1", "0.6", "0.5", "1"][index % 4]))
         workers = [a.staff for a in StaffAssignment.objects.filter(contract=contract).select_related("staff")]
         if index == 0 and staff_member is not None and staff_member not in workers:
-            # The demo staff login works on the first contract, so "my records" has a year in it.
+            # The demo staff login works on the first contract, so "my records" has this year in it.
             assignment_create(contract=contract, staff=staff_member, start=contract.start, end=contract.end,
                               fte=Decimal("0.50"))  # fmt: skip
             workers.append(staff_member)
         builder = _Builder(contract, f"{contract.code.rsplit('-', 1)[-1]}{index + 1}", recorded_by)
-        _regular(ctx, builder, targets, workers, skip)
+        last = min(contract.end, ctx.window_end)
+        _regular(ctx, builder, targets, workers, training_days if contract is closed else skip, last)
         builders.append((builder, targets, workers))
-        all_targets.append(targets)
     first, first_targets, _w = builders[0]
     second, second_targets, _w = builders[1] if len(builders) > 1 else builders[0]
     if planter is not None:
-        _plant(ctx, first, second, first_targets, second_targets, planter)
+        _plant(ctx, first, second, first_targets, second_targets, planter, days)
+    if closed is not None and builders[-1][2]:
+        _plant_surge(builders[-1][0], builders[-1][2][0], training_days)
     for builder, *_rest in builders:
         bulk_create_with_history(builder.rows, ServiceActivity, batch_size=2000, default_user=recorded_by)
     outsider = ctx.shared.get("outsider_contract")
@@ -291,11 +332,12 @@ def seed(ctx) -> None:
         targets = _targets(outsider, Decimal("0.3"))
         builder = _Builder(outsider, "AY", ctx.users.get("outsider"))
         for i in range(20):
-            builder.add(targets["HV"], outsider_staff[0], outsider.start + dt.timedelta(days=7 * i + 3), 60,
-                        place="安远县", note="入户探访")  # fmt: skip
+            day = outsider.start + dt.timedelta(days=7 * i + 3)
+            if day <= ctx.window_end:
+                builder.add(targets["HV"], outsider_staff[0], day, 60, place="安远县", note="入户探访")
         bulk_create_with_history(builder.rows, ServiceActivity, batch_size=2000)
-    for contract in contracts:
-        flags_scan_contract(contract=contract)
+    for builder, *_rest in builders:
+        flags_scan_contract(contract=builder.contract)
     ctx.log(
         f"delivery: {Target.objects.filter(agency=ctx.agency).count()} targets, "
         f"{ServiceActivity.objects.filter(agency=ctx.agency).count()} service activities"
@@ -341,7 +383,8 @@ def seed_large(ctx) -> None:
             contract.start + dt.timedelta(days=i)
             for i in range(contract.period_days)
             if (contract.start + dt.timedelta(days=i)).weekday() < 5
-        ]
+            and contract.start + dt.timedelta(days=i) <= ctx.window_end
+        ] or [min(contract.end, ctx.window_end)]
         cases = max(10, per_contract // 16)
         plan = [("HV", 0.45), ("CS", 0.3), ("GP", 0.05), ("HR", 0.2)]
 

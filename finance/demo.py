@@ -1,9 +1,17 @@
-"""Demo finance data: two county civil-affairs bureaus, three contracts, a year of ledger each.
+"""Demo finance data: two county civil-affairs bureaus, three current contracts and last year's.
 
-Called by ``seed_demo`` after the staff seeder (``ctx.shared["staff_members"]``). The
-outsider agency gets one contract of its own. The demo auditor is granted the first contract.
-Ends with the flags work's ``plant_irregularities(ctx)`` (finance/flags/demo.py), which uses
-``ctx.shared["contracts"]`` and ``ctx.shared["outsider_contract"]``.
+Called by ``seed_demo`` after the staff seeder (``ctx.shared["staff_members"]``). The three
+current contracts (``ctx.shared["contracts"]``) run from 1 January to 31 December of
+``ctx.today``'s year and are active; their ledgers hold what has happened so far, inside the
+data window of core/demo.py (1 January to the end of last month; in January, to yesterday):
+monthly salaries for the months whose pay day is in it, the funder's tranches whose date is in
+it (20 January, 15 July), a share of the year's purchases in proportion to the window's length,
+and last month's purchases of the first contract arriving as a ledger file through the real
+import (a file with two bad rows for the second contract is refused). Last year's contract of
+the first project (``ctx.shared["closed_contract"]``, closed) has a whole year: it carries the
+examples of the rules that need one (caps, overspending, end-of-contract surges). The outsider
+agency gets one current contract of its own. The demo auditor is granted the first contract.
+Ends with the flags work's ``plant_irregularities(ctx)`` (finance/flags/demo.py).
 """
 
 from __future__ import annotations
@@ -131,83 +139,102 @@ def _workday(day: dt.date, last: dt.date) -> dt.date:
     return candidate
 
 
-def _ledger(ctx, contract: Contract, staff: list, count: int) -> list[Expenditure]:
+def _ledger(
+    ctx, contract: Contract, staff: list, count: int, last: dt.date, scale: Decimal = Decimal(1)
+) -> list[Expenditure]:
+    """Salaries and ``count`` purchases dated from the contract's start to ``last``, the end of
+    its data; a purchase's size is ``scale`` × what a year of ``YEAR_PURCHASES`` would spend per
+    row on its line."""
     rng = ctx.rng
     lines = list(contract.budget_lines.all())
     rows: list[Expenditure] = []
-    days = (contract.end - contract.start).days
+    days = (last - contract.start).days
     voucher = 0
     personnel = next((line for line in lines if line.category == "personnel"), None)
-    # Monthly salaries of the assigned staff.
+    # Monthly salaries of the assigned staff, paid on the 10th: the months paid by ``last``.
     if personnel is not None:
         monthly = (personnel.approved_amount * Decimal("0.9") / 12 / max(1, len(staff))).quantize(
             Decimal("1")
         )
         for month in range(1, 13):
+            pay_day = dt.date(contract.start.year, month, 10)
+            if pay_day > last:
+                break
             for member in staff:
                 voucher += 1
-                date = _workday(dt.date(contract.start.year, month, 10), contract.end)
+                date = _workday(pay_day, last)
                 rows.append(
                     Expenditure(
                         agency=contract.agency, contract=contract, budget_line=personnel, date=date,
                         amount=monthly, payee=member.name, description=f"{month}月工资",
                         payment_method="bank", voucher_no=f"V-{voucher:04d}", staff=member,
-                        posted_on=date + dt.timedelta(days=rng.randint(0, 5)), source="import",
+                        posted_on=min(last, date + dt.timedelta(days=rng.randint(0, 5))), source="import",
                     )
                 )  # fmt: skip
     others = [line for line in lines if line.category != "personnel"]
     for _ in range(count):
         line = rng.choice(others)
-        budget_per_row = line.approved_amount / max(1, count // len(others))
+        budget_per_row = scale * line.approved_amount / max(1, YEAR_PURCHASES // len(others))
         amount = (budget_per_row * Decimal(rng.uniform(0.3, 1.5))).quantize(Decimal("0.01"))
         payee, what = rng.choice(PAYEES.get(line.category, PAYEES["materials"]))
-        date = _workday(contract.start + dt.timedelta(days=rng.randint(0, days)), contract.end)
+        date = _workday(contract.start + dt.timedelta(days=rng.randint(0, days)), last)
         voucher += 1
         rows.append(
             Expenditure(
                 agency=contract.agency, contract=contract, budget_line=line, date=date, amount=max(amount, Decimal("10.00")),
                 payee=payee, description=what, invoice_no=f"{rng.randint(10_000_000, 99_999_999)}",
                 payment_method=rng.choice(METHODS), voucher_no=f"V-{voucher:04d}",
-                posted_on=date + dt.timedelta(days=rng.randint(0, 10)), source="import",
+                posted_on=min(last, date + dt.timedelta(days=rng.randint(0, 10))), source="import",
             )
         )  # fmt: skip
     # A refund (红字冲销) of one purchase.
-    refunded = rows[-1]
-    voucher += 1
-    rows.append(
-        Expenditure(
-            agency=contract.agency, contract=contract, budget_line=refunded.budget_line, date=refunded.date + dt.timedelta(days=3),
-            amount=-refunded.amount, payee=refunded.payee, description=f"红字冲销 {refunded.description}",
-            invoice_no=refunded.invoice_no, payment_method="bank", voucher_no=f"V-{voucher:04d}", source="import",
-        )
-    )  # fmt: skip
+    purchases = [row for row in rows if row.staff is None]
+    if purchases:
+        refunded = purchases[-1]
+        voucher += 1
+        rows.append(
+            Expenditure(
+                agency=contract.agency, contract=contract, budget_line=refunded.budget_line,
+                date=_workday(min(last, refunded.date + dt.timedelta(days=3)), last), amount=-refunded.amount, payee=refunded.payee,
+                description=f"红字冲销 {refunded.description}", invoice_no=refunded.invoice_no,
+                payment_method="bank", voucher_no=f"V-{voucher:04d}", source="import",
+            )
+        )  # fmt: skip
     return rows
 
 
 def _imports(ctx, contracts: list[Contract]) -> None:
-    """December's purchases of the first contract arrive as a ledger file, through the real import;
-    a file with two bad rows for the second contract is refused (both outcomes show on the pages)."""
+    """Last month's purchases of the first contract arrive as a ledger file, through the real
+    import (12 rows on the working days of the window's last month; in January, of the window);
+    a file with two bad rows for the second contract is refused (both outcomes show on the
+    pages)."""
     rng = ctx.rng
-    year = contracts[0].start.year
+    start, last = ctx.window_start, ctx.window_end
+    month_start = max(start, last.replace(day=1))
+    span = (last - month_start).days
     rows = ["日期,金额,预算科目,收款方,摘要,发票号,支付方式,凭证号"]
     for n in range(1, 13):
         payee, what = rng.choice(PAYEES["activities"])
         amount = Decimal(rng.randint(5_000, 30_000)) / 100
+        day = _workday(month_start + dt.timedelta(days=((n - 1) * span) // 11), last)
         rows.append(
-            f"{year}-12-{n + 10},{amount:.2f},服务活动,{payee},{what},{rng.randint(10_000_000, 99_999_999)},微信,V-9{n:03d}"
+            f"{day.isoformat()},{amount:.2f},服务活动,{payee},{what},{rng.randint(10_000_000, 99_999_999)},微信,V-9{n:03d}"
         )
     ledger_import(
         contract=contracts[0], data=("\r\n".join(rows) + "\r\n").encode("gb18030"),
-        filename=f"{contracts[0].code}-12月明细账.csv", user=ctx.users.get("finance"),
+        filename=f"{contracts[0].code}-{last.month}月明细账.csv", user=ctx.users.get("finance"),
     )  # fmt: skip
+    # A day the month does not have (30 November typed as the 31st) and a line the budget lacks.
+    next_month = (last.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    days_in_month = (next_month - last.replace(day=1)).days
     refused = [
         rows[0],
-        f"{year}-11-31,120.00,服务活动,万隆超市,活动茶歇,,现金,V-9901",
-        f"{year}-11-30,80.00,宣传费,信丰县印刷厂,海报,,现金,V-9902",
+        f"{last.year}-{last.month:02d}-{days_in_month + 1},120.00,服务活动,万隆超市,活动茶歇,,现金,V-9901",
+        f"{last.isoformat()},80.00,宣传费,信丰县印刷厂,海报,,现金,V-9902",
     ]
     ledger_import(
         contract=contracts[1], data=("\r\n".join(refused) + "\r\n").encode(),
-        filename=f"{contracts[1].code}-11月明细账.csv", user=ctx.users.get("finance"),
+        filename=f"{contracts[1].code}-{last.month}月明细账.csv", user=ctx.users.get("finance"),
     )  # fmt: skip
 
 
@@ -218,6 +245,8 @@ def _imports(ctx, contracts: list[Contract]) -> None:
 # voucher numbers are unique in a contract and budget lines are sized so that no line or
 # contract overspends; each contract of 1,000 rows or more carries a few planted irregularities
 # of the rules a row can break by itself, so a flag scan has something to find.
+# The contracts are of the last LARGE_YEARS years up to this one (only this year's active); the
+# current year's rows, salaries and tranches stop at the demo's data window (core/demo.py).
 
 #: The largest contract holds this share of the ledger (the benchmarks scan it).
 LARGEST_SHARE = Decimal("0.15")
@@ -288,7 +317,8 @@ def seed_large(ctx) -> None:
     sizes = large_contract_sizes(ctx.counts["expenditures"], ctx.counts["contracts"])
     finance_user = users.get("finance")
     funders = [funder_get_or_create(agency=agency, name=name) for name in LARGE_FUNDERS]
-    first_year = today.year - LARGE_YEARS
+    # The last LARGE_YEARS years up to this one, whose rows stop at the demo's data window.
+    first_year = today.year - LARGE_YEARS + 1
     invoice = 30_000_000
     contracts = []
     fields = [
@@ -299,19 +329,22 @@ def seed_large(ctx) -> None:
     for k, size in enumerate(sizes):
         year = first_year + (k * LARGE_YEARS) // len(sizes)
         start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-        workdays = _workdays(year)
+        last = min(end, ctx.window_end)
+        year_workdays = _workdays(year)
+        workdays = [d for d in year_workdays if d <= last] or [last]
         # Salaried staff: employed for the whole year.
         employed = set(staff.employed_on(start.toordinal()).tolist()) & set(
             staff.employed_on(end.toordinal()).tolist()
         )
         assigned = sorted(employed)[: max(1, min(10, size // 500))] if employed else []
-        salary_rows = min(len(assigned) * 12, size // 5)
+        paid_months = sum(1 for month in range(1, 13) if dt.date(year, month, 10) <= last)
+        salary_rows = min(len(assigned) * paid_months, size // 5)
         planted = 30 if size >= 1000 else 0
         rows: list[list] = []  # line code stands in for the budget line until the lines exist
         created = timezone.now()
         for n in range(salary_rows):
             month, person = n // max(1, len(assigned)) + 1, assigned[n % len(assigned)]
-            day = next(d for d in workdays if d.month == month and d.day >= 10)
+            day = next((d for d in workdays if d.month == month and d.day >= 10), dt.date(year, month, 10))
             amount = Decimal(rng.randrange(450_000, 780_000)) / 100
             rows.append(
                 [agency.pk, None, "P1", day, amount, staff.names[person], f"{month}月工资", "", "bank", None,
@@ -355,7 +388,9 @@ def seed_large(ctx) -> None:
             elif kind == 1:
                 amount, inv = Decimal("860.50") + n, ""  # MISSING_RECEIPT
             elif kind == 2:
-                day = next(d for d in (start + dt.timedelta(days=j) for j in range(14)) if d not in workdays)
+                day = next(
+                    d for d in (start + dt.timedelta(days=j) for j in range(14)) if d not in year_workdays
+                )
                 posted = day  # WEEKEND_HOLIDAY
             elif kind == 3:
                 posted = day + dt.timedelta(days=45)  # LATE_POSTING
@@ -386,17 +421,22 @@ def seed_large(ctx) -> None:
             start=start,
             end=end,
             total=total,
-            status=Contract.Status.ACTIVE if year >= today.year - 1 else Contract.Status.CLOSED,
+            status=Contract.Status.ACTIVE if year == today.year else Contract.Status.CLOSED,
             policy={"overspend_action": "warn"},
             lines=lines,
         )
         line_ids = dict(contract.budget_lines.values_list("code", "pk"))
-        disbursement_create(
-            contract=contract, date=dt.date(year, 1, 20), amount=_tranche(total, 6), reference="首期拨款"
-        )
-        disbursement_create(
-            contract=contract, date=dt.date(year, 7, 15), amount=_tranche(total, 4), reference="第二期拨款"
-        )
+        if dt.date(year, 1, 20) <= last:
+            disbursement_create(
+                contract=contract, date=dt.date(year, 1, 20), amount=_tranche(total, 6), reference="首期拨款"
+            )
+        if dt.date(year, 7, 15) <= last:
+            disbursement_create(
+                contract=contract,
+                date=dt.date(year, 7, 15),
+                amount=_tranche(total, 4),
+                reference="第二期拨款",
+            )
         for person in assigned:
             assignment_create(
                 contract=contract,
@@ -411,7 +451,7 @@ def seed_large(ctx) -> None:
             fields,
             (
                 (r[0], contract.pk, line_ids[r[2]], r[3], r[4], r[5], r[6], r[7], r[8], f"V{v + 1:07d}", r[10],
-                 r[11], r[12], r[13], "import", by, created)
+                 min(r[11], last), r[12], r[13], "import", by, created)
                 for v, r in enumerate(rows)
             ),
         )  # fmt: skip
@@ -423,66 +463,112 @@ def seed_large(ctx) -> None:
     analyze_on_commit(Contract, Expenditure)
 
 
-def seed(ctx) -> None:
-    year = ctx.today.year - 1
-    # Salaried staff of the contracts: people employed for the whole contract year, so the
-    # demo's payroll never pays someone who had left (that irregularity is planted on purpose).
-    staff = [
+#: Purchases of a whole contract year on each demo contract (the outsider's: ``OUTSIDER_PURCHASES``).
+YEAR_PURCHASES = 250
+OUTSIDER_PURCHASES = 60
+#: The funder's tranches: (month, day, share of the total, reference).
+TRANCHES = [(1, 20, Decimal("0.5"), "首期拨款"), (7, 15, Decimal("0.3"), "第二期拨款")]
+
+
+def _salaried(ctx, year: int) -> list[StaffMember]:
+    """Six people employed for the whole of ``year`` (to the end of the data window in the
+    current year), so the demo's payroll never pays someone who had left (that irregularity is
+    planted on purpose)."""
+    members = list(ctx.shared.get("staff_members", []))
+    until = min(dt.date(year + 1, 1, 31), ctx.window_end + dt.timedelta(days=31))
+    return [
         member
-        for member in ctx.shared.get("staff_members", [])
+        for member in members
         if member.spells.filter(hire_date__lte=dt.date(year, 1, 1))
-        .filter(Q(exit_date__isnull=True) | Q(exit_date__gte=dt.date(year + 1, 1, 31)))
+        .filter(Q(exit_date__isnull=True) | Q(exit_date__gte=until))
         .exists()
-    ][:6] or list(ctx.shared.get("staff_members", []))[:6]
+    ][:6] or members[:6]
+
+
+def _contract(
+    ctx,
+    agency,
+    code,
+    title,
+    funder_name,
+    total,
+    spec,
+    *,
+    year,
+    last,
+    status,
+    staff,
+    purchases,
+    own=True,
+    scale=Decimal(1),
+):
+    """One contract of ``year`` with its budget, the tranches and ledger rows dated by ``last``;
+    ``staff`` are paid on it (and, for the demo agency's ``own`` contracts, assigned to it)."""
+    funder = funder_get_or_create(agency=agency, name=funder_name)
+    contract = contract_create(
+        agency=agency, code=code.format(y=year), title=title, funder=funder, start=dt.date(year, 1, 1),
+        end=dt.date(year, 12, 31), total=total, status=status,
+        policy={"overspend_action": "warn"} if own else None, lines=_lines(total, spec),
+    )  # fmt: skip
+    for month, day, share, reference in TRANCHES if own else []:
+        if dt.date(year, month, day) <= last:
+            disbursement_create(
+                contract=contract,
+                date=dt.date(year, month, day),
+                amount=(total * share).quantize(Decimal("0.01")),
+                reference=reference,
+            )
+    for member in staff if own else []:
+        assignment_create(
+            contract=contract, staff=member, start=contract.start, end=contract.end, fte=Decimal("0.50")
+        )
+    # The year's purchases in proportion to the part of the year the data covers.
+    count = round(purchases * ((last - contract.start).days + 1) / contract.period_days)
+    bulk_create_with_history(
+        _ledger(ctx, contract, staff, count, last, scale),
+        Expenditure,
+        batch_size=1000,
+        default_user=ctx.users.get("finance") if own else None,
+    )
+    return contract
+
+
+def seed(ctx) -> None:
+    """The demo agency's contracts and ledgers, and the outsider's (see the module docstring)."""
+    year, last = ctx.today.year, ctx.window_end
+    staff = _salaried(ctx, year)
     contracts = []
     for code, title, funder_name, total, spec in CONTRACTS:
-        funder = funder_get_or_create(agency=ctx.agency, name=funder_name)
-        contract = contract_create(
-            agency=ctx.agency, code=code.format(y=year), title=title, funder=funder,
-            start=dt.date(year, 1, 1), end=dt.date(year, 12, 31), total=total,
-            policy={"overspend_action": "warn"}, lines=_lines(total, spec),
-        )  # fmt: skip
-        disbursement_create(
-            contract=contract,
-            date=dt.date(year, 1, 20),
-            amount=(total / 2).quantize(Decimal("0.01")),
-            reference="首期拨款",
-        )
-        disbursement_create(
-            contract=contract,
-            date=dt.date(year, 7, 15),
-            amount=(total * Decimal("0.3")).quantize(Decimal("0.01")),
-            reference="第二期拨款",
-        )
         assigned = staff[len(contracts) * 2 : len(contracts) * 2 + 2] or staff[:2]
-        for member in assigned:
-            assignment_create(
-                contract=contract, staff=member, start=contract.start, end=contract.end, fte=Decimal("0.50")
-            )
-        count = 900 if ctx.size == "large" else 250
-        bulk_create_with_history(
-            _ledger(ctx, contract, assigned, count),
-            Expenditure,
-            batch_size=1000,
-            default_user=ctx.users.get("finance"),
-        )
+        contract = _contract(
+            ctx, ctx.agency, code, title, funder_name, total, spec, year=year, last=last,
+            status=Contract.Status.ACTIVE, staff=assigned, purchases=YEAR_PURCHASES,
+        )  # fmt: skip
         contracts.append(contract)
     ctx.shared["contracts"] = contracts
+    # Last year's contract of the first project: a whole closed year, its purchases well inside
+    # the lines, so that its year-end event is what overspends them.
+    code, title, funder_name, total, spec = CONTRACTS[0]
+    before = _salaried(ctx, year - 1)
+    ctx.shared["closed_contract"] = _contract(
+        ctx, ctx.agency, code, title, funder_name, total, spec, year=year - 1, last=dt.date(year - 1, 12, 31),
+        status=Contract.Status.CLOSED, staff=before[:2], purchases=YEAR_PURCHASES, scale=Decimal("0.7"),
+    )  # fmt: skip
     _imports(ctx, contracts)
     auditor_grant(contract=contracts[0], auditor=ctx.users["auditor"], granted_by=ctx.users["director"])
 
-    outsider_funder = funder_get_or_create(agency=ctx.outsider_agency, name="安远县民政局")
     outsider_staff = ctx.shared.get("outsider_staff") or []
-    outsider = contract_create(
-        agency=ctx.outsider_agency, code=f"AY-QH-{year}-01", title="安远县青少年成长服务项目", funder=outsider_funder,
-        start=dt.date(year, 1, 1), end=dt.date(year, 12, 31), total=Decimal("120000.00"),
-        lines=_lines(Decimal("120000.00"), [("P1", "人员经费", "personnel", 60), ("A1", "服务活动", "activities", 30), ("X1", "行政管理", "admin", 10)]),
-    )  # fmt: skip
     members = list(outsider_staff)[:1] if isinstance(outsider_staff, list | tuple) else []
-    bulk_create_with_history(_ledger(ctx, outsider, members, 60), Expenditure, batch_size=1000)
+    outsider_lines = [("P1", "人员经费", "personnel", 60), ("A1", "服务活动", "activities", 30), ("X1", "行政管理", "admin", 10)]  # fmt: skip
+    outsider = _contract(
+        ctx, ctx.outsider_agency, "AY-QH-{y}-01", "安远县青少年成长服务项目", "安远县民政局", Decimal("120000.00"),
+        outsider_lines, year=year, last=last, status=Contract.Status.ACTIVE, staff=members,
+        purchases=OUTSIDER_PURCHASES, own=False,
+    )  # fmt: skip
     ctx.shared["outsider_contract"] = outsider
     ctx.log(
-        f"finance: {len(contracts)} contracts, {Expenditure.objects.filter(agency=ctx.agency).count()} ledger rows"
+        f"finance: {len(contracts)} current contracts and last year's, "
+        f"{Expenditure.objects.filter(agency=ctx.agency).count()} ledger rows"
     )
     # One planted example of every irregularity rule, then a scan (the flags work's seeder).
     if find_spec("finance.flags.demo") is not None:

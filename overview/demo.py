@@ -12,11 +12,14 @@ training records, 100,000 supervision sessions, 20 contracts and 1,000,000 ledge
 ``<app>.demo.seed_large(ctx)`` in the same order, with its own logins (``prov_director``,
 ``prov_finance``, ``prov_supervisor``, ``prov_staff``, ``prov_auditor``) and the demo password.
 Everything comes from one ``random.Random(seed)``, so two runs on the same day give the same
-data.
+data. The dates follow today's (``today``, the real date unless a test gives one): the current
+contracts run through the current year and every record lies in the data window of
+core/demo.py (1 January to the end of last month), see finance/demo.py and delivery/demo.py.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import secrets
 import time
@@ -72,8 +75,16 @@ def _demo_modules():
             yield import_module(f"{app}.demo")
 
 
-def seed(*, size: str = "small", password: str | None = None, log=print, force: bool = False) -> dict:
-    """Create the demo agencies once; later runs only refresh the demo passwords."""
+def seed(
+    *,
+    size: str = "small",
+    password: str | None = None,
+    log=print,
+    force: bool = False,
+    today: dt.date | None = None,
+) -> dict:
+    """Create the demo agencies once; later runs only refresh the demo passwords. ``today``
+    (tests) fixes the date the demo's dates follow; ``seed_demo`` uses the real one."""
     if not settings.DEBUG and not force:
         raise PermissionError(
             "seed_demo creates logins with known passwords; refusing with DEBUG off (use --force)."
@@ -110,7 +121,14 @@ def seed(*, size: str = "small", password: str | None = None, log=print, force: 
             first_name="钟志刚",  # the outsider agency's director, named as a Jiangxi director would be
             validate=False,
         )
-        ctx = DemoContext(agency=agency, outsider_agency=outsider_agency, users=users, size="small", log=log)
+        ctx = DemoContext(
+            agency=agency,
+            outsider_agency=outsider_agency,
+            users=users,
+            size="small",
+            log=log,
+            today=today or dt.date.today(),
+        )
         for module in _demo_modules():
             module.seed(ctx)
     names = list(users)

@@ -1,5 +1,8 @@
 """Demo supervision data: plans and two years of sessions for the demo and outsider agencies.
 
+Sessions are dated by the end of the demo's data window (core/demo.py: the last day of the
+previous month; in January, yesterday).
+
 Runs after the staff seeder. The demo supervisor (``ctx.shared["supervisor_member"]``)
 supervises the demo staff member (``ctx.shared["staff_member"]``) and several others; a
 second supervisor takes the rest. Some months fall short, recent sessions await
@@ -112,11 +115,12 @@ def _seed_agency(
 
     month = start
     count = 0
-    while month <= today:
+    last = ctx.window_end
+    while month <= last:
         for leader_pk, members in groups.items():
             leader = leaders[leader_pk]
             day = month + dt.timedelta(days=rng.randint(2, 8))
-            if day > today:
+            if day > last:
                 continue
             active = [m for m in _employed(agency, day) if m in members]
             if leader not in _employed(agency, day) or not active:
@@ -126,7 +130,7 @@ def _seed_agency(
                 count += 1
             for member in active:
                 if rng.random() < 0.8:  # some months short on individual supervision
-                    when = min(today, day + dt.timedelta(days=rng.randint(3, 18)))
+                    when = min(last, day + dt.timedelta(days=rng.randint(3, 18)))
                     if member in _employed(agency, when):
                         _session(
                             ctx,
@@ -144,8 +148,11 @@ def _seed_agency(
     # Older sessions are acknowledged and locked; recent ones (and a few older) still await.
     now = timezone.now()
     cutoff = today - dt.timedelta(days=21)
-    for session in SupervisionSession.objects.filter(agency=agency, date__lt=cutoff):
-        if rng.random() < 0.05:
+    # Every twentieth older one (the first among them) still awaits: fixed, not drawn, so which
+    # sessions stay open does not depend on how many the date gives.
+    older = SupervisionSession.objects.filter(agency=agency, date__lt=cutoff).order_by("pk")
+    for n, session in enumerate(older):
+        if n % 20 == 0:
             continue
         SessionAttendance.objects.filter(session=session, present=True).update(
             acknowledged_at=dt.datetime.combine(session.date, dt.time(18, 0), tzinfo=now.tzinfo)

@@ -1,6 +1,9 @@
 """Demo training data: 18 months of events and attendance, external submissions (some
 pending), and certified people in every continuing-education status.
 
+Every record is dated by the end of the demo's data window (core/demo.py: the last day of the
+previous month; in January, yesterday): the current month's training is still to come.
+
 ``seed_large(ctx)`` writes the large data set's ``ctx.counts["training_records"]`` records in
 bulk over ``ctx.shared["large_staff"]`` (staff/demo.py): half attendance of about one event per
 hundred records, half submitted or imported online courses, one record per person, date and
@@ -65,15 +68,15 @@ def _seed_agency(ctx, agency, director, months: int, per_month: int, caps=None) 
     records: list[TrainingRecord] = []
     day = start
     n = 0
-    while day < ctx.today - dt.timedelta(days=3):
+    while day <= ctx.window_end:
         for _i in range(per_month):
             title, category, delivery, provider = EVENT_TITLES[n % len(EVENT_TITLES)]
             n += 1
             first = day + dt.timedelta(days=rng.randrange(0, 25))
-            if first >= ctx.today:
-                continue
             hours = rng.choice(HOURS)
             last = first + dt.timedelta(days=1 if hours >= 12 else 0)
+            if last > ctx.window_end:
+                continue
             event = services.event_create(
                 agency=agency,
                 user=director,
@@ -85,7 +88,7 @@ def _seed_agency(ctx, agency, director, months: int, per_month: int, caps=None) 
                 end_date=last,
                 hours=hours,
                 ce_eligible=category != TrainingCategory.SELF_CARE,
-                location="信丰县社工站" if delivery == Delivery.INTERNAL else "赣州市",
+                location=f"{agency.name[:3]}社工站" if delivery == Delivery.INTERNAL else "赣州市",
                 online=rng.random() < 0.2,
             )
             entries = []
@@ -153,6 +156,8 @@ def _top_up(ctx, agency, director, caps) -> None:
     for row in compliance_rows(agency, ctx.today):
         if row.staff_id in caps or row.days_to_cycle_end < 0 or row.shortfall_hours == 0:
             continue
+        if row.cycle_start > ctx.window_end:
+            continue  # a cycle that began this month: nothing to catch up yet
         date = max(row.cycle_start, ctx.today - relativedelta(months=10))
         remaining = row.shortfall_hours
         j = 0
@@ -162,7 +167,7 @@ def _top_up(ctx, agency, director, caps) -> None:
                 TrainingRecord(
                     agency=agency,
                     staff_id=row.staff_id,
-                    date=min(date + dt.timedelta(days=7 * j), ctx.today),
+                    date=min(date + dt.timedelta(days=7 * j), ctx.window_end),
                     title=f"社会工作继续教育网络课程 第{j + 1}期",
                     provider="中国社会工作联合会继续教育平台",
                     category=TrainingCategory.PRACTICE,
@@ -204,7 +209,7 @@ def seed(ctx) -> None:
                 ctx.agency,
                 member,
                 title="农村留守儿童心理支持线上课程",
-                date=ctx.today - dt.timedelta(days=12 + k),
+                date=ctx.window_end - dt.timedelta(days=12 + k),
                 hours=Decimal("8"),
                 status=RecordStatus.PENDING,
             )
@@ -217,7 +222,7 @@ def seed(ctx) -> None:
                 ctx.agency,
                 member,
                 title="家庭社会工作高级研修班",
-                date=ctx.today - dt.timedelta(days=160 + k),
+                date=ctx.window_end - dt.timedelta(days=160 + k),
                 hours=Decimal("16"),
                 status=RecordStatus.APPROVED,
                 reviewer=reviewer or director,
@@ -230,7 +235,7 @@ def seed(ctx) -> None:
                 ctx.agency,
                 own,
                 title="读书会（无证明）",
-                date=ctx.today - dt.timedelta(days=40),
+                date=ctx.window_end - dt.timedelta(days=40),
                 hours=Decimal("2"),
                 status=RecordStatus.REJECTED,
                 reviewer=reviewer or director,

@@ -18,12 +18,13 @@ def admin_cap(frame: pd.DataFrame, policy: dict, context: RuleContext) -> list[F
 
 
 def example(world: DemoWorld) -> DemoExample:
-    """Office rent on the third contract that takes administration well above its 10 % share."""
+    """A year's office rent on the third contract: by itself above administration's 10 % share,
+    however little of the year has passed."""
     third = world.third
     admin = third.line_of("admin")
     if admin is None:
         return DemoExample()
-    amount = (third.total * Decimal("0.06")).quantize(Decimal("0.01")) + Decimal("0.41")
+    amount = (third.total * Decimal("0.10")).quantize(Decimal("0.01")) + Decimal("0.41")
     day = world.working_day(11, 3)
     return DemoExample(rows=(DemoRow(third.code, admin, day, amount, "物业公司", "办公室租金"),))
 

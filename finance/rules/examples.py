@@ -63,9 +63,14 @@ class DemoStaff:
 class DemoWorld:
     """The demo agency as examples see it.
 
-    ``contracts``: the agency's first three contracts (code order). ``staff``: every staff
-    member in staff-number order; ``spells``: every employment spell in the database's order.
-    ``workday(day)`` is the day itself or the next official working day.
+    ``contracts``: the agency's three current contracts (code order), of ``year``. ``staff``:
+    every staff member in staff-number order; ``spells``: every employment spell in the
+    database's order. ``workday(day)`` is the day itself or the next official working day.
+    ``window_start``..``window_end`` is the demo's data window (core/demo.py: 1 January to the
+    end of last month): what has happened so far on the current contracts, where every planted
+    row of them is dated. ``closed`` is last year's closed contract, where the examples that
+    need a whole contract year (caps on the year's spending, overspending and end-of-contract
+    surges, a late posting caught at the year-end closing) are planted.
     """
 
     year: int
@@ -73,6 +78,11 @@ class DemoWorld:
     staff: tuple[DemoStaff, ...]
     spells: tuple[DemoSpell, ...]
     workday: Callable[[dt.date], dt.date]
+    window_start: dt.date | None = None
+    window_end: dt.date | None = None
+    closed: DemoContract | None = None
+    #: (first day, Chinese name) of each official holiday of the window, else of its weekends
+    rest_days: tuple[tuple[dt.date, str], ...] = ()
 
     @property
     def first(self) -> DemoContract:
@@ -89,17 +99,61 @@ class DemoWorld:
     def member(self, staff_id: int) -> DemoStaff:
         return next(member for member in self.staff if member.staff_id == staff_id)
 
+    @property
+    def window(self) -> tuple[dt.date, dt.date]:
+        return (
+            self.window_start or dt.date(self.year, 1, 1),
+            self.window_end or dt.date(self.year, 12, 31),
+        )
+
+    def in_window(self, day: dt.date) -> dt.date:
+        """The working day at or after ``day`` inside the data window, else the last one before
+        it (the window's last day when it has no working day)."""
+        start, end = self.window
+        found = self.workday(max(day, start))
+        if found <= end:
+            return found
+        candidate = min(day, end)
+        while candidate >= start:
+            if self.workday(candidate) == candidate:
+                return candidate
+            candidate -= dt.timedelta(days=1)
+        return end
+
     def working_day(self, month: int, day: int) -> dt.date:
-        """That day of the demo year, or the next official working day."""
-        return self.workday(dt.date(self.year, month, day))
+        """A working day of the data window at the point where ``month``/``day`` falls in a year
+        (core.demo.window_day): the examples keep their order whatever the window's length."""
+        from core.demo import window_day
+
+        return self.in_window(window_day(*self.window, month, day))
+
+    def spread(self, i: int, n: int) -> dt.date:
+        """The ``i``-th of ``n`` working days spread evenly over the data window."""
+        start, end = self.window
+        return self.in_window(start + dt.timedelta(days=(i * (end - start).days) // n))
+
+    def rest_day(self) -> tuple[dt.date, str]:
+        """The first day of the window's latest official holiday (else weekend) and its name:
+        once the window has passed October, the National Day of 1 October (or the Mid-autumn
+        Festival when it falls in the National Day week)."""
+        start, end = self.window
+        days = [(d, name) for d, name in self.rest_days if start <= d <= end]
+        return days[-1] if days else (end, "周末")
 
     def activity(
-        self, day: dt.date, amount: Decimal | str, payee: str, description: str, **extra
+        self,
+        day: dt.date,
+        amount: Decimal | str,
+        payee: str,
+        description: str,
+        contract: DemoContract | None = None,
+        **extra,
     ) -> DemoExample:
-        """One purchase on the first contract's activities line: the example most rules need."""
-        first = self.first
+        """One purchase on the activities line of ``contract`` (the first contract unless
+        given): the example most rules need."""
+        on = contract or self.first
         return DemoExample(
-            rows=(DemoRow(first.code, first.line("activities"), day, amount, payee, description, **extra),)
+            rows=(DemoRow(on.code, on.line("activities"), day, amount, payee, description, **extra),)
         )
 
 

@@ -54,7 +54,8 @@ def ghost_personnel(frame: pd.DataFrame, policy: dict, context: RuleContext) -> 
 
 
 def example(world: DemoWorld) -> DemoExample:
-    """A February salary on the first contract for someone who left well before the year began."""
+    """A salary early in the year on the first contract for someone who left well before the
+    year began."""
     first = world.first
     personnel = first.line_of("personnel")
     if personnel is None:
@@ -77,7 +78,14 @@ def example(world: DemoWorld) -> DemoExample:
     return DemoExample(
         rows=(
             DemoRow(
-                first.code, personnel, day, "3650.00", name, "2月工资", invoice_no="", staff_id=left.staff_id
+                first.code,
+                personnel,
+                day,
+                "3650.00",
+                name,
+                f"{day.month}月工资",
+                invoice_no="",
+                staff_id=left.staff_id,
             ),
         )
     )

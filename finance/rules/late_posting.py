@@ -42,9 +42,13 @@ def late_posting(frame: pd.DataFrame, policy: dict, context: RuleContext) -> lis
 
 
 def example(world: DemoWorld) -> DemoExample:
-    """A March purchase on the first contract, booked 75 days later."""
-    day = world.working_day(3, 3)
-    return world.activity(day, "245.30", "县城超市", "活动物资", posted_on=day + dt.timedelta(days=75))
+    """A March purchase of last year's closed contract (else of the first), booked 75 days
+    later: a current contract's window may be shorter than the grace days."""
+    on = world.closed
+    day = world.workday(dt.date(on.start.year, 3, 3)) if on else world.working_day(3, 3)
+    return world.activity(
+        day, "245.30", "县城超市", "活动物资", contract=on, posted_on=day + dt.timedelta(days=75)
+    )
 
 
 RULE = Rule(

@@ -52,13 +52,14 @@ def line_overspend(frame: pd.DataFrame, policy: dict, context: RuleContext) -> l
 
 
 def example(world: DemoWorld) -> DemoExample:
-    """A big year-end event on the second contract: 30 % of its total on the activities line
-    (it also overspends the contract, exceeds the re-budgeting tolerance and is a surge)."""
-    second = world.second
-    big = (second.total * Decimal("0.3")).quantize(Decimal("0.01")) + Decimal("0.37")
-    day = world.workday(second.end - dt.timedelta(days=10))
+    """A big year-end event on last year's closed contract (the second current one when there
+    is none): 30 % of its total on the activities line (it also overspends the contract, exceeds
+    the re-budgeting tolerance and is a surge in its last weeks)."""
+    on = world.closed or world.second
+    big = (on.total * Decimal("0.3")).quantize(Decimal("0.01")) + Decimal("0.37")
+    day = world.workday(on.end - dt.timedelta(days=10))
     return DemoExample(
-        rows=(DemoRow(second.code, second.line("activities"), day, big, "赣州会展公司", "年终大型活动"),)
+        rows=(DemoRow(on.code, on.line("activities"), day, big, "赣州会展公司", "年终大型活动"),)
     )
 
 

@@ -18,8 +18,9 @@ def personnel_cap(frame: pd.DataFrame, policy: dict, context: RuleContext) -> li
 
 
 def example(world: DemoWorld) -> DemoExample:
-    """The first contract caps personnel at 40 % of its total; its salaries take half."""
-    return DemoExample(policy={world.first.code: {"personnel_cap_pct": "40"}})
+    """Last year's closed contract (else the first) capped personnel at 40 % of its total; a
+    year of its salaries took 45 %."""
+    return DemoExample(policy={(world.closed or world.first).code: {"personnel_cap_pct": "40"}})
 
 
 RULE = Rule(

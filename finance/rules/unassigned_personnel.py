@@ -44,7 +44,8 @@ def unassigned_personnel(frame: pd.DataFrame, policy: dict, context: RuleContext
 
 
 def example(world: DemoWorld) -> DemoExample:
-    """A March salary on the first contract for a current employee assigned to another contract."""
+    """A salary early in the year on the first contract for a current employee assigned to
+    another contract."""
     first = world.first
     personnel = first.line_of("personnel")
     if personnel is None:
@@ -71,7 +72,7 @@ def example(world: DemoWorld) -> DemoExample:
                 day,
                 "3650.00",
                 current.name,
-                "3月工资",
+                f"{day.month}月工资",
                 invoice_no="",
                 staff_id=current.staff_id,
             ),

@@ -123,8 +123,10 @@ def weekend_holiday(frame: pd.DataFrame, policy: dict, context: RuleContext) -> 
 
 
 def example(world: DemoWorld) -> DemoExample:
-    """Supplies for the National Day fair of 1 October (a public holiday) on the first contract."""
-    return world.activity(dt.date(world.year, 10, 1), "188.80", "国庆游园会", "活动物资")
+    """Supplies for a fair on a public holiday on the first contract: the National Day of
+    1 October once the data window has reached it, else the window's latest holiday."""
+    day, name = world.rest_day()
+    return world.activity(day, "188.80", f"{name}游园会", "活动物资")
 
 
 RULE = Rule(

@@ -16,6 +16,7 @@ from finance.demo import large_contract_sizes
 from overview import demo
 
 TODAY = dt.date(2025, 6, 30)
+WINDOW_END = dt.date(2025, 5, 31)
 SCALE = 0.005  # 25 staff, 1,000 training records, 500 sessions, 5,000 ledger rows
 
 
@@ -133,8 +134,18 @@ def _check_no_budget_line_or_contract_is_overspent_and_vouchers_are_unique(large
         assert lines == contract.total
         rows = contract.expenditures.all()
         assert rows.filter(Q(date__lt=contract.start) | Q(date__gt=contract.end)).count() == 0
+        # Nothing is dated after the demo's data window (the end of last month, TODAY - its day).
+        assert not rows.filter(Q(date__gt=WINDOW_END) | Q(posted_on__gt=WINDOW_END)).exists()
         assert rows.values("voucher_no").distinct().count() == rows.count()
     assert not Expenditure.objects.filter(agency=agency, amount=0).exists()
+    # The last ten years up to this one; only this year's contracts are live.
+    contracts = Contract.objects.filter(agency=agency)
+    assert sorted({c.start.year for c in contracts}) == list(range(TODAY.year - 9, TODAY.year + 1))
+    assert {c.start.year for c in contracts.filter(status="active")} == {TODAY.year}
+    from delivery.models import ServiceActivity
+
+    assert ServiceActivity.objects.filter(agency=agency).exists()
+    assert not ServiceActivity.objects.filter(agency=agency, date__gt=WINDOW_END).exists()
 
 
 def _check_the_provincial_logins_see_their_own_part_of_the_data(large):
