@@ -12,10 +12,10 @@ from finance.rules import RULE_ORDER
 
 def _rule_choices() -> list[tuple[str, str]]:
     """Finance rules, then those other apps add to the flag machinery (read when the form is built)."""
-    from finance.flags.extensions import EXTENSIONS
+    from finance.flags.extensions import EXTENSIONS, rule_for
 
     codes = list(RULE_ORDER) + [code for ext in EXTENSIONS.values() for code in ext.rules]
-    return [(c, c) for c in codes]
+    return [(c, rule.title if (rule := rule_for(c)) else c) for c in codes]
 
 
 class FlagFilter(django_filters.FilterSet):
