@@ -163,3 +163,47 @@ def test_the_flags_report_tables_name_rules_by_title_and_keep_codes_in_json(cont
         assert tables[0].rows[0]["rule"] == "Cash payment over the limit (CASH_LIMIT)"
     assert report.data["flags"][0]["rule"] == "CASH_LIMIT"
     assert list(report.data["summary"]["by_rule"]) == ["CASH_LIMIT"]
+
+
+def test_a_flags_history_shows_its_finding_and_rule_in_the_readers_language_not_bookkeeping(
+    director, login_client, cash_flag
+):
+    client = login_client(director)
+    url = reverse("record-history", args=["finance", "flag", cash_flag.pk])
+    zh = text(client.get(url, **ZH))
+    with translation.override("zh-hans"):
+        finding = cash_flag.text
+    assert f"发现的问题 : — → {finding}" in zh
+    assert "规则 : — → 现金支付超限" in zh
+    assert "金额：1,500.00；现金支付限额：1,000.00；支付方式：现金" in zh
+    for bookkeeping in ("CASH_LIMIT", cash_flag.fingerprint, cash_flag.subject, "%(", "cash_limit"):
+        assert bookkeeping not in zh
+
+
+def test_evidence_of_the_delivery_rules_is_labelled_and_read_by_rule(staff_member):
+    from finance.flags.presentation import evidence_rows
+
+    with translation.override("zh-hans"):
+        rows = evidence_rows(
+            {
+                "date": "2026-01-05",
+                "staff_id": staff_member.pk,
+                "target": "HV",
+                "calendar_finding": "X:calendar-missing",
+            },
+            "ACTIVITY_OUTSIDE_PERIOD",
+        )
+        assert rows == [
+            ("日期", "2026年1月5日"),
+            ("员工", f"{staff_member.name} ({staff_member.staff_no})"),
+            ("指标", "HV"),
+        ]
+        # A target surge counts activities: the same keys as the spending surge, not money.
+        assert evidence_rows({"last_window": 9, "period_total": 12}, "TARGET_SURGE") == [
+            ("最近一个窗口期的活动次数", "9"),
+            ("合同期内的活动次数", "12"),
+        ]
+        assert evidence_rows({"last_window": "900.00"}, "SPENDING_SURGE") == [
+            ("最近一个窗口期支出", "900.00")
+        ]
+        assert evidence_rows({"holiday": "National Day"}) == [("节假日", "国庆节")]
