@@ -71,18 +71,29 @@ LEDGER = FileSpec(
     columns=[
         Column("date", aliases=["日期"], required=True, parser=parse_date),
         Column("amount", aliases=["金额"], required=True, parser=parse_money(nonzero=True)),
-        Column("budget_line", aliases=["预算科目", "budget line"], required=True, parser=parse_text(max_length=200)),
+        Column(
+            "budget_line",
+            aliases=["预算科目", "budget line"],
+            required=True,
+            parser=parse_text(max_length=200),
+        ),
         Column("payee", aliases=["收款方"], required=True, parser=parse_text(max_length=200)),
         Column("description", aliases=["摘要"], required=True, parser=parse_text(max_length=500)),
-        Column("invoice_no", aliases=["发票号", "invoice number"], parser=parse_text(max_length=60), default=""),
+        Column(
+            "invoice_no", aliases=["发票号", "invoice number"], parser=parse_text(max_length=60), default=""
+        ),
         Column(
             "payment_method",
             aliases=["支付方式", "payment method"],
             parser=enum_parser(PaymentMethod, PAYMENT_METHOD_CHINESE),
             default="",
         ),
-        Column("voucher_no", aliases=["凭证号", "voucher number"], parser=parse_text(max_length=60), default=""),
-        Column("staff_no", aliases=["员工编号", "staff number"], parser=parse_text(max_length=40), default=""),
+        Column(
+            "voucher_no", aliases=["凭证号", "voucher number"], parser=parse_text(max_length=60), default=""
+        ),
+        Column(
+            "staff_no", aliases=["员工编号", "staff number"], parser=parse_text(max_length=40), default=""
+        ),
         Column("posted_on", aliases=["记账日期", "posted on"], parser=parse_date, default=None),
     ],
 )
