@@ -146,12 +146,13 @@ class Flag(TenantModel):
     @staticmethod
     def history_display(field_name: str, value) -> str | None:
         """The rule by its title, the evidence labelled and formatted (core.selectors)."""
-        from finance.flags.presentation import evidence_rows, rule_title
+        from finance.flags.presentation import chinese, evidence_rows, rule_title
 
         if field_name == "rule" and value:
             return rule_title(value)
         if field_name == "evidence" and isinstance(value, dict):
-            return "；".join(f"{label}：{shown}" for label, shown in evidence_rows(value)) or None
+            colon, sep = ("：", "；") if chinese() else (": ", "; ")
+            return sep.join(f"{label}{colon}{shown}" for label, shown in evidence_rows(value)) or None
         return None
 
     @property
