@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
@@ -27,7 +28,10 @@ class FlagFilter(django_filters.FilterSet):
         label=_("Assigned to"), queryset=get_user_model().objects.none()
     )
     include_resolved = django_filters.BooleanFilter(
-        label=_("Include flags that no longer fire"), method="filter_include_resolved"
+        label=_("Include flags that no longer fire"),
+        method="filter_include_resolved",
+        # No, yes: not the three-way "unknown / yes / no" of a nullable yes-no field.
+        widget=forms.Select(choices=[("", _("No")), ("true", _("Yes"))]),
     )
 
     class Meta:
