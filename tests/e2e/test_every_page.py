@@ -134,6 +134,11 @@ def test_every_reachable_page_shows_labels_in_the_language_and_fits_the_screen(
         "/supervision/compliance/",
     } <= visited["director"]
     assert "/supervision/sessions/new/" in visited["supervisor"]
+    # The finance pages once scoped out of this check are reached and checked like every other.
+    assert {"/finance/flags/", "/finance/ledger/import/", "/finance/reconciliation/"} <= visited["finance"]
+    for prefix in ("/finance/ledger/imports/", "/finance/flags/contract/", "/finance/contracts/"):
+        assert any(url.startswith(prefix) for url in visited["finance"]), prefix
+    assert any(url.startswith("/history/finance/flag/") for url in visited["director"])
     assert sum(len(urls) for urls in visited.values()) > 100
     for where, problems in sorted(report.items()):
         print(where, "|", "; ".join(problems))
