@@ -98,7 +98,10 @@ class CalendarYearForm(forms.Form):
 
 
 def _lines(days) -> str:
-    return "\n".join(f"{day.date.isoformat()} {day.name}".strip() for day in days)
+    # The package's holiday names are English: the form shows them in the director's language.
+    return "\n".join(
+        f"{day.date.isoformat()} {official_calendar.holiday_name(day.name)}".strip() for day in days
+    )
 
 
 def _require_director(request):

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.models import Agency, OfficialCalendarDay, OfficialCalendarYear
 
@@ -29,6 +30,27 @@ PACKAGE_COUNTRY = "CN"
 #: Sent after a director saves a year (``agency``, ``year``): the finance app re-scans the
 #: contracts that run in that year, so flags follow the corrected calendar.
 calendar_changed = Signal()
+
+
+#: The chinesecalendar package names its holidays in English (its ``Holiday`` enum's values, the
+#: names stored on the days it fills); people read them in their language.
+PACKAGE_HOLIDAY_NAMES = {
+    "New Year's Day": gettext_lazy("New Year's Day"),
+    "Spring Festival": gettext_lazy("Spring Festival"),
+    "Tomb-sweeping Day": gettext_lazy("Tomb-sweeping Day"),
+    "Labour Day": gettext_lazy("Labour Day"),
+    "Dragon Boat Festival": gettext_lazy("Dragon Boat Festival"),
+    "National Day": gettext_lazy("National Day"),
+    "Mid-autumn Festival": gettext_lazy("Mid-autumn Festival"),
+    "Anti-Fascist 70th Day": gettext_lazy("Anti-Fascist 70th Day"),
+}
+
+
+def holiday_name(name: str) -> str:
+    """A holiday's name in the active language: the package's English names translated (国庆节),
+    a name a director entered as it was written."""
+    label = PACKAGE_HOLIDAY_NAMES.get(str(name or "").strip())
+    return str(label) if label is not None else str(name or "")
 
 
 @functools.cache

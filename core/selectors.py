@@ -48,14 +48,21 @@ def history_value(obj: Model, field: Field, value: Any) -> Any:
 
 
 def record_history(obj: Model) -> list[HistoryEntry]:
-    """Every saved version of ``obj``, newest first, with field-level before and after."""
+    """Every saved version of ``obj``, newest first, with field-level before and after.
+
+    A model may leave out fields that are bookkeeping (``history_hidden``: names) and show values
+    derived from a whole version instead (``history_derived(version) -> {label: value}``), e.g. a
+    flag's finding rendered from its stored msgid and parameters in the reader's language."""
     records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id"))
+    hidden = {"id", *getattr(type(obj), "history_hidden", ())}
+    derive = getattr(type(obj), "history_derived", None)
     entries = []
     for index, record in enumerate(records):
         previous = records[index + 1] if index + 1 < len(records) else None
         changes: list[tuple[str, Any, Any]] = []
+        derived = derive(record) if derive is not None else {}
         if previous is not None:
-            delta = record.diff_against(previous)
+            delta = record.diff_against(previous, excluded_fields=sorted(hidden - {"id"}))
             for change in delta.changes:
                 field = obj._meta.get_field(change.field)
                 changes.append(
@@ -65,13 +72,18 @@ def record_history(obj: Model) -> list[HistoryEntry]:
                         history_value(obj, field, change.new),
                     )
                 )
+            before = derive(previous) if derive is not None else {}
+            for label, value in derived.items():
+                if before.get(label) != value:
+                    changes.append((str(label), before.get(label), value))
         else:
             for field in obj._meta.concrete_fields:
-                if field.name in {"id"}:
+                if field.name in hidden:
                     continue
                 value = getattr(record, field.attname, None)
                 if value not in (None, ""):
                     changes.append((str(field.verbose_name), None, history_value(obj, field, value)))
+            changes += [(str(label), None, value) for label, value in derived.items() if value]
         entries.append(
             HistoryEntry(
                 when=record.history_date,

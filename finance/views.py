@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from core.forms import apply_validation_error
+from core.importing.errors import RowError
 from core.models import ImportBatch, agency_of
 from core.roles import Role, has_role
 from core.views import paginate
@@ -578,7 +579,7 @@ def import_detail(request, pk):
             "batch": batch,
             "page": paginate(request, rows) if batch.kind == "ledger" else None,
             "totals": ledger_totals(rows) if batch.kind == "ledger" else None,
-            "errors": [error.get("text") or error.get("message", "") for error in batch.errors or []],
+            "errors": [RowError.text_of(error) for error in batch.errors or []],
             "summary": import_summary_text(batch.summary, batch.target) if batch.kind == "ledger" else "",
         },
     )

@@ -23,10 +23,10 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.importing.errors import ValueProblem
+from core.importing.errors import tr as _
 
 Parser = Callable[[Any], Any]
 

@@ -16,9 +16,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.translation import gettext as _
-
-from core.importing.errors import MAX_ERRORS_KEPT, RowError, ValueProblem
+from core.importing.errors import MAX_ERRORS_KEPT, Message, RowError, ValueProblem
+from core.importing.errors import tr as _
 from core.importing.parsers import Parser, parse_text
 from core.importing.reading import Table
 
@@ -108,7 +107,8 @@ class ParsedRow:
 
     def error(self, column: str, message: str) -> RowError:
         """A ``RowError`` for this row; ``column`` is a canonical name ("" for the whole row)."""
-        return RowError(row=self.row, column=self.labels.get(column, column), message=str(message))
+        kept = message if isinstance(message, Message) else str(message)
+        return RowError(row=self.row, column=self.labels.get(column, column), message=kept)
 
 
 @dataclass

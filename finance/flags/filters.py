@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
@@ -12,10 +13,10 @@ from finance.rules import RULE_ORDER
 
 def _rule_choices() -> list[tuple[str, str]]:
     """Finance rules, then those other apps add to the flag machinery (read when the form is built)."""
-    from finance.flags.extensions import EXTENSIONS
+    from finance.flags.extensions import EXTENSIONS, rule_for
 
     codes = list(RULE_ORDER) + [code for ext in EXTENSIONS.values() for code in ext.rules]
-    return [(c, c) for c in codes]
+    return [(c, rule.title if (rule := rule_for(c)) else c) for c in codes]
 
 
 class FlagFilter(django_filters.FilterSet):
@@ -27,7 +28,10 @@ class FlagFilter(django_filters.FilterSet):
         label=_("Assigned to"), queryset=get_user_model().objects.none()
     )
     include_resolved = django_filters.BooleanFilter(
-        label=_("Include flags that no longer fire"), method="filter_include_resolved"
+        label=_("Include flags that no longer fire"),
+        method="filter_include_resolved",
+        # No, yes: not the three-way "unknown / yes / no" of a nullable yes-no field.
+        widget=forms.Select(choices=[("", _("No")), ("true", _("Yes"))]),
     )
 
     class Meta:

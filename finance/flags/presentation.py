@@ -18,9 +18,13 @@ from finance.models import FlagSeverity
 from finance.models.contracts import Category
 from finance.models.ledger import PaymentMethod
 
-MONEY, DATE, DAYS, PERCENT, COUNT, TEXT, ENUM, SHARES, MONEY_LIST, DATE_LIST, TEXT_LIST, LINES = range(12)
+(
+    MONEY, DATE, DAYS, PERCENT, COUNT, TEXT, ENUM, SHARES, MONEY_LIST, DATE_LIST, TEXT_LIST, LINES,
+    HOLIDAY, STAFF, HIDDEN,
+) = range(15)  # fmt: skip
 
-#: Evidence key → (label, kind). A key not listed here is shown by its key (never hidden).
+#: Evidence key → (label, kind). A key not listed here is shown by its key; HIDDEN keys are
+#: bookkeeping between flags (the subject of a related flag) and are not shown to people.
 EVIDENCE = {
     "actual": (_("Spent on the contract"), MONEY),
     "amount": (_("Amount"), MONEY),
@@ -46,7 +50,7 @@ EVIDENCE = {
     "exit_grace_days": (_("Grace after leaving (days)"), DAYS),
     "factor": (_("Surge factor"), COUNT),
     "grace_days": (_("Grace period (days)"), DAYS),
-    "holiday": (_("Holiday"), TEXT),
+    "holiday": (_("Holiday"), HOLIDAY),
     "invoice_no": (_("Invoice number"), TEXT),
     "keywords": (_("Matched keywords"), TEXT_LIST),
     "kind": (_("Day"), ENUM),
@@ -72,6 +76,30 @@ EVIDENCE = {
     "tolerance_pct": (_("Tolerance (percent of each line)"), PERCENT),
     "total": (_("Total"), MONEY),
     "window_days": (_("Window (days)"), DAYS),
+    # the delivery app's rules on service activities
+    "staff_id": (_("Staff member"), STAFF),
+    "target": (_("Target"), TEXT),
+    "day_minutes": (_("Minutes recorded that day"), COUNT),
+    "limit": (_("Most minutes of service activities one person delivers in a day"), COUNT),
+    "duration_minutes": (_("Duration (minutes)"), COUNT),
+    "training_hours": (_("Training hours that day"), COUNT),
+    "thin_cases": (_("Thin cases (a single short activity)"), COUNT),
+    "distinct_cases": (_("Cases served"), COUNT),
+    "thin_case_minutes": (_("Thin-case test: minutes of a single activity"), COUNT),
+    "thin_case_pct": (_("Thin-case test: share of cases (%)"), PERCENT),
+    # the weekend and holiday rule, for a year without an official calendar
+    "missing_years": (_("Years without an official calendar"), TEXT_LIST),
+    "calendar_missing_year": (_("Year without an official calendar"), TEXT),
+    "calendar_finding": ("", HIDDEN),
+}
+
+#: Keys whose meaning depends on the rule: a target surge counts activities, not money.
+RULE_EVIDENCE = {
+    "TARGET_SURGE": {
+        "last_window": (_("Activities in the latest window"), COUNT),
+        "period_total": (_("Activities in the period"), COUNT),
+        "average_per_window": (_("Average activities per window"), COUNT),
+    },
 }
 
 ENUMS = {
@@ -109,11 +137,32 @@ def _date(value) -> str:
         return str(value)
 
 
-def evidence_value(key: str, value) -> str:
+def _entry(key: str, rule: str | None) -> tuple:
+    return RULE_EVIDENCE.get(rule or "", {}).get(key) or EVIDENCE.get(key, (key, TEXT))
+
+
+def _staff(value) -> str:
+    from staff.models import StaffMember
+
+    member = (
+        StaffMember.objects.filter(pk=value).only("name", "staff_no").first()
+        if str(value).isdigit()
+        else None
+    )
+    return f"{member.name} ({member.staff_no})" if member is not None else str(value)
+
+
+def evidence_value(key: str, value, rule: str | None = None) -> str:
     """One evidence value formatted for a person."""
-    kind = EVIDENCE.get(key, (None, TEXT))[1]
+    kind = _entry(key, rule)[1]
     if value is None or value == "":
         return "—"
+    if kind == HOLIDAY:
+        from core.official_calendar import holiday_name
+
+        return holiday_name(value)
+    if kind == STAFF:
+        return _staff(value)
     if kind == MONEY:
         return money(value)
     if kind == DATE:
@@ -148,12 +197,14 @@ def chinese() -> bool:
     return (get_language() or "").startswith("zh")
 
 
-def evidence_rows(evidence: dict) -> list[tuple[str, str]]:
-    """A flag's evidence as (label, formatted value) pairs, in the order the rule stored it."""
+def evidence_rows(evidence: dict, rule: str | None = None) -> list[tuple[str, str]]:
+    """A flag's evidence as (label, formatted value) pairs, in the order the rule stored it
+    (``rule``: the flag's rule, for keys whose meaning depends on it)."""
     rows = []
     for key, value in (evidence or {}).items():
-        label = EVIDENCE.get(key, (key, TEXT))[0]
-        rows.append((str(label), evidence_value(key, value)))
+        label, kind = _entry(key, rule)
+        if kind != HIDDEN:
+            rows.append((str(label), evidence_value(key, value, rule)))
     return rows
 
 
@@ -166,6 +217,15 @@ def rule_entry(rule) -> dict:
         "severity": rule.severity,
         "severity_label": str(FlagSeverity(rule.severity).label),
     }
+
+
+def rule_title(code: str) -> str:
+    """A rule's title in the active language (its code when the rule is unknown): what pages and
+    the contract pack show; the code stays in the JSON and in the flags report's files."""
+    from finance.flags.extensions import rule_for
+
+    rule = rule_for(code)
+    return str(rule.title) if rule is not None else code
 
 
 def rule_label(code: str) -> str:
@@ -196,6 +256,10 @@ def policy_unit(name: str, kind: str) -> str:
         return str(_("percent"))
     if name.endswith("_days"):
         return str(_("days"))
+    if name.endswith("_minutes"):
+        return str(pgettext_lazy("unit", "minutes"))
+    if name.endswith("_hours"):
+        return str(pgettext_lazy("unit", "hours"))
     if name.endswith("_factor"):
         return str(_("times"))
     if kind == "int":
@@ -235,7 +299,14 @@ def policy_readers() -> dict[str, list[str]]:
 
 def policy_help(name: str, spec) -> str:
     """A policy field's help: its default, its unit and the rules that use it."""
-    parts = [str(_("Default: %(value)s.") % {"value": policy_value(name, spec.kind, spec.fresh_default())})]
+    default = spec.fresh_default()
+    if spec.kind == "keywords":
+        # The words themselves are listed (folded) beside the field: matched as written, in
+        # whichever language the ledger is kept.
+        shown = str(_("%(count)s words") % {"count": len(default or [])})
+    else:
+        shown = policy_value(name, spec.kind, default)
+    parts = [str(_("Default: %(value)s.") % {"value": shown})]
     unit = policy_unit(name, spec.kind)
     if unit:
         parts.append(str(_("In %(unit)s.") % {"unit": unit}))
@@ -290,6 +361,8 @@ def policy_rows(policy: dict, overrides: dict) -> list[dict]:
                 "value": policy_value(name, spec.kind, policy.get(name)),
                 "default": policy_value(name, spec.kind, spec.fresh_default()),
                 "overridden": name in (overrides or {}),
+                "words": list(policy.get(name) or []) if spec.kind == "keywords" else None,
+                "default_words": list(spec.fresh_default() or []) if spec.kind == "keywords" else None,
                 "help": policy_help(name, spec),
             }
         )

@@ -31,7 +31,7 @@ from finance.flags.presentation import (
     rule_catalogue,
     rule_entry,
 )
-from finance.models import Contract, Flag, FlagEvidence
+from finance.models import Contract, Flag, FlagEvidence, FlagSeverity
 from finance.rules import all_rules
 
 SORTS = {
@@ -148,7 +148,7 @@ def flag_detail(request, pk: int, triage_form=None, assign_form=None):
         {
             "flag": flag,
             "rule": rule_entry(rule) if rule else None,
-            "evidence": evidence_rows(flag.evidence),
+            "evidence": evidence_rows(flag.evidence, flag.rule),
             "expenditures": selectors.flag_expenditures(request.user, flag),
             "extension_sections": detail_sections(flag, request.user),
             "can_triage": can_triage,
@@ -237,6 +237,8 @@ def contract_summary(request, pk: int):
     for row in summary["rows"]:
         rule = rule_for(row["rule"])
         row["title"] = rule.title if rule else row["rule"]
+        labels = dict(FlagSeverity.choices)
+        row["severity_label"] = labels.get(row["severity"], row["severity"])
     return render(request, "finance/flags/contract.html", {"contract": contract, "summary": summary})
 
 

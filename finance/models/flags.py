@@ -124,7 +124,36 @@ class Flag(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.rule} {', '.join(self.vouchers[:3]) or self.contract_id}"
+        from finance.flags.presentation import rule_title
+
+        return f"{rule_title(self.rule)} {', '.join(self.vouchers[:3]) or self.contract_codes_text}"
+
+    @property
+    def contract_codes_text(self) -> str:
+        return ", ".join(self.contract_codes or []) or str(self.contract_id)
+
+    #: Bookkeeping the history page leaves out: the stored msgid and parameters (shown instead as
+    #: the finding, in the reader's language), the identity and fingerprint of the finding.
+    history_hidden = ("message", "params", "subject", "fingerprint", "sort_key")
+
+    @staticmethod
+    def history_derived(version) -> dict:
+        """The finding of a stored version, in the active language (core.selectors)."""
+        from finance.rules import render_message
+
+        return {_("finding"): render_message(version.message, version.params)}
+
+    @staticmethod
+    def history_display(field_name: str, value) -> str | None:
+        """The rule by its title, the evidence labelled and formatted (core.selectors)."""
+        from finance.flags.presentation import chinese, evidence_rows, rule_title
+
+        if field_name == "rule" and value:
+            return rule_title(value)
+        if field_name == "evidence" and isinstance(value, dict):
+            colon, sep = ("：", "；") if chinese() else (": ", "; ")
+            return sep.join(f"{label}{colon}{shown}" for label, shown in evidence_rows(value)) or None
+        return None
 
     @property
     def text(self) -> str:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from core.db import MoneySum
 from core.reports import Chart, Column, Report, Section, Series, Table, money_str, register
 from core.reports.charts import chart_table
-from finance.flags.presentation import disabled_rule_rows, rule_label
+from finance.flags.presentation import disabled_rule_rows, rule_title
 from finance.models import BudgetRevision, Contract, Disbursement, Expenditure, Flag
 from finance.reconciliation.selectors import contract_reconciliation
 from finance.reports.budget import contract_report_access, visible_contract
@@ -319,8 +319,8 @@ def flags_section(contract: Contract, user=None, summary=None) -> Section:
     """Flags by rule and status, and each confirmed flag with its expenditures and note."""
     rows, confirmed = flag_summary(contract, user) if summary is None else summary
     totals = {s: sum(r[s] for r in rows) for s in (*FLAG_STATUSES, "total")}
-    # People read each rule by its title, the code beside it (the JSON body keeps the codes).
-    rows = [{**row, "rule": rule_label(row["rule"])} for row in rows]
+    # People read each rule by its title (the JSON body keeps the codes).
+    rows = [{**row, "rule": rule_title(row["rule"])} for row in rows]
     return Section(
         title=_("Irregularity flags"),
         tables=[
@@ -348,7 +348,7 @@ def flags_section(contract: Contract, user=None, summary=None) -> Section:
                 ],
                 rows=[
                     {
-                        "rule": rule_label(f.rule),
+                        "rule": rule_title(f.rule),
                         "severity": str(f.get_severity_display()),
                         "vouchers": ", ".join(f.vouchers),
                         "message": f.text,
@@ -381,7 +381,7 @@ def disabled_rules_section(contract: Contract) -> Section:
                     Column("reason", _("Reason for disabling")),
                 ],
                 rows=[
-                    {"rule": row["label"], "severity": row["severity"], "reason": row["reason"]}
+                    {"rule": row["title"], "severity": row["severity"], "reason": row["reason"]}
                     for row in rows
                 ],
             )

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.utils.translation import gettext as _
 
 from core.db import MoneySum, bulk_insert_with_history
 from core.importing import (
@@ -32,6 +31,9 @@ from core.importing import (
     parse_money,
     parse_text,
 )
+
+# Problems keep their msgid and params: an import page tells them in its reader's language.
+from core.importing.errors import tr as _
 from core.models import Agency
 from finance.flags.services import flags_scan_on_commit
 from finance.models import (
@@ -69,19 +71,30 @@ LEDGER = FileSpec(
     columns=[
         Column("date", aliases=["日期"], required=True, parser=parse_date),
         Column("amount", aliases=["金额"], required=True, parser=parse_money(nonzero=True)),
-        Column("budget_line", aliases=["预算科目"], required=True, parser=parse_text(max_length=200)),
+        Column(
+            "budget_line",
+            aliases=["预算科目", "budget line"],
+            required=True,
+            parser=parse_text(max_length=200),
+        ),
         Column("payee", aliases=["收款方"], required=True, parser=parse_text(max_length=200)),
         Column("description", aliases=["摘要"], required=True, parser=parse_text(max_length=500)),
-        Column("invoice_no", aliases=["发票号"], parser=parse_text(max_length=60), default=""),
+        Column(
+            "invoice_no", aliases=["发票号", "invoice number"], parser=parse_text(max_length=60), default=""
+        ),
         Column(
             "payment_method",
-            aliases=["支付方式"],
+            aliases=["支付方式", "payment method"],
             parser=enum_parser(PaymentMethod, PAYMENT_METHOD_CHINESE),
             default="",
         ),
-        Column("voucher_no", aliases=["凭证号"], parser=parse_text(max_length=60), default=""),
-        Column("staff_no", aliases=["员工编号"], parser=parse_text(max_length=40), default=""),
-        Column("posted_on", aliases=["记账日期"], parser=parse_date, default=None),
+        Column(
+            "voucher_no", aliases=["凭证号", "voucher number"], parser=parse_text(max_length=60), default=""
+        ),
+        Column(
+            "staff_no", aliases=["员工编号", "staff number"], parser=parse_text(max_length=40), default=""
+        ),
+        Column("posted_on", aliases=["记账日期", "posted on"], parser=parse_date, default=None),
     ],
 )
 

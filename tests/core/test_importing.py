@@ -657,6 +657,9 @@ def test_one_bad_row_among_many_writes_nothing_and_names_its_spreadsheet_row(age
             "column": "joined",
             "message": '"2025-02-30" is not a real date (no such day in the calendar)',
             "text": 'row 5, column joined: "2025-02-30" is not a real date (no such day in the calendar)',
+            # kept so that a reader in another language reads the problem in theirs
+            "msgid": '"%(value)s" is not a real date (no such day in the calendar)',
+            "params": {"value": "2025-02-30"},
         }
     ]
 

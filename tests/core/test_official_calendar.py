@@ -171,3 +171,40 @@ def test_the_december_warning_stops_once_the_year_is_entered(agency, monkeypatch
     monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: dt.date(2026, 12, 15))
     calendar_year_save(agency=agency, year=2027, holidays=[(dt.date(2027, 1, 1), "元旦")], workdays=[])
     assert _calendar_warnings() == []
+
+
+def test_the_packages_holiday_names_read_in_the_readers_language():
+    """chinesecalendar names its holidays in English; pages name them in the active language."""
+    import chinese_calendar
+    from django.utils import translation
+
+    from core.official_calendar import PACKAGE_HOLIDAY_NAMES, holiday_name
+
+    assert {holiday.value for holiday in chinese_calendar.Holiday} <= set(PACKAGE_HOLIDAY_NAMES)
+    with translation.override("zh-hans"):
+        assert [holiday_name(h.value) for h in chinese_calendar.Holiday] == [
+            "元旦", "春节", "清明节", "劳动节", "端午节", "国庆节", "中秋节", "抗战胜利纪念日",
+        ]  # fmt: skip
+        assert holiday_name("国庆节") == "国庆节"  # a name a director entered stays as written
+    with translation.override("en"):
+        assert holiday_name("National Day") == "National Day"
+
+
+def test_a_holiday_flag_names_the_holiday_in_the_readers_language(agency):
+    """The stored finding keeps the package's English name; it is rendered in the reader's language."""
+    from django.utils import translation
+
+    contract = ContractFactory(
+        agency=agency, code="XF-2025-10", start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31)
+    )
+    line = BudgetLineFactory(contract=contract, code="A1", amount=Decimal("50000.00"))
+    ExpenditureFactory(
+        budget_line=line, date=dt.date(2025, 10, 1), amount=Decimal("120.00"), voucher_no="V-1"
+    )
+    flags_scan_contract(contract=contract)
+    flag = Flag.objects.get(contract=contract, rule="WEEKEND_HOLIDAY")
+    assert flag.params["holiday"] == "National Day"
+    with translation.override("zh-hans"):
+        assert flag.text == "凭证 V-1 的日期为 2025-10-01，是法定节假日（国庆节）"
+    with translation.override("en"):
+        assert flag.text == "Voucher V-1 is dated 2025-10-01, a public holiday (National Day)"

@@ -299,3 +299,40 @@ def test_a_large_file_finds_a_voucher_already_in_the_ledger(contract, line, othe
         "row 778, column voucher_no: voucher V-777 is already in the ledger of JX-XF-2025-01"
     ]
     assert Expenditure.objects.count() == 2
+
+
+def test_headers_as_the_english_page_writes_them_are_accepted(contract):
+    header = "date,amount,budget line,payee,description,invoice number,payment method,voucher number"
+    result = run(contract, csv_bytes([header, "2025-03-05,100.00,A1,Shop,Paper,INV-1,cash,V-1"]))
+    assert result.ok, result.error_lines()
+    row = Expenditure.objects.get()
+    assert (row.invoice_no, row.payment_method, row.voucher_no) == ("INV-1", "cash", "V-1")
+
+
+def test_a_refused_import_tells_its_problems_in_the_readers_language(contract, director, login_client):
+    """The import ran in English; its stored problems keep msgid and params, so a Chinese reader
+    reads them in Chinese (and an English one in English)."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    lines = [
+        HEADER_ZH,
+        "2025-11-31,120.00,A1,万隆超市,活动茶歇,,现金,V-9901",
+        "2025-11-30,80.00,宣传费,印刷厂,海报,,现金,V-9902",
+    ]
+    with translation.override("en"):
+        result = run(contract, csv_bytes(lines))
+    assert not result.ok
+    stored = result.batch.errors
+    assert stored[0]["msgid"] == '"%(value)s" is not a real date (no such day in the calendar)'
+    assert stored[0]["params"] == {"value": "2025-11-31"}
+    assert stored[1]["params"] == {"value": "宣传费", "contract": contract.code}
+    client = login_client(director)
+    url = reverse("finance-import-detail", args=[result.batch.pk])
+    zh = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    en = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "第 2 行，日期 列：“2025-11-31”不是有效日期（日历中没有这一天）" in zh
+    assert "is not a real date" not in zh
+    assert 'row 2, column 日期: "2025-11-31" is not a real date (no such day in the calendar)' in en.replace(
+        "&quot;", '"'
+    )

@@ -51,11 +51,11 @@ def test_the_flag_queue_lists_every_rule_by_title_and_explanation_in_both_langua
     zh = text(client.get(reverse("finance-flag-list"), **ZH))
     en = text(client.get(reverse("finance-flag-list"), **EN))
     assert (
-        "现金支付超限 警告 CASH_LIMIT 一笔大额款项以现金支付，没有银行流水记录。通常是供应商不接受转账；"
+        "现金支付超限 警告 一笔大额款项以现金支付，没有银行流水记录。通常是供应商不接受转账；"
         "需要附收据并说明原因。" in zh
     )
     assert (
-        "Cash payment over the limit Warning CASH_LIMIT A large payment was made in cash, which leaves "
+        "Cash payment over the limit Warning A large payment was made in cash, which leaves "
         "no bank trail. Usually a supplier who would not take a transfer; it needs a receipt and a reason."
         in en
     )
@@ -63,6 +63,10 @@ def test_the_flag_queue_lists_every_rule_by_title_and_explanation_in_both_langua
         with translation.override("zh-hans"):
             assert f"{rule.title} " in zh and str(rule.description) in zh, rule.code
         assert f"{rule.title} " in en and str(rule.description) in en, rule.code
+    # The code is no text on the page (an internal name): only the title's tooltip and anchor.
+    assert "CASH_LIMIT" not in zh and "CASH_LIMIT" not in en
+    html = client.get(reverse("finance-flag-list"), **EN).content.decode()
+    assert 'id="rule-CASH_LIMIT" title="CASH_LIMIT">Cash payment over the limit</strong>' in html
 
 
 def test_a_flag_shows_why_it_matters_and_its_evidence_labelled_and_formatted(
@@ -72,9 +76,10 @@ def test_a_flag_shows_why_it_matters_and_its_evidence_labelled_and_formatted(
     url = reverse("finance-flag-detail", args=[cash_flag.pk])
     zh = text(client.get(url, **ZH))
     en = text(client.get(url, **EN))
-    assert "规则 现金支付超限 CASH_LIMIT 风险说明 一笔大额款项以现金支付，没有银行流水记录。" in zh
+    assert "规则 现金支付超限 风险说明 一笔大额款项以现金支付，没有银行流水记录。" in zh
     assert "金额 1,500.00 现金支付限额 1,000.00 支付方式 现金" in zh
-    assert "Rule Cash payment over the limit CASH_LIMIT Why it matters A large payment was made in cash" in en
+    assert "Rule Cash payment over the limit Why it matters A large payment was made in cash" in en
+    assert "CASH_LIMIT" not in zh and "CASH_LIMIT" not in en
     assert "Amount 1,500.00 Cash limit 1,000.00 Payment method Cash" in en
     assert "cash_limit" not in zh and "payment_method" not in en
     # The machines' copy keeps its keys and plain numbers.
@@ -94,14 +99,19 @@ def test_the_policy_page_is_a_labelled_table_with_units_defaults_and_the_rules_t
     zh = text(client.get(url, **ZH))
     en = text(client.get(url, **EN))
     assert (
-        "单笔现金支付上限 cash_limit 800.00元 本合同单独设置 1,000.00元 默认值：1,000.00元。单位：元。"
+        "单笔现金支付上限 800.00元 本合同单独设置 1,000.00元 默认值：1,000.00元。单位：元。"
         "用于：现金支付超限。" in zh
     )
     assert (
-        "Largest cash payment cash_limit 800.00 yuan set for this contract 1,000.00 yuan "
+        "Largest cash payment 800.00 yuan set for this contract 1,000.00 yuan "
         "Default: 1,000.00 yuan. In yuan. Used by: Cash payment over the limit." in en
     )
     assert "['" not in zh and "['" not in en  # no Python list of keywords
+    assert "cash_limit" not in zh and "cash_limit" not in en  # keys are no text on the page
+    # The ineligible words are matched as written (Chinese and English); they fold into a list.
+    assert "不可列支关键词（每行一个） 14 个词 烟 、 酒 、 礼品" in zh
+    assert "Ineligible words (one per line) 14 words 烟 , 酒 , 礼品" in en
+    assert "默认值：14 个词。每行一个词。用于：疑似不可列支项目。" in zh
 
 
 def test_chinese_pages_group_money_by_thousands(finance, login_client, contract):
@@ -129,7 +139,7 @@ def test_remaining_has_one_sign_on_the_page_and_in_the_pack_with_its_formula(fin
         assert zh_table.note.startswith("剩余 = 批复金额 - 实际支出（负数表示超支）。")
 
 
-def test_the_pack_names_each_rule_by_its_title_with_the_code_beside_it(contract, cash_flag):
+def test_the_pack_names_each_rule_by_its_title_and_keeps_the_code_for_machines(contract, cash_flag):
     from finance.reports.pack import contract_pack
 
     cash_flag.status = "confirmed"
@@ -137,8 +147,8 @@ def test_the_pack_names_each_rule_by_its_title_with_the_code_beside_it(contract,
     with translation.override("zh-hans"):
         section = next(s for s in contract_pack(contract).sections if s.title == "资金使用异常预警")
         counts, confirmed = section.tables
-        assert [row["rule"] for row in counts.rows] == ["现金支付超限（CASH_LIMIT）"]
-        assert confirmed.rows[0]["rule"] == "现金支付超限（CASH_LIMIT）"
+        assert [row["rule"] for row in counts.rows] == ["现金支付超限"]
+        assert confirmed.rows[0]["rule"] == "现金支付超限"
     report = contract_pack(contract)
     assert report.data["flags"]["by_rule"]["CASH_LIMIT"]["confirmed"] == 1  # machines keep the code
 
@@ -153,3 +163,47 @@ def test_the_flags_report_tables_name_rules_by_title_and_keep_codes_in_json(cont
         assert tables[0].rows[0]["rule"] == "Cash payment over the limit (CASH_LIMIT)"
     assert report.data["flags"][0]["rule"] == "CASH_LIMIT"
     assert list(report.data["summary"]["by_rule"]) == ["CASH_LIMIT"]
+
+
+def test_a_flags_history_shows_its_finding_and_rule_in_the_readers_language_not_bookkeeping(
+    director, login_client, cash_flag
+):
+    client = login_client(director)
+    url = reverse("record-history", args=["finance", "flag", cash_flag.pk])
+    zh = text(client.get(url, **ZH))
+    with translation.override("zh-hans"):
+        finding = cash_flag.text
+    assert f"发现的问题 : — → {finding}" in zh
+    assert "规则 : — → 现金支付超限" in zh
+    assert "金额：1,500.00；现金支付限额：1,000.00；支付方式：现金" in zh
+    for bookkeeping in ("CASH_LIMIT", cash_flag.fingerprint, cash_flag.subject, "%(", "cash_limit"):
+        assert bookkeeping not in zh
+
+
+def test_evidence_of_the_delivery_rules_is_labelled_and_read_by_rule(staff_member):
+    from finance.flags.presentation import evidence_rows
+
+    with translation.override("zh-hans"):
+        rows = evidence_rows(
+            {
+                "date": "2026-01-05",
+                "staff_id": staff_member.pk,
+                "target": "HV",
+                "calendar_finding": "X:calendar-missing",
+            },
+            "ACTIVITY_OUTSIDE_PERIOD",
+        )
+        assert rows == [
+            ("日期", "2026年1月5日"),
+            ("员工", f"{staff_member.name} ({staff_member.staff_no})"),
+            ("指标", "HV"),
+        ]
+        # A target surge counts activities: the same keys as the spending surge, not money.
+        assert evidence_rows({"last_window": 9, "period_total": 12}, "TARGET_SURGE") == [
+            ("最近一个窗口期的活动次数", "9"),
+            ("合同期内的活动次数", "12"),
+        ]
+        assert evidence_rows({"last_window": "900.00"}, "SPENDING_SURGE") == [
+            ("最近一个窗口期支出", "900.00")
+        ]
+        assert evidence_rows({"holiday": "National Day"}) == [("节假日", "国庆节")]
