@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
-from core.db import MoneySum, bulk_insert_with_history
+from core.db import bulk_insert_with_history
 from core.importing import (
     Column,
     FileSpec,
@@ -43,6 +43,7 @@ from finance.models import (
     Expenditure,
     PaymentMethod,
 )
+from finance.models.ledger import apply_ledger_effects
 from finance.policy import default_policy, validate_policy
 from finance.sections import (
     ASSIGNMENT_KEYS,
@@ -233,6 +234,11 @@ class LedgerImport(Importer):
     def target(self) -> str:
         return self.contract.code
 
+    def _effects(self, rows: list[ParsedRow]):
+        """Each row's effect on the running totals (all posted), from the parsed values."""
+        contract_id, line_ids, posted = self.contract.pk, self.line_ids, Expenditure.Status.POSTED
+        return ((contract_id, line_ids[row["budget_line"]], row["amount"], posted, 1) for row in rows)
+
     def apply(self, rows: list[ParsedRow], batch) -> dict[str, Any]:
         """Insert the rows and their "+" history rows (``core.db.bulk_insert_with_history``).
 
@@ -268,6 +274,8 @@ class LedgerImport(Importer):
                     )
                 ]
             ) from exc
+        # The running totals of the lines and the contract, in the same transaction.
+        apply_ledger_effects(self._effects(rows))
         # Inside the import's transaction: the scan starts once the rows are committed.
         flags_scan_on_commit(contract=self.contract, user=self.user)
         added = sum((row["amount"] for row in rows), ZERO)
@@ -279,7 +287,8 @@ class LedgerImport(Importer):
 
 
 def contract_actual(contract: Contract) -> Decimal:
-    return contract.expenditures.posted().aggregate(s=MoneySum("amount"))["s"] or ZERO
+    """Σ posted expenditures of the contract: its running total as stored now."""
+    return Contract.objects.filter(pk=contract.pk).values_list("spent_total", flat=True).first() or ZERO
 
 
 def ledger_import(

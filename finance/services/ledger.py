@@ -1,4 +1,8 @@
-"""Writes on the ledger: hand entry (with the contract's overspend action), void and reversal."""
+"""Writes on the ledger: hand entry (with the contract's overspend action), void and reversal.
+
+Each goes through ``Expenditure.save``, which moves the running totals of the line and the
+contract in the same transaction (``finance.models.ledger.apply_ledger_effects``).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.db import MoneySum
 from finance.models import BudgetLine, Contract, Expenditure
 
 ZERO = Decimal("0.00")
@@ -26,13 +29,8 @@ class PostResult:
 
 
 def line_actual(line: BudgetLine) -> Decimal:
-    """Σ of posted (signed) expenditures on a line."""
-    return (
-        Expenditure.objects.filter(budget_line=line, status=Expenditure.Status.POSTED).aggregate(
-            s=MoneySum("amount")
-        )["s"]
-        or ZERO
-    )
+    """Σ of posted (signed) expenditures on a line: its running total as stored now."""
+    return BudgetLine.objects.filter(pk=line.pk).values_list("spent_total", flat=True).first() or ZERO
 
 
 def expenditure_post(
@@ -86,7 +84,8 @@ def expenditure_post(
         if amount > 0:
             action = contract.effective_policy()["overspend_action"]
             if action != "ignore":
-                after = line_actual(line) + amount
+                # The line row is locked: its running total is the ledger's, and stays so.
+                after = line.spent_total + amount
                 if after > line.approved_amount:
                     message = _(
                         "Line %(code)s would be overspent: %(after)s spent against %(approved)s approved "
