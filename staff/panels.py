@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.caching import minute_cached
 from core.models import agency_of
 from core.navigation import dashboard_panel
 from core.reports.base import Chart, Series
@@ -76,6 +77,13 @@ def workforce_panel(request):
     if agency is None or not request.user.has_perm("staff.view_employmentspell"):
         return None
     today = timezone.localdate()
+    # Agency-wide figures that may be a minute old (core.caching).
+    return minute_cached(
+        "staff.workforce_panel", lambda: _workforce(agency, today), agency=agency, parts=(today,)
+    )
+
+
+def _workforce(agency, today) -> dict:
     frame = analytics.spells_frame(agency)
     if frame.empty:
         return {"template": "staff/panel_workforce.html", "empty": True}
