@@ -60,14 +60,25 @@ PAYMENT_METHOD_CHINESE = {
 Effect = tuple[int, int, Decimal, str, int]
 
 
+def lock_for_ledger_write(contract_id: int) -> None:
+    """Take the contract row (FOR NO KEY UPDATE) before any other lock of a ledger write.
+
+    Every writer of the ledger takes its contract first, then budget lines, then expenditures,
+    and the flag scan takes the contract first too, so writers and scans queue on the contract
+    instead of deadlocking on each other's lines (a posting holding its line while it waits to
+    add to the contract's totals, a scan holding the contract while it links flags to lines).
+    """
+    list(Contract.objects.select_for_update(no_key=True).filter(pk=contract_id).values_list("pk"))
+
+
 def apply_ledger_effects(effects: Iterable[Effect]) -> None:
     """Move the running totals by the given rows entering (sign 1) or leaving (sign −1) the ledger.
 
     A posted row adds its amount to its line and contract (and to ``refund_total`` when
     negative) and counts in ``posted_count``; a void row counts in ``void_count``. One
-    ``UPDATE … = col + delta`` per touched line, then per touched contract, in id order (the
-    lines before the contracts, as every writer does, so two writers never deadlock). Call it
-    inside the transaction that writes the rows.
+    ``UPDATE … = col + delta`` per touched line, then per touched contract, in id order. Call it
+    inside the transaction that writes the rows, after ``lock_for_ledger_write`` of the
+    contract (taken before the rows were written), so writers never deadlock.
     """
     lines: dict[int, Decimal] = defaultdict(Decimal)
     contracts: dict[int, dict[str, Decimal | int]] = {}
@@ -229,11 +240,12 @@ class Expenditure(TenantModel):
             return super().save(*args, **kwargs)
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
         with transaction.atomic(using=using):
+            lock_for_ledger_write(self.contract_id)
             old = None
             if not self._state.adding and self.pk is not None:
                 old = (
                     Expenditure.objects.using(using)
-                    .select_for_update()
+                    .select_for_update(no_key=True)
                     .filter(pk=self.pk)
                     .values_list("contract_id", "budget_line_id", "amount", "status")
                     .first()

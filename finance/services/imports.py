@@ -43,7 +43,7 @@ from finance.models import (
     Expenditure,
     PaymentMethod,
 )
-from finance.models.ledger import apply_ledger_effects
+from finance.models.ledger import apply_ledger_effects, lock_for_ledger_write
 from finance.policy import default_policy, validate_policy
 from finance.sections import (
     ASSIGNMENT_KEYS,
@@ -259,6 +259,7 @@ class LedgerImport(Importer):
         try:
             # Savepoint: a voucher posted by someone else meanwhile refuses the file cleanly.
             with transaction.atomic():
+                lock_for_ledger_write(self.contract.pk)  # before the rows: the totals' lock order
                 bulk_insert_with_history(
                     Expenditure,
                     self.ROW_FIELDS,

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from finance.models import BudgetLine, Contract, Expenditure
+from finance.models.ledger import lock_for_ledger_write
 
 ZERO = Decimal("0.00")
 
@@ -62,7 +63,11 @@ def expenditure_post(
         raise ValidationError({"staff": _("Unknown staff member.")})
     warnings: list[str] = []
     with transaction.atomic():
-        line = BudgetLine.objects.select_for_update().get(pk=budget_line.pk)
+        # The contract first, then the line (finance.models.ledger.lock_for_ledger_write), FOR
+        # NO KEY UPDATE: postings on the line are serialised without blocking the key-share
+        # locks of inserts and flag scans that refer to it.
+        lock_for_ledger_write(contract.pk)
+        line = BudgetLine.objects.select_for_update(no_key=True).get(pk=budget_line.pk)
         expenditure = Expenditure(
             agency=contract.agency,
             contract=contract,
@@ -114,7 +119,8 @@ def _rescan(contract: Contract, user) -> None:
 @transaction.atomic
 def expenditure_void(*, expenditure: Expenditure, reason: str, user) -> Expenditure:
     """Void a posted expenditure with a reason; it stays in the ledger, out of the actuals."""
-    expenditure = Expenditure.objects.select_for_update().get(pk=expenditure.pk)
+    lock_for_ledger_write(expenditure.contract_id)  # the contract first, as every ledger write
+    expenditure = Expenditure.objects.select_for_update(no_key=True).get(pk=expenditure.pk)
     if expenditure.status == Expenditure.Status.VOID:
         raise ValidationError(_("This expenditure is already void."))
     if not reason.strip():

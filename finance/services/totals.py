@@ -69,8 +69,10 @@ def recompute_totals(contract_ids: Iterable[int]) -> int:
     ids = sorted(set(contract_ids))
     if not ids:
         return 0
-    list(BudgetLine.objects.select_for_update().filter(contract_id__in=ids).order_by("pk").values_list("pk"))
-    list(Contract.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+    # The contracts first, then their lines: the lock order of every ledger write.
+    list(Contract.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk").values_list("pk"))
+    lines = BudgetLine.objects.select_for_update(no_key=True).filter(contract_id__in=ids)
+    list(lines.order_by("pk").values_list("pk"))
     BudgetLine.objects.filter(contract_id__in=ids).update(spent_total=_line_aggregate())
     return Contract.objects.filter(pk__in=ids).update(**_ledger_aggregates())
 

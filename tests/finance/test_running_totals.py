@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import close_old_connections, connection
 from django.db.models import Q
 
 from core.db import MoneySum
@@ -135,4 +137,47 @@ def test_verify_totals_fix_recomputes_what_differs(contract, finance, capsys):
     assert "spent_total stored 1.00, ledger 50.00" in capsys.readouterr().out
     contract.refresh_from_db()
     assert contract.spent_total == D("50.00")
+    assert totals_mismatches() == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent PostgreSQL sessions")
+def test_concurrent_postings_imports_and_voids_lose_no_amount(contract, finance):
+    """Eight writers at once on the same contract (two lines, an import, voids): no lost update."""
+    lines = {code: contract.budget_lines.get(code=code) for code in ("A1", "P1")}
+    to_void = [_post(contract, "A1", "7.00", finance) for _ in range(2)]
+    barrier = threading.Barrier(8)
+    errors: list[BaseException] = []
+
+    def run(job):
+        try:
+            barrier.wait()
+            job()
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            close_old_connections()
+
+    jobs = [
+        lambda code=code: _post(contract, code, "10.01", finance) for code in ("A1", "P1", "A1", "P1", "A1")
+    ]
+    jobs.append(
+        lambda: ledger_import(contract=contract, data=csv_bytes(good_rows()), filename="c.csv", user=finance)
+    )
+    jobs += [lambda e=e: expenditure_void(expenditure=e, reason="重复", user=finance) for e in to_void]
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    contract.refresh_from_db()
+    # 5 × 10.01 + the file's 3,000.00; the two 7.00 rows voided.
+    assert contract.spent_total == D("3050.05")
+    assert (contract.posted_count, contract.void_count) == (8, 2)
+    assert {code: BudgetLine.objects.get(pk=line.pk).spent_total for code, line in lines.items()} == {
+        "A1": D("3030.03"),
+        "P1": D("20.02"),
+    }
     assert totals_mismatches() == []
