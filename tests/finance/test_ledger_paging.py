@@ -17,7 +17,9 @@ from tests.finance.factories import ExpenditureFactory
 
 def _ledger(line, n):
     return [
-        ExpenditureFactory(budget_line=line, date=dt.date(2025, 1, 1) + dt.timedelta(days=i % 7), amount=Decimal(i + 1))
+        ExpenditureFactory(
+            budget_line=line, date=dt.date(2025, 1, 1) + dt.timedelta(days=i % 7), amount=Decimal(i + 1)
+        )
         for i in range(n)
     ]
 
