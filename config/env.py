@@ -106,3 +106,32 @@ def env_list(name: str, default: str = "", *, environ: Mapping[str, str] | None 
     """
     text = (os.environ if environ is None else environ).get(name, default)
     return [item.strip() for item in text.split(",") if item.strip()]
+
+
+#: The database table of the default cache (created by ``migrate``: ``core.apps``).
+CACHE_TABLE = "core_cache"
+
+
+def env_cache(*, environ: Mapping[str, str] | None = None) -> dict:
+    """``CACHES["default"]`` from ``CACHE_URL`` (or ``REDIS_URL``).
+
+    ``redis://`` / ``rediss://`` / ``unix://`` → Django's RedisCache (production: one cache for
+    every web and worker process and host); ``db://`` or unset → the database cache (table
+    ``core_cache``): shared by every gunicorn worker of the installation with no extra
+    service; ``locmem://`` → this process only; ``dummy://`` → nothing is kept.
+    """
+    name = "CACHE_URL" if _raw("CACHE_URL", environ) else "REDIS_URL"
+    url = _raw(name, environ) or "db://"
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if scheme in ("redis", "rediss", "unix"):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    rest = url.split("://", 1)[1] if "://" in url else ""
+    if scheme == "db":
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": rest or CACHE_TABLE}
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest or "default"}
+    if scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    raise EnvError(
+        f"{name} must start with redis://, rediss://, unix://, db://, locmem:// or dummy://; got {url!r}."
+    )

@@ -17,7 +17,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_float, env_int, env_list, env_str
+from config.env import env_bool, env_cache, env_float, env_int, env_list, env_str
 from config.logging import build_logging
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -357,6 +357,11 @@ JOB_HEARTBEAT_SECONDS = env_float("JOB_HEARTBEAT_SECONDS", 10, minimum=0)
 JOB_STALE_SECONDS = env_float("JOB_STALE_SECONDS", 120, minimum=0)
 JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3, minimum=1)
 WORKER_SEEN_SECONDS = 60
+
+# The shared cache: API throttles and what may be a minute old (core.caching). Redis in
+# production (CACHE_URL=redis://…); by default the database (one table, shared by every
+# gunicorn worker, no extra service; locmem would give each worker its own throttle counts).
+CACHES = {"default": env_cache()}
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CELERY_RESULT_BACKEND = None  # progress and results live in core.Job rows, not in Celery

@@ -2,6 +2,14 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def _create_cache_table(using="default", **kwargs) -> None:
+    """Every ``migrate`` creates the database cache's table if the settings use one (idempotent),
+    so the default cache needs no extra deployment step."""
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=using, verbosity=0)
+
+
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Agency core")
@@ -37,6 +45,7 @@ class CoreConfig(AppConfig):
         from core import checks, report_jobs, roles  # noqa: F401  (registers checks, jobs)
 
         post_migrate.connect(roles.sync_role_groups_receiver, dispatch_uid="core.sync_roles")
+        post_migrate.connect(_create_cache_table, sender=self, dispatch_uid="core.cache_table")
 
         from core import signals  # noqa: F401  (a password change revokes API tokens)
         from core.setup import SetupStep, people_invited, register_setup_step

@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import ImportBatch
+from core.paging import paginate_keyset
 from core.roles import Role, has_role
-from core.views import paginate
 from delivery import forms, selectors, services
 from delivery.importing import activities_import
 from delivery.models import Target
@@ -153,7 +153,7 @@ def activity_list(request):
     return render(
         request,
         "delivery/activity_list.html",
-        {"page": paginate(request, qs), "mine": mine, "contract": contract},
+        {"page": paginate_keyset(request, qs), "mine": mine, "contract": contract},
     )
 
 

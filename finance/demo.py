@@ -37,6 +37,7 @@ from finance.services import (
     funder_get_or_create,
     ledger_import,
 )
+from finance.services.totals import recompute_totals
 from staff.demo import LARGE_YEARS
 from staff.models import StaffMember
 
@@ -461,6 +462,7 @@ def seed_large(ctx) -> None:
     if auditor is not None and director is not None:
         auditor_grant(contract=contracts[-1], auditor=auditor, granted_by=director)
     analyze_on_commit(Contract, Expenditure)
+    recompute_totals(c.pk for c in contracts)  # the rows went in by COPY, past the services
 
 
 #: Purchases of a whole contract year on each demo contract (the outsider's: ``OUTSIDER_PURCHASES``).
@@ -575,3 +577,4 @@ def seed(ctx) -> None:
         from finance.flags.demo import plant_irregularities
 
         plant_irregularities(ctx)
+    recompute_totals(Contract.objects.filter(agency__in=[ctx.agency, ctx.outsider_agency]).values_list("pk", flat=True))  # fmt: skip

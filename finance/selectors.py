@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DecimalField, OuterRef, Q, Subquery
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from core.db import MoneySum
@@ -119,20 +119,16 @@ def budget_vs_actual(contract: Contract, as_of: dt.date | None = None) -> Budget
     """Per line: approved, actual (Σ posted, signed), remaining, % spent, projection at end; totals.
 
     ``received`` is Σ disbursements and ``cash_position`` received − actual. Every posted
-    expenditure counts, whatever its date (the ledger is what has been spent).
+    expenditure counts, whatever its date (the ledger is what has been spent). The actuals are
+    the lines' running totals: two queries whatever the size of the ledger.
     """
     as_of = as_of or timezone.localdate()
-    sums = dict(
-        Expenditure.objects.filter(contract=contract, status=Expenditure.Status.POSTED)
-        .values("budget_line")
-        .annotate(s=MoneySum("amount"))
-        .values_list("budget_line", "s")
-    )
     period = contract.period_days
     elapsed = elapsed_days(contract, as_of)
     rows = []
+    # Each line's running total (kept by the posting services), not a sum over the ledger.
     for line in BudgetLine.objects.filter(contract=contract).order_by("position", "code"):
-        actual = _money(sums.get(line.pk))
+        actual = _money(line.spent_total)
         rows.append(
             LineRow(
                 code=line.code,
@@ -201,11 +197,37 @@ def cumulative_rebudgeting(contract: Contract) -> Rebudgeting:
 
 
 def contracts_with_totals(qs):
-    """Contracts annotated with ``actual`` (Σ posted) and ``expenditure_count`` for the list page."""
-    return qs.select_related("funder").annotate(
-        actual=MoneySum("expenditures__amount", filter=Q(expenditures__status=Expenditure.Status.POSTED)),
-        expenditure_count=Count("expenditures", filter=Q(expenditures__status=Expenditure.Status.POSTED)),
+    """Contracts annotated with ``actual`` (Σ posted) and ``expenditure_count`` for the list page.
+
+    Both are the contract's running totals: no join to the ledger, whatever its size.
+    """
+    return qs.select_related("funder").annotate(actual=F("spent_total"), expenditure_count=F("posted_count"))
+
+
+def ledger_stored_totals(contracts, contract: Contract | None = None) -> dict:
+    """The ledger totals of ``contracts`` (or of ``contract`` among them) from their running totals.
+
+    The rows of the ledger page with no filter but the contract are exactly these contracts'
+    ledgers (an expenditure is visible through its contract), so their stored counts and sums
+    are its totals: one aggregate over the contracts instead of a pass over a million rows.
+    Same keys as ``finance.reports.ledger.ledger_totals``.
+    """
+    if contract is not None:
+        contracts = contracts.filter(pk=contract.pk)
+    sums = contracts.aggregate(
+        posted=Sum("posted_count"),
+        void=Sum("void_count"),
+        amount=MoneySum("spent_total"),
+        refunds=MoneySum("refund_total"),
     )
+    posted, void = sums["posted"] or 0, sums["void"] or 0
+    return {
+        "rows": posted + void,
+        "posted": posted,
+        "void": void,
+        "amount": _money(sums["amount"]),
+        "refunds": _money(sums["refunds"]),
+    }
 
 
 def ledger_queryset(qs):
@@ -286,21 +308,14 @@ class ContractBurn:
 def contracts_burn(qs, *, as_of: dt.date | None = None, limit: int | None = None) -> list[ContractBurn]:
     """Active contracts of ``qs`` ending soonest, with actual spending, time elapsed and projection.
 
-    One query whatever the number of contracts: the actual is a correlated ``Sum`` of posted
-    expenditures. ``approved`` is the contract total, which approved revisions keep equal to
+    One query whatever the number of contracts or expenditures: the actual is the contract's
+    running total. ``approved`` is the contract total, which approved revisions keep equal to
     the sum of the approved budget lines.
     """
     as_of = as_of or timezone.localdate()
-    actual = (
-        Expenditure.objects.filter(contract=OuterRef("pk"), status=Expenditure.Status.POSTED)
-        .order_by()
-        .values("contract")
-        .annotate(s=MoneySum("amount"))
-        .values("s")
-    )
     contracts = (
         qs.filter(status=Contract.Status.ACTIVE)
-        .annotate(actual=Subquery(actual, output_field=DecimalField(max_digits=14, decimal_places=2)))
+        .annotate(actual=F("spent_total"))
         .order_by("end", "code")[:limit]
     )
     rows = []
@@ -367,19 +382,13 @@ def budget_warnings(
     """The lines (and the contract) over budget once ``additions`` are spent on lines (line pk →
     amount, e.g. an import) and ``deltas`` change approved amounts (e.g. a revision). Only lines
     the change touches are listed, or every line that ends over when it touches approved amounts.
-    Two queries."""
+    One query (the lines with their running totals)."""
     additions = additions or {}
     deltas = deltas or {}
-    sums = dict(
-        Expenditure.objects.filter(contract=contract, status=Expenditure.Status.POSTED)
-        .values("budget_line")
-        .annotate(s=MoneySum("amount"))
-        .values_list("budget_line", "s")
-    )
     over = []
     actual_total = ZERO
     for line in BudgetLine.objects.filter(contract=contract).order_by("position", "code"):
-        actual = _money(sums.get(line.pk)) + additions.get(line.pk, ZERO)
+        actual = _money(line.spent_total) + additions.get(line.pk, ZERO)
         approved = _money(line.approved_amount) + deltas.get(line.pk, ZERO)
         actual_total += actual
         changed = line.pk in additions or line.pk in deltas

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 from core.forms import apply_validation_error
 from core.importing.errors import RowError
 from core.models import ImportBatch, agency_of
+from core.paging import paginate_keyset
 from core.roles import Role, has_role
 from core.views import paginate
 from finance import forms, services
@@ -40,6 +41,7 @@ from finance.selectors import (
     contracts_with_totals,
     cumulative_rebudgeting,
     ledger_queryset,
+    ledger_stored_totals,
     revision_warnings,
 )
 
@@ -314,20 +316,31 @@ def ledger(request):
     if fmt in ("csv", "xlsx"):
         return _ledger_download(request, qs, fmt)
     query = request.GET.copy()
-    query.pop("page", None)
-    query.pop("format", None)
+    for key in ("page", "after", "before", "format"):
+        query.pop(key, None)
     return render(
         request,
         "finance/ledger.html",
         {
-            "page": paginate(request, qs),
+            # Keyset pages: no COUNT(*) of the ledger, the same cost at any depth.
+            "page": paginate_keyset(request, qs),
             "filter": filterset,
             "sort": sort,
             "can_write": _can_write(request.user),
-            "totals": ledger_totals(qs),
+            "totals": _stored_ledger_totals(request.user, filterset) or ledger_totals(qs),
             "query": query.urlencode(),
         },
     )
+
+
+def _stored_ledger_totals(user, filterset) -> dict | None:
+    """The page's totals from the running totals when no filter but the contract is set, else None."""
+    if not filterset.is_valid():
+        return None
+    data = filterset.form.cleaned_data
+    if any(value not in (None, "") for key, value in data.items() if key != "contract"):
+        return None
+    return ledger_stored_totals(Contract.objects.for_user(user, "view"), data.get("contract"))
 
 
 def _ledger_download(request, qs, fmt: str) -> HttpResponse:
@@ -577,7 +590,7 @@ def import_detail(request, pk):
         "finance/import_detail.html",
         {
             "batch": batch,
-            "page": paginate(request, rows) if batch.kind == "ledger" else None,
+            "page": paginate_keyset(request, rows) if batch.kind == "ledger" else None,
             "totals": ledger_totals(rows) if batch.kind == "ledger" else None,
             "errors": [RowError.text_of(error) for error in batch.errors or []],
             "summary": import_summary_text(batch.summary, batch.target) if batch.kind == "ledger" else "",

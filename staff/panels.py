@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.caching import minute_cached
 from core.models import agency_of
 from core.navigation import dashboard_panel
 from core.reports.base import Chart, Series
@@ -25,10 +26,21 @@ def certificates_panel(request):
     """Registrations expiring within 90 days or expired, among the certificates the user may see."""
     agency = agency_of(request.user)
     today = timezone.localdate()
-    summary = qualification_summary(agency, today, qualifications_for(request.user))
+    # May be a minute old (core.caching): the summary reads every certificate the user may see.
+    return minute_cached(
+        "staff.certificates_panel",
+        lambda: _certificates(request.user, agency, today),
+        agency=agency,
+        user=request.user,
+        parts=(today,),
+    )
+
+
+def _certificates(user, agency, today) -> dict:
+    summary = qualification_summary(agency, today, qualifications_for(user))
     return {
         "template": "staff/panel_certificates.html",
-        "summary": summary,
+        "summary": {"holders": summary["holders"]},
         "expiring": summary["expiring_within_90_days"][:5],
         "expiring_count": len(summary["expiring_within_90_days"]),
         "expired": summary["expired"][:5],
@@ -76,6 +88,13 @@ def workforce_panel(request):
     if agency is None or not request.user.has_perm("staff.view_employmentspell"):
         return None
     today = timezone.localdate()
+    # Agency-wide figures that may be a minute old (core.caching).
+    return minute_cached(
+        "staff.workforce_panel", lambda: _workforce(agency, today), agency=agency, parts=(today,)
+    )
+
+
+def _workforce(agency, today) -> dict:
     frame = analytics.spells_frame(agency)
     if frame.empty:
         return {"template": "staff/panel_workforce.html", "empty": True}

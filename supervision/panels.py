@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from core.caching import minute_cached
 from core.models import agency_of
 from core.navigation import dashboard_panel
 from core.roles import Role, user_roles
@@ -92,7 +93,13 @@ def coverage_panel(request):
     today = timezone.localdate()
     this_month = today.replace(day=1)
     last_month = (this_month - dt.timedelta(days=1)).replace(day=1)
-    coverage = selectors.month_coverage(agency, [last_month, this_month], today, shown=SHORT_SHOWN)
+    # Agency-wide figures that may be a minute old (core.caching).
+    coverage = minute_cached(
+        "supervision.coverage_panel",
+        lambda: selectors.month_coverage(agency, [last_month, this_month], today, shown=SHORT_SHOWN),
+        agency=agency,
+        parts=(today,),
+    )
     return {
         "template": "supervision/panel_coverage.html",
         "this_month": coverage[this_month],

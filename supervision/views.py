@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.forms import apply_validation_error
 from core.http import file_response
 from core.models import agency_of
+from core.paging import paginate_keyset
 from core.redirects import redirect_back
 from core.roles import Role, has_role
 from core.views import paginate
@@ -116,7 +117,7 @@ def session_list(request):
     qs = filterset.qs
     sort = request.GET.get("sort", "-date")
     qs = qs.order_by(*SESSION_SORTS.get(sort, SESSION_SORTS["-date"]), "-id")
-    page = paginate(request, qs)
+    page = paginate_keyset(request, qs)
     member = selectors.member_of(request.user)
     for session in page.object_list:
         mine = next((a for a in session.attendances.all() if member and a.staff_id == member.pk), None)

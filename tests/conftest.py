@@ -35,6 +35,15 @@ def _default_language_after_each_test():
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache_after_each_test():
+    """Minute-old panels and API throttle counts never leak from one test into the next."""
+    yield
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # PBKDF2's deliberate slowness is for production; tests hash passwords many times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.forms import apply_validation_error
 from core.http import file_response
 from core.models import agency_of
+from core.paging import paginate_keyset
 from core.reports import FORMATS
 from core.reports import render as render_report
 from core.reports.charts import chart_svg
@@ -146,7 +147,7 @@ def my_training(request):
     row = compliance_for_person(member.agency, member.pk, today)
     records = selectors.records_for(request.user).filter(staff=member)
     filterset = forms.RecordFilter(request.GET or None, queryset=records)
-    page = paginate(request, filterset.qs)
+    page = paginate_keyset(request, filterset.qs)
     annual = selectors.annual_progress(member.agency, today.year, staff_ids=[member.pk])
     return render(
         request,
@@ -403,5 +404,5 @@ def record_list(request):
     if not has_role(request.user, Role.DIRECTOR, Role.SUPERVISOR):
         raise Http404
     filterset = forms.RecordFilter(request.GET or None, queryset=selectors.records_for(request.user))
-    page = paginate(request, filterset.qs)
+    page = paginate_keyset(request, filterset.qs)
     return render(request, "training/record_list.html", {"page": page, "filter": filterset})

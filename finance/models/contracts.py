@@ -8,11 +8,14 @@ Published for the flags engineer — exact fields:
 - ``Contract``: agency, code (unique per agency), title, funder (FK Funder), start, end,
   total (Decimal), currency ("CNY"), status (draft/active/closed), policy (JSON, ONLY the
   overrides; ``effective_policy()`` gives every key typed, defaults in ``finance/policy.py``),
-  created_at, updated_at.
+  created_at, updated_at. Running ledger totals (``spent_total``, ``refund_total``,
+  ``posted_count``, ``void_count``: kept by ``Expenditure.save`` and the ledger services, see
+  ``finance/models/ledger.py``; not in the history, never written by a save of the contract).
 - ``BudgetLine``: agency, contract, code (unique per contract), name, category
   (``Category``: personnel, activities, training_supervision, travel, materials, equipment,
   services, admin, tax, other), amount (the original amount), approved_amount (original +
-  approved revision deltas; kept by the services that approve revisions), position.
+  approved revision deltas; kept by the services that approve revisions), position,
+  spent_total (Σ posted expenditures on the line, kept like the contract's).
 - ``BudgetRevision``: agency, contract, reason, status (proposed/approved/rejected),
   source (manual/file), total_change (the change to the contract total; Σ deltas equals it),
   proposed_by, proposed_at, approved_by, approved_at (the director who decided, and when),
@@ -45,6 +48,33 @@ from core.roles import Role, user_roles
 from finance.policy import effective_policy, validate_policy
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+
+#: The running ledger totals on contracts and budget lines: written only by
+#: ``finance.models.ledger.apply_ledger_effects`` (F() increments) and ``recompute_totals``.
+RUNNING_TOTALS = ("spent_total", "refund_total", "posted_count", "void_count")
+
+
+class KeepsRunningTotals:
+    """A record whose running totals a save must not overwrite.
+
+    The totals move by ``UPDATE … SET spent_total = spent_total + x`` while the record may be
+    held in memory elsewhere (a contract form, a revision); saving that instance must not put
+    its stale totals back. A save of an existing row therefore writes every field but them.
+    """
+
+    def save(self, *args, **kwargs):
+        existing = not self._state.adding and self.pk is not None and not kwargs.get("force_insert")
+        if existing and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in RUNNING_TOTALS
+            ]
+        super().save(*args, **kwargs)
+
+
+def _money_total(verbose):
+    return models.DecimalField(verbose, **MONEY, default=Decimal("0.00"), editable=False)
 
 
 def _visible_contract_ids(user):
@@ -111,7 +141,7 @@ class Funder(TenantModel):
         return qs.none()
 
 
-class Contract(TenantModel):
+class Contract(KeepsRunningTotals, TenantModel):
     """A service contract: a funder pays a total over a period, spent along a line-item budget."""
 
     class Status(models.TextChoices):
@@ -137,7 +167,11 @@ class Contract(TenantModel):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    history = HistoricalRecords()
+    spent_total = _money_total(_("spent (posted expenditures)"))
+    refund_total = _money_total(_("of which reversals and refunds"))
+    posted_count = models.PositiveIntegerField(_("posted expenditures"), default=0, editable=False)
+    void_count = models.PositiveIntegerField(_("void expenditures"), default=0, editable=False)
+    history = HistoricalRecords(excluded_fields=list(RUNNING_TOTALS))
 
     class Meta:
         ordering = ["-start", "code"]
@@ -228,7 +262,7 @@ CATEGORY_CHINESE = {
 }
 
 
-class BudgetLine(TenantModel):
+class BudgetLine(KeepsRunningTotals, TenantModel):
     """One line of a contract's budget. ``amount`` is as first agreed; revisions move ``approved_amount``."""
 
     contract = models.ForeignKey(
@@ -244,7 +278,8 @@ class BudgetLine(TenantModel):
         help_text=_("The original amount plus every approved revision."),
     )
     position = models.PositiveIntegerField(_("position"), default=0)
-    history = HistoricalRecords()
+    spent_total = _money_total(_("spent (posted expenditures)"))
+    history = HistoricalRecords(excluded_fields=["spent_total"])
 
     class Meta:
         ordering = ["contract", "position", "code"]

@@ -10,13 +10,26 @@ Published for the flags engineer — exact fields:
   Ledger order is ``id``.
 
 Access: an expenditure is visible through its contract (``restrict_through_contract``).
+
+Running totals: every change to the posted ledger moves the stored totals of its budget line
+(``spent_total``) and contract (``spent_total``, ``refund_total``, ``posted_count``,
+``void_count``) in the same transaction, so pages read them instead of summing the ledger.
+``Expenditure.save`` does it for every row written through the ORM (hand entry, void,
+reversal, the admin, tests); bulk writes (the ledger import, the demo seeders) call
+``apply_ledger_effects`` or ``finance.services.recompute_totals`` themselves. The updates are
+``F()`` increments, so concurrent postings never lose one another's amounts.
+``manage.py verify_totals`` compares them with the ledger.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+
 from django.conf import settings
-from django.db import models
-from django.db.models import Q
+from django.db import models, router, transaction
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -41,6 +54,55 @@ PAYMENT_METHOD_CHINESE = {
     "微信": "wechat",
     "支付宝": "alipay",
 }
+
+
+#: One row's effect on the totals: (contract id, budget line id, amount, status, sign ±1).
+Effect = tuple[int, int, Decimal, str, int]
+
+
+def lock_for_ledger_write(contract_id: int) -> None:
+    """Take the contract row (FOR NO KEY UPDATE) before any other lock of a ledger write.
+
+    Every writer of the ledger takes its contract first, then budget lines, then expenditures,
+    and the flag scan takes the contract first too, so writers and scans queue on the contract
+    instead of deadlocking on each other's lines (a posting holding its line while it waits to
+    add to the contract's totals, a scan holding the contract while it links flags to lines).
+    """
+    list(Contract.objects.select_for_update(no_key=True).filter(pk=contract_id).values_list("pk"))
+
+
+def apply_ledger_effects(effects: Iterable[Effect]) -> None:
+    """Move the running totals by the given rows entering (sign 1) or leaving (sign −1) the ledger.
+
+    A posted row adds its amount to its line and contract (and to ``refund_total`` when
+    negative) and counts in ``posted_count``; a void row counts in ``void_count``. One
+    ``UPDATE … = col + delta`` per touched line, then per touched contract, in id order. Call it
+    inside the transaction that writes the rows, after ``lock_for_ledger_write`` of the
+    contract (taken before the rows were written), so writers never deadlock.
+    """
+    lines: dict[int, Decimal] = defaultdict(Decimal)
+    contracts: dict[int, dict[str, Decimal | int]] = {}
+    for contract_id, line_id, amount, status, sign in effects:
+        totals = contracts.setdefault(
+            contract_id,
+            {"spent_total": Decimal(0), "refund_total": Decimal(0), "posted_count": 0, "void_count": 0},
+        )
+        if status == Expenditure.Status.POSTED:
+            amount = amount if isinstance(amount, Decimal) else Decimal(str(amount))
+            lines[line_id] += sign * amount
+            totals["spent_total"] += sign * amount
+            if amount < 0:
+                totals["refund_total"] += sign * amount
+            totals["posted_count"] += sign
+        else:
+            totals["void_count"] += sign
+    for line_id in sorted(lines):
+        if lines[line_id]:
+            BudgetLine.objects.filter(pk=line_id).update(spent_total=F("spent_total") + lines[line_id])
+    for contract_id in sorted(contracts):
+        changes = {key: F(key) + value for key, value in contracts[contract_id].items() if value}
+        if changes:
+            Contract.objects.filter(pk=contract_id).update(**changes)
 
 
 class ExpenditureQuerySet(TenantQuerySet):
@@ -154,10 +216,45 @@ class Expenditure(TenantModel):
             models.Index(fields=["contract", "status", "budget_line"]),
             models.Index(fields=["contract", "date"]),
             models.Index(fields=["agency", "invoice_no"]),
+            # The ledger page's default order (newest first) as a keyset walk: an index scan
+            # of 51 rows at any depth instead of a sort of the agency's whole ledger.
+            models.Index(fields=["agency", "-date", "-id"], name="finance_exp_agency_date_id"),
         ]
 
     def __str__(self) -> str:
         return f"{self.voucher_no or f'#{self.pk}'} {self.date} {self.amount}"
+
+    #: The fields whose change moves the running totals.
+    TOTALS_FIELDS = frozenset({"contract", "budget_line", "amount", "status"})
+
+    def save(self, *args, **kwargs):
+        """Save, and move the running totals of the line and contract in the same transaction.
+
+        A change of an existing row reads its stored state under a row lock first, so the
+        totals move by exactly what changed (a void takes the amount out, once).
+        """
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and not self.TOTALS_FIELDS & {
+            name.removesuffix("_id") for name in update_fields
+        }:
+            return super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            lock_for_ledger_write(self.contract_id)
+            old = None
+            if not self._state.adding and self.pk is not None:
+                old = (
+                    Expenditure.objects.using(using)
+                    .select_for_update(no_key=True)
+                    .filter(pk=self.pk)
+                    .values_list("contract_id", "budget_line_id", "amount", "status")
+                    .first()
+                )
+            super().save(*args, **kwargs)
+            effects = [(self.contract_id, self.budget_line_id, self.amount, self.status, 1)]
+            if old is not None:
+                effects.append((*old, -1))
+            apply_ledger_effects(effects)
 
     @classmethod
     def restrict_queryset(cls, qs, user, action):

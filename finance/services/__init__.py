@@ -32,6 +32,7 @@ from finance.services.imports import (
     ledger_import,
 )
 from finance.services.ledger import PostResult, expenditure_post, expenditure_reverse, expenditure_void
+from finance.services.totals import recompute_totals, totals_mismatches
 
 __all__ = [
     "BUDGET_SHEET",
@@ -62,7 +63,9 @@ __all__ = [
     "expenditure_void",
     "funder_get_or_create",
     "ledger_import",
+    "recompute_totals",
     "revision_decide",
     "revision_from_lines",
     "revision_propose",
+    "totals_mismatches",
 ]

@@ -15,7 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
-from core.db import MoneySum, bulk_insert_with_history
+from core.db import bulk_insert_with_history
 from core.importing import (
     Column,
     FileSpec,
@@ -45,6 +45,7 @@ from finance.models import (
     Expenditure,
     PaymentMethod,
 )
+from finance.models.ledger import apply_ledger_effects, lock_for_ledger_write
 from finance.policy import default_policy, validate_policy
 from finance.sections import (
     ASSIGNMENT_KEYS,
@@ -246,6 +247,11 @@ class LedgerImport(Importer):
     def target(self) -> str:
         return self.contract.code
 
+    def _effects(self, rows: list[ParsedRow]):
+        """Each row's effect on the running totals (all posted), from the parsed values."""
+        contract_id, line_ids, posted = self.contract.pk, self.line_ids, Expenditure.Status.POSTED
+        return ((contract_id, line_ids[row["budget_line"]], row["amount"], posted, 1) for row in rows)
+
     def apply(self, rows: list[ParsedRow], batch) -> dict[str, Any]:
         """Insert the rows and their "+" history rows (``core.db.bulk_insert_with_history``).
 
@@ -266,6 +272,7 @@ class LedgerImport(Importer):
         try:
             # Savepoint: a voucher posted by someone else meanwhile refuses the file cleanly.
             with transaction.atomic():
+                lock_for_ledger_write(self.contract.pk)  # before the rows: the totals' lock order
                 bulk_insert_with_history(
                     Expenditure,
                     self.ROW_FIELDS,
@@ -281,6 +288,8 @@ class LedgerImport(Importer):
                     )
                 ]
             ) from exc
+        # The running totals of the lines and the contract, in the same transaction.
+        apply_ledger_effects(self._effects(rows))
         # Inside the import's transaction: the scan starts once the rows are committed.
         flags_scan_on_commit(contract=self.contract, user=self.user)
         added = sum((row["amount"] for row in rows), ZERO)
@@ -292,7 +301,8 @@ class LedgerImport(Importer):
 
 
 def contract_actual(contract: Contract) -> Decimal:
-    return contract.expenditures.posted().aggregate(s=MoneySum("amount"))["s"] or ZERO
+    """Σ posted expenditures of the contract: its running total as stored now."""
+    return Contract.objects.filter(pk=contract.pk).values_list("spent_total", flat=True).first() or ZERO
 
 
 def ledger_import(

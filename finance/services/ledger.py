@@ -1,4 +1,8 @@
-"""Writes on the ledger: hand entry (with the contract's overspend action), void and reversal."""
+"""Writes on the ledger: hand entry (with the contract's overspend action), void and reversal.
+
+Each goes through ``Expenditure.save``, which moves the running totals of the line and the
+contract in the same transaction (``finance.models.ledger.apply_ledger_effects``).
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.db import MoneySum
 from finance.models import BudgetLine, Contract, Expenditure
+from finance.models.ledger import lock_for_ledger_write
 
 ZERO = Decimal("0.00")
 
@@ -26,13 +30,8 @@ class PostResult:
 
 
 def line_actual(line: BudgetLine) -> Decimal:
-    """Σ of posted (signed) expenditures on a line."""
-    return (
-        Expenditure.objects.filter(budget_line=line, status=Expenditure.Status.POSTED).aggregate(
-            s=MoneySum("amount")
-        )["s"]
-        or ZERO
-    )
+    """Σ of posted (signed) expenditures on a line: its running total as stored now."""
+    return BudgetLine.objects.filter(pk=line.pk).values_list("spent_total", flat=True).first() or ZERO
 
 
 def expenditure_post(
@@ -64,7 +63,11 @@ def expenditure_post(
         raise ValidationError({"staff": _("Unknown staff member.")})
     warnings: list[str] = []
     with transaction.atomic():
-        line = BudgetLine.objects.select_for_update().get(pk=budget_line.pk)
+        # The contract first, then the line (finance.models.ledger.lock_for_ledger_write), FOR
+        # NO KEY UPDATE: postings on the line are serialised without blocking the key-share
+        # locks of inserts and flag scans that refer to it.
+        lock_for_ledger_write(contract.pk)
+        line = BudgetLine.objects.select_for_update(no_key=True).get(pk=budget_line.pk)
         expenditure = Expenditure(
             agency=contract.agency,
             contract=contract,
@@ -86,7 +89,8 @@ def expenditure_post(
         if amount > 0:
             action = contract.effective_policy()["overspend_action"]
             if action != "ignore":
-                after = line_actual(line) + amount
+                # The line row is locked: its running total is the ledger's, and stays so.
+                after = line.spent_total + amount
                 if after > line.approved_amount:
                     message = _(
                         "Line %(code)s would be overspent: %(after)s spent against %(approved)s approved "
@@ -115,7 +119,8 @@ def _rescan(contract: Contract, user) -> None:
 @transaction.atomic
 def expenditure_void(*, expenditure: Expenditure, reason: str, user) -> Expenditure:
     """Void a posted expenditure with a reason; it stays in the ledger, out of the actuals."""
-    expenditure = Expenditure.objects.select_for_update().get(pk=expenditure.pk)
+    lock_for_ledger_write(expenditure.contract_id)  # the contract first, as every ledger write
+    expenditure = Expenditure.objects.select_for_update(no_key=True).get(pk=expenditure.pk)
     if expenditure.status == Expenditure.Status.VOID:
         raise ValidationError(_("This expenditure is already void."))
     if not reason.strip():

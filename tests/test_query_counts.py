@@ -1,0 +1,138 @@
+"""Every list page and dashboard runs the same number of queries at 3 and at 30 rows of each kind.
+
+One agency (``tests/overview/test_dashboards.py: world``) grown by ``grow`` (people with a spell,
+a certificate, a training record, a supervision plan and a session this month; expenditures,
+flags and bank lines) plus, here, service records, training events, submissions waiting for
+approval and an imported ledger file, each ``n`` times. Every page is read once to warm the
+per-process caches (content types, the session), the shared cache is emptied (the minute-old
+panels are computed afresh), then counted. The counts are pinned exactly: a change that adds a
+query per row fails at the second size, and one that adds a fixed query shows here to be
+accepted on purpose. The home pages are pinned, cold and warm, in tests/overview/test_dashboards.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from core.models import ImportBatch
+from finance.services import ledger_import
+from tests.delivery.factories import ActivityFactory, TargetFactory
+from tests.overview.test_dashboards import (
+    grow,
+    world,  # noqa: F401  (a fixture)
+)
+from tests.training.factories import TrainingEventFactory, TrainingRecordFactory
+
+#: (persona, page) → queries, the same at both sizes. Where a persona may not open a page the
+#: permission matrix pins its status instead.
+EXPECTED = {
+    ("director", "/finance/"): 13,
+    ("finance", "/finance/"): 10,
+    ("auditor", "/finance/"): 8,
+    ("director", "/finance/ledger/"): 14,
+    ("finance", "/finance/ledger/"): 11,
+    ("auditor", "/finance/ledger/"): 9,
+    ("finance", "/finance/ledger/?sort=-amount"): 11,
+    ("finance", "/finance/ledger/?status=posted"): 11,
+    ("director", "contract"): 19,
+    ("finance", "contract"): 16,
+    ("auditor", "contract"): 13,
+    ("finance", "import"): 11,
+    ("finance", "/finance/ledger/import/"): 10,
+    ("director", "/finance/flags/"): 15,
+    ("auditor", "/finance/flags/"): 9,
+    ("director", "/finance/reconciliation/"): 13,
+    ("finance", "/finance/reconciliation/"): 11,
+    ("director", "/staff/"): 13,
+    ("supervisor", "/staff/"): 8,
+    ("director", "/staff/certificates/"): 12,
+    ("director", "/staff/retention/"): 13,
+    ("director", "/supervision/"): 14,
+    ("supervisor", "/supervision/"): 9,
+    ("staff", "/supervision/"): 9,
+    ("director", "/supervision/plans/"): 15,
+    ("director", "/supervision/compliance/"): 14,
+    ("director", "/training/records/"): 12,
+    ("supervisor", "/training/records/"): 8,
+    ("director", "/training/events/"): 13,
+    ("director", "/training/approvals/"): 13,
+    ("director", "/training/compliance/"): 16,
+    ("director", "/training/summary/"): 13,
+    ("staff", "/training/my/"): 13,
+    ("director", "/delivery/activities/"): 12,
+    ("staff", "/delivery/activities/"): 7,
+    ("director", "/delivery/workload/"): 15,
+    ("director", "/members/"): 14,
+    ("director", "/access-log/"): 12,
+    ("director", "/confidential-reads/"): 12,
+    ("director", "/reports/"): 12,
+}
+
+
+def _more(w, agency, staff_member, finance, n: int, start: int) -> None:
+    """``n`` service records, training events and pending submissions, and an ``n``-row ledger file."""
+    contract = w["contract"]
+    today = timezone.localdate()
+    target = TargetFactory(contract=contract, code=f"T-{start}")
+    for i in range(n):
+        ActivityFactory(target=target, staff=staff_member, date=contract.start + dt.timedelta(days=i % 50))
+        TrainingEventFactory(agency=agency, start_date=today - dt.timedelta(days=i + 1))
+        TrainingRecordFactory(
+            staff=staff_member,
+            status="pending",
+            submitted_by=staff_member.user,
+            date=today - dt.timedelta(days=i + 1),
+        )
+    header = (
+        "date,amount,budget_line,payee,description,invoice_no,payment_method,voucher_no,staff_no,posted_on"
+    )
+    rows = [f"{contract.start.isoformat()},{i + 1}.00,A1,Shop,Paper {i},,,Q-{start + i},," for i in range(n)]
+    body = ("\r\n".join([header, *rows]) + "\r\n").encode()
+    assert ledger_import(contract=contract, data=body, filename=f"q{start}.csv", user=finance).ok
+
+
+def _url(page: str, w) -> str:
+    if page == "contract":
+        return f"/finance/contracts/{w['contract'].pk}/"
+    if page == "import":
+        batch = ImportBatch.objects.filter(kind="ledger").order_by("-id").first()
+        return f"/finance/ledger/imports/{batch.pk}/"
+    return page
+
+
+def _counts(personas, w, login_client) -> dict:
+    counts = {}
+    clients = {}
+    for persona, page in EXPECTED:
+        client = clients.setdefault(persona, login_client(personas[persona]))
+        url = _url(page, w)
+        assert client.get(url).status_code == 200, (persona, url)  # warm the per-process caches
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, (persona, url)
+        counts[(persona, page)] = len(queries)
+    return counts
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_every_list_page_and_dashboard_costs_the_same_queries_at_3_and_30_rows(
+    size,
+    personas,
+    world,  # noqa: F811
+    agency,
+    supervisor_member,
+    staff_member,
+    finance,
+    login_client,
+):
+    grow(world, agency, supervisor_member, finance, size)
+    _more(world, agency, staff_member, finance, size, 0)
+    counts = _counts(personas, world, login_client)
+    assert {key: n for key, n in counts.items() if n != EXPECTED[key]} == {}
