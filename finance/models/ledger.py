@@ -59,8 +59,14 @@ class Expenditure(TenantModel):
         MANUAL = "manual", _("Typed in")
         IMPORT = "import", _("Imported")
 
+    # No index of its own: the indexes below all begin with the contract (imports write 100,000
+    # rows at a time, and every index costs each of them).
     contract = models.ForeignKey(
-        Contract, on_delete=models.PROTECT, related_name="expenditures", verbose_name=_("contract")
+        Contract,
+        on_delete=models.PROTECT,
+        related_name="expenditures",
+        verbose_name=_("contract"),
+        db_index=False,
     )
     budget_line = models.ForeignKey(
         BudgetLine, on_delete=models.PROTECT, related_name="expenditures", verbose_name=_("budget line")
@@ -96,6 +102,7 @@ class Expenditure(TenantModel):
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name=_("voided by"),
+        db_index=False,  # a partial index (Meta.indexes): nearly every row is not voided
     )
     voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
     reversal_of = models.ForeignKey(
@@ -105,6 +112,7 @@ class Expenditure(TenantModel):
         on_delete=models.PROTECT,
         related_name="reversals",
         verbose_name=_("reverses"),
+        db_index=False,  # a partial index (Meta.indexes): nearly every row reverses nothing
     )
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.MANUAL)
     import_batch = models.ForeignKey(
@@ -124,7 +132,20 @@ class Expenditure(TenantModel):
         verbose_name=_("entered by"),
     )
     created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
-    history = HistoricalRecords()
+    # The history is read per expenditure (its id) and by date; the foreign keys it copies need
+    # no index there, and an import writes a history row per ledger row.
+    history = HistoricalRecords(
+        no_db_index=[
+            "agency",
+            "contract",
+            "budget_line",
+            "staff",
+            "voided_by",
+            "reversal_of",
+            "import_batch",
+            "created_by",
+        ]
+    )
 
     objects = ExpenditureQuerySet.as_manager()
 
@@ -154,6 +175,16 @@ class Expenditure(TenantModel):
             models.Index(fields=["contract", "status", "budget_line"]),
             models.Index(fields=["contract", "date"]),
             models.Index(fields=["agency", "invoice_no"]),
+            models.Index(
+                fields=["voided_by"],
+                condition=Q(voided_by__isnull=False),
+                name="finance_expenditure_voided_by",
+            ),
+            models.Index(
+                fields=["reversal_of"],
+                condition=Q(reversal_of__isnull=False),
+                name="finance_expenditure_reversal",
+            ),
         ]
 
     def __str__(self) -> str:
