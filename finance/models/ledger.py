@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import TenantModel, TenantQuerySet
+from core.models import Agency, TenantModel, TenantQuerySet
 from finance.models.contracts import MONEY, BudgetLine, Contract, restrict_through_contract
 
 
@@ -59,6 +59,10 @@ class Expenditure(TenantModel):
         MANUAL = "manual", _("Typed in")
         IMPORT = "import", _("Imported")
 
+    # No index of its own: the (agency, invoice_no) index below begins with the agency.
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("agency"), db_index=False
+    )
     # No index of its own: the indexes below all begin with the contract (imports write 100,000
     # rows at a time, and every index costs each of them).
     contract = models.ForeignKey(
