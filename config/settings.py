@@ -174,6 +174,9 @@ STORAGES = {
 
 # Uploads: refuse anything larger than this before reading it (imports, evidence scans).
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1)
+# Data rows accepted in one imported file (ledger, roster, training records…); a larger file is
+# refused with a message asking to split it. The whole file is held in memory while it is checked.
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

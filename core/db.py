@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.db import connections, router
@@ -78,6 +80,50 @@ def _reserve_ids(model: type[Model], count: int, connection) -> list[int]:
     return list(range(start, start + count))
 
 
+def _preparer(field: Field, connection):
+    """``value → database value`` for ``field``, as ``field.get_db_prep_save`` gives it.
+
+    On PostgreSQL, psycopg adapts a ``str``, a ``datetime.date``, an ``int`` and a 2-place
+    ``Decimal`` itself and Django's preparation hands such values back unchanged, so values
+    already of the column's type skip the per-value call (100,000 rows × 10 columns).
+    """
+    slow = field.get_db_prep_save
+
+    def prepare(value):
+        return slow(value, connection)
+
+    if connection.vendor != "postgresql":
+        return prepare
+    kind = field.get_internal_type()
+    if kind in ("CharField", "TextField"):
+        plain: type = str
+    elif kind == "DateField":
+        plain = datetime.date  # exactly a date: a datetime (its subclass) is prepared
+    elif kind in ("ForeignKey", "OneToOneField") and field.target_field.get_internal_type() in (
+        "AutoField",
+        "BigAutoField",
+    ):
+        plain = int
+    elif kind == "DecimalField":
+        places = -field.decimal_places
+
+        def prepare_decimal(value):
+            if type(value) is Decimal and value.as_tuple().exponent == places:
+                return value
+            return slow(value, connection)
+
+        return prepare_decimal
+    else:
+        return prepare
+
+    def prepare_plain(value):
+        if value is None or type(value) is plain:
+            return value
+        return slow(value, connection)
+
+    return prepare_plain
+
+
 def _write(connection, table: str, columns: list[str], rows: list[tuple]) -> None:
     """``COPY`` on PostgreSQL (one stream), ``executemany`` in chunks elsewhere."""
     quote = connection.ops.quote_name
@@ -149,9 +195,9 @@ def bulk_insert_with_history(
         for field in others
     )
     ids = _reserve_ids(model, len(rows), connection)
-    prepare = [field.get_db_prep_save for field in given]
+    prepare = [_preparer(field, connection) for field in given]
     prepared = [
-        (pk, *(to_db(value, connection) for to_db, value in zip(prepare, row, strict=True)), *constants)
+        (pk, *(to_db(value) for to_db, value in zip(prepare, row, strict=True)), *constants)
         for pk, row in zip(ids, rows, strict=True)
     ]
     _write(connection, opts.db_table, [field.column for field in columns], prepared)

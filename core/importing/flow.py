@@ -19,9 +19,11 @@ target). A management command for the kind is an ``ImportCommand`` (core.importi
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -284,7 +286,31 @@ class _Context:
         )
 
 
+@contextmanager
+def _no_gc_pauses():
+    """Hold off the cyclic garbage collector while a file's rows are read, parsed and written.
+
+    A 100,000-row file makes a million small objects that all stay alive until the import
+    ends; the collector would walk them again and again (a third of the parse time) and free
+    nothing. Reference counting still frees everything as usual; the collector runs again
+    afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def run_import(importer: Importer, *, data: bytes, filename: str, dry_run: bool = False) -> ImportResult:
+    """Import one file of the importer's kind (see ``_run_import``), without collector pauses."""
+    with _no_gc_pauses():
+        return _run_import(importer, data=data, filename=filename, dry_run=dry_run)
+
+
+def _run_import(importer: Importer, *, data: bytes, filename: str, dry_run: bool = False) -> ImportResult:
     """Import one file of the importer's kind into its agency and target, all or nothing.
 
     Steps: read the table (a file that is not a readable table is refused with one message);

@@ -38,6 +38,11 @@ MAX_MONEY = Decimal("999999999999.99")
 _FLOAT_NOISE = Decimal("0.000001")
 
 
+#: The parsers of this module: functions of the cell (and their options) alone, so the same
+#: cell always gives the same value or the same problem (``is_pure``).
+_PURE: set[Callable[..., Any]] = set()
+
+
 def _configurable(func: Callable[..., Any]) -> Callable[..., Any]:
     """Let ``parse_x(**options)`` (no value) return a parser bound to those options."""
 
@@ -47,7 +52,19 @@ def _configurable(func: Callable[..., Any]) -> Callable[..., Any]:
             return functools.partial(func, **options)
         return func(*args, **options)
 
+    _PURE.add(func)
     return wrapper
+
+
+def is_pure(parser: Any) -> bool:
+    """Whether ``parser`` is one of this module's parsers (or an ``EnumParser``): its answer
+    depends on the cell alone (and the active language, for messages), so an import may parse
+    each distinct text once. A parser of an app's own (which may look things up) is not."""
+    if isinstance(parser, EnumParser):
+        return True
+    if isinstance(parser, functools.partial):
+        return parser.func in _PURE and not parser.args
+    return getattr(parser, "__wrapped__", None) in _PURE
 
 
 def _show(value: Any) -> str:
@@ -77,9 +94,13 @@ def parse_text(value: Any, *, max_length: int | None = None) -> str:
 
     Numbers from XLSX cells come back as written (``1001``, not ``1001.0``); dates as ISO.
     """
-    if _is_empty(value):
+    if type(value) is str:
+        text = value.strip()
+        if not text:
+            raise _required()
+    elif _is_empty(value):
         raise _required()
-    if isinstance(value, bool):
+    elif isinstance(value, bool):
         text = "TRUE" if value else "FALSE"
     elif isinstance(value, float) and value.is_integer():
         text = str(int(value))
@@ -151,6 +172,9 @@ _MONEY_RE = re.compile(
     re.IGNORECASE,
 )
 _DECIMAL_RE = re.compile(rf"^(?P<sign>[-+]?)\s*(?P<number>{_NUMBER})$")
+# What nearly every exported cell looks like (ASCII, at most 12 digits before the point and 2
+# after): read directly, with the same result as the full path below.
+_PLAIN_MONEY_RE = re.compile(r"-?[0-9]{1,12}(?:\.[0-9]{1,2})?")
 
 
 def _places_text(places: int) -> str:
@@ -210,6 +234,21 @@ def parse_money(value: Any, *, nonzero: bool = False, positive: bool = False) ->
     numeric cells; refuses more than 2 decimal places, letters, NaN and infinities.
     ``nonzero`` refuses 0; ``positive`` refuses 0 and negative amounts.
     """
+    if type(value) is str and _PLAIN_MONEY_RE.fullmatch(value):
+        amount = Decimal(value).quantize(_CENT)
+        if not amount:
+            amount = abs(amount)  # no "-0.00"
+    else:
+        amount = _parse_money_cell(value)
+    if positive and amount <= 0:
+        raise ValueProblem(_('"%(value)s" must be greater than zero') % {"value": _show(value)})
+    if nonzero and amount == 0:
+        raise ValueProblem(_("the amount must not be zero"))
+    return amount
+
+
+def _parse_money_cell(value: Any) -> Decimal:
+    """``parse_money`` of any cell: every accepted spelling, checked to 2 places and the maximum."""
     if _is_empty(value):
         raise _required()
     if isinstance(value, bool | datetime.date):
@@ -232,10 +271,6 @@ def parse_money(value: Any, *, nonzero: bool = False, positive: bool = False) ->
     amount = _check_places(number, 2, shown)
     if abs(amount) > MAX_MONEY:
         raise ValueProblem(_('"%(value)s" is too large') % {"value": shown})
-    if positive and amount <= 0:
-        raise ValueProblem(_('"%(value)s" must be greater than zero') % {"value": shown})
-    if nonzero and amount == 0:
-        raise ValueProblem(_("the amount must not be zero"))
     return amount
 
 

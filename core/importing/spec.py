@@ -18,7 +18,7 @@ from typing import Any
 
 from core.importing.errors import MAX_ERRORS_KEPT, Message, RowError, ValueProblem
 from core.importing.errors import tr as _
-from core.importing.parsers import Parser, parse_text
+from core.importing.parsers import Parser, is_pure, parse_text
 from core.importing.reading import Table
 
 
@@ -188,44 +188,100 @@ class ParseOutcome:
     total_rows: int
 
 
+class _Problem(str):
+    """A problem message standing in a column's parsed values (parsers return plain types)."""
+
+
+def _parse_column(cells: list[Any], column: Column, required_message: str) -> tuple[list[Any], bool]:
+    """The parsed value of each cell of one column, or a ``_Problem`` where it is wrong, and
+    whether there is any problem.
+
+    An empty cell is the column's default, or "a value is required". A pure parser
+    (``is_pure``: the built-in ones) reads each distinct text once: dates, budget lines,
+    payment methods and payees repeat thousands of times in a ledger, and the answer for a
+    text is the same every time. Only when every cell is a ``str`` (a CSV column, or an XLSX
+    column of text): equal cells of other types (``1``, ``1.0``, ``True``) may read differently.
+    """
+    parser, is_required = column.parser, column.required
+    fixed_default = not callable(column.default)
+    default = column.default
+
+    def answer(cell: Any) -> Any:
+        if cell is None or (isinstance(cell, str) and (not cell or cell.isspace())):
+            if is_required:
+                return _Problem(required_message)
+            return default if fixed_default else column.default_value()
+        try:
+            return parser(cell)
+        except ValueProblem as problem:
+            return _Problem(problem.message)
+
+    if (fixed_default or is_required) and is_pure(parser) and all(type(cell) is str for cell in cells):
+        answers = {cell: answer(cell) for cell in set(cells)}
+        wrong = any(type(value) is _Problem for value in answers.values())
+        return list(map(answers.__getitem__, cells)), wrong
+    values = [answer(cell) for cell in cells]
+    return values, any(type(value) is _Problem for value in values)
+
+
 def parse_table(spec: FileSpec, table: Table) -> ParseOutcome:
-    """Parse every data row of ``table`` by ``spec``; rows with any bad cell are left out of ``rows``."""
+    """Parse every data row of ``table`` by ``spec``; rows with any bad cell are left out of ``rows``.
+
+    Column by column (each distinct text of a column parsed once), then assembled into rows;
+    the problems are reported row by row, in the order of the columns, as a row-by-row parse
+    would find them.
+    """
     header = map_header(spec, table.header)
     errors = ErrorList()
     errors.extend(header.errors)
-    parsed: list[ParsedRow] = []
-    for data_row in table.rows:
-        values: dict[str, Any] = {}
-        raw: dict[str, Any] = {}
-        clean = True
-        for column in spec.columns:
-            position = header.positions.get(column.name)
-            if position is None:
-                values[column.name] = column.default_value()
-                continue
-            cell = data_row.cells[position] if position < len(data_row.cells) else None
-            raw[column.name] = cell
-            if _is_empty(cell):
-                if column.required:
-                    errors.add(
-                        RowError(data_row.number, header.labels[column.name], _("a value is required"))
-                    )
-                    clean = False
-                else:
-                    values[column.name] = column.default_value()
-                continue
-            try:
-                values[column.name] = column.parser(cell)
-            except ValueProblem as problem:
-                errors.add(RowError(data_row.number, header.labels[column.name], problem.message))
-                clean = False
-        if clean:
-            parsed.append(ParsedRow(row=data_row.number, values=values, raw=raw, labels=header.labels))
+    labels = header.labels
+    data_rows = table.rows
+    count = len(data_rows)
+    required = _("a value is required")
+    names: list[str] = []
+    columns: list[list[Any]] = []
+    present: list[str] = []
+    raw_columns: list[list[Any]] = []
+    problems: list[tuple[int, int, RowError]] = []
+    bad: set[int] = set()
+    for index, column in enumerate(spec.columns):
+        names.append(column.name)
+        position = header.positions.get(column.name)
+        if position is None:
+            columns.append([column.default_value() for _ in range(count)])
+            continue
+        cells = [row.cells[position] if position < len(row.cells) else None for row in data_rows]
+        present.append(column.name)
+        raw_columns.append(cells)
+        values, wrong = _parse_column(cells, column, required)
+        columns.append(values)
+        if not wrong:
+            continue
+        label = labels[column.name]
+        for row_index, value in enumerate(values):
+            if type(value) is _Problem:
+                problems.append((row_index, index, RowError(data_rows[row_index].number, label, str(value))))
+                bad.add(row_index)
+    problems.sort(key=lambda problem: (problem[0], problem[1]))
+    errors.extend(error for _row, _column, error in problems)
+    raw_rows = zip(*raw_columns, strict=True) if raw_columns else [()] * count
+    parsed = [
+        ParsedRow(
+            row=data_row.number,
+            values=dict(zip(names, values, strict=True)),
+            raw=dict(zip(present, raw, strict=True)),
+            labels=labels,
+        )
+        for row_index, (data_row, values, raw) in enumerate(
+            zip(data_rows, zip(*columns, strict=True), raw_rows, strict=True)
+        )
+        if row_index not in bad
+    ]
     return ParseOutcome(
         rows=parsed,
         errors=errors,
         header=header,
-        total_rows=len(table.rows),
+        total_rows=count,
     )
 
 

@@ -127,7 +127,10 @@ def _other_contracts_sharing_invoices(contract: Contract, own: set[str] | None =
     # An empty frame with the right columns (the raw-cursor path cannot compile ``.none()``).
     nothing = others.filter(pk__lt=0)
     wanted = []
-    for value in others.values_list("invoice_no", flat=True).distinct().iterator(chunk_size=20000):
+    # order_by(): without it the ledger's default ordering joins the DISTINCT (contract, date,
+    # id) and every row of the other contracts comes back, not each invoice number once.
+    distinct = others.order_by().values_list("invoice_no", flat=True).distinct()
+    for value in distinct.iterator(chunk_size=20000):
         if own is None:
             own = {
                 normalise_text(v)

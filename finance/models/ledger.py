@@ -33,7 +33,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import TenantModel, TenantQuerySet
+from core.models import Agency, TenantModel, TenantQuerySet
 from finance.models.contracts import MONEY, BudgetLine, Contract, restrict_through_contract
 
 
@@ -121,8 +121,18 @@ class Expenditure(TenantModel):
         MANUAL = "manual", _("Typed in")
         IMPORT = "import", _("Imported")
 
+    # No index of its own: the (agency, invoice_no) index below begins with the agency.
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("agency"), db_index=False
+    )
+    # No index of its own: the indexes below all begin with the contract (imports write 100,000
+    # rows at a time, and every index costs each of them).
     contract = models.ForeignKey(
-        Contract, on_delete=models.PROTECT, related_name="expenditures", verbose_name=_("contract")
+        Contract,
+        on_delete=models.PROTECT,
+        related_name="expenditures",
+        verbose_name=_("contract"),
+        db_index=False,
     )
     budget_line = models.ForeignKey(
         BudgetLine, on_delete=models.PROTECT, related_name="expenditures", verbose_name=_("budget line")
@@ -158,6 +168,7 @@ class Expenditure(TenantModel):
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name=_("voided by"),
+        db_index=False,  # a partial index (Meta.indexes): nearly every row is not voided
     )
     voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
     reversal_of = models.ForeignKey(
@@ -167,6 +178,7 @@ class Expenditure(TenantModel):
         on_delete=models.PROTECT,
         related_name="reversals",
         verbose_name=_("reverses"),
+        db_index=False,  # a partial index (Meta.indexes): nearly every row reverses nothing
     )
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.MANUAL)
     import_batch = models.ForeignKey(
@@ -186,7 +198,20 @@ class Expenditure(TenantModel):
         verbose_name=_("entered by"),
     )
     created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
-    history = HistoricalRecords()
+    # The history is read per expenditure (its id) and by date; the foreign keys it copies need
+    # no index there, and an import writes a history row per ledger row.
+    history = HistoricalRecords(
+        no_db_index=[
+            "agency",
+            "contract",
+            "budget_line",
+            "staff",
+            "voided_by",
+            "reversal_of",
+            "import_batch",
+            "created_by",
+        ]
+    )
 
     objects = ExpenditureQuerySet.as_manager()
 
@@ -219,6 +244,16 @@ class Expenditure(TenantModel):
             # The ledger page's default order (newest first) as a keyset walk: an index scan
             # of 51 rows at any depth instead of a sort of the agency's whole ledger.
             models.Index(fields=["agency", "-date", "-id"], name="finance_exp_agency_date_id"),
+            models.Index(
+                fields=["voided_by"],
+                condition=Q(voided_by__isnull=False),
+                name="finance_expenditure_voided_by",
+            ),
+            models.Index(
+                fields=["reversal_of"],
+                condition=Q(reversal_of__isnull=False),
+                name="finance_expenditure_reversal",
+            ),
         ]
 
     def __str__(self) -> str:
