@@ -189,7 +189,15 @@ class ParseOutcome:
 
 
 class _Problem(str):
-    """A problem message standing in a column's parsed values (parsers return plain types)."""
+    """A problem message standing in a column's parsed values (parsers return plain types);
+    ``message`` keeps the original (a ``Message`` remembers its msgid and params)."""
+
+    message: str
+
+    def __new__(cls, message: str) -> _Problem:
+        problem = super().__new__(cls, message)
+        problem.message = message
+        return problem
 
 
 def _parse_column(cells: list[Any], column: Column, required_message: str) -> tuple[list[Any], bool]:
@@ -260,7 +268,7 @@ def parse_table(spec: FileSpec, table: Table) -> ParseOutcome:
         label = labels[column.name]
         for row_index, value in enumerate(values):
             if type(value) is _Problem:
-                problems.append((row_index, index, RowError(data_rows[row_index].number, label, str(value))))
+                problems.append((row_index, index, RowError(data_rows[row_index].number, label, value.message)))
                 bad.add(row_index)
     problems.sort(key=lambda problem: (problem[0], problem[1]))
     errors.extend(error for _row, _column, error in problems)
