@@ -147,7 +147,7 @@ def _regular(ctx, builder: _Builder, targets: dict, workers: list, skip: set, la
         worker = rng.choice(workers)
         day = pick(worker)
         if day:
-            builder.add(targets["GP"], worker, day, 90, participants=rng.randint(8, 25), place="村小活动室",
+            builder.add(targets["GP"], worker, day, 90, participants=rng.randint(10, 26), place="村小活动室",
                         note=rng.choice(NOTES["GP"]))  # fmt: skip
     for _i in range(int(targets["HR"].quantity * 0.9 * share)):
         worker = rng.choice(workers)
@@ -307,7 +307,7 @@ def seed(ctx) -> None:
     skip = training_days | {(planter.pk, day) for day in days.values()} if planter else training_days
     builders = []
     for index, contract in enumerate([*contracts, *([closed] if closed is not None else [])]):
-        targets = _targets(contract, Decimal(["1", "0.6", "0.5", "1"][index % 4]))
+        targets = _targets(contract, Decimal("1" if contract is closed else ["1", "0.5"][index % 2]))
         workers = [a.staff for a in StaffAssignment.objects.filter(contract=contract).select_related("staff")]
         if index == 0 and staff_member is not None and staff_member not in workers:
             # The demo staff login works on the first contract, so "my records" has this year in it.

@@ -1,7 +1,7 @@
 """Demo data for the flags: every rule's own demo example planted, then a scan of every contract.
 
 ``plant_irregularities(ctx)`` is called at the end of ``finance/demo.py: seed(ctx)``. It uses
-``ctx.shared["contracts"]`` (the agency's three current contracts), ``ctx.shared["closed_contract"]``
+``ctx.shared["contracts"]`` (the agency's two current contracts), ``ctx.shared["closed_contract"]``
 (last year's) and ``ctx.shared["outsider_contract"]``. Each rule module declares its example
 (``finance.rules.examples``); this module describes the seeded agency to the examples (with the
 data window of core/demo.py and the window's official holidays, from core/official_calendar.py)
@@ -88,7 +88,7 @@ def rest_days(start: dt.date, end: dt.date) -> tuple[tuple[dt.date, str], ...]:
 
 def demo_world(ctx, contracts: list[Contract], closed: Contract | None = None) -> DemoWorld:
     """The seeded agency as the rules' examples see it."""
-    described = [_described(contract) for contract in contracts[:3]]
+    described = [_described(contract) for contract in contracts[:2]]
     start, end = ctx.window_start, ctx.window_end
     staff = StaffMember.objects.filter(agency=ctx.agency).order_by("staff_no")
     spells = _first(EmploymentSpell.objects.filter(agency=ctx.agency))
@@ -118,12 +118,12 @@ def plant_irregularities(ctx) -> None:
     contracts = list(
         ctx.shared.get("contracts") or Contract.objects.filter(agency=ctx.agency).order_by("code")
     )
-    if len(contracts) < 3:
-        ctx.log("flags demo: fewer than three contracts, nothing planted")
+    if len(contracts) < 2:
+        ctx.log("flags demo: fewer than two current contracts, nothing planted")
         return
     closed = ctx.shared.get("closed_contract")
     world = demo_world(ctx, contracts, closed)
-    planted_on = [*contracts[:3], *([closed] if closed is not None else [])]
+    planted_on = [*contracts[:2], *([closed] if closed is not None else [])]
     by_code = {contract.code: contract for contract in planted_on}
     lines = {
         (line.contract_id, line.code): line for contract in planted_on for line in contract.budget_lines.all()
@@ -156,7 +156,7 @@ def plant_irregularities(ctx) -> None:
             )
 
     bulk_create_with_history(rows, Expenditure, batch_size=1000, default_user=ctx.users.get("finance"))
-    results = [flags_scan_contract(contract=c, user=None) for c in [*contracts, *planted_on[3:]]]
+    results = [flags_scan_contract(contract=c, user=None) for c in [*contracts, *planted_on[2:]]]
     outsider = ctx.shared.get("outsider_contract")
     if outsider is not None:
         flags_scan_contract(contract=outsider)

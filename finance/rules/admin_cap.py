@@ -18,15 +18,15 @@ def admin_cap(frame: pd.DataFrame, policy: dict, context: RuleContext) -> list[F
 
 
 def example(world: DemoWorld) -> DemoExample:
-    """A year's office rent on the third contract: by itself above administration's 10 % share,
+    """A year's office rent on the second contract: by itself above administration's 10 % share,
     however little of the year has passed."""
-    third = world.third
-    admin = third.line_of("admin")
+    second = world.second
+    admin = second.line_of("admin")
     if admin is None:
         return DemoExample()
-    amount = (third.total * Decimal("0.10")).quantize(Decimal("0.01")) + Decimal("0.41")
+    amount = (second.total * Decimal("0.10")).quantize(Decimal("0.01")) + Decimal("0.41")
     day = world.working_day(11, 3)
-    return DemoExample(rows=(DemoRow(third.code, admin, day, amount, "物业公司", "办公室租金"),))
+    return DemoExample(rows=(DemoRow(second.code, admin, day, amount, "物业公司", "办公室租金"),))
 
 
 RULE = Rule(

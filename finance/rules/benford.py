@@ -63,15 +63,15 @@ def benford(frame: pd.DataFrame, policy: dict, context: RuleContext) -> list[Fin
 
 
 def example(world: DemoWorld) -> DemoExample:
-    """520 small purchases on the third contract whose amounts all start with 1 (10.00–18.90),
+    """520 small purchases on the second contract whose amounts all start with 1 (10.00–18.90),
     spread over the data window."""
-    third = world.third
-    line = third.line("materials", "activities")
+    second = world.second
+    line = second.line("materials", "activities")
     rows = []
     for i in range(520):
         day = world.spread(i, 520)
         amount = (Decimal(100 + i % 90) / 10).quantize(Decimal("0.01"))
-        rows.append(DemoRow(third.code, line, day, amount, f"小额商户{i:03d}", "零星物资"))
+        rows.append(DemoRow(second.code, line, day, amount, f"小额商户{i:03d}", "零星物资"))
     return DemoExample(rows=tuple(rows))
 
 

@@ -62,7 +62,8 @@ def duplicate_invoice(frame: pd.DataFrame, policy: dict, context: RuleContext) -
 
 
 def example(world: DemoWorld) -> DemoExample:
-    """One stationery invoice charged to two funders: the first and the second contract."""
+    """One stationery invoice charged to two funders: the first and the second contract (of the
+    two bureaus)."""
     first, second = world.first, world.second
     day = world.working_day(4, 8)
     return DemoExample(

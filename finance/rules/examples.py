@@ -63,7 +63,8 @@ class DemoStaff:
 class DemoWorld:
     """The demo agency as examples see it.
 
-    ``contracts``: the agency's three current contracts (code order), of ``year``. ``staff``:
+    ``contracts``: the agency's two current contracts of ``year``, the first project's (信丰)
+    then the second bureau's (安远). ``staff``:
     every staff member in staff-number order; ``spells``: every employment spell in the
     database's order. ``workday(day)`` is the day itself or the next official working day.
     ``window_start``..``window_end`` is the demo's data window (core/demo.py: 1 January to the
@@ -91,10 +92,6 @@ class DemoWorld:
     @property
     def second(self) -> DemoContract:
         return self.contracts[1]
-
-    @property
-    def third(self) -> DemoContract:
-        return self.contracts[2]
 
     def member(self, staff_id: int) -> DemoStaff:
         return next(member for member in self.staff if member.staff_id == staff_id)

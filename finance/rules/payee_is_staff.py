@@ -50,13 +50,15 @@ def payee_is_staff(frame: pd.DataFrame, policy: dict, context: RuleContext) -> l
 
 
 def example(world: DemoWorld) -> DemoExample:
-    """Case supervision on the third contract's services line, paid to the first staff member."""
-    third = world.third
-    line = third.line("services", "equipment")
+    """Case supervision on the second contract's services line, paid to the first staff member."""
+    second = world.second
+    line = second.line("services", "equipment")
     if not world.staff or line is None:
         return DemoExample()
     day = world.working_day(9, 8)
-    return DemoExample(rows=(DemoRow(third.code, line, day, "1800.00", world.staff[0].name, "个案督导服务"),))
+    return DemoExample(
+        rows=(DemoRow(second.code, line, day, "1800.00", world.staff[0].name, "个案督导服务"),)
+    )
 
 
 RULE = Rule(
