@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, models, transaction
 
+from core.demo_window import data_window
 from core.models import Agency
 
 #: Rows per ``bulk_create`` batch of the large data set.
@@ -56,23 +57,6 @@ class DemoContext:
     def window_end(self) -> dt.date:
         """The last day of the demo's data window (see the module docstring)."""
         return data_window(self.today)[1]
-
-
-def data_window(today: dt.date) -> tuple[dt.date, dt.date]:
-    """1 January of ``today``'s year to the last day of the previous month; in January, to
-    yesterday (on 1 January, that day alone)."""
-    start = dt.date(today.year, 1, 1)
-    if today.month > 1:
-        return start, today.replace(day=1) - dt.timedelta(days=1)
-    return start, max(start, today - dt.timedelta(days=1))
-
-
-def window_day(start: dt.date, end: dt.date, month: int, day: int) -> dt.date:
-    """The day of the window ``start``..``end`` at the same fraction of it as ``month``/``day``
-    is of a year: planted examples keep their order and spacing whatever the window's length."""
-    nominal = dt.date(2025, month, day)  # any year without 29 February
-    fraction = (nominal - dt.date(2025, 1, 1)).days / 364
-    return start + dt.timedelta(days=round(fraction * (end - start).days))
 
 
 def _field(model, name: str):

@@ -181,9 +181,9 @@ PLANT_AT = {
 
 def plant_days(start: dt.date, end: dt.date) -> dict[str, dt.date]:
     """A distinct working day of the window for each planted example, at its point of a year
-    (core.demo.window_day), moved on to the next free working day (back from the window's end);
+    (core.demo_window.window_day), moved on to the next free working day (back from the window's end);
     the window's days in turn when it has too few working days."""
-    from core.demo import window_day
+    from core.demo_window import window_day
 
     every = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
     workdays = [d for d in every if d.weekday() < 5] or every

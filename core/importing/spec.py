@@ -268,7 +268,9 @@ def parse_table(spec: FileSpec, table: Table) -> ParseOutcome:
         label = labels[column.name]
         for row_index, value in enumerate(values):
             if type(value) is _Problem:
-                problems.append((row_index, index, RowError(data_rows[row_index].number, label, value.message)))
+                problems.append(
+                    (row_index, index, RowError(data_rows[row_index].number, label, value.message))
+                )
                 bad.add(row_index)
     problems.sort(key=lambda problem: (problem[0], problem[1]))
     errors.extend(error for _row, _column, error in problems)

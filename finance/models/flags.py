@@ -57,6 +57,23 @@ def _restrict_via_contracts(model, qs, user, action: str, path: str):
     return qs.none()
 
 
+def flag_message(message: str, params: dict | None) -> str:
+    """A stored finding in the active language: ``finance.rules.render_message`` after the
+    parameters that are codes or English names are named in that language (a budget-line
+    category by its label, a holiday that the chinesecalendar package names in English)."""
+    from core.official_calendar import holiday_name
+    from finance.models.contracts import Category
+    from finance.rules import render_message
+
+    if params and (params.get("holiday") or params.get("category")):
+        params = dict(params)
+        if params.get("holiday"):
+            params["holiday"] = holiday_name(params["holiday"])
+        if params.get("category"):
+            params["category"] = str(dict(Category.choices).get(params["category"], params["category"]))
+    return render_message(message, params)
+
+
 class Flag(TenantModel):
     """One finding of an irregularity rule, with its triage status."""
 
@@ -139,9 +156,7 @@ class Flag(TenantModel):
     @staticmethod
     def history_derived(version) -> dict:
         """The finding of a stored version, in the active language (core.selectors)."""
-        from finance.rules import render_message
-
-        return {_("finding"): render_message(version.message, version.params)}
+        return {_("finding"): flag_message(version.message, version.params)}
 
     @staticmethod
     def history_display(field_name: str, value) -> str | None:
@@ -158,9 +173,7 @@ class Flag(TenantModel):
     @property
     def text(self) -> str:
         """The message in the active language."""
-        from finance.rules import render_message
-
-        return render_message(self.message, self.params)
+        return flag_message(self.message, self.params)
 
     def redact_for(self, user) -> Flag:
         """Hide, in memory only, what a reader outside some of the flag's contracts may not see.

@@ -65,18 +65,9 @@ def run_rules(frame, policy: dict, context: RuleContext, codes=None) -> list[Fin
 
 
 def render_message(message: str, params: dict | None) -> str:
-    """A stored finding message in the active language (msgid + params, rendered now). Stored
-    values that are codes or English names read in the active language: a budget-line category
-    by its label, a holiday named by the chinesecalendar package (in English) by its name."""
-    if params and (params.get("holiday") or params.get("category")):
-        from core.official_calendar import holiday_name
-        from finance.models.contracts import Category
-
-        params = dict(params)
-        if params.get("holiday"):
-            params["holiday"] = holiday_name(params["holiday"])
-        if params.get("category"):
-            params["category"] = str(dict(Category.choices).get(params["category"], params["category"]))
+    """A stored finding message in the active language (msgid + params, rendered now).
+    ``finance.models.flags.flag_message`` first gives coded parameters (a category, a holiday)
+    their names in the active language."""
     try:
         return gettext(message) % (params or {})
     except (KeyError, TypeError, ValueError):

@@ -119,8 +119,8 @@ class DemoWorld:
 
     def working_day(self, month: int, day: int) -> dt.date:
         """A working day of the data window at the point where ``month``/``day`` falls in a year
-        (core.demo.window_day): the examples keep their order whatever the window's length."""
-        from core.demo import window_day
+        (core.demo_window.window_day): the examples keep their order whatever the window's length."""
+        from core.demo_window import window_day
 
         return self.in_window(window_day(*self.window, month, day))
 

@@ -66,8 +66,8 @@ def test_finance_officer_fixes_a_ledger_imports_it_dismisses_a_flag_and_download
     assert "V-003" in main_text(page)
     assert Expenditure.objects.filter(contract=contract).count() == 3
 
-    # A ledger import does not scan for irregularities by itself yet (ledger_import never calls
-    # flags_scan_on_commit): scan the contract as `manage.py scan_flags` would.
+    # The import queued the contract's scan after commit; should the live server's job not have
+    # run yet, scan the contract as `manage.py scan_flags` would.
     if not Flag.objects.filter(contract=contract, rule="CASH_LIMIT").exists():
         flags_scan_contract(contract=contract)
     flag = Flag.objects.get(contract=contract, rule="CASH_LIMIT")
@@ -75,7 +75,7 @@ def test_finance_officer_fixes_a_ledger_imports_it_dismisses_a_flag_and_download
     # Open the flag from the queue and dismiss it with a note.
     page.goto(f"{page.base}/finance/flags/")
     assert page.get_by_role("heading", name="Irregularity flags").is_visible()
-    page.get_by_role("row").filter(has_text="CASH_LIMIT").get_by_role("link").click()
+    page.get_by_role("row").filter(has_text="Cash payment over the limit").get_by_role("link").click()
     page.wait_for_url(f"**/finance/flags/{flag.pk}/")
     assert "V-003" in main_text(page)
     triage = page.locator("form[action$='/triage/']")

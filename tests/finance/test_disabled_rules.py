@@ -229,7 +229,10 @@ def test_the_director_disables_a_rule_on_the_policy_page_with_a_required_reason(
     client = login_client(director)
     url = reverse("finance-contract-policy", args=[contract.pk])
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert '<label for="id_disable_WEEKEND_HOLIDAY" title="WEEKEND_HOLIDAY">Weekend or public holiday</label>' in page
+    assert (
+        '<label for="id_disable_WEEKEND_HOLIDAY" title="WEEKEND_HOLIDAY">Weekend or public holiday</label>'
+        in page
+    )
     assert 'name="reason_THIN_CASES"' in page  # the delivery rules too
     refused = client.post(url, {"form": "disabled_rules", "disable_WEEKEND_HOLIDAY": "on", "reason_WEEKEND_HOLIDAY": " "},
                           HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip

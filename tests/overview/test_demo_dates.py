@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from core.demo import data_window
+from core.demo_window import data_window
 from core.models import Agency
 from delivery.models import ServiceActivity
 from delivery.rules import RULE_ORDER
