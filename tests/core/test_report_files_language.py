@@ -167,3 +167,23 @@ def test_the_check_catches_codes_and_english_words():
     assert _problems("合同 JX-XF-2026-01 凭证 V-0107 PDF director", chinese=True) == []
     assert _problems("预算 Remaining", chinese=True) == ["English Remaining"]
     assert re.fullmatch(CODE, "JX-XF-2026-01") is None
+
+
+def test_json_keeps_the_codes_the_files_show_by_label(demo, db):
+    import json
+
+    from core.reports import get, render
+
+    agency, _codes = demo
+    with translation.override("zh-hans"):
+        supervision = get("supervision-compliance").build(agency=agency, user=None, year=2026)
+        flags = get("flags").build(agency=agency, user=None, contract="JX-XF-2026-01")
+        rows = json.loads(render(supervision, "json")[0])["rows"]
+        statuses = {row["status"] for row in rows}
+        csv_text = _text(render(supervision, "csv")[0], "csv")
+        flag_rules = {item["rule"] for item in json.loads(render(flags, "json")[0])["flags"]}
+        flags_csv = _text(render(flags, "csv")[0], "csv")
+    assert statuses == {"met", "short"}
+    assert "达标" in csv_text and "未达标" in csv_text
+    assert {"DUPLICATE_INVOICE", "CASH_LIMIT"} <= flag_rules
+    assert "发票重复报销" in flags_csv and "现金支付超限" in flags_csv
