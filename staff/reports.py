@@ -51,7 +51,6 @@ def _reasons_table(metrics: dict[str, Any]) -> Table:
     return Table(
         title=_("Exit reasons"),
         columns=[
-            Column("code", _("Code")),
             Column("reason", _("Reason")),
             Column("exits", _("Exits"), "int"),
         ],

@@ -51,7 +51,7 @@ def build_compliance(*, agency, user=None, year=None, **kw) -> Report:
             Column("received_minutes", _("Received minutes"), "int"),
             Column("required_individual_minutes", _("Required individual minutes"), "int"),
             Column("individual_minutes", _("Individual minutes"), "int"),
-            Column("status", _("Status")),
+            Column("status", _("Status"), labels={"met": _("met"), "short": _("short")}),
         ],
         rows=rows,
         note=str(COMPLIANCE_NOTE),

@@ -76,6 +76,8 @@ class Column:
     kind: ColumnKind = "text"
     #: Decimal places for ``number`` columns (None: as the value comes).
     places: int | None = None
+    #: Labels of coded values (``{"met": _("met")}``): files show the label, JSON keeps the code.
+    labels: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in COLUMN_KINDS:
@@ -99,8 +101,12 @@ class Table:
     note: str = ""
 
     def cell(self, row: dict[str, Any], column: Column) -> Any:
-        """The value of ``column`` in ``row`` (None when the row lacks it)."""
-        return row.get(column.key)
+        """The value of ``column`` in ``row`` (None when the row lacks it), a coded value as its
+        label when the column has ``labels``."""
+        value = row.get(column.key)
+        if column.labels is not None and isinstance(value, str) and value in column.labels:
+            return str(column.labels[value])
+        return value
 
     def totals_row(self) -> dict[str, Any] | None:
         """The totals as a row, with the "Total" label in the first column if it is free."""

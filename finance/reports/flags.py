@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from core.reports import Column, Report, Section, Table, money_str, register
 from finance.flags.extensions import described
 from finance.flags.output import flag_dict, flag_sort_key
-from finance.flags.presentation import rule_label
+from finance.flags.presentation import rule_title
 from finance.models import Expenditure, Flag
 from finance.reports.budget import visible_contract
 
@@ -71,7 +71,7 @@ def build_flags(*, agency, user=None, contract=None, **kw) -> Report:
         flag_rows.append(
             {
                 "n": number,
-                "rule": rule_label(flag.rule),
+                "rule": rule_title(flag.rule),
                 "severity": flag.get_severity_display(),
                 "status": flag.get_status_display(),
                 "contracts": ", ".join(flag.contract_codes),
@@ -82,7 +82,7 @@ def build_flags(*, agency, user=None, contract=None, **kw) -> Report:
             expenditure_rows.append(
                 {
                     "n": number,
-                    "rule": rule_label(flag.rule),
+                    "rule": rule_title(flag.rule),
                     "voucher": e.voucher_no,
                     "date": e.date,
                     "amount": e.amount,
@@ -120,7 +120,7 @@ def build_flags(*, agency, user=None, contract=None, **kw) -> Report:
                         Column("dismissed", _("Dismissed"), "int"),
                         Column("total", _("Total"), "int"),
                     ],
-                    rows=[{**row, "rule": rule_label(row["rule"])} for row in summary_rows],
+                    rows=[{**row, "rule": rule_title(row["rule"])} for row in summary_rows],
                 )
             ],
         ),

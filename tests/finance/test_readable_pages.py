@@ -159,8 +159,8 @@ def test_the_flags_report_tables_name_rules_by_title_and_keep_codes_in_json(cont
     with translation.override("en"):
         report = build_flags(agency=contract.agency, contract=contract.code)
         tables = report.tables()
-        assert [row["rule"] for row in tables[1].rows] == ["Cash payment over the limit (CASH_LIMIT)"]
-        assert tables[0].rows[0]["rule"] == "Cash payment over the limit (CASH_LIMIT)"
+        assert [row["rule"] for row in tables[1].rows] == ["Cash payment over the limit"]
+        assert tables[0].rows[0]["rule"] == "Cash payment over the limit"
     assert report.data["flags"][0]["rule"] == "CASH_LIMIT"
     assert list(report.data["summary"]["by_rule"]) == ["CASH_LIMIT"]
 
