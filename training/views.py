@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -280,6 +281,7 @@ def compliance(request):
         shown = frame[frame["status"] == status] if status and not frame.empty else frame
         page = paginate(request, shown, per_page=COMPLIANCE_PER_PAGE)
         page.object_list = frame_rows(page.object_list)
+    annual, annual_page = _annual_page(request, agency, as_of.year, ids)
     return render(
         request,
         "training/compliance.html",
@@ -293,10 +295,26 @@ def compliance(request):
             "status": status,
             "statuses": list(STATUS_LABELS.items()),
             "requirements": requirements_for(agency).values(),
-            "annual": selectors.annual_progress(agency, as_of.year, staff_ids=ids),
+            "annual": annual,
+            "annual_page": annual_page,
             "formats": list(FORMATS),
         },
     )
+
+
+def _annual_page(request, agency, year: int, ids):
+    """The agency's annual minimum table, 50 people a page (``?annual_page=``): hours summed for
+    the page's people only. ``([], None)`` when the agency sets no annual minimum."""
+    minimum = selectors.annual_minimum(agency) if agency is not None else None
+    if minimum is None or (ids is not None and not ids):
+        return [], None
+    page = Paginator(selectors.annual_staff(agency, year, ids), COMPLIANCE_PER_PAGE).get_page(
+        request.GET.get("annual_page")
+    )
+    query = request.GET.copy()
+    query.pop("annual_page", None)
+    page.other_query = query.urlencode()
+    return selectors.annual_progress_of(agency, year, minimum, page.object_list), page
 
 
 def _visible_member(request, pk: int) -> StaffMember:

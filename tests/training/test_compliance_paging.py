@@ -129,3 +129,25 @@ def test_by_staff_number_the_queries_do_not_grow_with_the_people(
     with django_assert_num_queries(10):
         response = client.get(url)
     assert response.content.decode().count("/training/transcript/") == people
+
+
+def test_the_annual_minimum_table_is_paged_with_each_person_s_hours_of_the_year(
+    agency, director, login_client
+):
+    from training.models import TrainingPolicy
+    from training.selectors import annual_progress
+
+    _certified(agency, 55)  # 55 certified, a leaver of 2025-01-01 and one without a certificate
+    TrainingPolicy.objects.create(agency=agency, annual_minimum_hours=Decimal("5"))
+    whole = annual_progress(agency, 2024)
+    assert len(whole) == 57
+    client = login_client(director)
+    first = client.get("/training/compliance/?as_of=2024-12-01&status=at_risk").content.decode()
+    assert 'annual_page=2">Next' in first.replace("&amp;", "&")
+    second = client.get(
+        "/training/compliance/?as_of=2024-12-01&status=at_risk&annual_page=2"
+    ).content.decode()
+    annual = second.split("Agency annual minimum", 1)[1]
+    cells = re.findall(r"<tr><td>(.*?)</td><td class=\"num\">(.*?)</td>", annual)
+    assert cells == [(f"{r['staff'].staff_no} {r['staff'].name}", str(r["earned"])) for r in whole[50:]]
+    assert len(cells) == 7
