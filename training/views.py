@@ -276,7 +276,7 @@ def compliance(request):
     else:
         # Ordered or filtered by a computed figure (urgency, status): the vectorised figures of
         # everyone decide the order and the counts; only this page's rows are built and shown.
-        frame = ordered_frame(agency, as_of, staff_ids=ids, order="urgency")
+        frame = ordered_frame(agency, as_of, staff_ids=ids, order=sort)
         counts = status_counts(frame)
         shown = frame[frame["status"] == status] if status and not frame.empty else frame
         page = paginate(request, shown, per_page=COMPLIANCE_PER_PAGE)

@@ -151,3 +151,16 @@ def test_the_annual_minimum_table_is_paged_with_each_person_s_hours_of_the_year(
     cells = re.findall(r"<tr><td>(.*?)</td><td class=\"num\">(.*?)</td>", annual)
     assert cells == [(f"{r['staff'].staff_no} {r['staff'].name}", str(r["earned"])) for r in whole[50:]]
     assert len(cells) == 7
+
+
+def test_a_status_filter_by_staff_number_keeps_that_order_and_the_counts(agency, director, login_client):
+    _certified(agency, 12)
+    whole = [r for r in compliance_rows(agency, AS_OF) if r.status == "at_risk"]
+    html = (
+        login_client(director)
+        .get(f"/training/compliance/?as_of={AS_OF}&sort=staff_no&status=at_risk", HTTP_ACCEPT_LANGUAGE="en")
+        .content.decode()
+    )
+    assert _rows(html) == [_expected(r) for r in whole]
+    assert len(whole) > 1
+    assert html.count('class="badge at_risk"') == len(whole) + 1  # the rows and the counts line
