@@ -63,6 +63,7 @@ EXPECTED = {
     ("director", "/training/events/"): 13,
     ("director", "/training/approvals/"): 13,
     ("director", "/training/compliance/"): 16,
+    ("director", "/training/compliance/?sort=staff_no"): 17,
     ("director", "/training/summary/"): 13,
     ("staff", "/training/my/"): 13,
     ("director", "/delivery/activities/"): 12,

@@ -300,18 +300,48 @@ def compliance_frame(agency, as_of: dt.date, staff_ids=None) -> pd.DataFrame:
     )
 
 
+def certified_staff(agency, as_of: dt.date, staff_ids=None):
+    """The people ``compliance_frame`` lists, as a ``StaffMember`` queryset ordered by staff
+    number: the selection in the database, so a page of it can be read before any hours are
+    summed (``compliance_rows(..., staff_ids=<the page's ids>)`` then computes that page only;
+    each person's figures depend on nobody else's)."""
+    from staff.models import StaffMember
+
+    employed = EmploymentSpell.objects.filter(staff_id=OuterRef("pk"), hire_date__lte=as_of).filter(
+        Q(exit_date__isnull=True) | Q(exit_date__gte=as_of)
+    )
+    certified = Qualification.objects.filter(
+        staff_id=OuterRef("pk"), agency=agency, level__in=list(NATIONAL_LEVELS), issued__lte=as_of
+    )
+    qs = StaffMember.objects.filter(agency=agency).filter(Exists(certified), Exists(employed))
+    if staff_ids is not None:
+        qs = qs.filter(pk__in=staff_ids)
+    return qs.order_by("staff_no")
+
+
+def ordered_frame(agency, as_of: dt.date, staff_ids=None, order: str = "staff_no") -> pd.DataFrame:
+    """``compliance_frame`` by staff number or (``order="urgency"``) most urgent first
+    (overdue, at risk, on track, compliant; then the largest shortfall)."""
+    frame = compliance_frame(agency, as_of, staff_ids)
+    if frame.empty:
+        return frame
+    if order == "urgency":
+        return frame.assign(_order=frame["status"].map(STATUS_ORDER)).sort_values(
+            ["_order", "shortfall_tenths", "staff_no"], ascending=[True, False, True]
+        )
+    return frame.sort_values("staff_no")
+
+
 def compliance_rows(agency, as_of: dt.date, staff_ids=None, order: str = "staff_no") -> list[ComplianceRow]:
     """``compliance_frame`` as ``ComplianceRow``s, by staff number or (``order="urgency"``)
     most urgent first (overdue, at risk, on track, compliant; then the largest shortfall)."""
-    frame = compliance_frame(agency, as_of, staff_ids)
+    return frame_rows(ordered_frame(agency, as_of, staff_ids, order))
+
+
+def frame_rows(frame: pd.DataFrame) -> list[ComplianceRow]:
+    """The rows of a (sorted, possibly sliced) ``compliance_frame``, in its order."""
     if frame.empty:
         return []
-    if order == "urgency":
-        frame = frame.assign(_order=frame["status"].map(STATUS_ORDER)).sort_values(
-            ["_order", "shortfall_tenths", "staff_no"], ascending=[True, False, True]
-        )
-    else:
-        frame = frame.sort_values("staff_no")
     rows = []
     for rec in frame.itertuples(index=False):
         expires = rec.expires if rec.expires is not None and not pd.isna(rec.expires) else None
@@ -341,8 +371,13 @@ def compliance_for_person(agency, staff_id: int, as_of: dt.date) -> ComplianceRo
     return rows[0] if rows else None
 
 
-def status_counts(rows: list[ComplianceRow]) -> dict[str, int]:
+def status_counts(rows) -> dict[str, int]:
+    """People per status, of a list of ``ComplianceRow``s or of a ``compliance_frame``."""
     counts = {status: 0 for status in STATUS_ORDER}
+    if isinstance(rows, pd.DataFrame):
+        for status, n in rows["status"].value_counts().items() if not rows.empty else []:
+            counts[str(status)] += int(n)
+        return counts
     for row in rows:
         counts[row.status] += 1
     return counts

@@ -109,6 +109,11 @@ def annual_progress(agency, year: int, staff_ids: list[int] | None = None) -> li
     minimum = annual_minimum(agency)
     if minimum is None:
         return []
+    return annual_progress_of(agency, year, minimum, annual_staff(agency, year, staff_ids))
+
+
+def annual_staff(agency, year: int, staff_ids: list[int] | None = None) -> QuerySet[StaffMember]:
+    """Everyone employed at some point of ``year`` (of ``staff_ids``), by staff number."""
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     employed = EmploymentSpell.objects.filter(agency=agency, hire_date__lte=end).filter(
         Q(exit_date__isnull=True) | Q(exit_date__gte=start)
@@ -116,16 +121,28 @@ def annual_progress(agency, year: int, staff_ids: list[int] | None = None) -> li
     staff = StaffMember.objects.filter(agency=agency, pk__in=employed.values("staff_id"))
     if staff_ids is not None:
         staff = staff.filter(pk__in=staff_ids)
+    return staff.order_by("staff_no")
+
+
+def annual_progress_of(agency, year: int, minimum: Decimal, staff) -> list[dict]:
+    """``annual_progress`` of the people ``staff`` (a queryset or a page of it): hours are summed
+    for those people only."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    members = list(staff)
     hours = dict(
         TrainingRecord.objects.filter(
-            agency=agency, status=RecordStatus.APPROVED, date__gte=start, date__lte=end
+            agency=agency,
+            status=RecordStatus.APPROVED,
+            date__gte=start,
+            date__lte=end,
+            staff_id__in=[m.pk for m in members],
         )
         .values("staff_id")
         .annotate(total=Sum("hours"))
         .values_list("staff_id", "total")
     )
     rows = []
-    for member in staff.order_by("staff_no"):
+    for member in members:
         earned = hours.get(member.pk) or Decimal("0")
         rows.append(
             {

@@ -11,11 +11,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.forms import apply_validation_error
@@ -29,7 +31,15 @@ from core.roles import Role, has_role
 from core.views import paginate
 from staff.models import EmploymentSpell, StaffMember
 from training import forms, reports, selectors, services
-from training.compliance import STATUS_LABELS, requirements_for, status_counts
+from training.compliance import (
+    STATUS_LABELS,
+    certified_staff,
+    compliance_rows,
+    frame_rows,
+    ordered_frame,
+    requirements_for,
+    status_counts,
+)
 from training.importing import training_import
 from training.models import TrainingEvent
 
@@ -236,6 +246,11 @@ def review(request, pk: int):
 # --- compliance, transcript, summary -------------------------------------------------------
 
 
+#: People per page of /training/compliance/.
+COMPLIANCE_PER_PAGE = 50
+COMPLIANCE_SORTS = {"urgency": _l("Most urgent first"), "staff_no": _l("Staff number")}
+
+
 @login_required
 def compliance(request):
     if not has_role(request.user, Role.DIRECTOR, Role.SUPERVISOR):
@@ -245,28 +260,61 @@ def compliance(request):
     if fmt in FORMATS:
         report = reports.training_compliance(agency=agency_of(request.user), user=request.user, as_of=as_of)
         return _download(report, fmt)
-    rows = selectors.compliance_for_user(request.user, as_of)
     status = request.GET.get("status")
-    shown = [r for r in rows if r.status == status] if status in STATUS_LABELS else rows
-    # A large agency has thousands of certified staff: show them 100 at a time.
-    page = paginate(request, shown, per_page=100)
+    status = status if status in STATUS_LABELS else ""
+    sort = request.GET.get("sort")
+    sort = sort if sort in COMPLIANCE_SORTS else "urgency"
     agency = agency_of(request.user)
     ids = selectors.visible_staff_ids(request.user)
+    counts = None
+    if agency is None or (ids is not None and not ids):
+        page = paginate(request, [], per_page=COMPLIANCE_PER_PAGE)
+    elif sort == "staff_no" and not status:
+        # People chosen and paged by the database; hours summed for this page's people only.
+        page = paginate_keyset(request, certified_staff(agency, as_of, ids), per_page=COMPLIANCE_PER_PAGE)
+        page.object_list = compliance_rows(agency, as_of, staff_ids=[m.pk for m in page.object_list])
+    else:
+        # Ordered or filtered by a computed figure (urgency, status): the vectorised figures of
+        # everyone decide the order and the counts; only this page's rows are built and shown.
+        frame = ordered_frame(agency, as_of, staff_ids=ids, order=sort)
+        counts = status_counts(frame)
+        shown = frame[frame["status"] == status] if status and not frame.empty else frame
+        page = paginate(request, shown, per_page=COMPLIANCE_PER_PAGE)
+        page.object_list = frame_rows(page.object_list)
+    annual, annual_page = _annual_page(request, agency, as_of.year, ids)
     return render(
         request,
         "training/compliance.html",
         {
             "rows": page.object_list,
             "page": page,
-            "counts": status_counts(rows),
+            "counts": counts,
+            "sort": sort,
+            "sorts": list(COMPLIANCE_SORTS.items()),
             "as_of": as_of,
             "status": status,
             "statuses": list(STATUS_LABELS.items()),
             "requirements": requirements_for(agency).values(),
-            "annual": selectors.annual_progress(agency, as_of.year, staff_ids=ids),
+            "annual": annual,
+            "annual_page": annual_page,
             "formats": list(FORMATS),
         },
     )
+
+
+def _annual_page(request, agency, year: int, ids):
+    """The agency's annual minimum table, 50 people a page (``?annual_page=``): hours summed for
+    the page's people only. ``([], None)`` when the agency sets no annual minimum."""
+    minimum = selectors.annual_minimum(agency) if agency is not None else None
+    if minimum is None or (ids is not None and not ids):
+        return [], None
+    page = Paginator(selectors.annual_staff(agency, year, ids), COMPLIANCE_PER_PAGE).get_page(
+        request.GET.get("annual_page")
+    )
+    query = request.GET.copy()
+    query.pop("annual_page", None)
+    page.other_query = query.urlencode()
+    return selectors.annual_progress_of(agency, year, minimum, page.object_list), page
 
 
 def _visible_member(request, pk: int) -> StaffMember:
