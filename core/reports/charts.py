@@ -5,6 +5,7 @@ into web pages; ``chart_table`` gives the same numbers as a table for screen rea
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from decimal import Decimal
 from typing import Any
@@ -53,6 +54,13 @@ def _axis_label(value_format: str):
         return f"{value:,.2f}".rstrip("0").rstrip(".")
 
     return fmt
+
+
+def _whole_step(span: float, ticks: int = 5) -> int:
+    """A whole-number tick step of 1, 2 or 5 times a power of ten giving about ``ticks`` ticks."""
+    rough = max(span / ticks, 1)
+    power = 10 ** math.floor(math.log10(rough))
+    return int(next(m * power for m in (1, 2, 5, 10) if m * power >= rough))
 
 
 def _short(label: str, limit: int = 18) -> str:
@@ -193,6 +201,12 @@ def chart_drawing(chart: Chart, width: float = 480, height: float = 270) -> Draw
         axis.labels.fillColor = TEXT
     plot.valueAxis.valueMin = low
     plot.valueAxis.valueMax = high + (high - low) * 0.05
+    if chart.value_format == "int":
+        # Counts step by whole numbers: a small range would otherwise tick at 0.2, 0.4 … and
+        # read "0 0 0 1 1 1" once formatted without decimals.
+        step = _whole_step(high - low)
+        plot.valueAxis.valueStep = step
+        plot.valueAxis.valueMax = max(plot.valueAxis.valueMax, low + step)
     plot.valueAxis.labelTextFormat = fmt
     plot.valueAxis.visibleGrid = 1
     plot.valueAxis.gridStrokeColor = GRID

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import UTC, date, datetime
@@ -529,3 +530,25 @@ def test_pdf_falls_back_to_the_built_in_chinese_font(report, monkeypatch, settin
     text = PdfReader(io.BytesIO(content)).pages[0].extract_text()
     assert "测试社工服务中心" in text
     assert "1,234.50" in text
+
+
+@pytest.mark.parametrize(
+    ("values", "ticks"),
+    [
+        ([0, 1, 1], ["0", "1"]),
+        ([0, 0, 0], ["0", "1"]),
+        ([0, 3, 7], ["0", "2", "4", "6"]),
+        ([3, 17, 40], ["0", "10", "20", "30", "40"]),
+        ([0, 250, 1234], ["0", "500", "1,000"]),
+    ],
+)
+def test_a_count_chart_ticks_by_whole_numbers(values, ticks):
+    """Counts of 0 and 1 read "0 1" on the axis, not "0 0 0 1 1 1" (ticks at 0.2, 0.4 …)."""
+    chart = Chart(
+        kind="bar",
+        title="Sessions",
+        categories=["a", "b", "c"],
+        series=[Series(name="n", values=values)],
+        value_format="int",
+    )
+    assert re.findall(r">([0-9.,]+)</text>", chart_svg(chart)) == ticks
