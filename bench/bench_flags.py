@@ -19,25 +19,14 @@ import sys
 import tempfile
 import time
 
+from bench import django_setup
+
 SIZES = {"small": 20_000, "default": 200_000, "large": 1_000_000}
 CSV_PATH = os.path.join(tempfile.gettempdir(), "bench_flags_rows.csv")
 
 
 def _setup(reset: bool) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("DEBUG", "1")
-    os.environ.setdefault("DATABASE_URL", "sqlite:////tmp/bench_flags.sqlite3")
-    if reset and os.environ["DATABASE_URL"].startswith("sqlite:////tmp/bench_flags"):
-        path = os.environ["DATABASE_URL"].removeprefix("sqlite:///")
-        if os.path.exists(path):
-            os.remove(path)
-    import django
-
-    django.setup()
-    if reset:
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
+    django_setup("bench_flags", reset)
 
 
 def build(rows: int) -> str:

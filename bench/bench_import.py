@@ -32,6 +32,8 @@ import sys
 import tempfile
 import time
 
+from bench import django_setup
+
 SIZES = {"small": 10_000, "default": 100_000}
 SEED = 20261202
 CSV_PATH = os.path.join(tempfile.gettempdir(), "bench_import_ledger.csv")
@@ -54,20 +56,7 @@ BARE_TABLE = (
 
 
 def _setup(reset: bool) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("DEBUG", "1")
-    os.environ.setdefault("DATABASE_URL", "sqlite:////tmp/bench_import.sqlite3")
-    if reset and os.environ["DATABASE_URL"].startswith("sqlite:////tmp/bench_import"):
-        path = os.environ["DATABASE_URL"].removeprefix("sqlite:///")
-        if os.path.exists(path):
-            os.remove(path)
-    import django
-
-    django.setup()
-    if reset:
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
+    django_setup("bench_import", reset)
 
 
 def ledger_csv(rows: int) -> bytes:

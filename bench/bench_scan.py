@@ -27,6 +27,8 @@ import sys
 import tempfile
 import time
 
+from bench import django_setup
+
 SIZES = {"small": 10_000, "default": 100_000}
 PAYEES = {"small": 300, "default": 3_000}
 SEED = 20261201
@@ -37,20 +39,7 @@ CODE = "BENCH-SCAN"
 
 
 def _setup(reset: bool) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("DEBUG", "1")
-    os.environ.setdefault("DATABASE_URL", "sqlite:////tmp/bench_scan.sqlite3")
-    if reset and os.environ["DATABASE_URL"].startswith("sqlite:////tmp/bench_scan"):
-        path = os.environ["DATABASE_URL"].removeprefix("sqlite:///")
-        if os.path.exists(path):
-            os.remove(path)
-    import django
-
-    django.setup()
-    if reset:
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
+    django_setup("bench_scan", reset)
 
 
 def ledger_rows(rows: int, payees: int) -> list[tuple]:
