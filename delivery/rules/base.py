@@ -49,8 +49,15 @@ def _to_datetime(series: pd.Series) -> pd.Series:
     return pd.to_datetime(series)
 
 
-def prepare_activities(frame: pd.DataFrame) -> pd.DataFrame:
-    """Give a raw activities frame its types and the ``day`` column, in (date, id) order."""
+def prepare_activities(frame: pd.DataFrame, *, typed: bool = False) -> pd.DataFrame:
+    """Give a raw activities frame its types and the ``day`` column, in (date, id) order.
+
+    ``typed``: the caller's frame (``delivery.flags.activities_frame``) already has every column
+    with its type, in (date, id) order; it gains ``day`` without a copy or a sort.
+    """
+    if typed and not frame.empty:
+        frame["day"] = (frame["date"].values.astype("datetime64[D]") - EPOCH).astype("int64")
+        return frame
     frame = _empty(ACTIVITY_COLUMNS) if frame.empty else frame.copy()
     for column in ACTIVITY_COLUMNS:
         if column not in frame:

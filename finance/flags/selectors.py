@@ -1,29 +1,25 @@
 """Reads for the irregularity engine and the flag pages.
 
 ``contract_frame`` loads a contract's expenditures into the DataFrame the rules work on with one
-query through a raw cursor (no model instances): 1,000,000 rows cost one round trip and a few
-seconds. Money is converted to integer cents by the database (``ROUND(amount * 100)``), so no
+query (``core.frames.read_frame``: no model instance, no Python object per row on PostgreSQL). Money is converted to integer cents by the database (``ROUND(amount * 100)``), so no
 float ever touches an amount.
 """
 
 from __future__ import annotations
 
-import io
 from collections import Counter
 
 import pandas as pd
-from django.db import connection
-from django.db.models import BigIntegerField, CharField, Count, F, Func, Max, Min, Q, QuerySet
+from django.db.models import BigIntegerField, Count, F, Func, Max, Min, Q, QuerySet
 from django.db.models.functions import Cast
 
+from core.frames import read_frame
 from core.official_calendar import calendar_for
 from finance.models import Contract, Expenditure, Flag, StaffAssignment
 from finance.models.flags import SEVERITY_RANK
 from finance.rules import FRAME_COLUMNS, RuleContext, prepare_frame, to_cents
 from finance.rules.base import normalise_text
 from staff.models import EmploymentSpell, StaffMember
-
-CHUNK_ROWS = 100_000
 
 
 class _Round(Func):
@@ -34,13 +30,26 @@ def _cents(field: str):
     return Cast(_Round(F(field) * 100), BigIntegerField())
 
 
+#: The frame's columns as ``core.frames.read_frame`` reads them (``FRAME_COLUMNS``' order).
+_FRAME_KINDS = tuple(
+    (
+        name,
+        {"id": "int", "amount": "int", "staff_id": "id", "date": "date", "posted_on": "date"}.get(
+            name, "text"
+        ),
+    )
+    for name in FRAME_COLUMNS
+)
+
+
 def _frame_query(qs: QuerySet) -> pd.DataFrame:
-    """Run ``qs`` (posted expenditures) through a raw cursor into a prepared frame."""
+    """Read ``qs`` (posted expenditures) into a prepared frame, in ledger order, with no
+    Python object per row (``core.frames``)."""
     qs = qs.filter(status=Expenditure.Status.POSTED).order_by()
     values = qs.values_list(
         "id",
         "contract__code",
-        Cast("date", CharField()),
+        "date",
         _cents("amount"),
         "budget_line__code",
         "budget_line__category",
@@ -50,63 +59,10 @@ def _frame_query(qs: QuerySet) -> pd.DataFrame:
         "payment_method",
         "voucher_no",
         "staff_id",
-        Cast("posted_on", CharField()),
+        "posted_on",
     )
     sql, params = values.query.sql_with_params()
-    if connection.vendor == "postgresql":
-        # In ledger order, so the frame needs no sort (and no copy) in pandas.
-        return _frame_by_copy(values.order_by("date", "id").query.sql_with_params())
-    # Fetched in chunks turned into small frames at once, so the full list of row tuples never
-    # exists next to the frame (half the peak memory on 1,000,000 rows).
-    chunks = []
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(CHUNK_ROWS):
-            chunk = pd.DataFrame.from_records(rows, columns=list(FRAME_COLUMNS))
-            del rows
-            for column in ("date", "posted_on"):
-                # ISO strings parse on pandas' fast path; NULL posted_on becomes NaT.
-                chunk[column] = pd.to_datetime(chunk[column], format="%Y-%m-%d")
-            chunks.append(chunk)
-    if not chunks:
-        return prepare_frame(pd.DataFrame(columns=list(FRAME_COLUMNS)))
-    frame = pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
-    del chunks
-    return prepare_frame(frame, copy=False)
-
-
-#: Column types of the frame read from PostgreSQL's CSV (``_frame_by_copy``).
-_CSV_TYPES = {
-    "id": "int64",
-    "amount": "int64",
-    "staff_id": "float64",
-    **{c: str for c in FRAME_COLUMNS if c not in ("id", "amount", "staff_id", "date", "posted_on")},
-}
-
-
-def _frame_by_copy(query: tuple[str, list]) -> pd.DataFrame:
-    """PostgreSQL: ``COPY (query) TO STDOUT`` as CSV, parsed by pandas' C reader.
-
-    No Python object per row or per value: 100,000 rows cost about what ``read_csv`` of the same
-    file costs. Empty strings and NULLs both arrive empty, which the frame treats alike (text
-    columns ``""``, ``staff_id`` missing, ``posted_on`` NaT).
-    """
-    with connection.cursor() as cursor:
-        sql = cursor.cursor.mogrify(*query)
-        with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
-            data = b"".join(bytes(block) for block in copy)
-    frame = pd.read_csv(
-        io.BytesIO(data),
-        names=list(FRAME_COLUMNS),
-        header=None,
-        dtype=_CSV_TYPES,
-        keep_default_na=False,
-        na_values={"staff_id": [""], "date": [""], "posted_on": [""]},
-        encoding="utf-8",
-    )
-    del data
-    for column in ("date", "posted_on"):
-        frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d")
+    frame = read_frame(sql, params, _FRAME_KINDS, order=("date", "id"))
     return prepare_frame(frame, copy=False)
 
 
