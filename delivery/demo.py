@@ -348,11 +348,37 @@ def seed(ctx) -> None:
 
 #: Service activities of the large data set at full scale (one for every five ledger rows).
 LARGE_ACTIVITIES_PER_EXPENDITURE = 5
+#: Service workers added to each large contract beside the staff its ledger pays (at most), so
+#: that the work is spread as in a real agency: about one activity a person a workday.
+LARGE_EXTRA_WORKERS = 40
+#: No generated person-day holds more minutes than this, in all contracts (the overload rule's
+#: default is 600): the large set's findings are its real examples, not the generator's noise.
+LARGE_DAY_MINUTES = 360
+
+
+def _extra_workers(ctx, contract, base: list[int], taken: set[int], count: int) -> list[int]:
+    """Up to ``count`` people employed on the contract's first and last day, not among ``base``
+    and not yet serving a contract of the same period (``taken``)."""
+    staff = ctx.shared.get("large_staff")
+    if staff is None or count <= 0:
+        return []
+    whole = set(staff.employed_on(contract.start.toordinal()).tolist()) & set(
+        staff.employed_on(contract.end.toordinal()).tolist()
+    )
+    ids = sorted(staff.ids[i] for i in whole)
+    candidates = [i for i in ids if i not in taken and i not in base]
+    return sorted(ctx.rng.sample(candidates, min(count, len(candidates))))
 
 
 def seed_large(ctx) -> None:
     """Targets for every contract of the large agency and its service activities (200,000 at full
-    scale), spread over each contract's assigned staff and workdays; written without history."""
+    scale), written without history.
+
+    Each contract's activities are spread over the staff its ledger pays and up to
+    ``LARGE_EXTRA_WORKERS`` more people assigned for the contract year, on workdays, never on a
+    day of six hours of approved training and never above ``LARGE_DAY_MINUTES`` a person a day in
+    all contracts, so the delivery rules find in it only what a real agency's records would show.
+    """
     import random
 
     from core.demo import write_rows
@@ -372,13 +398,28 @@ def seed_large(ctx) -> None:
 
     created = timezone.now()
     written = 0
+    busy: dict[tuple[int, dt.date], int] = {}  # minutes per person and day, all contracts
+    taken: dict[tuple[dt.date, dt.date], set[int]] = {}  # extra workers per contract period
+    training: dict[int, set] = {}  # year → (staff_id, day) of full training days
     for k, contract in enumerate(contracts):
         targets = _targets(contract, Decimal(per_contract) / 800)
-        workers = list(
-            StaffAssignment.objects.filter(contract=contract).values_list("staff_id", flat=True).distinct()
+        workers = sorted(
+            set(StaffAssignment.objects.filter(contract=contract).values_list("staff_id", flat=True))
         )
         if not workers:
             continue
+        period = taken.setdefault((contract.start, contract.end), set())
+        extra = _extra_workers(ctx, contract, workers, period, min(LARGE_EXTRA_WORKERS, per_contract // 250))
+        period.update(extra)
+        write_rows(
+            StaffAssignment,
+            ["agency", "contract", "staff", "start", "end", "fte"],
+            ((ctx.agency.pk, contract.pk, i, contract.start, contract.end, Decimal("0.50")) for i in extra),
+        )
+        workers += extra
+        for year in range(contract.start.year, contract.end.year + 1):
+            if year not in training:
+                training[year] = _full_training_days(ctx.agency, year)
         workdays = [
             contract.start + dt.timedelta(days=i)
             for i in range(contract.period_days)
@@ -388,24 +429,37 @@ def seed_large(ctx) -> None:
         cases = max(10, per_contract // 16)
         plan = [("HV", 0.45), ("CS", 0.3), ("GP", 0.05), ("HR", 0.2)]
 
-        def rows(
-            contract=contract,
-            targets=targets,
-            workers=workers,
-            workdays=workdays,
-            cases=cases,
-            plan=plan,
-            k=k,
-        ):
+        def place(minutes: int, workers=workers, workdays=workdays) -> tuple[int, dt.date]:
+            """A person and workday with room for ``minutes`` more (a few random tries, then the
+            first free one in order; the least busy when every day is full)."""
+            for _try in range(20):
+                worker, day = rng.choice(workers), rng.choice(workdays)
+                if (worker, day) not in training[day.year] and busy.get(
+                    (worker, day), 0
+                ) + minutes <= LARGE_DAY_MINUTES:
+                    return worker, day
+            free = [
+                (busy.get((w, d), 0), w, d)
+                for d in workdays
+                for w in workers
+                if (w, d) not in training[d.year]
+            ]
+            _minutes, worker, day = min(free) if free else (0, workers[0], workdays[0])
+            return worker, day
+
+        def rows(contract=contract, targets=targets, cases=cases, plan=plan, k=k, place=place):
             n = 0
             for code, share in plan:
                 target = targets[code]
                 for _i in range(int(per_contract * share)):
                     n += 1
                     case = f"P{k:02d}-C-{rng.randrange(cases):05d}" if code == "CS" else ""
+                    minutes = rng.choice([30, 45, 60, 90]) if code != "GP" else 90
+                    worker, day = place(minutes)
+                    busy[(worker, day)] = busy.get((worker, day), 0) + minutes
                     yield (
-                        ctx.agency.pk, contract.pk, f"PA-{n:07d}", rng.choice(workdays), rng.choice(workers),
-                        target.pk, rng.choice([30, 45, 60, 90]) if code != "GP" else 90, case,
+                        ctx.agency.pk, contract.pk, f"PA-{n:07d}", day, worker,
+                        target.pk, minutes, case,
                         rng.randint(8, 30) if code == "GP" else 1, rng.choice(PLACES),
                         rng.choice(NOTES[code]), ServiceActivity.Source.IMPORT.value, created,
                     )  # fmt: skip
