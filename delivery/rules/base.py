@@ -202,18 +202,37 @@ def covered(activities: pd.DataFrame, spans: pd.DataFrame, start: str, end: str)
     """For each activity, True when one of its staff member's ``spans`` covers its date.
 
     ``spans`` has staff_id, ``start`` and ``end`` columns (end NaT = open); both ends count.
+    Worked on day numbers by position: one merge of the activities with their people's spans,
+    no set of ids.
     """
     if activities.empty:
         return np.zeros(0, dtype=bool)
     if spans.empty:
         return np.zeros(len(activities), dtype=bool)
-    left = activities[["id", "staff_id", "date"]]
-    right = spans[["staff_id", start, end]].copy()
-    right["staff_id"] = right["staff_id"].astype("int64")
-    pairs = left.merge(right, on="staff_id", how="inner")
-    inside = (pairs[start] <= pairs["date"]) & (pairs[end].isna() | (pairs[end] >= pairs["date"]))
-    ok_ids = set(pairs.loc[inside, "id"].tolist())
-    return activities["id"].isin(ok_ids).to_numpy()
+    left = pd.DataFrame(
+        {
+            "at": np.arange(len(activities)),
+            "staff_id": activities["staff_id"].to_numpy(dtype="int64"),
+            "day": activities["day"].to_numpy(),
+        }
+    )
+    first = spans[start].to_numpy(dtype="datetime64[D]")
+    last = spans[end].to_numpy(dtype="datetime64[D]")
+    right = pd.DataFrame(
+        {
+            "staff_id": spans["staff_id"].to_numpy(dtype="int64"),
+            "first": (first - EPOCH).astype("int64"),
+            # An open end (NaT) covers every later day.
+            "last": np.where(np.isnat(last), np.iinfo("int64").max, (last - EPOCH).astype("int64")),
+        }
+    )
+    pairs = left.merge(right[~np.isnat(first)], on="staff_id", how="inner")
+    inside = (pairs["first"].to_numpy() <= pairs["day"].to_numpy()) & (
+        pairs["last"].to_numpy() >= pairs["day"].to_numpy()
+    )
+    ok = np.zeros(len(activities), dtype=bool)
+    ok[pairs["at"].to_numpy()[inside]] = True
+    return ok
 
 
 def decimal(value) -> Decimal:

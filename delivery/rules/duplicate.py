@@ -33,8 +33,7 @@ def duplicate_activity(frame: pd.DataFrame, policy: dict, context: DeliveryConte
     coded = frame[frame["case_code"] != ""]
     if coded.empty:
         return []
-    sizes = coded.groupby(KEY, sort=True)["id"].transform("size")
-    groups = coded[sizes >= 2]
+    groups = coded[coded.duplicated(list(KEY), keep=False)]
     findings = []
     for (staff_id, date, target, case, minutes), rows in groups.groupby(KEY, sort=True):
         findings.append(

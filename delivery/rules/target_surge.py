@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -34,15 +35,16 @@ def target_surge(frame: pd.DataFrame, policy: dict, context: DeliveryContext) ->
     length = context.period_days
     if window <= 0 or length < 3 * window:
         return []
-    in_period = frame[(frame["day"] >= context.start_day) & (frame["day"] <= context.end_day)]
+    days = frame["day"].to_numpy()
+    inside = (days >= context.start_day) & (days <= context.end_day)
+    # Counts per target by position (codes of the sorted distinct targets): no group frames.
+    codes, targets = pd.factorize(frame["target"].to_numpy()[inside], sort=True)
+    totals = np.bincount(codes, minlength=len(targets))
+    lasts = np.bincount(codes[days[inside] > context.end_day - window], minlength=len(targets))
     findings = []
-    for target, rows in in_period.groupby("target", sort=True):
-        total = len(rows)
+    for target, total, last in zip(targets.tolist(), totals.tolist(), lasts.tolist(), strict=True):
         if total < MIN_ACTIVITIES:
             continue
-        last_rows = rows[rows["day"] > context.end_day - window]
-        last = len(last_rows)
-        # last > factor × total × window / length, kept exact.
         if decimal(last * length) <= factor * total * window:
             continue
         average = (decimal(total) * window / length).quantize(decimal("0.01"))

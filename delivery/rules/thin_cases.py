@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -34,15 +35,18 @@ def thin_cases(frame: pd.DataFrame, policy: dict, context: DeliveryContext) -> l
     ]
     findings = []
     for target, rows in coded.groupby("target", sort=True):
-        per_case = rows.groupby("case_code").agg(count=("id", "size"), minutes=("duration_minutes", "sum"))
-        distinct = len(per_case)
+        # Activities and minutes per case by position in the distinct codes: no group frames.
+        codes, cases = pd.factorize(rows["case_code"].to_numpy())
+        distinct = len(cases)
         if distinct < MIN_CASES:
             continue
-        thin_codes = per_case[(per_case["count"] == 1) & (per_case["minutes"] < minutes)].index
-        thin = len(thin_codes)
+        count = np.bincount(codes, minlength=distinct)
+        total = np.bincount(codes, weights=rows["duration_minutes"].to_numpy(), minlength=distinct)
+        is_thin = (count == 1) & (total < minutes)
+        thin = int(is_thin.sum())
         if decimal(thin) * 100 <= pct * distinct:
             continue
-        thin_rows = rows[rows["case_code"].isin(thin_codes)]
+        thin_rows = rows[is_thin[codes]]
         share = (decimal(thin) * 100 / distinct).quantize(decimal("0.1"))
         findings.append(
             ActivityFinding(
