@@ -42,7 +42,7 @@ from core.uploads import validate_document
 from finance.flags import bulk, selectors
 from finance.flags.extensions import EXTENSIONS, rule_for
 from finance.models import Contract, Flag, FlagEvent, FlagEvidence, FlagStatus
-from finance.policy import disabled_rules_change_text, policy_keep_disabled_rules
+from finance.policy import disabled_rules_change_reason, policy_keep_disabled_rules
 from finance.rules import REGISTRY, Finding, run_rules
 
 #: Statuses that need a note saying why.
@@ -600,7 +600,7 @@ def contract_disabled_rules_update(*, contract: Contract, user, disabled: dict[s
     contract is scanned again.
 
     The change is kept in the contract's history, by whom, with each rule disabled or re-enabled
-    and its reason as the change reason. Only a director of the contract's agency may do it
+    and its reason as the change reason (coded, shown in the reader's language). Only a director of the contract's agency may do it
     (docs/rules.md); an unchanged set writes nothing.
     """
     if (
@@ -620,7 +620,7 @@ def contract_disabled_rules_update(*, contract: Contract, user, disabled: dict[s
         if after == before:
             return contract
         contract._history_user = user
-        contract._change_reason = disabled_rules_change_text(before, after)
+        contract._change_reason = disabled_rules_change_reason(before, after)
         contract.save(update_fields=["policy", "updated_at"])
         flags_scan_on_commit(contract=contract, user=user)
     return contract
