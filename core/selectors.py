@@ -52,10 +52,13 @@ def record_history(obj: Model) -> list[HistoryEntry]:
 
     A model may leave out fields that are bookkeeping (``history_hidden``: names) and show values
     derived from a whole version instead (``history_derived(version) -> {label: value}``), e.g. a
-    flag's finding rendered from its stored msgid and parameters in the reader's language."""
+    flag's finding rendered from its stored msgid and parameters in the reader's language), and
+    show a stored change reason its own way (``history_reason(text) -> str | None``, e.g. a
+    reason stored in a coded form, shown in the reader's language; None shows it as stored)."""
     records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id"))
     hidden = {"id", *getattr(type(obj), "history_hidden", ())}
     derive = getattr(type(obj), "history_derived", None)
+    shown_reason = getattr(type(obj), "history_reason", None)
     entries = []
     for index, record in enumerate(records):
         previous = records[index + 1] if index + 1 < len(records) else None
@@ -84,12 +87,15 @@ def record_history(obj: Model) -> list[HistoryEntry]:
                 if value not in (None, ""):
                     changes.append((str(field.verbose_name), None, history_value(obj, field, value)))
             changes += [(str(label), None, value) for label, value in derived.items() if value]
+        reason = record.history_change_reason or ""
+        if reason and shown_reason is not None:
+            reason = shown_reason(reason) or reason
         entries.append(
             HistoryEntry(
                 when=record.history_date,
                 who=str(record.history_user) if record.history_user else "—",
                 kind=record.get_history_type_display(),
-                reason=record.history_change_reason or "",
+                reason=reason,
                 changes=changes,
             )
         )

@@ -13,13 +13,14 @@ optional cap.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from finance.rules import PolicyKey, RuleDeclarationError, rule_policy_keys
 
@@ -141,18 +142,56 @@ def policy_keep_disabled_rules(*, stored: dict | None, incoming: Any, user) -> A
     return incoming
 
 
-def disabled_rules_change_text(before: dict[str, str], after: dict[str, str]) -> str:
-    """The history's change reason for a change of ``disabled_rules``: each rule disabled (with
-    the reason), re-enabled, or given a new reason."""
-    parts = []
+#: A change of ``disabled_rules`` is kept in the contract's history with a change reason that
+#: does not depend on the writer's language: this prefix, then a JSON list of ``["disabled",
+#: code, reason]``, ``["reason", code, reason]`` (a new reason) and ``["enabled", code]``. The
+#: history page shows it in the reader's language (``disabled_rules_reason_text``).
+CHANGE_REASON_PREFIX = "disabled_rules:"
+
+#: What each kind of change reads as (msgids, translated when shown).
+_CHANGE_MESSAGES = {
+    "disabled": gettext_noop("Disabled %(code)s: %(reason)s"),
+    "reason": gettext_noop("New reason for %(code)s: %(reason)s"),
+    "enabled": gettext_noop("Re-enabled %(code)s"),
+}
+
+
+def disabled_rules_change_reason(before: dict[str, str], after: dict[str, str]) -> str:
+    """The history's change reason for a change of ``disabled_rules``, in its stored, coded form
+    (``CHANGE_REASON_PREFIX``): each rule disabled (with the reason), re-enabled, or given a new
+    reason, in rule order."""
+    entries: list[list[str]] = []
     for code in rule_codes():
         if code in after and code not in before:
-            parts.append(_("Disabled %(code)s: %(reason)s") % {"code": code, "reason": after[code]})
+            entries.append(["disabled", code, after[code]])
         elif code in after and after[code] != before[code]:
-            parts.append(_("New reason for %(code)s: %(reason)s") % {"code": code, "reason": after[code]})
+            entries.append(["reason", code, after[code]])
         elif code in before and code not in after:
-            parts.append(_("Re-enabled %(code)s") % {"code": code})
-    return "; ".join(str(part) for part in parts)
+            entries.append(["enabled", code])
+    return CHANGE_REASON_PREFIX + json.dumps(entries, ensure_ascii=False, separators=(",", ":"))
+
+
+def disabled_rules_reason_text(stored: str) -> str | None:
+    """A stored change reason of ``disabled_rules_change_reason`` in the active language
+    ("Disabled WEEKEND_HOLIDAY: …", "停用 WEEKEND_HOLIDAY：…"); ``None`` for any other text (a
+    reason written before the coded form, in its writer's language, is shown as it was stored)."""
+    if not stored.startswith(CHANGE_REASON_PREFIX):
+        return None
+    try:
+        entries = json.loads(stored[len(CHANGE_REASON_PREFIX) :])
+    except ValueError:
+        return None
+    if not isinstance(entries, list):
+        return None
+    parts = []
+    for entry in entries:
+        if not isinstance(entry, list) or len(entry) not in (2, 3) or entry[0] not in _CHANGE_MESSAGES:
+            return None
+        params = {"code": entry[1], "reason": entry[2] if len(entry) == 3 else ""}
+        parts.append(_(_CHANGE_MESSAGES[entry[0]]) % params)
+    from finance.flags.presentation import chinese
+
+    return ("；" if chinese() else "; ").join(parts)
 
 
 def default_policy() -> dict[str, Any]:

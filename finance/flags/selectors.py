@@ -103,9 +103,27 @@ def _other_contracts_sharing_invoices(contract: Contract, own: set[str] | None =
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
+def _rules_off(contract: Contract, others: pd.DataFrame) -> dict[str, frozenset[str]]:
+    """Contract code → the rules it does not run (its ``disabled_rules``), for the contracts of
+    ``others`` (the other contracts' rows the rules see) that disable any: one query, and none
+    when no other contract shares an invoice number."""
+    if others.empty:
+        return {}
+    codes = others["contract"].unique().tolist()
+    policies = Contract.objects.filter(
+        agency_id=contract.agency_id, code__in=codes, policy__has_key="disabled_rules"
+    ).values_list("code", "policy")
+    return {
+        code: frozenset(policy.get("disabled_rules") or ())
+        for code, policy in policies
+        if isinstance(policy, dict) and policy.get("disabled_rules")
+    }
+
+
 def rule_context(contract: Contract, frame: pd.DataFrame | None = None) -> RuleContext:
-    """The lines, other contracts' invoices, staff spells and assignments the rules need
-    (``frame``: the contract's own frame, when the caller has loaded it already)."""
+    """The lines, other contracts' invoices (with the rules those contracts do not run), staff
+    spells and assignments the rules need (``frame``: the contract's own frame, when the caller
+    has loaded it already)."""
     agency_id = contract.agency_id
     lines = pd.DataFrame.from_records(
         [
@@ -146,6 +164,7 @@ def rule_context(contract: Contract, frame: pd.DataFrame | None = None) -> RuleC
         total=to_cents(contract.total),
         lines=lines,
         agency_invoices=others,
+        rules_off=_rules_off(contract, others),
         spells=spells,
         assignments=assignments,
         staff=staff,

@@ -42,7 +42,7 @@ from core.uploads import validate_document
 from finance.flags import bulk, selectors
 from finance.flags.extensions import EXTENSIONS, rule_for
 from finance.models import Contract, Flag, FlagEvent, FlagEvidence, FlagStatus
-from finance.policy import disabled_rules_change_text, policy_keep_disabled_rules
+from finance.policy import disabled_rules_change_reason, policy_keep_disabled_rules
 from finance.rules import REGISTRY, Finding, run_rules
 
 #: Statuses that need a note saying why.
@@ -138,18 +138,49 @@ def flags_scan_contract(*, contract: Contract, user=None) -> ScanResult:
     A rule the contract's ``disabled_rules`` names is not run (extensions skip theirs too), so
     its flags of the contract no longer fire: they leave the queue with their status and history
     kept, as any flag that no longer fires, and come back, the same flags, when it is re-enabled.
+
+    A DUPLICATE_INVOICE group is shared by the contracts whose charges carry the invoice, and is
+    made only of the charges of the contracts that run the rule (``finance.rules._groups``). So
+    when this contract does not run it, the other contracts still named by its active
+    DUPLICATE_INVOICE flags are scanned again for that rule alone, after this scan: each group
+    then leaves out this contract's charges, and stops firing unless a duplicate remains.
     """
+    disabled = contract.effective_policy()["disabled_rules"]
+    sharing = _contracts_sharing_invoice_flags(contract) if "DUPLICATE_INVOICE" in disabled else []
+    result = _scan(contract, user=user)
+    for other in sharing:
+        _scan(other, user=user, only=("DUPLICATE_INVOICE",))
+    return result
+
+
+def _scan(contract: Contract, *, user, only: tuple[str, ...] | None = None) -> ScanResult:
+    """Scan ``contract`` with every rule it runs, or only the rules ``only`` names (then only
+    its flags of those rules are reconciled)."""
     frame = selectors.contract_frame(contract)
     context = selectors.rule_context(contract, frame)
     policy = contract.effective_policy()
     disabled = policy["disabled_rules"]
-    codes = [code for code in REGISTRY.order() if code not in disabled] if disabled else None
+    codes = REGISTRY.order() if only is None else only
+    codes = [code for code in codes if code not in disabled] if disabled or only else None
     findings = run_rules(frame, policy, context, codes=codes)
-    for extension in EXTENSIONS.values():
-        findings += extension.findings(contract)
+    if only is None:
+        for extension in EXTENSIONS.values():
+            findings += extension.findings(contract)
     return _reconcile(
-        contract=contract, findings=findings, frames=[frame, context.agency_invoices], user=user
+        contract=contract, findings=findings, frames=[frame, context.agency_invoices], user=user, rules=only
     )
+
+
+def _contracts_sharing_invoice_flags(contract: Contract) -> list[Contract]:
+    """The other contracts, running DUPLICATE_INVOICE, named by an active DUPLICATE_INVOICE flag
+    that also names ``contract`` (one query)."""
+    through = Flag.contracts.through
+    touching = through.objects.filter(
+        contract=contract, flag__rule="DUPLICATE_INVOICE", flag__active=True
+    ).values("flag_id")
+    named = through.objects.filter(flag_id__in=touching).exclude(contract=contract).values("contract_id")
+    others = Contract.objects.filter(agency_id=contract.agency_id, pk__in=named).order_by("code")
+    return [c for c in others if "DUPLICATE_INVOICE" not in (c.policy.get("disabled_rules") or {})]
 
 
 #: What a finding decides on a flag besides its fingerprint, in the order of ``_values``.
@@ -241,7 +272,12 @@ def _history_user_id(user) -> int | None:
 
 @transaction.atomic
 def _reconcile(
-    *, contract: Contract, findings: list[Finding], frames: list[pd.DataFrame], user
+    *,
+    contract: Contract,
+    findings: list[Finding],
+    frames: list[pd.DataFrame],
+    user,
+    rules: tuple[str, ...] | None = None,
 ) -> ScanResult:
     """Store a scan's findings as sets: a constant number of statements, whatever their number.
 
@@ -249,7 +285,12 @@ def _reconcile(
     inserted with their links, ``raised`` events and history; flags whose fingerprint changed
     are updated, relinked and (unless open) reopened, with history; flags whose other values
     changed, or that fire again, are updated quietly; flags that no longer fire are deactivated
-    with history; a flag found unchanged is not written at all.
+    with history; a flag found unchanged is not written at all. ``rules``: the scan ran only
+    these rules, so only the contract's flags of these rules can stop firing.
+
+    A shared DUPLICATE_INVOICE flag belongs to a contract of its group: one this scan raises
+    whose owner no longer has a charge in it (the owner stopped running the rule, or its charge
+    left) becomes this contract's, so the owner's next scan does not put it out of the queue.
     """
     now = timezone.now()
     result = ScanResult(contract=contract)
@@ -260,18 +301,24 @@ def _reconcile(
     lookup = _lookup(frames, ids)
 
     flags = Flag.objects.filter(agency_id=contract.agency_id)
+    mine = (
+        flags.filter(contract=contract) if rules is None else flags.filter(contract=contract, rule__in=rules)
+    )
     stored: dict[tuple[str, str], tuple] = {
-        (row[1], row[2]): row for row in flags.filter(contract=contract).values_list(*_stored_columns())
+        (row[1], row[2]): row for row in mine.values_list(*_stored_columns())
     }
     shared = [f.subject for f in findings if f.rule == "DUPLICATE_INVOICE"]
+    owners: dict[int, str] = {}  # flag id → the owner's code, for flags of other contracts
     if shared:
         others = flags.filter(rule="DUPLICATE_INVOICE", subject__in=shared).exclude(contract=contract)
-        for row in others.values_list(*_stored_columns()):
-            stored.setdefault((row[1], row[2]), row)
+        for row in others.values_list(*_stored_columns(), "contract__code"):
+            owners[row[0]] = row[-1]
+            stored.setdefault((row[1], row[2]), row[:-1])
 
     created: list[tuple[Finding, str, tuple]] = []
     changed: list[tuple[int, Finding, str, tuple]] = []
     quiet: list[tuple[int, tuple]] = []
+    moved: list[int] = []
     seen: set[tuple[str, str]] = set()
     for finding in findings:
         key = (finding.rule, finding.subject)
@@ -279,6 +326,8 @@ def _reconcile(
         fingerprint = _fingerprint(finding, signatures)
         values = _values(finding, lookup, contract.code)
         row = stored.get(key)
+        if row is not None and row[0] in owners and owners[row[0]] not in values[3]:
+            moved.append(row[0])
         if row is None:
             created.append((finding, fingerprint, values))
         elif row[4] != fingerprint:
@@ -328,9 +377,11 @@ def _reconcile(
         )
     if gone:
         bulk.update_rows(Flag, ("active",), ((False, pk) for pk in gone))
-    bulk.history_from_rows(
-        Flag, [pk for pk, *_rest in changed] + gone, history_type="~", at=now, user_id=history_user
-    )
+    if moved:
+        bulk.update_rows(Flag, ("contract_id",), ((contract.pk, pk) for pk in moved))
+    snapshots = [pk for pk, *_rest in changed] + gone
+    snapshots += sorted(set(moved) - set(snapshots))
+    bulk.history_from_rows(Flag, snapshots, history_type="~", at=now, user_id=history_user)
 
     if created:
         new_ids = bulk.insert_rows(
@@ -549,7 +600,7 @@ def contract_disabled_rules_update(*, contract: Contract, user, disabled: dict[s
     contract is scanned again.
 
     The change is kept in the contract's history, by whom, with each rule disabled or re-enabled
-    and its reason as the change reason. Only a director of the contract's agency may do it
+    and its reason as the change reason (coded, shown in the reader's language). Only a director of the contract's agency may do it
     (docs/rules.md); an unchanged set writes nothing.
     """
     if (
@@ -569,7 +620,7 @@ def contract_disabled_rules_update(*, contract: Contract, user, disabled: dict[s
         if after == before:
             return contract
         contract._history_user = user
-        contract._change_reason = disabled_rules_change_text(before, after)
+        contract._change_reason = disabled_rules_change_reason(before, after)
         contract.save(update_fields=["policy", "updated_at"])
         flags_scan_on_commit(contract=contract, user=user)
     return contract

@@ -220,6 +220,14 @@ class Contract(KeepsRunningTotals, TenantModel):
             parts.append(f"{label}：{actions.get(item, item) if isinstance(item, str) else item}")
         return "；".join(parts) or None
 
+    @staticmethod
+    def history_reason(reason: str) -> str | None:
+        """A change reason of the record's history in the reader's language: a change of the
+        disabled rules is stored coded (``finance.policy``); other reasons are shown as stored."""
+        from finance.policy import disabled_rules_reason_text
+
+        return disabled_rules_reason_text(reason)
+
     def effective_policy(self) -> dict:
         """Every policy key of docs/rules.md, typed, with this contract's overrides applied."""
         return effective_policy(self.policy)

@@ -1,7 +1,9 @@
 """Helpers of the repeated-charge rules: invoice groups across the agency, runs of close dates.
 
 Only positive amounts are charges here: a reversal (negative amount) that carries the invoice
-number of the row it corrects is a correction, not a second charge.
+number of the row it corrects is a correction, not a second charge. A contract that does not run
+DUPLICATE_INVOICE (its ``disabled_rules``) has no charges in another contract's groups: the group
+is made of the charges of the contracts that check the rule.
 """
 
 from __future__ import annotations
@@ -13,12 +15,18 @@ from finance.rules.base import RuleContext
 
 def invoice_groups(frame: pd.DataFrame, context: RuleContext) -> pd.DataFrame:
     """Charges sharing a non-empty invoice number and payee, across all the agency's contracts,
-    in groups that include at least one charge of this contract. Adds a ``group`` column."""
+    in groups that include at least one charge of this contract. Adds a ``group`` column.
+
+    Other contracts that do not run DUPLICATE_INVOICE (``context.rules_off``) are left out: their
+    charges neither join a group nor make one fire."""
     own = frame[(frame["invoice_norm"] != "") & (frame["amount"] > 0)]
     others = context.agency_invoices
     others = others[
         (others["invoice_norm"] != "") & (others["amount"] > 0) & (others["contract"] != context.contract)
     ]
+    unchecked = context.contracts_not_running("DUPLICATE_INVOICE")
+    if unchecked and not others.empty:
+        others = others[~others["contract"].isin(unchecked)]
     if own.empty:
         return own.assign(group=pd.Series(dtype="int64"))
     # Only other contracts' rows that share a key with this contract can matter.

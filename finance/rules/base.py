@@ -186,9 +186,12 @@ class RuleContext:
 
     ``lines``: code, name, category, approved (cents, original plus approved revisions).
     ``agency_invoices``: expenditures of the agency's *other* contracts that carry an invoice
-    number (a prepared frame). ``spells``: staff_id, hire_date, exit_date (datetime64, NaT =
-    still employed). ``assignments``: this contract's staff_id, start, end. ``staff``: staff_id,
-    staff_no, name of every staff member of the agency.
+    number (a prepared frame). ``rules_off``: contract code → the rule codes that contract does
+    not run (its ``disabled_rules``), for the other contracts in ``agency_invoices`` that disable
+    any: a rule that looks across contracts leaves out the rows of a contract that does not run
+    it. ``spells``: staff_id, hire_date, exit_date (datetime64, NaT = still employed).
+    ``assignments``: this contract's staff_id, start, end. ``staff``: staff_id, staff_no, name of
+    every staff member of the agency.
     """
 
     contract: str
@@ -197,6 +200,7 @@ class RuleContext:
     total: int  # cents
     lines: pd.DataFrame = field(default_factory=lambda: _empty(["code", "name", "category", "approved"]))
     agency_invoices: pd.DataFrame | None = None
+    rules_off: dict[str, frozenset[str]] = field(default_factory=dict)
     spells: pd.DataFrame = field(default_factory=lambda: _empty(["staff_id", "hire_date", "exit_date"]))
     assignments: pd.DataFrame = field(default_factory=lambda: _empty(["staff_id", "start", "end"]))
     staff: pd.DataFrame = field(default_factory=lambda: _empty(["staff_id", "staff_no", "name"]))
@@ -206,6 +210,10 @@ class RuleContext:
     def __post_init__(self) -> None:
         if self.agency_invoices is None:
             self.agency_invoices = prepare_frame(_empty(FRAME_COLUMNS))
+
+    def contracts_not_running(self, code: str) -> set[str]:
+        """Codes of the other contracts that do not run the rule ``code`` (``rules_off``)."""
+        return {contract for contract, rules in self.rules_off.items() if code in rules}
 
 
 @dataclass

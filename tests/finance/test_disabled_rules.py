@@ -204,8 +204,8 @@ def test_every_change_is_in_the_contracts_history_with_its_reason_and_labels(
     contract_disabled_rules_update(contract=contract, user=director, disabled={})
     records = list(contract.history.order_by("history_date", "history_id"))
     assert [r.history_change_reason for r in records[-2:]] == [
-        f"Disabled WEEKEND_HOLIDAY: {REASON}",
-        "Re-enabled WEEKEND_HOLIDAY",
+        f'disabled_rules:[["disabled","WEEKEND_HOLIDAY","{REASON}"]]',
+        'disabled_rules:[["enabled","WEEKEND_HOLIDAY"]]',
     ]
     assert len(records) == 3  # created, disabled, re-enabled: an unchanged set writes nothing
     assert records[1].history_user == director
@@ -217,6 +217,94 @@ def test_every_change_is_in_the_contracts_history_with_its_reason_and_labels(
     )
     assert f"停用的规则：周末或法定节假日（WEEKEND_HOLIDAY）（{REASON}）" in page
     assert "{&#x27;WEEKEND_HOLIDAY" not in page and "{'WEEKEND_HOLIDAY" not in page
+    assert f'<td data-label="原因">停用 WEEKEND_HOLIDAY：{REASON}</td>' in page
+    assert '<td data-label="原因">重新启用 WEEKEND_HOLIDAY</td>' in page
+
+
+def history_reasons(client, contract, language: str) -> list[str]:
+    """The history page's reason cells, newest first, read in ``language``."""
+    import re
+    from html import unescape
+
+    page = client.get(f"/history/finance/contract/{contract.pk}/", HTTP_ACCEPT_LANGUAGE=language)
+    return [
+        unescape(cell)
+        for cell in re.findall(r'<td data-label="[^"]+">([^<]*)</td>\s*</tr>', page.content.decode())
+    ]
+
+
+@pytest.mark.parametrize(
+    ("writer", "reader", "shown"),
+    [
+        (
+            "en",
+            "zh-hans",
+            [
+                "重新启用 WEEKEND_HOLIDAY；停用 THIN_CASES：本项目不设个案指标",
+                f"停用 WEEKEND_HOLIDAY：{REASON}",
+                "",
+            ],
+        ),
+        (
+            "zh-hans",
+            "en",
+            [
+                "Re-enabled WEEKEND_HOLIDAY; Disabled THIN_CASES: 本项目不设个案指标",
+                f"Disabled WEEKEND_HOLIDAY: {REASON}",
+                "",
+            ],
+        ),
+    ],
+)
+def test_the_change_reason_is_stored_in_no_language_and_read_in_the_readers(
+    contract, director, login_client, writer, reader, shown
+):
+    client = login_client(director)
+    url = reverse("finance-contract-policy", args=[contract.pk])
+    for disabled in ({"WEEKEND_HOLIDAY": REASON}, {"THIN_CASES": "本项目不设个案指标"}):
+        form = {"form": "disabled_rules"}
+        for code, reason in disabled.items():
+            form |= {f"disable_{code}": "on", f"reason_{code}": reason}
+        assert client.post(url, form, HTTP_ACCEPT_LANGUAGE=writer).status_code == 302
+    stored = list(
+        contract.history.order_by("-history_date", "-history_id").values_list(
+            "history_change_reason", flat=True
+        )
+    )
+    # The same whatever the writer's language.
+    assert stored == [
+        'disabled_rules:[["enabled","WEEKEND_HOLIDAY"],["disabled","THIN_CASES","本项目不设个案指标"]]',
+        f'disabled_rules:[["disabled","WEEKEND_HOLIDAY","{REASON}"]]',
+        None,
+    ]
+    assert history_reasons(client, contract, reader) == shown
+
+
+def test_a_reason_stored_before_the_coded_form_is_shown_as_it_was_written(contract, director, login_client):
+    from finance.policy import disabled_rules_reason_text
+
+    contract_disabled_rules_update(contract=contract, user=director, disabled={"WEEKEND_HOLIDAY": REASON})
+    contract_disabled_rules_update(contract=contract, user=director, disabled={})
+    first, second = contract.history.order_by("-history_date", "-history_id")[:2]
+    first.history_change_reason = "Re-enabled WEEKEND_HOLIDAY"  # written in English before
+    first.save()
+    second.history_change_reason = f"停用 WEEKEND_HOLIDAY：{REASON}"  # written in Chinese before
+    second.save()
+    client = login_client(director)
+    for language in ("en", "zh-hans"):
+        assert history_reasons(client, contract, language) == [
+            "Re-enabled WEEKEND_HOLIDAY",
+            f"停用 WEEKEND_HOLIDAY：{REASON}",
+            "",
+        ]
+    # Other texts, or a broken coded one, are not the coded form: shown as stored.
+    for text in (
+        "disabled_rules:[[",
+        'disabled_rules:{"a":1}',
+        'disabled_rules:[["paused","X"]]',
+        "Budget changed",
+    ):
+        assert disabled_rules_reason_text(text) is None
 
 
 # --- the policy page -------------------------------------------------------------------------

@@ -71,6 +71,7 @@ class Book:
     spells: list[dict] = field(default_factory=list)  # staff_id, hire_date, exit_date
     assignments: list[dict] = field(default_factory=list)  # staff_id, start, end
     others: list[dict] = field(default_factory=list)  # other contracts' rows
+    rules_off: dict = field(default_factory=dict)  # other contract's code -> rules it does not run
     start: dt.date = START
     end: dt.date = END
     contract: str = "C1"
@@ -130,6 +131,7 @@ class Book:
             total=to_cents(self.total),
             lines=lines,
             agency_invoices=prepare_frame(pd.DataFrame(self.others)),
+            rules_off={code: frozenset(rules) for code, rules in self.rules_off.items()},
             spells=spells,
             assignments=assignments,
             staff=pd.DataFrame(self.staff or [], columns=["staff_id", "staff_no", "name"]),

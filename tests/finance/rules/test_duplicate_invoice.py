@@ -52,3 +52,29 @@ def test_a_reversal_carrying_the_invoice_number_is_not_a_second_charge():
     book.add(date=D, amount="10.00", payee="甲", invoice_no="1")
     book.add(date=D, amount="-10.00", payee="甲", invoice_no="1")
     assert book.scan(["DUPLICATE_INVOICE"]) == []
+
+
+def test_a_contract_that_does_not_run_the_rule_has_no_charge_in_the_group():
+    """Another contract's disabled_rules: its charges neither join this contract's group nor
+    make it fire (docs/rules.md, disabled_rules)."""
+    book = Book()
+    own = book.add(date=D, amount="300.00", payee="Print Shop", invoice_no="A-77")
+    book.add(date=D, amount="300.00", payee="Print Shop", invoice_no="A-77", contract="C2")
+    assert found(book.scan(["DUPLICATE_INVOICE"])) == [("DUPLICATE_INVOICE", (own, own + 1))]
+    book.rules_off = {"C2": {"DUPLICATE_INVOICE"}}
+    assert book.scan(["DUPLICATE_INVOICE"]) == []
+    book.rules_off = {"C2": {"WEEKEND_HOLIDAY"}}  # another rule off: C2 still checks invoices
+    assert found(book.scan(["DUPLICATE_INVOICE"])) == [("DUPLICATE_INVOICE", (own, own + 1))]
+
+
+def test_the_group_covers_only_the_contracts_that_run_the_rule():
+    book = Book()
+    own = book.add(date=D, amount="300.00", payee="Print Shop", invoice_no="A-77")
+    book.add(date=D, amount="300.00", payee="Print Shop", invoice_no="A-77", contract="C2")
+    third = book.add(date=D, amount="300.00", payee="print shop", invoice_no="a-77", contract="C3")
+    book.rules_off = {"C2": {"DUPLICATE_INVOICE", "WEEKEND_HOLIDAY"}}
+    findings = book.scan(["DUPLICATE_INVOICE"])
+    assert found(findings) == [("DUPLICATE_INVOICE", (own, third))]
+    assert findings[0].params["contracts"] == "C1, C3"
+    assert findings[0].params["count"] == 2
+    assert findings[0].subject == "inv:printshop|a-77"
