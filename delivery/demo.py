@@ -20,6 +20,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
+import numpy as np
 from django.db.models import Sum
 from simple_history.utils import bulk_create_with_history
 
@@ -356,16 +357,29 @@ LARGE_EXTRA_WORKERS = 40
 LARGE_DAY_MINUTES = 360
 
 
+def _employment(ctx, ids: list[int]) -> dict[int, list[tuple[int, int]]]:
+    """Staff id → (hire, exit) ordinals of each of their spells, for ``ids`` (the large staff)."""
+    staff = ctx.shared.get("large_staff")
+    if staff is None:
+        return {}
+    position = {staff_id: i for i, staff_id in enumerate(staff.ids)}
+    wanted = {position[i]: i for i in ids if i in position}
+    spells: dict[int, list[tuple[int, int]]] = {}
+    for k in np.flatnonzero(np.isin(staff.spell_staff, list(wanted))).tolist():
+        spells.setdefault(wanted[int(staff.spell_staff[k])], []).append(
+            (int(staff.spell_hire[k]), int(staff.spell_exit[k]))
+        )
+    return spells
+
+
 def _extra_workers(ctx, contract, base: list[int], taken: set[int], count: int) -> list[int]:
-    """Up to ``count`` people employed on the contract's first and last day, not among ``base``
-    and not yet serving a contract of the same period (``taken``)."""
+    """Up to ``count`` people with one spell covering the whole contract period, not among
+    ``base`` and not yet serving a contract of the same period (``taken``)."""
     staff = ctx.shared.get("large_staff")
     if staff is None or count <= 0:
         return []
-    whole = set(staff.employed_on(contract.start.toordinal()).tolist()) & set(
-        staff.employed_on(contract.end.toordinal()).tolist()
-    )
-    ids = sorted(staff.ids[i] for i in whole)
+    whole = (staff.spell_hire <= contract.start.toordinal()) & (staff.spell_exit >= contract.end.toordinal())
+    ids = sorted({staff.ids[int(i)] for i in staff.spell_staff[whole]})
     candidates = [i for i in ids if i not in taken and i not in base]
     return sorted(ctx.rng.sample(candidates, min(count, len(candidates))))
 
@@ -429,25 +443,33 @@ def seed_large(ctx) -> None:
         cases = max(10, per_contract // 16)
         plan = [("HV", 0.45), ("CS", 0.3), ("GP", 0.05), ("HR", 0.2)]
 
-        def place(minutes: int, workers=workers, workdays=workdays) -> tuple[int, dt.date]:
-            """A person and workday with room for ``minutes`` more (a few random tries, then the
-            first free one in order; the least busy when every day is full)."""
+        spells = _employment(ctx, workers)
+        used: set[tuple] = set()  # (person, day, target, case, minutes) of the case activities
+
+        def fits(worker, day, minutes, key, spells=spells, used=used) -> bool:
+            employed = worker not in spells or any(h <= day.toordinal() <= e for h, e in spells[worker])
+            return (
+                employed
+                and (worker, day) not in training[day.year]
+                and busy.get((worker, day), 0) + minutes <= LARGE_DAY_MINUTES
+                and (key is None or (worker, day, *key) not in used)
+            )
+
+        def place(minutes: int, key, workers=workers, workdays=workdays, fits=fits) -> tuple[int, dt.date]:
+            """A person and workday with room for ``minutes`` more, employed that day, not in
+            training and not already holding the same case activity (``key``): a few random
+            tries, then the least busy such pair in order (the least busy of all if none)."""
             for _try in range(20):
                 worker, day = rng.choice(workers), rng.choice(workdays)
-                if (worker, day) not in training[day.year] and busy.get(
-                    (worker, day), 0
-                ) + minutes <= LARGE_DAY_MINUTES:
+                if fits(worker, day, minutes, key):
                     return worker, day
             free = [
-                (busy.get((w, d), 0), w, d)
-                for d in workdays
-                for w in workers
-                if (w, d) not in training[d.year]
+                (busy.get((w, d), 0), w, d) for d in workdays for w in workers if fits(w, d, minutes, key)
             ]
             _minutes, worker, day = min(free) if free else (0, workers[0], workdays[0])
             return worker, day
 
-        def rows(contract=contract, targets=targets, cases=cases, plan=plan, k=k, place=place):
+        def rows(contract=contract, targets=targets, cases=cases, plan=plan, k=k, place=place, used=used):
             n = 0
             for code, share in plan:
                 target = targets[code]
@@ -455,8 +477,11 @@ def seed_large(ctx) -> None:
                     n += 1
                     case = f"P{k:02d}-C-{rng.randrange(cases):05d}" if code == "CS" else ""
                     minutes = rng.choice([30, 45, 60, 90]) if code != "GP" else 90
-                    worker, day = place(minutes)
+                    key = (target.pk, case, minutes) if case else None
+                    worker, day = place(minutes, key)
                     busy[(worker, day)] = busy.get((worker, day), 0) + minutes
+                    if key:
+                        used.add((worker, day, *key))
                     yield (
                         ctx.agency.pk, contract.pk, f"PA-{n:07d}", day, worker,
                         target.pk, minutes, case,

@@ -92,10 +92,12 @@ def delivery_context(contract, frame: pd.DataFrame) -> DeliveryContext:
     # this contract's from its frame, the other contracts' summed by the database.
     quote = connection.ops.quote_name
     activity = quote(ServiceActivity._meta.db_table)
+    # The people as a list of ids, so the (agency, staff, date) index serves each of them.
+    people = ", ".join(["%s"] * len(staff_ids)) or "NULL"
     minutes_sql = (
         f"SELECT b.staff_id, b.date, SUM(b.duration_minutes) FROM {activity} b "  # noqa: S608
-        "WHERE b.agency_id = %s AND b.contract_id <> %s AND b.date >= %s AND b.date <= %s AND b.staff_id IN "
-        f"(SELECT DISTINCT a.staff_id FROM {activity} a WHERE a.contract_id = %s) GROUP BY b.staff_id, b.date"
+        "WHERE b.agency_id = %s AND b.contract_id <> %s AND b.date >= %s AND b.date <= %s "
+        f"AND b.staff_id IN ({people}) GROUP BY b.staff_id, b.date"
     )
     ops = connection.ops
     params = [
@@ -103,7 +105,7 @@ def delivery_context(contract, frame: pd.DataFrame) -> DeliveryContext:
         contract.pk,
         ops.adapt_datefield_value(first),
         ops.adapt_datefield_value(last),
-        contract.pk,
+        *staff_ids,
     ]
     others = read_frame(minutes_sql, params, (("staff_id", "int"), ("date", "date"), ("minutes", "int")))
     own = (
