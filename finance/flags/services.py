@@ -200,7 +200,7 @@ _PLAIN_FIELDS = ("severity", "line_code", "message", "sort_key")
 
 def _stored_columns() -> tuple:
     """What the first read of the stored flags brings back: keys, fingerprint, ``active``, the
-    plain values and the JSON values as text (``_same`` decodes the four of a flag at once,
+    plain values and the JSON values as text (``_unchanged_values`` decodes them all at once,
     rather than Django decoding each of them)."""
     return (
         "id", "rule", "subject", "contract_id", "fingerprint", "active", *_PLAIN_FIELDS,
@@ -248,19 +248,25 @@ _PLAIN_AT = tuple(_VALUE_FIELDS.index(n) for n in _PLAIN_FIELDS)
 _JSON_AT = tuple(_VALUE_FIELDS.index(n) for n in _JSON_FIELDS)
 
 
-def _same(stored: tuple, values: tuple) -> bool:
-    """Whether a stored flag's plain and JSON values (``_stored_columns()[6:]``) are a finding's.
+def _unchanged_values(pairs: list[tuple[tuple, tuple]]) -> list[bool]:
+    """For each (stored flag row, finding's values): whether the flag already holds the values.
 
-    The four JSON texts the database printed are parsed at once (the C decoder) and compared
-    with the finding's values; a difference only of form (a tuple where JSON keeps a list) is
+    The plain values are compared first; the JSON texts the database printed for the rest are
+    parsed in one call for every flag left (the C decoder, not one call per flag) and compared
+    with the findings' values; a difference only of form (a tuple where JSON keeps a list) is
     settled by comparing with the values as JSON would give them back.
     """
-    plain = len(_PLAIN_AT)
-    if stored[:plain] != tuple(values[i] for i in _PLAIN_AT):
-        return False
-    kept = json.loads(f"[{', '.join(stored[plain:])}]")
-    found = [values[i] for i in _JSON_AT]
-    return kept == found or kept == json.loads(json.dumps(found))
+    first_json = 6 + len(_PLAIN_AT)
+    same = [row[6:first_json] == tuple(values[i] for i in _PLAIN_AT) for row, values in pairs]
+    left = [k for k, ok in enumerate(same) if ok]
+    if not left:
+        return same
+    texts = (f"[{', '.join(t if t is not None else 'null' for t in pairs[k][0][first_json:])}]" for k in left)
+    kept_all = json.loads(f"[{', '.join(texts)}]")
+    for k, kept in zip(left, kept_all, strict=True):
+        found = [pairs[k][1][i] for i in _JSON_AT]
+        same[k] = kept == found or kept == json.loads(json.dumps(found))
+    return same
 
 
 def _history_user_id(user) -> int | None:
@@ -318,6 +324,7 @@ def _reconcile(
     created: list[tuple[Finding, str, tuple]] = []
     changed: list[tuple[int, Finding, str, tuple]] = []
     quiet: list[tuple[int, tuple]] = []
+    kept: list[tuple[tuple, tuple]] = []  # active flags found again: written only if a value changed
     moved: list[int] = []
     seen: set[tuple[str, str]] = set()
     for finding in findings:
@@ -334,8 +341,15 @@ def _reconcile(
             changed.append((row[0], finding, fingerprint, values))
         else:
             result.unchanged += 1
-            if not row[5] or not _same(row[6:], values):
+            if not row[5]:
                 quiet.append((row[0], values))
+            else:
+                kept.append((row, values))
+    quiet.extend(
+        (row[0], values)
+        for (row, values), same in zip(kept, _unchanged_values(kept), strict=True)
+        if not same
+    )
     gone = [row[0] for key, row in stored.items() if key not in seen and row[5] and row[3] == contract.pk]
     result.resolved = len(gone)
 

@@ -1,6 +1,7 @@
 """The scan stores its findings as sets: a re-scan writes only what changed, in constant queries."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from django.db import connection
@@ -57,7 +58,9 @@ def table_counts() -> dict[str, int]:
 
 
 def writes(queries) -> list[str]:
-    return [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(WRITES)]
+    """The writing statements among ``queries`` (Django logs an executemany as "<n> times: <sql>")."""
+    statements = [re.sub(r"^\d+ times: ", "", q["sql"].lstrip()) for q in queries]
+    return [sql for sql in statements if sql.upper().startswith(WRITES)]
 
 
 def test_a_first_scan_stores_each_flag_with_its_links_raised_event_and_history(agency, contract):
@@ -234,3 +237,29 @@ def test_the_query_count_of_a_scan_does_not_grow_with_the_findings(agency):
     assert small_queries == large_queries
     first, changed, unchanged = large_queries
     assert unchanged < changed < first
+
+
+def test_a_flag_whose_stored_values_differ_is_rewritten_quietly_and_only_that_one(agency, contract, finance):
+    """Same fingerprint, other message or evidence (an older wording, a changed policy value):
+    the flag is updated in place, keeps its status and gets no event; the other flags are not
+    written at all."""
+    weekend_rows(contract, 3)
+    split_pair(contract)
+    flags_scan_contract(contract=contract)
+    split = Flag.objects.get(rule="SPLIT_PURCHASE")
+    flag_set_status(flag=split, user=finance, status="confirmed")
+    weekend = list(Flag.objects.filter(rule="WEEKEND_HOLIDAY").order_by("pk"))
+    expected = {f.pk: (f.message, f.evidence) for f in [*weekend, split]}
+    Flag.objects.filter(pk=weekend[1].pk).update(message="an older wording")
+    Flag.objects.filter(pk=split.pk).update(evidence={**split.evidence, "stale": 1})
+    events = FlagEvent.objects.count()
+    with CaptureQueriesContext(connection) as captured:
+        result = flags_scan_contract(contract=contract)
+    # Django logs an executemany as "<n> times: <sql>": one statement for the two flags.
+    updates = [q["sql"] for q in captured.captured_queries if "UPDATE" in q["sql"].upper()]
+    assert len(updates) == 1 and updates[0].startswith("2 times: UPDATE")
+    assert (result.created, result.updated, result.reopened, result.unchanged) == (0, 0, 0, 4)
+    after = {f.pk: (f.message, f.evidence) for f in Flag.objects.filter(pk__in=expected)}
+    assert after == expected
+    assert Flag.objects.get(pk=split.pk).status == "confirmed"
+    assert FlagEvent.objects.count() == events
