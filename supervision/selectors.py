@@ -312,6 +312,7 @@ def compliance_frame(*, agency, year: int, supervisee_ids=None, today: dt.date |
     spells = pd.DataFrame.from_records(
         EmploymentSpell.objects.filter(staff_id__in=ids, hire_date__lte=year_end)
         .filter(Q(exit_date__isnull=True) | Q(exit_date__gte=year_start))
+        .order_by()  # no join to the staff for their default order: the frame sorts itself
         .values("staff_id", "hire_date", "exit_date"),
         columns=["staff_id", "hire_date", "exit_date"],
     )
@@ -329,7 +330,9 @@ def compliance_frame(*, agency, year: int, supervisee_ids=None, today: dt.date |
     sessions = pd.DataFrame.from_records(
         SessionAttendance.objects.filter(
             staff_id__in=ids, present=True, session__date__gte=year_start, session__date__lte=year_end
-        ).values_list("staff_id", "session__date", "session__duration_minutes", "session__modality"),
+        )
+        .order_by()  # the sums need no order: no sort, no join to the staff
+        .values_list("staff_id", "session__date", "session__duration_minutes", "session__modality"),
         columns=["staff_id", "date", "minutes", "modality"],
     )
     sessions = sessions.astype({"staff_id": "int64", "minutes": "int64"})
