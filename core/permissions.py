@@ -41,15 +41,41 @@ def revoke_object_perm(user_or_group, obj: Model, *actions: str) -> None:
 
 
 def objects_with_object_perm(user, qs: QuerySet, action: str = "view") -> QuerySet:
-    """Rows of ``qs`` on which ``user`` holds the object permission (not the global one)."""
-    return get_objects_for_user(
-        user,
-        perm_name(qs.model, action),
-        klass=qs,
-        use_groups=False,
-        with_superuser=False,
-        accept_global_perms=False,
+    """Rows of ``qs`` on which ``user`` holds the object permission (not the global one).
+
+    The rows are found from the user's own permission rows: ``pk IN (their object ids)``.
+    guardian's ``get_objects_for_user`` also limits those permission rows to ``object_pk IN
+    (every pk of qs, as text)``, which makes the database read and hash every row of ``qs`` (a
+    supervisor's session list read all 100,000 sessions of the agency for their 300); ``qs``
+    filters the rows anyway. Models guardian keeps direct (non-generic) or with a non-integer
+    primary key are left to guardian.
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import BigIntegerField, IntegerField
+    from django.db.models.functions import Cast
+    from guardian.utils import get_user_obj_perms_model
+
+    model = qs.model
+    perms = get_user_obj_perms_model(model)
+    if not perms.objects.is_generic() or not isinstance(model._meta.pk, IntegerField | BigIntegerField):
+        return get_objects_for_user(
+            user,
+            perm_name(model, action),
+            klass=qs,
+            use_groups=False,
+            with_superuser=False,
+            accept_global_perms=False,
+        )
+    ids = (
+        perms.objects.filter(
+            user=user,
+            permission__content_type=ContentType.objects.get_for_model(model),
+            permission__codename=f"{action}_{model._meta.model_name}",
+        )
+        .annotate(obj_pk=Cast("object_pk", BigIntegerField()))
+        .values("obj_pk")
     )
+    return qs.filter(pk__in=ids)
 
 
 def users_with_object_perm(obj: Model, action: str = "view") -> Iterable:

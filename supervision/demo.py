@@ -293,7 +293,7 @@ def seed_large(ctx) -> None:
     )  # fmt: skip
     write_rows(SessionAttendance, ["agency", "session", "staff", "present", "acknowledged_at"], attendances)
     write_rows(ActionItem, ["agency", "session", "text", "owner", "due_date", "done", "done_at"], items)
-    analyze_on_commit(SupervisionSession, SessionAttendance)
+    analyze_on_commit(SupervisionPlan, SupervisionSession, SessionAttendance, ActionItem)
     ctx.log(
         f"large: {len(plans):,} supervision plans, {len(sessions):,} sessions, "
         f"{len(attendances):,} attendances, {len(items):,} action items"

@@ -66,22 +66,27 @@ def compliance_scope(user) -> QuerySet | None:
 
 
 def sessions_for(user) -> QuerySet[SupervisionSession]:
-    """Sessions ``user`` may see, with supervisor and attendees loaded (no N+1)."""
+    """Sessions ``user`` may see, with supervisor and attendees loaded (no N+1).
+
+    No aggregate over the attendances here: a ``COUNT`` grouped by session makes the database
+    join and group every session of the agency before it can keep a page of them. The page's
+    counts come from the attendances already loaded (``attendance_counts``)."""
     return (
         SupervisionSession.objects.for_user(user, "view")
         .select_related("supervisor")
         .prefetch_related(
             Prefetch("attendances", queryset=SessionAttendance.objects.select_related("staff", "staff__user"))
         )
-        .annotate(
-            attendee_count=Count("attendances", filter=Q(attendances__present=True), distinct=True),
-            pending_count=Count(
-                "attendances",
-                filter=Q(attendances__present=True, attendances__acknowledged_at__isnull=True),
-                distinct=True,
-            ),
-        )
     )
+
+
+def attendance_counts(sessions) -> None:
+    """Set ``attendee_count`` (present) and ``pending_count`` (present, not yet acknowledged)
+    on each of ``sessions`` from its prefetched attendances: no query."""
+    for session in sessions:
+        present = [a for a in session.attendances.all() if a.present]
+        session.attendee_count = len(present)
+        session.pending_count = sum(1 for a in present if a.acknowledged_at is None)
 
 
 def can_read_notes(user, session: SupervisionSession) -> bool:
@@ -307,6 +312,7 @@ def compliance_frame(*, agency, year: int, supervisee_ids=None, today: dt.date |
     spells = pd.DataFrame.from_records(
         EmploymentSpell.objects.filter(staff_id__in=ids, hire_date__lte=year_end)
         .filter(Q(exit_date__isnull=True) | Q(exit_date__gte=year_start))
+        .order_by()  # no join to the staff for their default order: the frame sorts itself
         .values("staff_id", "hire_date", "exit_date"),
         columns=["staff_id", "hire_date", "exit_date"],
     )
@@ -324,7 +330,9 @@ def compliance_frame(*, agency, year: int, supervisee_ids=None, today: dt.date |
     sessions = pd.DataFrame.from_records(
         SessionAttendance.objects.filter(
             staff_id__in=ids, present=True, session__date__gte=year_start, session__date__lte=year_end
-        ).values_list("staff_id", "session__date", "session__duration_minutes", "session__modality"),
+        )
+        .order_by()  # the sums need no order: no sort, no join to the staff
+        .values_list("staff_id", "session__date", "session__duration_minutes", "session__modality"),
         columns=["staff_id", "date", "minutes", "modality"],
     )
     sessions = sessions.astype({"staff_id": "int64", "minutes": "int64"})
@@ -355,6 +363,63 @@ def compliance_frame(*, agency, year: int, supervisee_ids=None, today: dt.date |
     ):
         out[column] = out[column].astype(int)
     return out
+
+
+def _compliance_window(year: int, today: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The days of ``year`` whose months can be counted as of ``today`` (months that have
+    started), or None when none has."""
+    year_start = dt.date(year, 1, 1)
+    if today < year_start:
+        return None
+    return year_start, min(dt.date(year, 12, 31), month_bounds(today)[1])
+
+
+def _compliance_plans(*, agency, year: int, supervisee_ids=None, today: dt.date) -> QuerySet[SupervisionPlan]:
+    window = _compliance_window(year, today)
+    if window is None:
+        return SupervisionPlan.objects.none()
+    low, high = window
+    plans = SupervisionPlan.objects.filter(agency=agency, start__lte=high).filter(
+        Q(end__isnull=True) | Q(end__gte=low)
+    )
+    if supervisee_ids is not None:
+        plans = plans.filter(supervisee_id__in=supervisee_ids)
+    return plans
+
+
+def compliance_supervisees(
+    *, agency, year: int, supervisee_ids=None, today: dt.date | None = None, supervisor: str = ""
+) -> QuerySet[StaffMember]:
+    """The people the compliance page lists, by staff number: those under a plan (of the
+    supervisor named ``supervisor``, when given) in force in a month of ``year`` that has
+    started and employed during the year. A superset of the supervisees of
+    ``compliance_rows`` (a month also needs a whole month's spell and the plan to be the one in
+    force), so a page computes the months of its own people only and drops those with none."""
+    today = today or timezone.localdate()
+    window = _compliance_window(year, today)
+    if window is None:
+        return StaffMember.objects.none()
+    plans = _compliance_plans(agency=agency, year=year, supervisee_ids=supervisee_ids, today=today)
+    if supervisor:
+        plans = plans.filter(supervisor__name=supervisor)
+    employed = EmploymentSpell.objects.filter(staff=OuterRef("pk"), hire_date__lte=window[1]).filter(
+        Q(exit_date__isnull=True) | Q(exit_date__gte=window[0])
+    )
+    return (
+        StaffMember.objects.filter(agency=agency)
+        .filter(Exists(plans.filter(supervisee=OuterRef("pk"))), Exists(employed))
+        .order_by("staff_no", "id")
+    )
+
+
+def compliance_supervisors(
+    *, agency, year: int, supervisee_ids=None, today: dt.date | None = None
+) -> list[str]:
+    """The names the compliance page's supervisor filter offers: supervisors of the plans in
+    force in a month of ``year`` that has started (one query over plans, not sessions)."""
+    today = today or timezone.localdate()
+    plans = _compliance_plans(agency=agency, year=year, supervisee_ids=supervisee_ids, today=today)
+    return sorted(set(plans.order_by().values_list("supervisor__name", flat=True).distinct()))
 
 
 def compliance_rows(*, agency, year: int, supervisee_ids=None, today: dt.date | None = None) -> list[dict]:

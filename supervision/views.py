@@ -118,6 +118,7 @@ def session_list(request):
     sort = request.GET.get("sort", "-date")
     qs = qs.order_by(*SESSION_SORTS.get(sort, SESSION_SORTS["-date"]), "-id")
     page = paginate_keyset(request, qs)
+    selectors.attendance_counts(page.object_list)
     member = selectors.member_of(request.user)
     for session in page.object_list:
         mine = next((a for a in session.attendances.all() if member and a.staff_id == member.pk), None)
@@ -364,23 +365,41 @@ def _year(request) -> int:
     return year if selectors.compliance_year_error(year) is None else timezone.localdate().year
 
 
+#: Supervisees per page of the compliance page (each with up to 12 months).
+COMPLIANCE_PER_PAGE = 50
+
+
 @login_required
 def compliance(request):
+    """Monthly supervision compliance, a page of supervisees at a time: the months are computed
+    for the people shown only (the report and its downloads still compute everyone)."""
     _require_roles(request, Role.DIRECTOR, Role.SUPERVISOR)
     year = _year(request)
     today = timezone.localdate()
-    all_rows = selectors.compliance_rows(
-        agency=agency_of(request.user),
-        year=year,
-        supervisee_ids=selectors.compliance_scope(request.user),
-        today=today,
+    agency = agency_of(request.user)
+    scope = selectors.compliance_scope(request.user)
+    supervisors = selectors.compliance_supervisors(
+        agency=agency, year=year, supervisee_ids=scope, today=today
     )
-    supervisors = sorted({r["supervisor"] for r in all_rows})
     supervisor = request.GET.get("supervisor", "")
     supervisor = supervisor if supervisor in supervisors else ""
     state = request.GET.get("status", "")
     state = state if state in selectors.PAGE_STATES else ""
-    rows = selectors.compliance_page_rows(all_rows, today=today, supervisor=supervisor, state=state)
+    people = selectors.compliance_supervisees(
+        agency=agency, year=year, supervisee_ids=scope, today=today, supervisor=supervisor
+    )
+    page = paginate_keyset(request, people, per_page=COMPLIANCE_PER_PAGE)
+    computed = (
+        selectors.compliance_rows(
+            agency=agency, year=year, supervisee_ids=[p.pk for p in page.object_list], today=today
+        )
+        if page.object_list
+        else []
+    )
+    rows = selectors.compliance_page_rows(computed, today=today, supervisor=supervisor, state=state)
+    states = {"met": _("met"), "short": _("short"), "in_progress": _("in progress")}
+    for row in rows:  # translated once, not once a row in the template
+        row["state_label"] = states[row["state"]]
     short = sum(1 for r in rows if r["state"] == "short")
     return render(
         request,
@@ -388,13 +407,15 @@ def compliance(request):
         {
             "rows": rows,
             "groups": selectors.compliance_by_supervisee(rows),
+            "page": page,
+            "paged": page.has_next or page.has_previous,
             "year": year,
             "short": short,
             "years": range(today.year, today.year - 6, -1),
             "supervisors": supervisors,
             "supervisor": supervisor,
             "state": state,
-            "states": [("met", _("met")), ("short", _("short")), ("in_progress", _("in progress"))],
+            "states": list(states.items()),
         },
     )
 

@@ -57,7 +57,7 @@ EXPECTED = {
     ("supervisor", "/supervision/"): 9,
     ("staff", "/supervision/"): 9,
     ("director", "/supervision/plans/"): 15,
-    ("director", "/supervision/compliance/"): 14,
+    ("director", "/supervision/compliance/"): 16,
     ("director", "/training/records/"): 12,
     ("supervisor", "/training/records/"): 8,
     ("director", "/training/events/"): 13,
@@ -137,3 +137,51 @@ def test_every_list_page_and_dashboard_costs_the_same_queries_at_3_and_30_rows(
     _more(world, agency, staff_member, finance, size, 0)
     counts = _counts(personas, world, login_client)
     assert {key: n for key, n in counts.items() if n != EXPECTED[key]} == {}
+
+
+#: The supervision pages, with the compliance page paged two supervisees at a time so that its
+#: second page exists at both sizes: every page costs the same whatever the page and the size.
+SUPERVISION_EXPECTED = {
+    ("director", "/supervision/"): 14,
+    ("director", "/supervision/?state=awaiting&sort=duration"): 14,
+    ("supervisor", "/supervision/"): 9,
+    ("staff", "/supervision/"): 9,
+    ("director", "/supervision/compliance/"): 16,
+    ("director", "/supervision/compliance/ page 2"): 16,
+    ("director", "/supervision/compliance/?status=short"): 16,
+    ("supervisor", "/supervision/compliance/"): 10,
+    ("supervisor", "/supervision/compliance/ page 2"): 10,
+}
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_the_supervision_pages_cost_the_same_queries_at_3_and_30_rows(
+    size,
+    personas,
+    world,  # noqa: F811
+    agency,
+    supervisor_member,
+    finance,
+    login_client,
+    monkeypatch,
+):
+    from supervision import views as supervision_views
+
+    monkeypatch.setattr(supervision_views, "COMPLIANCE_PER_PAGE", 2)
+    grow(world, agency, supervisor_member, finance, size)
+    counts, clients = {}, {}
+    for persona, page in SUPERVISION_EXPECTED:
+        client = clients.setdefault(persona, login_client(personas[persona]))
+        url = page
+        if page.endswith(" page 2"):
+            first = client.get(page.removesuffix(" page 2"))
+            assert first.context["page"].has_next, (persona, page)
+            url = f"{first.request['PATH_INFO']}?{first.context['page'].next_query}"
+        assert client.get(url).status_code == 200, (persona, url)  # warm the per-process caches
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, (persona, url)
+        assert response.context["page"].object_list, (persona, url)
+        counts[(persona, page)] = len(queries)
+    assert {key: n for key, n in counts.items() if n != SUPERVISION_EXPECTED[key]} == {}

@@ -213,3 +213,34 @@ def test_editing_a_session_keeps_a_leaver_who_attended_it(
         keep=session.attendances.values_list("staff_id", flat=True),
     )
     assert [m.name for m in kept] == ["李社工", "已离职"]
+
+
+def test_the_session_list_counts_acknowledgements_of_the_rows_shown_without_grouping_the_agency(
+    agency, director, supervisor_member, staff_member, other_staff_member, log_session, login_client
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from supervision.services import Attendee
+
+    absent = StaffMemberFactory(agency=agency, staff_no="S350", name="缺席社工")
+    SpellFactory(staff=absent, hire_date=dt.date(2020, 1, 1))
+    session = log_session(
+        supervisor_member,
+        [Attendee(staff_member), Attendee(other_staff_member), Attendee(absent, present=False)],
+        dt.date(2025, 3, 12),
+    )
+    log_session(supervisor_member, [staff_member], dt.date(2025, 3, 5))
+    client = login_client(director)
+    client.get("/supervision/")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/supervision/")
+    rows = {s.pk: (s.attendee_count, s.pending_count) for s in response.context["page"]}
+    assert rows[session.pk] == (2, 2)  # the absent supervisee is neither counted nor asked
+    assert sorted(rows.values()) == [(1, 1), (2, 2)]
+    assert "2 to acknowledge" in response.content.decode()
+    # The page's sessions are read as a page: no COUNT grouped over every session of the agency.
+    listing = [
+        q["sql"] for q in queries.captured_queries if 'FROM "supervision_supervisionsession"' in q["sql"]
+    ]
+    assert listing and not any("GROUP BY" in sql or "COUNT(" in sql for sql in listing)

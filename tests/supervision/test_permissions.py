@@ -172,3 +172,37 @@ def test_action_item_lists_contain_only_readable_items(personas, world, login_ap
         return login_api(personas[persona]).get("/api/v1/supervision-action-items/").json()["count"]
 
     assert (count("director"), count("supervisor"), count("staff"), count("outsider")) == (1, 1, 1, 0)
+
+
+@pytest.mark.parametrize("action", ["view", "change", "read_notes"])
+def test_object_permissions_are_read_from_the_users_own_rows_not_from_every_session(
+    action, personas, session_a, session_b, supervisor, staff_user, director
+):
+    """``objects_with_object_perm`` finds the same sessions as guardian, by the user's own
+    permission rows: the sessions table is read once (the page), never hashed whole inside the
+    permission subquery as guardian's ``object_pk IN (every session's pk)`` does."""
+    from guardian.shortcuts import get_objects_for_user
+
+    from core.permissions import objects_with_object_perm
+    from supervision.models import SupervisionSession
+
+    qs = SupervisionSession.objects.filter(agency=session_a.agency)
+    for user in (supervisor, staff_user, director):
+        ours = objects_with_object_perm(user, qs, action)
+        theirs = get_objects_for_user(
+            user,
+            f"supervision.{action}_supervisionsession",
+            klass=qs,
+            use_groups=False,
+            with_superuser=False,
+            accept_global_perms=False,
+        )
+        assert sorted(ours.values_list("pk", flat=True)) == sorted(theirs.values_list("pk", flat=True))
+        assert str(ours.query).count('FROM "supervision_supervisionsession"') == 1
+        assert str(theirs.query).count('FROM "supervision_supervisionsession"') == 2
+    expected = {"view": [session_a.pk], "change": [session_a.pk], "read_notes": [session_a.pk]}
+    assert (
+        list(objects_with_object_perm(supervisor, qs, action).values_list("pk", flat=True))
+        == expected[action]
+    )
+    assert list(objects_with_object_perm(director, qs, action).values_list("pk", flat=True)) == []
