@@ -15,7 +15,8 @@ from finance.rules.examples import DemoExample, DemoRow, DemoWorld
 
 def duplicate_payment(frame: pd.DataFrame, policy: dict, context: RuleContext) -> list[Finding]:
     """Non-personnel payments to one payee of one amount, each within ``duplicate_window_days`` of
-    another, that are not already exactly one DUPLICATE_INVOICE group."""
+    another, that are not already exactly one DUPLICATE_INVOICE group (none is, when the contract's
+    ``disabled_rules`` names DUPLICATE_INVOICE)."""
     window = int(policy["duplicate_window_days"])
     rows = frame[(frame["category"] != "personnel") & (frame["amount"] > 0)]
     rows = rows[rows.duplicated(["payee_norm", "amount"], keep=False)]
@@ -24,8 +25,12 @@ def duplicate_payment(frame: pd.DataFrame, policy: dict, context: RuleContext) -
     rows = rows.sort_values(["payee_norm", "amount", "date", "id"])
     rows = rows.assign(cluster=clusters(rows, ["payee_norm", "amount"], window).values)
     rows = rows[rows.groupby("cluster")["id"].transform("size") >= 2]
-    groups_found = invoice_groups(frame, context)
-    group_of = dict(zip(groups_found["id"], groups_found["group"], strict=True))
+    # A contract that does not check DUPLICATE_INVOICE has no invoice group to defer to.
+    if "DUPLICATE_INVOICE" in (policy.get("disabled_rules") or {}):
+        group_of = {}
+    else:
+        groups_found = invoice_groups(frame, context)
+        group_of = dict(zip(groups_found["id"], groups_found["group"], strict=True))
     findings = []
     for _cluster, members in rows.groupby("cluster", sort=False):
         groups = {group_of.get(int(i)) for i in members["id"]}

@@ -30,3 +30,15 @@ def test_duplicate_payment_skips_a_group_that_is_one_duplicate_invoice_group_and
     book.add(date=D, amount="3000.00", payee="王", line="P1", invoice_no="")
     assert book.scan(["DUPLICATE_PAYMENT"]) == []
     assert len(book.scan(["DUPLICATE_INVOICE"])) == 1
+
+
+def test_duplicate_payment_raises_an_invoice_group_when_duplicate_invoice_is_disabled():
+    """The group is left to DUPLICATE_INVOICE only while the contract checks that rule."""
+    book = Book()
+    a = book.add(date=D, amount="100.00", payee="甲", invoice_no="X1")
+    b = book.add(date=D + dt.timedelta(days=2), amount="100.00", payee="甲", invoice_no="X1")
+    off = {"DUPLICATE_INVOICE": "发票由县财政统一核验"}
+    assert book.scan(["DUPLICATE_PAYMENT"]) == []
+    assert found(book.scan(["DUPLICATE_PAYMENT"], disabled_rules=off)) == [("DUPLICATE_PAYMENT", (a, b))]
+    # Disabling another rule changes nothing.
+    assert book.scan(["DUPLICATE_PAYMENT"], disabled_rules={"WEEKEND_HOLIDAY": "周末活动"}) == []
