@@ -116,3 +116,37 @@ def test_a_delivery_flags_page_lists_its_activities_without_case_codes_or_notes(
     text = page.content.decode()
     assert "DAY-1" in text and "DAY-2" in text
     assert "XF-C-099" not in text and "孩子情绪低落" not in text
+
+
+@pytest.mark.parametrize(("there", "fires"), [(300, False), (301, True)])
+def test_overload_adds_the_minutes_of_the_agencys_other_contracts_only(
+    agency, targets, staff_member, other_contract, outsider_contract, there, fires
+):
+    """300 minutes here and 300 or 301 in another contract of the agency on the same day; 500
+    more in another agency's contract never count. Only this contract's activity is listed."""
+    from tests.delivery.factories import TargetFactory
+
+    day = dt.date(2025, 5, 6)
+    ActivityFactory(
+        target=targets["HV"], staff=staff_member, activity_no="HERE-1", date=day, duration_minutes=300
+    )
+    elsewhere = TargetFactory(contract=other_contract, code="HV")
+    ActivityFactory(
+        target=elsewhere, staff=staff_member, activity_no="THERE-1", date=day, duration_minutes=there
+    )
+    # Another day of the other contract, and another agency's contract, change nothing.
+    ActivityFactory(
+        target=elsewhere, staff=staff_member, activity_no="THERE-2", date=day + dt.timedelta(days=1)
+    )
+    foreign = TargetFactory(contract=outsider_contract, code="HV")
+    ActivityFactory(target=foreign, staff=staff_member, activity_no="FAR-1", date=day, duration_minutes=500)
+    out = io.StringIO()
+    code = targets["HV"].contract.code
+    call_command("scan_flags", "--agency", agency.slug, "--contract", code, "--format", "json", stdout=out)
+    document = json.loads(out.getvalue())
+    overload = [item for item in document["flags"] if item["rule"] == "ACTIVITY_OVERLOAD"]
+    if not fires:
+        assert overload == []
+        return
+    assert [item["activities"] for item in overload] == [["HERE-1"]]
+    assert "601 minutes" in overload[0]["message"]
