@@ -10,11 +10,13 @@ The expressions follow ``training.compliance`` step for step, so the figures, th
 order are the same (tests/training/test_compliance_db.py compares the two):
 
 - the person's certificate: the highest national level issued on or before D, the most recently
-  issued one among those (a tie on both goes to the lower id);
+  issued one among those (a tie on both, two certificates of one level issued the same day, goes
+  to the lower id; the engine takes whichever the database returned first);
 - the cycle: ``cycle_bounds``, with the same "full months from issue to D" estimate of the
-  rolled-forward cycle and the same one-step correction; adding years to 29 February gives
-  28 February in a common year (``AddYears``, which PostgreSQL's interval arithmetic already does
-  and SQLite's ``date()`` is corrected to do);
+  rolled-forward cycle and its one-step correction, written out for the one case it applies to
+  (issued on 29 February, D a common year's 28 February: see ``_with_cycle``); adding years to
+  29 February gives 28 February in a common year (``AddYears``: PostgreSQL's interval arithmetic
+  does it, SQLite's ``date()`` is corrected to);
 - earned hours: integer tenths (``ROUND(hours * 10)``) summed over the approved, eligible records
   dated in the cycle, exactly the numbers ``training.compliance`` sums.
 
@@ -61,8 +63,8 @@ STATUS_OF_URGENCY = {rank: status for status, rank in STATUS_ORDER.items()}
 
 
 class _DateFunc(Func):
-    """A date expression written per database (PostgreSQL, SQLite); ``sql`` gets the compiled
-    argument SQL strings and returns the SQL, whose parameters are the arguments' in order of use."""
+    """A date expression written per database (PostgreSQL, SQLite): a template of the compiled
+    arguments ``{0}``, ``{1}``, and the order the arguments appear in it (for their parameters)."""
 
     def _compiled(self, compiler, connection):
         return [compiler.compile(expression) for expression in self.get_source_expressions()]
