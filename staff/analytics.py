@@ -16,6 +16,8 @@ Choices where docs/metrics.md is silent, stated once here:
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -162,36 +164,65 @@ def _active(frame: pd.DataFrame, day: int) -> pd.Series:
     return (frame["hire"] <= day) & (frame["exit"] >= day)
 
 
-def metrics_for_year(frame: pd.DataFrame, year: int) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Spells:
+    """A spells frame's columns as plain numpy arrays: a year's figures are a few dozen array
+    operations, microseconds each, where the same operations on pandas Series cost a
+    millisecond apiece (the trend and the breakdowns compute 20 years and groups a request)."""
+
+    hire: np.ndarray
+    exit: np.ndarray
+    reason: np.ndarray
+    voluntary: np.ndarray
+    certified: np.ndarray
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> _Spells:
+        reason = frame["reason"].to_numpy(dtype=object)
+        return cls(
+            hire=frame["hire"].to_numpy(dtype="int64"),
+            exit=frame["exit"].to_numpy(dtype="int64"),
+            reason=reason,
+            voluntary=np.fromiter((str(r) in _VOLUNTARY for r in reason), dtype=bool, count=len(reason)),
+            certified=frame["certified"].to_numpy(dtype="int64"),
+        )
+
+    def where(self, mask: np.ndarray) -> _Spells:
+        return _Spells(
+            self.hire[mask], self.exit[mask], self.reason[mask], self.voluntary[mask], self.certified[mask]
+        )
+
+
+def metrics_for_year(frame: pd.DataFrame | _Spells, year: int) -> dict[str, Any]:
     """Every metric of docs/metrics.md for ``year`` over the spells in ``frame``, as the docs/commands.md JSON."""
+    spells = frame if isinstance(frame, _Spells) else _Spells.of(frame)
     first, last = dt.date(year, 1, 1).toordinal(), dt.date(year, 12, 31).toordinal()
-    hire, exit_ = frame["hire"], frame["exit"]
-    active_start = _active(frame, first)
-    active_end = _active(frame, last)
-    headcount_start = int(active_start.sum())
-    headcount_end = int(active_end.sum())
+    hire, exit_ = spells.hire, spells.exit
+    active_end = (hire <= last) & (exit_ >= last)
+    headcount_start = int(np.count_nonzero((hire <= first) & (exit_ >= first)))
+    headcount_end = int(np.count_nonzero(active_end))
     average = Decimal(headcount_start + headcount_end) / 2
 
     hired = (hire >= first) & (hire <= last)
     left = (exit_ >= first) & (exit_ <= last)
-    exits = int(left.sum())
-    voluntary = int((left & frame["reason"].isin(_VOLUNTARY)).sum())
+    exits = int(np.count_nonzero(left))
+    voluntary = int(np.count_nonzero(left & spells.voluntary))
 
     prev_first, prev_last = dt.date(year - 1, 1, 1).toordinal(), dt.date(year - 1, 12, 31).toordinal()
     cohort = (hire >= prev_first) & (hire <= prev_last)
     stayed = cohort & ((exit_ == OPEN) | (exit_ - hire >= 365))
 
-    tenure_days = (exit_ - hire)[left]
     median_tenure = None
     if exits:
-        median_days = Decimal(int(tenure_days.median() * 2)) / 2  # a median of integers is n or n.5
+        tenure_days = (exit_ - hire)[left]
+        median_days = Decimal(int(np.median(tenure_days) * 2)) / 2  # a median of integers is n or n.5
         median_tenure = _round_half_up(median_days / _DAYS_PER_YEAR, 2)
 
-    certified_end = int((active_end & (frame["certified"] <= last)).sum())
+    certified_end = int(np.count_nonzero(active_end & (spells.certified <= last)))
 
-    counts = frame.loc[left, "reason"].value_counts()
+    counts = Counter(str(code) for code in spells.reason[left])
     reasons = sorted(
-        ((str(code), int(count)) for code, count in counts.items() if count),
+        ((code, count) for code, count in counts.items() if count),
         key=lambda item: (-item[1], _REASON_ORDER.get(item[0], len(_REASON_ORDER)), item[0]),
     )
     return {
@@ -199,12 +230,12 @@ def metrics_for_year(frame: pd.DataFrame, year: int) -> dict[str, Any]:
         "headcount_start": headcount_start,
         "headcount_end": headcount_end,
         "average_headcount": float(average),
-        "hires": int(hired.sum()),
+        "hires": int(np.count_nonzero(hired)),
         "exits": exits,
         "voluntary_exits": voluntary,
         "turnover_rate": rate(exits, average),
         "voluntary_turnover_rate": rate(voluntary, average),
-        "first_year_retention": rate(int(stayed.sum()), int(cohort.sum())),
+        "first_year_retention": rate(int(np.count_nonzero(stayed)), int(np.count_nonzero(cohort))),
         "median_tenure_years_of_leavers": median_tenure,
         "certified_ratio_end": rate(certified_end, headcount_end),
         "exit_reasons": dict(reasons),
@@ -230,7 +261,8 @@ def years_span(frame: pd.DataFrame, today: dt.date | None = None) -> list[int]:
 
 def retention_trend(frame: pd.DataFrame, today: dt.date | None = None) -> list[dict[str, Any]]:
     """``metrics_for_year`` for every year in ``years_span``, oldest first."""
-    return [metrics_for_year(frame, year) for year in years_span(frame, today)]
+    spells = _Spells.of(frame)
+    return [metrics_for_year(spells, year) for year in years_span(frame, today)]
 
 
 def breakdown(frame: pd.DataFrame, year: int, by: str) -> list[dict[str, Any]]:
@@ -240,9 +272,11 @@ def breakdown(frame: pd.DataFrame, year: int, by: str) -> list[dict[str, Any]]:
     """
     first, last = dt.date(year, 1, 1).toordinal(), dt.date(year, 12, 31).toordinal()
     touched = frame[(frame["hire"] <= last) & (frame["exit"] >= first)]
+    spells = _Spells.of(frame)
+    groups = frame[by].to_numpy(dtype=object)
     rows = []
     for value in sorted(touched[by].unique(), key=str):
-        metrics = metrics_for_year(frame[frame[by] == value], year)
+        metrics = metrics_for_year(spells.where(groups == value), year)
         rows.append({"group": value, **metrics})
     return rows
 

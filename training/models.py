@@ -268,6 +268,13 @@ class TrainingRecord(TenantModel):
         indexes = [
             models.Index(fields=["agency", "status", "date"]),
             models.Index(fields=["staff", "date"]),
+            # Continuing-education hours per person and cycle read from the index alone: the
+            # compliance page sums each person's cycle (training/compliance_db.py).
+            models.Index(
+                fields=["agency", "staff", "date", "hours"],
+                condition=Q(status="approved", ce_eligible=True),
+                name="training_record_ce_hours",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -30,16 +30,8 @@ from core.reports.charts import chart_svg
 from core.roles import Role, has_role
 from core.views import paginate
 from staff.models import EmploymentSpell, StaffMember
-from training import forms, reports, selectors, services
-from training.compliance import (
-    STATUS_LABELS,
-    certified_staff,
-    compliance_rows,
-    frame_rows,
-    ordered_frame,
-    requirements_for,
-    status_counts,
-)
+from training import compliance_db, forms, reports, selectors, services
+from training.compliance import STATUS_LABELS, certified_staff, compliance_rows, requirements_for
 from training.importing import training_import
 from training.models import TrainingEvent
 
@@ -251,6 +243,25 @@ COMPLIANCE_PER_PAGE = 50
 COMPLIANCE_SORTS = {"urgency": _l("Most urgent first"), "staff_no": _l("Staff number")}
 
 
+class _Counted:
+    """A queryset whose length is already known (the status counts): the paginator slices it
+    without asking the database to count it again."""
+
+    ordered = True
+
+    def __init__(self, queryset, count: int):
+        self.queryset, self._count = queryset, count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        return self.queryset[index]
+
+
 @login_required
 def compliance(request):
     if not has_role(request.user, Role.DIRECTOR, Role.SUPERVISOR):
@@ -266,6 +277,7 @@ def compliance(request):
     sort = sort if sort in COMPLIANCE_SORTS else "urgency"
     agency = agency_of(request.user)
     ids = selectors.visible_staff_ids(request.user)
+    requirements = requirements_for(agency)
     counts = None
     if agency is None or (ids is not None and not ids):
         page = paginate(request, [], per_page=COMPLIANCE_PER_PAGE)
@@ -274,13 +286,15 @@ def compliance(request):
         page = paginate_keyset(request, certified_staff(agency, as_of, ids), per_page=COMPLIANCE_PER_PAGE)
         page.object_list = compliance_rows(agency, as_of, staff_ids=[m.pk for m in page.object_list])
     else:
-        # Ordered or filtered by a computed figure (urgency, status): the vectorised figures of
-        # everyone decide the order and the counts; only this page's rows are built and shown.
-        frame = ordered_frame(agency, as_of, staff_ids=ids, order=sort)
-        counts = status_counts(frame)
-        shown = frame[frame["status"] == status] if status and not frame.empty else frame
-        page = paginate(request, shown, per_page=COMPLIANCE_PER_PAGE)
-        page.object_list = frame_rows(page.object_list)
+        # Ordered or filtered by a computed figure (urgency, status): the database computes
+        # everyone's figures, counts them by status, orders, filters and returns this page only.
+        people = compliance_db.compliance_queryset(agency, as_of, ids, requirements)
+        counts = compliance_db.status_counts_db(people)
+        shown = compliance_db.with_status(people, status) if status else people
+        shown = compliance_db.listing(shown, sort)
+        total = counts[status] if status else sum(counts.values())
+        page = paginate(request, _Counted(shown, total), per_page=COMPLIANCE_PER_PAGE)
+        page.object_list = compliance_db.rows_of(page.object_list)
     annual, annual_page = _annual_page(request, agency, as_of.year, ids)
     return render(
         request,
@@ -294,7 +308,7 @@ def compliance(request):
             "as_of": as_of,
             "status": status,
             "statuses": list(STATUS_LABELS.items()),
-            "requirements": requirements_for(agency).values(),
+            "requirements": requirements.values(),
             "annual": annual,
             "annual_page": annual_page,
             "formats": list(FORMATS),
