@@ -341,7 +341,7 @@ def _filtered_ledger_totals(request, qs) -> dict:
     """The filtered rows' totals, counted and summed over at most ``LEDGER_TOTALS_LIMIT`` rows.
 
     A broad filter (posted rows, a year of the ledger) would otherwise count and sum most of a
-    million rows to draw one page; beyond the limit the page says "more than 10,000 rows" and
+    million rows to draw one page; beyond the limit the page says "more than 10,000" and
     offers the full sums on request (``?totals=all``), which the download also carries.
     """
     if request.GET.get("totals") == "all":
