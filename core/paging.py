@@ -175,6 +175,12 @@ def _paginate_offset(request, queryset, per_page: int) -> CursorPage:
         number = max(1, int(request.GET.get("page", "1")))
     except ValueError:
         number = 1
+    order = list(queryset.query.order_by) or list(queryset.model._meta.ordering or [])
+    pk = queryset.model._meta.pk.name
+    if not order or order[-1] not in ("pk", "-pk", pk, f"-{pk}"):
+        # Rows that tie on the order (two people hired the same day) keep one place across the
+        # OFFSET pages: the primary key breaks the tie, so none shows twice or never.
+        queryset = queryset.order_by(*order, "pk")
     offset = (number - 1) * per_page
     rows = list(queryset[offset : offset + per_page + 1])
     if not rows and number > 1:

@@ -28,7 +28,6 @@ from core.importing.errors import RowError
 from core.models import ImportBatch, agency_of
 from core.paging import paginate_keyset
 from core.roles import Role, has_role
-from core.views import paginate
 from finance import forms, services
 from finance.flags.presentation import ACTIONS
 from finance.flags.presentation import money as money_text
@@ -79,7 +78,8 @@ def contract_list(request):
         request,
         "finance/contract_list.html",
         {
-            "page": paginate(request, qs),
+            # Keyset pages on code, start, end or total (the code breaks ties): no COUNT(*).
+            "page": paginate_keyset(request, qs),
             "q": q,
             "status": status,
             "sort": sort,
@@ -316,7 +316,7 @@ def ledger(request):
     if fmt in ("csv", "xlsx"):
         return _ledger_download(request, qs, fmt)
     query = request.GET.copy()
-    for key in ("page", "after", "before", "format"):
+    for key in ("page", "after", "before", "format", "totals"):
         query.pop(key, None)
     return render(
         request,
@@ -327,10 +327,26 @@ def ledger(request):
             "filter": filterset,
             "sort": sort,
             "can_write": _can_write(request.user),
-            "totals": _stored_ledger_totals(request.user, filterset) or ledger_totals(qs),
+            "totals": _stored_ledger_totals(request.user, filterset) or _filtered_ledger_totals(request, qs),
             "query": query.urlencode(),
         },
     )
+
+
+#: With a filter other than the contract the page adds up at most this many rows by itself.
+LEDGER_TOTALS_LIMIT = 10_000
+
+
+def _filtered_ledger_totals(request, qs) -> dict:
+    """The filtered rows' totals, counted and summed over at most ``LEDGER_TOTALS_LIMIT`` rows.
+
+    A broad filter (posted rows, a year of the ledger) would otherwise count and sum most of a
+    million rows to draw one page; beyond the limit the page says "more than 10,000" and
+    offers the full sums on request (``?totals=all``), which the download also carries.
+    """
+    if request.GET.get("totals") == "all":
+        return ledger_totals(qs)
+    return ledger_totals(qs, limit=LEDGER_TOTALS_LIMIT)
 
 
 def _stored_ledger_totals(user, filterset) -> dict | None:

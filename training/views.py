@@ -207,7 +207,7 @@ def evidence(request, pk: int):
 def approvals(request):
     if not has_role(request.user, Role.DIRECTOR, Role.SUPERVISOR):
         raise Http404
-    page = paginate(request, selectors.pending_for_approval(request.user))
+    page = paginate_keyset(request, selectors.pending_for_approval(request.user))
     return render(request, "training/approvals.html", {"page": page, "form": forms.ReviewForm()})
 
 

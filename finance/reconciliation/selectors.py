@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from core.db import MoneySum
 from finance.models import (
@@ -23,17 +24,31 @@ from finance.models import (
 ZERO = Decimal("0.00")
 
 
+def _period_lines(condition: Q | None = None) -> Coalesce:
+    """How many of the period's bank lines meet ``condition``: a subquery per period shown.
+
+    Counted for the rows a page or an API page draws (after its ``LIMIT``), not by a join of
+    every period with every bank line grouped before the page is cut.
+    """
+    lines = (
+        StatementLine.objects.filter(condition or Q(), period=OuterRef("pk"))
+        .order_by()
+        .values("period")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(lines, output_field=IntegerField()), 0)
+
+
 def periods_for(user) -> QuerySet[ReconciliationPeriod]:
     """Periods the user may read, with their contract and line counts."""
     return (
         ReconciliationPeriod.objects.for_user(user, "view")
         .select_related("contract", "closed_by")
         .annotate(
-            line_count=Count("lines", distinct=True),
-            matched_count=Count("lines", filter=Q(lines__match__isnull=False), distinct=True),
-            explained_count=Count(
-                "lines", filter=Q(lines__match__isnull=True) & ~Q(lines__explanation=""), distinct=True
-            ),
+            line_count=_period_lines(),
+            matched_count=_period_lines(Q(match__isnull=False)),
+            explained_count=_period_lines(Q(match__isnull=True) & ~Q(explanation="")),
         )
     )
 

@@ -20,12 +20,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.http import file_response
+from core.paging import paginate_keyset
 from core.reports import FORMATS, ReportError
 from core.reports import render as render_report
 from core.reports.charts import chart_svg
 from core.reports.formatting import display
 from core.roles import Role, has_role
-from core.views import paginate
 from finance.models import (
     Contract,
     Disbursement,
@@ -104,7 +104,7 @@ def period_list(request):
         "finance/reconciliation/period_list.html",
         {
             "filter": filters,
-            "page": paginate(request, filters.qs),
+            "page": paginate_keyset(request, filters.qs),
             "form": form,
             "result": result,
             "token": token,
@@ -172,7 +172,7 @@ def period_detail(request, pk):
         selectors.lines_queryset(StatementLine.objects.for_user(request.user, "view").filter(period=period)),
         state,
     ).order_by("date", "id")
-    page = paginate(request, lines)
+    page = paginate_keyset(request, lines)
     can_write = _can_write(request.user) and not period.is_closed
     candidates = selectors.manual_candidates_for(list(page.object_list)) if can_write else {}
     rows = [

@@ -23,17 +23,33 @@ from core.reports.renderers.text import csv_cell
 EXPORT_LIMIT = 50_000
 
 
-def ledger_totals(qs) -> dict:
-    """Totals of the filtered expenditures: rows, posted rows, posted amount, voided rows."""
+def ledger_totals(qs, limit: int | None = None) -> dict:
+    """Totals of the filtered expenditures: rows, posted rows, posted amount, voided rows.
+
+    With ``limit``, at most ``limit + 1`` rows are read (a ``LIMIT`` inside the aggregate), so a
+    broad filter over a large ledger costs what ``limit`` rows cost: when more rows match, the
+    result says ``capped`` (the row count is "more than ``limit``") and holds no sums, which a
+    part of the rows would get wrong.
+    """
     posted = Q(status="posted")
-    sums = qs.order_by().aggregate(
+    rows = qs.order_by()
+    if limit is not None:
+        # In the page index's order (agency, date DESC, id DESC): unordered, PostgreSQL reads the
+        # table from its start hoping to meet the matches early, and this year's rows come last
+        # (the first 100,000 of 2026's rows in 1,000,000: 0.42 s unordered, 0.13 s by the index).
+        rows = rows.order_by("-date", "-id").values("id", "status", "amount")[: limit + 1]
+    sums = rows.aggregate(
         n_rows=Count("id"),
         n_posted=Count("id", filter=posted),
         n_void=Count("id", filter=~posted),
         posted_sum=MoneySum("amount", filter=posted),
         refund_sum=MoneySum("amount", filter=posted & Q(amount__lt=0)),
     )
+    if limit is not None and sums["n_rows"] > limit:
+        return {"capped": True, "limit": limit, "rows": None, "posted": None, "void": None,
+                "amount": None, "refunds": None}  # fmt: skip
     return {
+        "capped": False,
         "rows": sums["n_rows"],
         "posted": sums["n_posted"],
         "void": sums["n_void"],

@@ -267,3 +267,19 @@ def test_the_compliance_page_names_the_requirement_levels_not_their_codes(direct
     en = client.get("/training/compliance/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Assistant social worker 72 hours every 3 years" in en
     assert "assistant_social_worker" not in en
+
+
+def test_the_pending_approvals_walk_by_cursor_oldest_first_without_a_count(agency, director, login_client):
+    from tests.pagewalk import walk
+
+    people = [StaffMemberFactory(agency=agency) for _ in range(3)]
+    records = [
+        TrainingRecordFactory(staff=people[i % 3], status=RecordStatus.PENDING, title=f"外部培训{i}")
+        for i in range(56)
+    ]
+    TrainingRecordFactory(staff=people[0], status=RecordStatus.APPROVED)
+    expected = [r.pk for r in sorted(records, key=lambda r: (r.submitted_at, r.pk))]
+    w = walk(login_client(director), "/training/approvals/")
+    assert (w.first, w.second, w.back) == (expected[:50], expected[50:], expected[:50])
+    assert "after=" in w.next_query and "before=" in w.previous_query
+    assert w.counting("training_trainingrecord") == []
