@@ -188,7 +188,8 @@ def _column_widths(table: Table) -> list[float]:
     for column in table.columns:
         if column.kind == "text":
             longest = max(
-                [len(str(column.label))] + [len(str(table.cell(row, column) or "")) for row in table.rows[:200]]
+                [len(str(column.label))]
+                + [len(str(table.cell(row, column) or "")) for row in table.rows[:200]]
             )
             weights.append(min(max(longest, 6), 40))
         elif column.kind == "date":
