@@ -172,8 +172,8 @@ def disabled_rules_change_reason(before: dict[str, str], after: dict[str, str]) 
 
 
 def disabled_rules_reason_text(stored: str) -> str | None:
-    """A stored change reason of ``disabled_rules_change_reason`` in the active language
-    ("Disabled WEEKEND_HOLIDAY: …", "停用 WEEKEND_HOLIDAY：…"); ``None`` for any other text (a
+    """A stored change reason of ``disabled_rules_change_reason`` in the active language, each rule
+    by its title ("停用 周末或法定节假日（WEEKEND_HOLIDAY）：…"); ``None`` for any other text (a
     reason written before the coded form, in its writer's language, is shown as it was stored)."""
     if not stored.startswith(CHANGE_REASON_PREFIX):
         return None
@@ -183,13 +183,15 @@ def disabled_rules_reason_text(stored: str) -> str | None:
         return None
     if not isinstance(entries, list):
         return None
+    from finance.flags.presentation import chinese, rule_label
+
     parts = []
     for entry in entries:
         if not isinstance(entry, list) or len(entry) not in (2, 3) or entry[0] not in _CHANGE_MESSAGES:
             return None
-        params = {"code": entry[1], "reason": entry[2] if len(entry) == 3 else ""}
+        # The rule by its title (the code after it), as the policy's own line shows it.
+        params = {"code": rule_label(str(entry[1])), "reason": entry[2] if len(entry) == 3 else ""}
         parts.append(_(_CHANGE_MESSAGES[entry[0]]) % params)
-    from finance.flags.presentation import chinese
 
     return ("；" if chinese() else "; ").join(parts)
 

@@ -217,8 +217,9 @@ def test_every_change_is_in_the_contracts_history_with_its_reason_and_labels(
     )
     assert f"停用的规则：周末或法定节假日（WEEKEND_HOLIDAY）（{REASON}）" in page
     assert "{&#x27;WEEKEND_HOLIDAY" not in page and "{'WEEKEND_HOLIDAY" not in page
-    assert f'<td data-label="原因">停用 WEEKEND_HOLIDAY：{REASON}</td>' in page
-    assert '<td data-label="原因">重新启用 WEEKEND_HOLIDAY</td>' in page
+    # The reason names each rule by its title, the code beside it.
+    assert f'<td data-label="原因">停用 周末或法定节假日（WEEKEND_HOLIDAY）：{REASON}</td>' in page
+    assert '<td data-label="原因">重新启用 周末或法定节假日（WEEKEND_HOLIDAY）</td>' in page
 
 
 def history_reasons(client, contract, language: str) -> list[str]:
@@ -240,8 +241,8 @@ def history_reasons(client, contract, language: str) -> list[str]:
             "en",
             "zh-hans",
             [
-                "重新启用 WEEKEND_HOLIDAY；停用 THIN_CASES：本项目不设个案指标",
-                f"停用 WEEKEND_HOLIDAY：{REASON}",
+                "重新启用 周末或法定节假日（WEEKEND_HOLIDAY）；停用 只计数未开展个案工作（THIN_CASES）：本项目不设个案指标",
+                f"停用 周末或法定节假日（WEEKEND_HOLIDAY）：{REASON}",
                 "",
             ],
         ),
@@ -249,8 +250,8 @@ def history_reasons(client, contract, language: str) -> list[str]:
             "zh-hans",
             "en",
             [
-                "Re-enabled WEEKEND_HOLIDAY; Disabled THIN_CASES: 本项目不设个案指标",
-                f"Disabled WEEKEND_HOLIDAY: {REASON}",
+                "Re-enabled Weekend or public holiday (WEEKEND_HOLIDAY); Disabled Cases counted without casework (THIN_CASES): 本项目不设个案指标",
+                f"Disabled Weekend or public holiday (WEEKEND_HOLIDAY): {REASON}",
                 "",
             ],
         ),
