@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import NotSupportedError
 from django.db.models import (
     Case,
     Count,
@@ -70,7 +71,9 @@ class _DateFunc(Func):
         return [compiler.compile(expression) for expression in self.get_source_expressions()]
 
     def as_sql(self, compiler, connection, **extra_context):
-        raise NotImplementedError(f"{type(self).__name__} is written for PostgreSQL and SQLite only")
+        raise NotSupportedError(
+            f"{type(self).__name__} is written for PostgreSQL and SQLite, not {connection.vendor}"
+        )
 
     def _render(self, compiler, connection, template: str, uses: list[int]):
         parts = self._compiled(compiler, connection)

@@ -19,6 +19,7 @@ problem per line on stderr and exit status 1, without a traceback (docs/commands
 from __future__ import annotations
 
 import sys
+from abc import ABCMeta, abstractmethod
 from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any, NoReturn
@@ -141,7 +142,7 @@ def command_fail(command: BaseCommand, headline: str, problems: list[str] | None
     raise CommandError(headline, returncode=1)
 
 
-class ImportCommand(BaseCommand):
+class ImportCommand(BaseCommand, metaclass=ABCMeta):
     """Base of every ``import_*`` command: ``FILE [--dry-run] [--agency SLUG] [--user USERNAME]``.
 
     A subclass sets ``help`` and implements ``importer()``. A kind that imports into something
@@ -167,9 +168,9 @@ class ImportCommand(BaseCommand):
             "--dry-run", action="store_true", help=_("check the file and report; change nothing")
         )
 
+    @abstractmethod
     def importer(self, *, agency: Agency, user: Any, options: dict[str, Any]) -> Importer:
         """The importer for this file, its agency, user and target."""
-        raise NotImplementedError(f"{type(self).__name__} must implement importer()")
 
     def after(self, result: ImportResult, importer: Importer, options: dict[str, Any]) -> None:
         """Called after a successful import or dry run; prints nothing by default."""

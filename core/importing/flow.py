@@ -22,6 +22,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -42,7 +43,7 @@ from core.models import Agency, ImportBatch
 _FILE_NAME_MAX = 255
 
 
-class Importer:
+class Importer(ABC):
     """One file kind: its ``spec``, its ``target``, and how its rows are checked and written.
 
     A subclass sets ``spec`` and implements ``apply``; ``validate`` and ``preview`` are
@@ -72,13 +73,13 @@ class Importer:
         """The summary of a dry run: what ``apply`` would do, writing nothing."""
         return {}
 
+    @abstractmethod
     def apply(self, rows: list[ParsedRow], batch: ImportBatch) -> Mapping[str, Any] | None:
         """Write the rows (inside the import's transaction) and return the summary.
 
         Raise ``ImportErrors`` or ``ValidationError`` to refuse the file: everything written is
         rolled back.
         """
-        raise NotImplementedError(f"{type(self).__name__} must implement apply()")
 
     def run(self, *, data: bytes, filename: str, dry_run: bool = False) -> ImportResult:
         """Import one file, all or nothing (see ``run_import``)."""
