@@ -12,7 +12,10 @@ of three. The import is ``finance.services.ledger_import`` of the same bytes (ev
 files.md checked, the ``ImportBatch`` and the "+" history rows written, the scan job recorded
 but not run: scans run in the background job and have their own bench, ``bench_scan``), once
 into each of three fresh contracts of the same agency, in a child process (its peak RSS is its
-own). Goal: the import within 3× the ``COPY``.
+own). Goal: the import within 3× the ``COPY``. On PostgreSQL it also measures the database's
+own floor for what one import stores (``bench.floor``: the same expenditures, history rows and
+batch stored again by binary ``COPY`` into twins of their tables, with the ledger's keys, indexes
+and foreign keys), and says how many times that floor the import takes.
 
 ``make bench`` runs it on its scratch PostgreSQL database; alone:
 ``DATABASE_URL=postgres://…/bench_import .venv/bin/python -m bench.bench_import [small|default]
@@ -136,6 +139,8 @@ def imports(slug: str, codes: list[str], profile: bool) -> dict:
     import contextlib
     from unittest import mock
 
+    from django.db import connection
+
     from core.jobs import queue_name
     from finance.models import Contract, Expenditure
     from finance.services import ledger_import
@@ -171,11 +176,30 @@ def imports(slug: str, codes: list[str], profile: bool) -> dict:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
         print(out.getvalue(), file=sys.stderr)
+    floor = _ledger_floor(contract) if connection.vendor == "postgresql" else None
     return {
+        "floor": floor,
         "times": times,
         "cpu": cpu_times,
         "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
+
+
+def _ledger_floor(contract) -> dict:
+    """The database's floor of one import: the contract's expenditures, their "+" history rows
+    and the import's batch stored again by ``COPY`` into twins with the same keys, indexes and
+    foreign keys (``bench.floor``)."""
+    from bench.floor import storage_floor
+    from core.models import ImportBatch
+    from finance.models import Expenditure
+
+    return storage_floor(
+        [
+            (Expenditure._meta.db_table, "contract_id = %s", [contract.pk]),
+            (Expenditure.history.model._meta.db_table, "contract_id = %s", [contract.pk]),
+            (ImportBatch._meta.db_table, "id IN (SELECT import_batch_id FROM finance_expenditure WHERE contract_id = %s)", [contract.pk]),
+        ]
+    )  # fmt: skip
 
 
 def _range(times: list[float]) -> str:
@@ -231,6 +255,21 @@ def run(size: str = "default", profile: bool = False) -> list[dict]:
         ratio = best / baseline
         row["baseline"] = f"{ratio:.2f}× COPY: {'PASS' if ratio <= GOAL_RATIO else 'FAIL'}"
     out.append(row)
+    floor = figures["floor"]
+    if floor is not None and baseline is not None:
+        out.append(
+            {
+                "operation": (
+                    f"database floor of one import: its {floor['rows']:,} rows (expenditures, history, batch) "
+                    "stored again by binary COPY into twins with the same keys, indexes and foreign keys, "
+                    f"commit included; the import is {best / floor['seconds']:.2f}× this floor"
+                ),
+                "size": label,
+                "seconds": round(floor["seconds"], 3),
+                "rows_per_s": int(floor["rows"] / floor["seconds"]),
+                "baseline": f"{floor['seconds'] / baseline:.2f}× COPY",
+            }
+        )
     return out
 
 

@@ -6,7 +6,11 @@ Saturday or Sunday, amounts of 300–7,000 with cents, so the scan finds about 3
 WEEKEND_HOLIDAY and 3,400 SPLIT_PURCHASE findings. It writes the same rows as a CSV and times
 pandas' ``read_csv`` of it (the baseline, best of three), then, in a child process (so the peak
 resident memory is the scan's own), times the first ``flags_scan_contract`` and a re-scan with
-nothing changed, and counts the rows the re-scan wrote (it must write none).
+nothing changed, and counts the rows the re-scan wrote (it must write none). It then times the
+parts of a re-scan alone (the frame, the rules' context, the rules) and, on PostgreSQL, the
+database's own floor for the first scan's writes (``bench.floor``: the same flags, links, events
+and history stored again by binary ``COPY`` into twins of their tables, keys, indexes and foreign
+keys included), so the figures say how much of a scan is the database's and how much ours.
 
 Goal: each scan within 3× the read, peak memory under 1.5 GB. ``make bench`` runs it on a fresh
 PostgreSQL database; alone: ``DATABASE_URL=postgres://… .venv/bin/python -m bench.bench_scan
@@ -168,7 +172,11 @@ def scan(slug: str, profile: bool) -> dict:
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
         print(out.getvalue(), file=sys.stderr)
     by_rule = Counter(Flag.objects.filter(contract=contract, active=True).values_list("rule", flat=True))
+    parts = _phases(contract)
+    floor = _flag_floor(contract) if connection.vendor == "postgresql" else None
     return {
+        "phases": parts,
+        "floor": floor,
         "first": first_seconds,
         "rescan": rescan_seconds,
         "created": first.created,
@@ -178,6 +186,52 @@ def scan(slug: str, profile: bool) -> dict:
         "by_rule": dict(by_rule.most_common()),
         "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
+
+
+def _phases(contract) -> dict:
+    """Seconds of the parts of a no-change re-scan, each timed alone (best of 3): reading the
+    frame (the database's query and its transfer included), the rules' context, the rules."""
+    from finance.flags import selectors
+    from finance.rules import REGISTRY, run_rules
+
+    best = {"frame": math.inf, "context": math.inf, "rules": math.inf}
+    policy = contract.effective_policy()
+    codes = [c for c in REGISTRY.order() if c not in policy["disabled_rules"]]
+    for _ in range(3):
+        started = time.perf_counter()
+        frame = selectors.contract_frame(contract)
+        best["frame"] = min(best["frame"], time.perf_counter() - started)
+        started = time.perf_counter()
+        context = selectors.rule_context(contract, frame)
+        best["context"] = min(best["context"], time.perf_counter() - started)
+        started = time.perf_counter()
+        run_rules(frame, policy, context, codes=codes)
+        best["rules"] = min(best["rules"], time.perf_counter() - started)
+    return best
+
+
+def _flag_floor(contract) -> dict:
+    """The database's floor for the first scan's writes: the contract's flags, their links,
+    events and history stored again by ``COPY`` into twins with the same keys, indexes and
+    foreign keys (``bench.floor``)."""
+    from bench.floor import storage_floor
+    from finance.models import Flag, FlagEvent
+
+    of_contract = "contract_id = %s"
+    flag_ids = "flag_id IN (SELECT id FROM finance_flag WHERE contract_id = %s)"
+    tables = [
+        (Flag._meta.db_table, of_contract, [contract.pk]),
+        (Flag.history.model._meta.db_table, "id IN (SELECT id FROM finance_flag WHERE contract_id = %s)", [contract.pk]),
+        (Flag.expenditures.through._meta.db_table, flag_ids, [contract.pk]),
+        (Flag.contracts.through._meta.db_table, flag_ids, [contract.pk]),
+        (FlagEvent._meta.db_table, flag_ids, [contract.pk]),
+        (
+            FlagEvent.history.model._meta.db_table,
+            f"id IN (SELECT id FROM finance_flagevent WHERE {flag_ids})",  # noqa: S608 (bench: no input)
+            [contract.pk],
+        ),
+    ]  # fmt: skip
+    return storage_floor(tables)
 
 
 def run(size: str = "default", profile: bool = False) -> list[dict]:
@@ -218,6 +272,32 @@ def run(size: str = "default", profile: bool = False) -> list[dict]:
         return f"{ratio:.2f}× read_csv: {'PASS' if ok else 'FAIL'}"
 
     goal = f"≤ {GOAL_RATIO:g}× read_csv, < {GOAL_PEAK_MB / 1024:g} GB"
+    phases = figures["phases"]
+    parts = [
+        {
+            "operation": f"re-scan part alone (best of 3): {name}",
+            "size": label, "seconds": round(phases[key], 3), "rows_per_s": int(rows / phases[key]),
+            "baseline": f"{phases[key] / baseline:.2f}× read_csv",
+        }
+        for key, name in (
+            ("frame", "the contract's frame (query, transfer, typed columns)"),
+            ("context", "the rules' context (other contracts' invoices, staff, assignments)"),
+            ("rules", "every rule on the frame"),
+        )
+    ]  # fmt: skip
+    floor = figures["floor"]
+    if floor is not None:
+        parts.append(
+            {
+                "operation": (
+                    f"database floor of the first scan's writes: its {floor['rows']:,} rows (flags, links, "
+                    "events, history) stored again by binary COPY into twins with the same keys, indexes "
+                    "and foreign keys, commit included"
+                ),
+                "size": label, "seconds": round(floor["seconds"], 3), "rows_per_s": int(floor["rows"] / floor["seconds"]),
+                "baseline": f"{floor['seconds'] / baseline:.2f}× read_csv",
+            }
+        )  # fmt: skip
     return [
         {"operation": f"scan bench: build ledger ({db}, {'COPY' if db.startswith('postgres') else 'bulk_create'})", "size": label, "seconds": round(built, 2), "rows_per_s": int(rows / built)},
         {"operation": "scan bench: pandas read_csv of the same rows (best of 3)", "size": label, "seconds": round(baseline, 3), "rows_per_s": int(rows / baseline), "baseline": "reference"},
@@ -235,6 +315,7 @@ def run(size: str = "default", profile: bool = False) -> list[dict]:
             "peak_mb": f"{figures['peak_mb']:,} RSS", "goal": f"{goal}, 0 writes",
             "baseline": verdict(rescan_ratio) if figures["rescan_writes"] == 0 else f"{rescan_ratio:.2f}× read_csv: FAIL (writes)",
         },
+        *parts,
     ]  # fmt: skip
 
 
