@@ -30,8 +30,6 @@ import pandas as pd
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import TextField
-from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -183,7 +181,8 @@ def _contracts_sharing_invoice_flags(contract: Contract) -> list[Contract]:
     return [c for c in others if "DUPLICATE_INVOICE" not in (c.policy.get("disabled_rules") or {})]
 
 
-#: What a finding decides on a flag besides its fingerprint, in the order of ``_values``.
+#: What a finding decides on a flag besides its fingerprint, in the order of ``_values``; the
+#: last, ``values_digest``, is a digest of the others (``_digest``).
 _VALUE_FIELDS = (
     "severity",
     "line_code",
@@ -193,20 +192,12 @@ _VALUE_FIELDS = (
     "params",
     "evidence",
     "sort_key",
+    "values_digest",
 )
-_JSON_FIELDS = ("vouchers", "contract_codes", "params", "evidence")
-_PLAIN_FIELDS = ("severity", "line_code", "message", "sort_key")
 
-
-def _stored_columns() -> tuple:
-    """What the first read of the stored flags brings back: keys, fingerprint, ``active``, the
-    plain values and the JSON values as text (``_unchanged_values`` decodes them all at once,
-    rather than Django decoding each of them)."""
-    return (
-        "id", "rule", "subject", "contract_id", "fingerprint", "active", *_PLAIN_FIELDS,
-        *(Cast(name, TextField()) for name in _JSON_FIELDS),
-    )  # fmt: skip
-
+#: What the read of the stored flags brings back: keys, fingerprint, ``active`` and the digest of
+#: their values (the values themselves are neither read nor decoded).
+_STORED_COLUMNS = ("id", "rule", "subject", "contract_id", "fingerprint", "active", "values_digest")
 
 _NEW_FLAG_FIELDS = (
     "agency_id",
@@ -224,6 +215,13 @@ _NEW_FLAG_FIELDS = (
 _EVENT_FIELDS = ("agency_id", "flag_id", "kind", "from_status", "to_status", "note", "user_id", "at")
 
 
+def _digest(values: tuple) -> str:
+    """A digest of a finding's stored values, the same for the same values (as JSON gives them
+    back: a tuple and a list alike)."""
+    text = json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+
 def _values(finding: Finding, lookup: dict, default_code: str) -> tuple:
     """The stored values a finding gives its flag, in the order of ``_VALUE_FIELDS``."""
     ids = finding.expenditure_ids
@@ -232,7 +230,7 @@ def _values(finding: Finding, lookup: dict, default_code: str) -> tuple:
     else:
         missing = ("", "", "")
         named = [lookup[i] for i in sorted(ids, key=lambda i: lookup.get(i, missing)[2]) if i in lookup]
-    return (
+    values = (
         rule_for(finding.rule).severity,
         finding.budget_line or "",
         [v for _c, v, _d in named],
@@ -242,31 +240,7 @@ def _values(finding: Finding, lookup: dict, default_code: str) -> tuple:
         finding.evidence,
         named[0][2] if named else "",
     )
-
-
-_PLAIN_AT = tuple(_VALUE_FIELDS.index(n) for n in _PLAIN_FIELDS)
-_JSON_AT = tuple(_VALUE_FIELDS.index(n) for n in _JSON_FIELDS)
-
-
-def _unchanged_values(pairs: list[tuple[tuple, tuple]]) -> list[bool]:
-    """For each (stored flag row, finding's values): whether the flag already holds the values.
-
-    The plain values are compared first; the JSON texts the database printed for the rest are
-    parsed in one call for every flag left (the C decoder, not one call per flag) and compared
-    with the findings' values; a difference only of form (a tuple where JSON keeps a list) is
-    settled by comparing with the values as JSON would give them back.
-    """
-    first_json = 6 + len(_PLAIN_AT)
-    same = [row[6:first_json] == tuple(values[i] for i in _PLAIN_AT) for row, values in pairs]
-    left = [k for k, ok in enumerate(same) if ok]
-    if not left:
-        return same
-    texts = (f"[{', '.join(t if t is not None else 'null' for t in pairs[k][0][first_json:])}]" for k in left)
-    kept_all = json.loads(f"[{', '.join(texts)}]")
-    for k, kept in zip(left, kept_all, strict=True):
-        found = [pairs[k][1][i] for i in _JSON_AT]
-        same[k] = kept == found or kept == json.loads(json.dumps(found))
-    return same
+    return (*values, _digest(values))
 
 
 def _history_user_id(user) -> int | None:
@@ -311,20 +285,19 @@ def _reconcile(
         flags.filter(contract=contract) if rules is None else flags.filter(contract=contract, rule__in=rules)
     )
     stored: dict[tuple[str, str], tuple] = {
-        (row[1], row[2]): row for row in mine.values_list(*_stored_columns())
+        (row[1], row[2]): row for row in mine.values_list(*_STORED_COLUMNS)
     }
     shared = [f.subject for f in findings if f.rule == "DUPLICATE_INVOICE"]
     owners: dict[int, str] = {}  # flag id → the owner's code, for flags of other contracts
     if shared:
         others = flags.filter(rule="DUPLICATE_INVOICE", subject__in=shared).exclude(contract=contract)
-        for row in others.values_list(*_stored_columns(), "contract__code"):
+        for row in others.values_list(*_STORED_COLUMNS, "contract__code"):
             owners[row[0]] = row[-1]
             stored.setdefault((row[1], row[2]), row[:-1])
 
     created: list[tuple[Finding, str, tuple]] = []
     changed: list[tuple[int, Finding, str, tuple]] = []
-    quiet: list[tuple[int, tuple]] = []
-    kept: list[tuple[tuple, tuple]] = []  # active flags found again: written only if a value changed
+    quiet: list[tuple[int, tuple]] = []  # found again: written only if inactive or a value changed
     moved: list[int] = []
     seen: set[tuple[str, str]] = set()
     for finding in findings:
@@ -341,15 +314,8 @@ def _reconcile(
             changed.append((row[0], finding, fingerprint, values))
         else:
             result.unchanged += 1
-            if not row[5]:
+            if not row[5] or row[6] != values[-1]:
                 quiet.append((row[0], values))
-            else:
-                kept.append((row, values))
-    quiet.extend(
-        (row[0], values)
-        for (row, values), same in zip(kept, _unchanged_values(kept), strict=True)
-        if not same
-    )
     gone = [row[0] for key, row in stored.items() if key not in seen and row[5] and row[3] == contract.pk]
     result.resolved = len(gone)
 

@@ -98,6 +98,10 @@ class Flag(TenantModel):
     params = models.JSONField(_("message parameters"), default=dict, blank=True)
     evidence = models.JSONField(_("evidence"), default=dict, blank=True)
     fingerprint = models.CharField(_("fingerprint"), max_length=64)
+    #: A digest of the values the last scan that wrote the flag gave it (severity, line, vouchers,
+    #: contract codes, message, parameters, evidence, sort key): a re-scan compares it with the
+    #: digest of the finding's values instead of reading and decoding the stored values.
+    values_digest = models.CharField(max_length=32, blank=True, default="", editable=False)
     sort_key = models.CharField(
         _("sort key"), max_length=40, blank=True, help_text=_("Date of the first expenditure.")
     )
@@ -117,7 +121,7 @@ class Flag(TenantModel):
     first_seen = models.DateTimeField(_("first raised"), auto_now_add=True)
     last_seen = models.DateTimeField(_("last found"), default=timezone.now)
     status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["values_digest"])
 
     class Meta:
         ordering = ["contract", "severity", "rule", "sort_key", "id"]

@@ -240,18 +240,19 @@ def test_the_query_count_of_a_scan_does_not_grow_with_the_findings(agency):
 
 
 def test_a_flag_whose_stored_values_differ_is_rewritten_quietly_and_only_that_one(agency, contract, finance):
-    """Same fingerprint, other message or evidence (an older wording, a changed policy value):
-    the flag is updated in place, keeps its status and gets no event; the other flags are not
-    written at all."""
+    """Same fingerprint, other message or evidence (an older wording, a changed policy value, a
+    flag stored before values were digested): the flag is updated in place, keeps its status and
+    gets no event; the other flags are not written at all."""
     weekend_rows(contract, 3)
     split_pair(contract)
     flags_scan_contract(contract=contract)
     split = Flag.objects.get(rule="SPLIT_PURCHASE")
     flag_set_status(flag=split, user=finance, status="confirmed")
     weekend = list(Flag.objects.filter(rule="WEEKEND_HOLIDAY").order_by("pk"))
-    expected = {f.pk: (f.message, f.evidence) for f in [*weekend, split]}
-    Flag.objects.filter(pk=weekend[1].pk).update(message="an older wording")
-    Flag.objects.filter(pk=split.pk).update(evidence={**split.evidence, "stale": 1})
+    expected = {f.pk: (f.message, f.evidence, f.values_digest) for f in [*weekend, split]}
+    # As an older release stored them: other values, under the digest of those values (or none).
+    Flag.objects.filter(pk=weekend[1].pk).update(message="an older wording", values_digest="0" * 32)
+    Flag.objects.filter(pk=split.pk).update(evidence={**split.evidence, "stale": 1}, values_digest="")
     events = FlagEvent.objects.count()
     with CaptureQueriesContext(connection) as captured:
         result = flags_scan_contract(contract=contract)
@@ -262,7 +263,39 @@ def test_a_flag_whose_stored_values_differ_is_rewritten_quietly_and_only_that_on
     assert writes(captured.captured_queries) == [updates[0].removeprefix("2 times: ")]
     assert len(updates) == 1 and updates[0].startswith("2 times: UPDATE")
     assert (result.created, result.updated, result.reopened, result.unchanged) == (0, 0, 0, 4)
-    after = {f.pk: (f.message, f.evidence) for f in Flag.objects.filter(pk__in=expected)}
+    after = {f.pk: (f.message, f.evidence, f.values_digest) for f in Flag.objects.filter(pk__in=expected)}
     assert after == expected
     assert Flag.objects.get(pk=split.pk).status == "confirmed"
     assert FlagEvent.objects.count() == events
+    with CaptureQueriesContext(connection) as captured:
+        flags_scan_contract(contract=contract)
+    assert writes(captured.captured_queries) == []
+
+
+def test_the_values_digest_is_the_same_for_the_same_values_and_differs_for_others():
+    from finance.flags.services import _digest
+
+    values = (
+        "low",
+        "A1",
+        ["V-1"],
+        ["C-1"],
+        "msg %(date)s",
+        {"date": "2025-04-05"},
+        {"b": 1, "a": "周六"},
+        "2025",
+    )
+    same = (
+        "low",
+        "A1",
+        ("V-1",),
+        ["C-1"],
+        "msg %(date)s",
+        {"date": "2025-04-05"},
+        {"a": "周六", "b": 1},
+        "2025",
+    )
+    assert _digest(values) == _digest(same)
+    assert len(_digest(values)) == 32
+    assert _digest(values) != _digest((*values[:6], {"b": 1, "a": "周日"}, "2025"))
+    assert _digest(values) != _digest(("medium", *values[1:]))
