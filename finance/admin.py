@@ -30,6 +30,18 @@ class ContractAdmin(KeptRecordAdmin):
     list_select_related = ["funder", "agency"]
     inlines = [BudgetLineInline]
 
+    def save_model(self, request, obj, form, change):
+        # The admin writes the contract past its services: a changed policy is scanned as any
+        # other policy change is (flags_scan_on_policy_change).
+        from finance.flags.services import flags_scan_on_policy_change
+
+        before = (
+            Contract.objects.filter(pk=obj.pk).values_list("policy", flat=True).first() if change else None
+        )
+        super().save_model(request, obj, form, change)
+        if change:
+            flags_scan_on_policy_change(contract=obj, before=before, user=request.user)
+
 
 @admin.register(Expenditure)
 class ExpenditureAdmin(KeptRecordAdmin):

@@ -40,7 +40,7 @@ from core.uploads import validate_document
 from finance.flags import bulk, selectors
 from finance.flags.extensions import EXTENSIONS, rule_for
 from finance.models import Contract, Flag, FlagEvent, FlagEvidence, FlagStatus
-from finance.policy import disabled_rules_change_reason, policy_keep_disabled_rules
+from finance.policy import disabled_rules_change_reason, effective_policy, policy_keep_disabled_rules
 from finance.rules import REGISTRY, Finding, run_rules
 
 #: Statuses that need a note saying why.
@@ -446,6 +446,23 @@ def flags_scan_on_commit(*, contract: Contract, user=None) -> None:
     )
 
 
+def flags_scan_on_policy_change(*, contract: Contract, before: dict | None, user=None) -> bool:
+    """Queue the scan of ``contract`` (``flags_scan_on_commit``) when its effective policy is no
+    longer the one of the overrides ``before``; say whether it did.
+
+    Every write of a contract's policy ends here (``contract_update``, so the API and contract
+    files; the policy page; the director's disabled rules; the admin): each key changes
+    what the rules find, so a changed policy is scanned at once, and a flag of a rule just
+    disabled (with a shared DUPLICATE_INVOICE flag, ``flags_scan_contract``) leaves the queue, or
+    comes back when the rule is re-enabled, without waiting for the next import. Compared typed
+    (``"10"`` and ``"10.0"`` are one policy): a contract file loaded again unchanged queues nothing.
+    """
+    if effective_policy(before) == contract.effective_policy():
+        return False
+    flags_scan_on_commit(contract=contract, user=user)
+    return True
+
+
 @job_handler("finance.flags_scan", label=gettext_lazy("Irregularity scan"))
 def _flags_scan_job(job, progress) -> dict:
     contract = Contract.objects.filter(pk=job.params.get("contract"), agency_id=job.agency_id).first()
@@ -560,18 +577,20 @@ def flag_add_evidence(*, flag: Flag, user, file, note: str = "") -> FlagEvidence
 
 
 def contract_policy_update(*, contract: Contract, user, overrides: dict) -> Contract:
-    """Save the contract's policy overrides (validated by finance.policy) and re-scan it.
+    """Save the contract's policy overrides (validated by finance.policy), and re-scan the contract
+    when that changed its policy (``flags_scan_on_policy_change``).
 
     ``disabled_rules`` is the director's (``contract_disabled_rules_update``): left out of
     ``overrides``, the stored value is kept; changed by anyone but a director, it is refused.
     """
     with transaction.atomic():
         contract = Contract.objects.select_for_update().get(pk=contract.pk)
-        contract.policy = policy_keep_disabled_rules(stored=contract.policy, incoming=overrides, user=user)
+        before = contract.policy
+        contract.policy = policy_keep_disabled_rules(stored=before, incoming=overrides, user=user)
         contract.full_clean()
         contract._history_user = user
         contract.save(update_fields=["policy", "updated_at"])
-        flags_scan_on_commit(contract=contract, user=user)
+        flags_scan_on_policy_change(contract=contract, before=before, user=user)
     return contract
 
 
@@ -590,8 +609,9 @@ def contract_disabled_rules_update(*, contract: Contract, user, disabled: dict[s
         raise PermissionDenied(_("Only a director may disable or re-enable rules for a contract."))
     with transaction.atomic():
         contract = Contract.objects.select_for_update().get(pk=contract.pk)
-        before = dict(contract.policy.get("disabled_rules") or {})
-        policy = {key: value for key, value in contract.policy.items() if key != "disabled_rules"}
+        stored = contract.policy
+        before = dict(stored.get("disabled_rules") or {})
+        policy = {key: value for key, value in stored.items() if key != "disabled_rules"}
         if disabled:
             policy["disabled_rules"] = dict(disabled)
         contract.policy = policy
@@ -602,7 +622,7 @@ def contract_disabled_rules_update(*, contract: Contract, user, disabled: dict[s
         contract._history_user = user
         contract._change_reason = disabled_rules_change_reason(before, after)
         contract.save(update_fields=["policy", "updated_at"])
-        flags_scan_on_commit(contract=contract, user=user)
+        flags_scan_on_policy_change(contract=contract, before=stored, user=user)
     return contract
 
 
@@ -617,4 +637,5 @@ __all__ = [
     "flags_scan_agency",
     "flags_scan_contract",
     "flags_scan_on_commit",
+    "flags_scan_on_policy_change",
 ]

@@ -17,6 +17,7 @@ from core.db import MoneySum
 from core.models import Agency
 from core.permissions import grant_object_perm, revoke_object_perm
 from core.roles import Role, has_role
+from finance.flags.services import flags_scan_on_policy_change
 from finance.models import (
     AuditorGrant,
     BudgetLine,
@@ -133,10 +134,13 @@ def budget_line_add(*, contract: Contract, spec: LineSpec, position: int | None 
 
 
 @transaction.atomic
-def contract_update(*, contract: Contract, **fields) -> Contract:
+def contract_update(*, contract: Contract, user=None, **fields) -> Contract:
     """Change a contract's heading (title, funder, period, currency, status, policy).
 
-    The total and the budget change only through revisions, never by editing.
+    The total and the budget change only through revisions, never by editing. A change of the
+    policy (any key, ``disabled_rules`` too) queues the contract's scan for ``user`` after the
+    commit (``flags_scan_on_policy_change``): the API and contract files change it here (the
+    contract page leaves the policy to the "Rule settings" page).
     """
     allowed = {"title", "funder", "start", "end", "currency", "status", "policy"}
     unknown = set(fields) - allowed
@@ -144,10 +148,12 @@ def contract_update(*, contract: Contract, **fields) -> Contract:
         raise ValidationError(
             _("These fields cannot be changed here: %(f)s") % {"f": ", ".join(sorted(unknown))}
         )
+    before = contract.policy
     for name, value in fields.items():
         setattr(contract, name, value)
     contract.full_clean()
     contract.save()
+    flags_scan_on_policy_change(contract=contract, before=before, user=user)
     return contract
 
 
@@ -440,7 +446,7 @@ def contract_save(
         if funder is not None:
             heading["funder"] = funder
         if heading:
-            contract_update(contract=contract, **heading)
+            contract_update(contract=contract, user=user, **heading)
         new_total = None if total is None or total == contract.total else total
         if lines is not None and not contract.budget_lines.exists() and new_total is None:
             budget_set_lines(contract=contract, lines=lines)
