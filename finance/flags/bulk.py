@@ -27,6 +27,9 @@ from django.db import connection, models
 #: Rows per ``bulk_create`` batch where there is no ``COPY``.
 BATCH = 5000
 
+#: One encoder for every JSON value written (``json.dumps`` with an argument builds one per call).
+_encode_json = json.JSONEncoder(ensure_ascii=False).encode
+
 
 def _postgres() -> bool:
     return connection.vendor == "postgresql"
@@ -88,11 +91,10 @@ def insert_rows(
         with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
             write = copy.write_row
             if json_at:
-                dumps = json.dumps
                 for row in rows:
                     row = list(row)
                     for i in json_at:
-                        row[i] = dumps(row[i], ensure_ascii=False)
+                        row[i] = _encode_json(row[i])
                     write(row)
             else:
                 for row in rows:
@@ -120,7 +122,7 @@ def update_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[
     for row in rows:
         row = list(row)
         for i in json_at:
-            row[i] = json.dumps(row[i])
+            row[i] = _encode_json(row[i])
         params.append(row)
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)

@@ -215,11 +215,13 @@ _NEW_FLAG_FIELDS = (
 _EVENT_FIELDS = ("agency_id", "flag_id", "kind", "from_status", "to_status", "note", "user_id", "at")
 
 
+_digest_text = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode
+
+
 def _digest(values: tuple) -> str:
     """A digest of a finding's stored values, the same for the same values (as JSON gives them
     back: a tuple and a list alike)."""
-    text = json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+    return hashlib.md5(_digest_text(values).encode(), usedforsecurity=False).hexdigest()
 
 
 def _values(finding: Finding, lookup: dict, default_code: str) -> tuple:
