@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -252,13 +253,11 @@ def compliance_year_error(year: int) -> str | None:
     return _("Enter a year from %(low)s to %(high)s.") % {"low": low, "high": high}
 
 
-def compliance_frame(*, agency, year: int, supervisee_ids=None, today: dt.date | None = None) -> pd.DataFrame:
-    """One row per counted (supervisee, month) of ``year``; see the module docstring.
-
-    ``supervisee_ids`` (an iterable or a queryset of ids) limits the supervisees; None means
-    all of the agency. Columns: ``staff_id`` and ``COMPLIANCE_COLUMNS``; minutes are ints.
-    """
-    today = today or timezone.localdate()
+def _compliance_grid(*, agency, year: int, supervisee_ids, today: dt.date) -> tuple[pd.DataFrame, list[int]]:
+    """The counted (supervisee, month) pairs of ``year`` with the plan in force (the one started
+    last) and a whole month's spell, before any minutes: one row per pair, the plan's columns,
+    ``staff_id``, ``month_start`` and ``month_end``. Also the supervisees under a plan in force
+    in a counted month, whose sessions the minutes are read for. Two queries (plans, spells)."""
     year_start, year_end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     plans_qs = SupervisionPlan.objects.filter(agency=agency, start__lte=year_end).filter(
         Q(end__isnull=True) | Q(end__gte=year_start)
@@ -289,14 +288,14 @@ def compliance_frame(*, agency, year: int, supervisee_ids=None, today: dt.date |
             "end",
         ],
     )
-    empty = pd.DataFrame(columns=["staff_id", *COMPLIANCE_COLUMNS])
+    empty = pd.DataFrame(columns=[*plans.columns, "month_start", "month_end", "staff_id"])
     if plans.empty:
-        return empty
+        return empty, []
     months = pd.DataFrame({"month_start": pd.date_range(year_start, periods=12, freq="MS")})
     months["month_end"] = months["month_start"] + pd.offsets.MonthEnd(0)
     months = months[months["month_start"] <= pd.Timestamp(today)]
     if months.empty:
-        return empty
+        return empty, []
     plans["start"] = pd.to_datetime(plans["start"])
     plans["end"] = pd.to_datetime(plans["end"])
     grid = plans.merge(months, how="cross")
@@ -306,7 +305,7 @@ def compliance_frame(*, agency, year: int, supervisee_ids=None, today: dt.date |
     grid = grid[in_force].sort_values(["supervisee_id", "month_start", "start", "id"])
     grid = grid.drop_duplicates(["supervisee_id", "month_start"], keep="last")
     if grid.empty:
-        return empty
+        return empty, []
 
     ids = grid["supervisee_id"].unique().tolist()
     spells = pd.DataFrame.from_records(
@@ -326,6 +325,33 @@ def compliance_frame(*, agency, year: int, supervisee_ids=None, today: dt.date |
     covered = covered.loc[whole, ["staff_id", "month_start"]].drop_duplicates()
     grid["supervisee_id"] = grid["supervisee_id"].astype("int64")
     grid = grid.merge(covered, left_on=["supervisee_id", "month_start"], right_on=["staff_id", "month_start"])
+    return grid, ids
+
+
+def _with_status(grid: pd.DataFrame, received: pd.DataFrame) -> pd.DataFrame:
+    """``grid`` with the minutes of ``received`` (``staff_id``, ``month_start``, ``minutes``,
+    ``individual``; a missing month has none) and each month's ``status``, met or short."""
+    grid = grid.merge(received, on=["staff_id", "month_start"], how="left")
+    grid["received_minutes"] = grid["minutes"].fillna(0).astype(int)
+    grid["individual_minutes"] = grid["individual"].fillna(0).astype(int)
+    met = (grid["received_minutes"] >= grid["required_minutes"]) & (
+        grid["individual_minutes"] >= grid["required_individual_minutes"]
+    )
+    grid["status"] = met.map({True: "met", False: "short"})
+    return grid
+
+
+def compliance_frame(*, agency, year: int, supervisee_ids=None, today: dt.date | None = None) -> pd.DataFrame:
+    """One row per counted (supervisee, month) of ``year``; see the module docstring.
+
+    ``supervisee_ids`` (an iterable or a queryset of ids) limits the supervisees; None means
+    all of the agency. Columns: ``staff_id`` and ``COMPLIANCE_COLUMNS``; minutes are ints.
+    """
+    today = today or timezone.localdate()
+    year_start, year_end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    grid, ids = _compliance_grid(agency=agency, year=year, supervisee_ids=supervisee_ids, today=today)
+    if not ids:
+        return pd.DataFrame(columns=["staff_id", *COMPLIANCE_COLUMNS])
 
     sessions = pd.DataFrame.from_records(
         SessionAttendance.objects.filter(
@@ -339,13 +365,7 @@ def compliance_frame(*, agency, year: int, supervisee_ids=None, today: dt.date |
     sessions["month_start"] = pd.to_datetime(sessions["date"]).dt.to_period("M").dt.to_timestamp()
     sessions["individual"] = sessions["minutes"].where(sessions["modality"] == Modality.INDIVIDUAL, 0)
     received = sessions.groupby(["staff_id", "month_start"], as_index=False)[["minutes", "individual"]].sum()
-    grid = grid.merge(received, on=["staff_id", "month_start"], how="left")
-    grid["received_minutes"] = grid["minutes"].fillna(0).astype(int)
-    grid["individual_minutes"] = grid["individual"].fillna(0).astype(int)
-    met = (grid["received_minutes"] >= grid["required_minutes"]) & (
-        grid["individual_minutes"] >= grid["required_individual_minutes"]
-    )
-    grid["status"] = met.map({True: "met", False: "short"})
+    grid = _with_status(grid, received)
     grid["month"] = grid["month_start"].dt.strftime("%Y-%m")
     out = grid.rename(
         columns={
@@ -410,6 +430,69 @@ def compliance_supervisees(
         .filter(Exists(plans.filter(supervisee=OuterRef("pk"))), Exists(employed))
         .order_by("staff_no", "id")
     )
+
+
+def compliance_matching_supervisees(
+    *,
+    agency,
+    year: int,
+    supervisee_ids=None,
+    today: dt.date | None = None,
+    supervisor: str = "",
+    state: str = "",
+) -> QuerySet[StaffMember]:
+    """The people of the filtered compliance page, by staff number: exactly those with at least
+    one month that ``compliance_page_rows`` keeps for ``supervisor`` and ``state`` (a month of
+    that supervisor's plan, in that ``PAGE_STATES`` state; either left out means any), so that
+    every page is one of matching people and no page is short of them.
+
+    Decided before paging, for all of ``supervisee_ids`` (of the supervisor's people only when
+    one is named), by the rules of ``compliance_frame``: the plans and spells as there, and the
+    minutes as one aggregate in the database, a row per supervisee-month (not per session).
+    Three queries, whatever the agency's size; the page then computes its own people's figures
+    with ``compliance_rows``."""
+    today = today or timezone.localdate()
+    candidates = supervisee_ids
+    if supervisor:
+        candidates = (
+            _compliance_plans(agency=agency, year=year, supervisee_ids=supervisee_ids, today=today)
+            .filter(supervisor__name=supervisor)
+            .values("supervisee_id")
+        )
+    grid, ids = _compliance_grid(agency=agency, year=year, supervisee_ids=candidates, today=today)
+    if grid.empty:
+        return StaffMember.objects.none()
+    year_start, year_end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    received = pd.DataFrame.from_records(
+        SessionAttendance.objects.filter(
+            staff_id__in=ids, present=True, session__date__gte=year_start, session__date__lte=year_end
+        )
+        .order_by()  # grouped by supervisee and month only: no default order in the GROUP BY
+        .annotate(month=ExtractMonth("session__date"))
+        .values("staff_id", "month")
+        .annotate(
+            minutes=Sum("session__duration_minutes"),
+            individual=Sum("session__duration_minutes", filter=Q(session__modality=Modality.INDIVIDUAL)),
+        )
+        .values_list("staff_id", "month", "minutes", "individual"),
+        columns=["staff_id", "month", "minutes", "individual"],
+    )
+    received["staff_id"] = received["staff_id"].astype("int64")
+    firsts = pd.date_range(year_start, periods=12, freq="MS")
+    received["month_start"] = firsts[received["month"].astype("int64").to_numpy() - 1]
+    received["minutes"] = received["minutes"].astype("float64")
+    received["individual"] = received["individual"].astype("float64")
+    grid = _with_status(grid, received[["staff_id", "month_start", "minutes", "individual"]])
+    in_progress = (grid["month_start"] == pd.Timestamp(today.year, today.month, 1)) & (
+        grid["status"] == "short"
+    )
+    keep = pd.Series(True, index=grid.index)
+    if supervisor:
+        keep &= grid["supervisor__name"] == supervisor
+    if state:
+        keep &= grid["status"].where(~in_progress, "in_progress") == state
+    matching = grid.loc[keep, "supervisee_id"].unique().tolist()
+    return StaffMember.objects.filter(agency=agency, pk__in=matching).order_by("staff_no", "id")
 
 
 def compliance_supervisors(

@@ -371,8 +371,10 @@ COMPLIANCE_PER_PAGE = 50
 
 @login_required
 def compliance(request):
-    """Monthly supervision compliance, a page of supervisees at a time: the months are computed
-    for the people shown only (the report and its downloads still compute everyone)."""
+    """Monthly supervision compliance, a page of supervisees at a time: the figures are computed
+    for the people shown only (the report and its downloads still compute everyone). With a
+    supervisor or status filter the people are those with a matching month, chosen before
+    paging (``compliance_matching_supervisees``); the page shows their matching months."""
     _require_roles(request, Role.DIRECTOR, Role.SUPERVISOR)
     year = _year(request)
     today = timezone.localdate()
@@ -385,9 +387,14 @@ def compliance(request):
     supervisor = supervisor if supervisor in supervisors else ""
     state = request.GET.get("status", "")
     state = state if state in selectors.PAGE_STATES else ""
-    people = selectors.compliance_supervisees(
-        agency=agency, year=year, supervisee_ids=scope, today=today, supervisor=supervisor
-    )
+    if state or supervisor:
+        # Filtered: the people with a matching month are chosen before paging, so every page
+        # holds up to COMPLIANCE_PER_PAGE of them and the pages walk matching people only.
+        people = selectors.compliance_matching_supervisees(
+            agency=agency, year=year, supervisee_ids=scope, today=today, supervisor=supervisor, state=state
+        )
+    else:
+        people = selectors.compliance_supervisees(agency=agency, year=year, supervisee_ids=scope, today=today)
     page = paginate_keyset(request, people, per_page=COMPLIANCE_PER_PAGE)
     computed = (
         selectors.compliance_rows(

@@ -1,5 +1,6 @@
 """The compliance page a page of supervisees at a time: the months of the people shown only,
-with the figures of the report (metrics.md), filters, empty states and both languages."""
+with the figures of the report (metrics.md), filters, empty states and both languages. The
+filters over a hundred and more supervisees are in test_compliance_filters.py."""
 
 from __future__ import annotations
 
@@ -121,25 +122,67 @@ def test_fifty_supervisees_a_page(agency, director, supervisor_member, login_cli
     assert "1 supervisee-month short on this page" in second.content.decode()
 
 
-def test_the_status_filter_applies_to_the_months_of_the_page(
+def test_the_status_filter_chooses_the_supervisees_before_paging_so_no_page_is_short_of_them(
     director, three_supervisees, login_client, monkeypatch
 ):
     monkeypatch.setattr(views, "COMPLIANCE_PER_PAGE", 2)
     client = login_client(director)
     first = client.get(f"{URL}&status=met")
     assert shown(first) == [("S250", "2026-07", 150, 60, "met")]
-    assert "0 supervisee-months short on this page" in first.content.decode()
+    assert first.context["paged"] is False  # S250 is the only one with a met month: one page
+    html = first.content.decode()
+    assert "0 supervisee-months short" in html
+    assert "on this page" not in html and 'rel="next"' not in html
+    # Two a page: S200 and S250 are short in some month, S300 in every month to November.
+    short = client.get(f"{URL}&status=short")
+    assert [g["staff_no"] for g in short.context["groups"]] == ["S200", "S250"]
+    assert len(short.context["rows"]) == 15
+    second = client.get(f"/supervision/compliance/?{short.context['page'].next_query}")
+    assert second.context["state"] == "short"
+    assert shown(second) == months("S300", 1, {})[:11]
+    assert (second.context["page"].has_previous, second.context["page"].has_next) == (True, False)
+
+
+def test_a_filter_that_nobody_matches_says_so(director, three_supervisees, login_client):
+    client = login_client(director)
+    response = client.get(f"{URL}&status=met&supervisor=周督导")
+    assert response.context["rows"] == []
+    html = response.content.decode()
+    assert "Nobody matches these filters." in html
+    assert "No supervisee-months to count for this year." not in html
+    with translation.override("zh-hans"):
+        zh = client.get(f"{URL}&status=met&supervisor=周督导", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "没有符合筛选条件的人员。" in zh.content.decode()
+
+
+def test_an_unfiltered_page_of_people_without_a_month_to_count_links_to_the_next(
+    agency, director, supervisor_member, three_supervisees, login_client, monkeypatch
+):
+    """S210 joined on 5 December 2026 under a plan from that day: listed (under a plan, employed
+    in the year) but with no whole month to count yet, so a page of S210 alone has no rows."""
+    joiner = StaffMemberFactory(agency=agency, staff_no="S210", name="刘社工")
+    SpellFactory(staff=joiner, hire_date=dt.date(2026, 12, 5))
+    SupervisionPlanFactory(supervisee=joiner, supervisor=supervisor_member, start=dt.date(2026, 12, 5))
+    monkeypatch.setattr(views, "COMPLIANCE_PER_PAGE", 1)
+    client = login_client(director)
+    first = client.get(URL)
     second = client.get(f"/supervision/compliance/?{first.context['page'].next_query}")
-    assert second.context["state"] == "met"
-    assert shown(second) == []
+    assert [p.staff_no for p in second.context["page"].object_list] == ["S210"]
+    assert second.context["rows"] == []
     html = second.content.decode()
-    assert "None of the supervisees on this page has a month that matches; the other pages may." in html
-    assert 'rel="prev"' in html
+    notice = "None of the supervisees on this page has a month to count this year; the other pages may."
+    assert notice in html
+    assert 'rel="next"' in html and 'rel="prev"' in html
     with translation.override("zh-hans"):
         zh = client.get(
             f"/supervision/compliance/?{first.context['page'].next_query}", HTTP_ACCEPT_LANGUAGE="zh-hans"
         )
-    assert "本页的被督导者没有符合条件的月份；其他页可能有。" in zh.content.decode()
+    assert "本页的被督导者今年都没有可计算的月份；其他页可能有。" in zh.content.decode()
+    # Filtered, S210 is never on a page: it has no month that could match.
+    short = client.get(f"{URL}&status=short")
+    assert [p.staff_no for p in short.context["page"].object_list] == ["S200"]
+    after = client.get(f"/supervision/compliance/?{short.context['page'].next_query}")
+    assert [p.staff_no for p in after.context["page"].object_list] == ["S250"]
 
 
 def test_the_supervisor_filter_pages_that_supervisors_people_only(
