@@ -115,6 +115,11 @@ def _beyond(keys: list[tuple[str, bool]], values: list, *, forward: bool) -> Q:
         for j, (prev_name, _desc) in enumerate(keys[:i]):
             step &= Q(**{prev_name: values[j]})
         condition |= step
+    if len(keys) > 1:
+        # The same rows, with the first key's bound alone as well: PostgreSQL cannot start an index
+        # scan from the OR above, and without it walks (and filters) every row before the cursor.
+        name, desc = keys[0]
+        condition &= Q(**{f"{name}__{'lte' if desc == forward else 'gte'}": values[0]})
     return condition
 
 

@@ -298,7 +298,7 @@ LEDGER_SORTS = {
     "date": ("date", "id"),
     "-date": ("-date", "-id"),
     "amount": ("amount", "id"),
-    "-amount": ("-amount", "id"),
+    "-amount": ("-amount", "-id"),  # as the API's ?ordering=-amount; the (agency, amount, id) index
     "payee": ("payee", "id"),
     "voucher": ("voucher_no", "id"),
 }

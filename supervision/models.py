@@ -223,6 +223,9 @@ class SupervisionSession(TenantModel):
         indexes = [
             models.Index(fields=["agency", "date"]),
             models.Index(fields=["supervisor", "date"]),
+            # The session list by duration (?sort=duration / -duration, ties by id in the same
+            # direction): an index walk of one page instead of a sort of the agency's sessions.
+            models.Index(fields=["agency", "duration_minutes", "id"], name="supervision_session_duration"),
         ]
 
     def __str__(self) -> str:

@@ -26,11 +26,14 @@ from staff.models import StaffMember, supervisee_ids
 from supervision import forms, selectors, services
 from supervision.models import ActionItem, Modality, SupervisionPlan
 
+#: Each order ends with the id, the pager's tie-breaker. The duration orders break ties in their
+#: own direction, so one index, ``(agency, duration_minutes, id)``, serves both: read forwards or
+#: backwards, 51 entries of it instead of a sort of every session of the agency.
 SESSION_SORTS = {
-    "date": ("date", "start_time"),
-    "-date": ("-date", "-start_time"),
-    "duration": ("duration_minutes",),
-    "-duration": ("-duration_minutes",),
+    "date": ("date", "start_time", "-id"),
+    "-date": ("-date", "-start_time", "-id"),
+    "duration": ("duration_minutes", "id"),
+    "-duration": ("-duration_minutes", "-id"),
 }
 
 
@@ -116,7 +119,7 @@ def session_list(request):
     filterset = SessionFilter(request.GET, queryset=qs)
     qs = filterset.qs
     sort = request.GET.get("sort", "-date")
-    qs = qs.order_by(*SESSION_SORTS.get(sort, SESSION_SORTS["-date"]), "-id")
+    qs = qs.order_by(*SESSION_SORTS.get(sort, SESSION_SORTS["-date"]))
     page = paginate_keyset(request, qs)
     selectors.attendance_counts(page.object_list)
     member = selectors.member_of(request.user)

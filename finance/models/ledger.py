@@ -244,6 +244,9 @@ class Expenditure(TenantModel):
             # The ledger page's default order (newest first) as a keyset walk: an index scan
             # of 51 rows at any depth instead of a sort of the agency's whole ledger.
             models.Index(fields=["agency", "-date", "-id"], name="finance_exp_agency_date_id"),
+            # The ledger page and API by amount (largest first to review, or smallest), ties by id
+            # in the same direction: one index read either way instead of a sort of the ledger.
+            models.Index(fields=["agency", "amount", "id"], name="finance_exp_agency_amount_id"),
             models.Index(
                 fields=["voided_by"],
                 condition=Q(voided_by__isnull=False),

@@ -114,3 +114,29 @@ def test_the_ledger_page_draws_without_counting_the_ledger_and_totals_come_from_
     assert re.search(r"<dd>59</dd>", filtered)
     only = client.get(f"/finance/ledger/?contract={other_contract.pk}").content.decode()
     assert re.search(r"<dd>1</dd>", only) and "-5.00" in only
+
+
+def test_the_ledger_page_by_amount_breaks_ties_by_id_in_the_same_direction(finance, login_client, contract):
+    from tests.pagewalk import walk_all
+
+    line = contract.budget_lines.get(code="A1")
+    rows = [ExpenditureFactory(budget_line=line, amount=Decimal(1 + i % 4)) for i in range(120)]
+    client = login_client(finance)
+    smallest = [r.pk for r in sorted(rows, key=lambda r: (r.amount, r.pk))]
+    assert walk_all(client, "/finance/ledger/", "sort=amount") == smallest
+    assert walk_all(client, "/finance/ledger/", "sort=-amount") == smallest[::-1]
+
+
+def test_on_postgresql_the_ledger_by_amount_is_read_from_its_index(contract):
+    import pytest
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's plan")
+    _ledger(contract.budget_lines.get(code="A1"), 12)
+    for order in (("amount", "id"), ("-amount", "-id")):
+        qs = Expenditure.objects.filter(agency=contract.agency).order_by(*order)[:51]
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_sort = off")
+            plan = qs.explain()
+        assert "finance_exp_agency_amount_id" in plan and "Sort Key" not in plan, order
