@@ -674,3 +674,65 @@ def test_a_budget_line_changed_alone_in_the_admins_inline_is_scanned(
         contract_admin.save_related(request, form, formsets=[], change=True)
     assert len(callbacks) == 1
     assert scans() == [(A, "succeeded")]
+
+
+# --- assignments --------------------------------------------------------------------------------
+
+STAFFED = [
+    {"code": "P1", "name": "项目社工薪酬", "category": "personnel", "amount": "500.00"},
+    {"code": "A1", "name": "服务活动", "category": "activities", "amount": "500.00"},
+]
+FIRST_QUARTER = {"staff_no": "S200", "start": "2025-01-01", "end": "2025-03-31", "fte": "1"}
+
+
+@pytest.fixture
+def unassigned(agency, staff_member) -> Contract:
+    """Contract A whose only assignment (S200, first quarter) does not cover S200's May salary:
+    one UNASSIGNED_PERSONNEL flag."""
+    data = document(A, budget_lines=STAFFED, assignments=[FIRST_QUARTER])
+    contract = contract_load(agency=agency, data=data, filename="a.json").contract
+    ExpenditureFactory(
+        budget_line=contract.budget_lines.get(code="P1"), voucher_no="P-5", date=dt.date(2025, 5, 6),
+        amount=Decimal("300.00"), payee="李社工", staff=staff_member,
+    )  # fmt: skip
+    flags_scan_contract(contract=contract)
+    return contract
+
+
+def unassigned_personnel() -> list[tuple]:
+    return list(
+        Flag.objects.filter(rule="UNASSIGNED_PERSONNEL")
+        .order_by("pk")
+        .values_list("pk", "vouchers", "active")
+    )
+
+
+def test_an_assignment_extended_through_the_api_resolves_the_same_flag_at_once(
+    unassigned, keeper, login_api, django_capture_on_commit_callbacks
+):
+    ((pk, *_),) = unassigned_personnel()
+    assert unassigned_personnel() == [(pk, ["P-5"], True)]
+    assignment = unassigned.assignments.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = login_api(keeper).patch(
+            f"/api/v1/finance/assignments/{assignment.pk}/", {"end": "2025-12-31"}, format="json"
+        )
+    assert response.status_code == 200, response.content
+    assert scans() == [(A, "succeeded")]
+    assert unassigned_personnel() == [(pk, ["P-5"], False)]
+
+
+def test_an_assignment_added_by_the_contract_file_resolves_the_flag_and_the_same_file_again_queues_nothing(
+    agency, unassigned, django_capture_on_commit_callbacks
+):
+    ((pk, *_),) = unassigned_personnel()
+    second = {**FIRST_QUARTER, "start": "2025-04-01", "end": "2025-12-31"}
+    data = document(A, budget_lines=STAFFED, assignments=[FIRST_QUARTER, second])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert contract_load(agency=agency, data=data, filename="a.json").assignments_added == 1
+    assert scans() == [(A, "succeeded")]
+    assert unassigned_personnel() == [(pk, ["P-5"], False)]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        contract_load(agency=agency, data=data, filename="a.json")
+    assert callbacks == []
+    assert len(scans()) == 1
