@@ -736,3 +736,24 @@ def test_an_assignment_added_by_the_contract_file_resolves_the_flag_and_the_same
         contract_load(agency=agency, data=data, filename="a.json")
     assert callbacks == []
     assert len(scans()) == 1
+
+
+def test_an_assignment_changed_in_the_admin_is_scanned_at_once(
+    unassigned, rf, django_capture_on_commit_callbacks
+):
+    from django.contrib import admin
+
+    from finance.models import StaffAssignment
+
+    ((pk, *_),) = unassigned_personnel()
+    request = rf.post("/admin/")
+    request.user = UserFactory(username="sam", is_staff=True, is_superuser=True)
+    assignment = unassigned.assignments.get()
+    assignment.end = dt.date(2025, 6, 30)
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.site._registry[StaffAssignment].save_model(request, assignment, form=None, change=True)
+    assert scans() == [(A, "succeeded")]
+    assert unassigned_personnel() == [(pk, ["P-5"], False)]
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.site._registry[StaffAssignment].save_model(request, assignment, form=None, change=True)
+    assert len(scans()) == 1
