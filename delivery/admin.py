@@ -10,6 +10,19 @@ class TargetAdmin(SimpleHistoryAdmin):
     list_filter = ("measure",)
     search_fields = ("code", "name", "contract__code")
 
+    # A target's code or measure changes the delivery findings: scanned as on any other path.
+    def save_model(self, request, obj, form, change):
+        from finance.flags.services import flags_scan_if_changed
+
+        with flags_scan_if_changed(contract=obj.contract, user=request.user):
+            super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        from finance.flags.services import flags_scan_if_changed
+
+        with flags_scan_if_changed(contract=obj.contract, user=request.user):
+            super().delete_model(request, obj)
+
 
 @admin.register(TargetRevision)
 class TargetRevisionAdmin(admin.ModelAdmin):

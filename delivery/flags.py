@@ -1,8 +1,9 @@
 """The delivery rules in finance's flag machinery: load the frames, run the rules, link activities.
 
 Registered as a ``finance.flags.extensions.ScanExtension`` in ``DeliveryConfig.ready()``: every
-contract scan (``scan_flags``, after an import, after a policy change) also runs the eight
-delivery rules, and their flags share the queue, triage and re-scan identity of the finance ones.
+contract scan (``scan_flags``, after an import, after a change of the contract or of its targets:
+``contract_basis``) also runs the eight delivery rules, and their flags share the queue, triage
+and re-scan identity of the finance ones.
 """
 
 from __future__ import annotations
@@ -189,6 +190,15 @@ def contract_findings(contract) -> list[ActivityFinding]:
     return findings
 
 
+def contract_basis(contract) -> list[tuple]:
+    """What of the contract's targets the delivery rules read (``ScanExtension.basis``): each
+    target's code and measure, by id (its activities point at it). A target's name and quantity
+    change no finding."""
+    return list(
+        Target.objects.filter(contract_id=contract.pk).order_by("pk").values_list("pk", "code", "measure")
+    )
+
+
 def link_activities(pairs) -> None:
     """(Re)write the activities behind each (flag, finding) pair of a delivery rule."""
     mine = [(flag, finding) for flag, finding in pairs if finding.rule in REGISTRY]
@@ -255,8 +265,9 @@ def register() -> None:
             link=link_activities,
             describe=describe_flags,
             detail=flag_detail,
+            basis=contract_basis,
         )
     )
 
 
-__all__ = ["contract_findings", "describe_flags", "link_activities", "register"]
+__all__ = ["contract_basis", "contract_findings", "describe_flags", "link_activities", "register"]

@@ -73,7 +73,8 @@ def target_create(
         position=contract.targets.count(),
     )
     target.full_clean()
-    target.save()
+    with _rescan_if_changed(contract, user):
+        target.save()
     if record:
         _revision(
             target=target, contract=contract, code=target.code, action=TargetRevision.Action.ADDED,
@@ -105,7 +106,8 @@ def target_update(
     if before == after:
         return None
     target.full_clean()
-    target.save()
+    with _rescan_if_changed(target.contract, user):
+        target.save()
     return _revision(
         target=target, contract=target.contract, code=target.code, action=TargetRevision.Action.CHANGED,
         before=before, after=after, reason=reason.strip(), source=source, user=user,
@@ -128,7 +130,8 @@ def target_delete(
         before=_snapshot(target), after={}, reason=reason.strip() or _("Target removed"), source=source,
         user=user,
     )  # fmt: skip
-    target.delete()
+    with _rescan_if_changed(target.contract, user):
+        target.delete()
     return revision
 
 
@@ -138,9 +141,19 @@ def targets_replace(
     """Make the contract's targets those of a contract file, recording every change as a revision.
 
     A new contract takes its targets as first agreed (no revisions). Targets the file no longer
-    names are removed, unless they carry service records, which refuses the whole file.
+    names are removed, unless they carry service records, which refuses the whole file. A change
+    the delivery rules read (a target's code or measure, one added or removed) scans the contract
+    again after the commit; the same targets loaded again queue nothing.
     """
-    specs = list(specs)
+    with transaction.atomic(), _rescan_if_changed(None if created else contract, user):
+        return _targets_replace(
+            contract=contract, specs=list(specs), created=created, user=user, reason=reason
+        )
+
+
+def _targets_replace(
+    *, contract, specs: list[TargetSpec], created: bool, user, reason: str
+) -> list[TargetRevision]:
     source = TargetRevision.Source.FILE
     revisions: list[TargetRevision] = []
     existing = {target.code: target for target in contract.targets.all()}
@@ -255,6 +268,14 @@ def activity_update(*, activity: ServiceActivity, user=None, **fields) -> Servic
         if before.pk != activity.contract_id:
             _rescan(before, user)
     return activity
+
+
+def _rescan_if_changed(contract, user):
+    """``finance.flags.services.flags_scan_if_changed``: a change of the contract's targets that
+    the delivery rules read (``delivery.flags.contract_basis``) scans it again after the commit."""
+    from finance.flags.services import flags_scan_if_changed
+
+    return flags_scan_if_changed(contract=contract, user=user)
 
 
 def _rescan(contract, user) -> None:

@@ -31,16 +31,45 @@ class ContractAdmin(KeptRecordAdmin):
     inlines = [BudgetLineInline]
 
     def save_model(self, request, obj, form, change):
-        # The admin writes the contract past its services: a changed policy is scanned as any
-        # other policy change is (flags_scan_on_policy_change).
-        from finance.flags.services import flags_scan_on_policy_change
-
-        before = (
-            Contract.objects.filter(pk=obj.pk).values_list("policy", flat=True).first() if change else None
+        # The admin writes the contract past its services: a change of what its findings depend
+        # on (the period, the policy, the lines of the inline) is scanned as on any other path,
+        # and a change of disabled_rules keeps the coded reason in the history.
+        from finance.flags.services import (
+            contract_note_disabled_rules_change,
+            flags_scan_basis,
+            flags_scan_on_change,
         )
+
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        stored = Contract.objects.filter(pk=obj.pk).values_list("policy", flat=True).first()
+        before = flags_scan_basis(obj)
+        contract_note_disabled_rules_change(contract=obj, before=stored)
         super().save_model(request, obj, form, change)
-        if change:
-            flags_scan_on_policy_change(contract=obj, before=before, user=request.user)
+        flags_scan_on_change(contract=obj, before=before, user=request.user)
+        request._flags_scan_before = before
+
+    def save_related(self, request, form, formsets, change):
+        # The budget lines of the inline are saved after the contract: compared again once they
+        # are (the same transaction: a scan save_model queued is not queued twice).
+        from finance.flags.services import flags_scan_on_change
+
+        super().save_related(request, form, formsets, change)
+        before = getattr(request, "_flags_scan_before", None)
+        if before is not None:
+            flags_scan_on_change(contract=form.instance, before=before, user=request.user)
+
+
+class ContractScanAdmin(KeptRecordAdmin):
+    """Admin of a record of one contract that its findings depend on (an assignment, a target):
+    a change is scanned as on any other path (``flags_scan_if_changed``)."""
+
+    def save_model(self, request, obj, form, change):
+        from finance.flags.services import flags_scan_if_changed
+
+        with flags_scan_if_changed(contract=obj.contract, user=request.user):
+            super().save_model(request, obj, form, change)
 
 
 @admin.register(Expenditure)
@@ -54,5 +83,6 @@ class ExpenditureAdmin(KeptRecordAdmin):
         return False  # corrections go through void or reversal (finance pages), never in place
 
 
-for model in (Funder, BudgetRevision, Disbursement, StaffAssignment, AuditorGrant):
+for model in (Funder, BudgetRevision, Disbursement, AuditorGrant):
     admin.site.register(model, KeptRecordAdmin)
+admin.site.register(StaffAssignment, ContractScanAdmin)

@@ -83,17 +83,66 @@ def queue_name() -> str:
     return "database"
 
 
+class _Send:
+    """The on-commit callback that hands a job over (``job_dispatch``); ``sent`` once it ran."""
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        self.sent = False
+
+    def __call__(self) -> None:
+        self.sent = True
+        _send(self.job.pk)
+
+
+def _pending(agency, kind: str, params: dict) -> Job | None:
+    """The job of ``kind`` with ``params`` for ``agency`` that the current transaction already
+    dispatched and has not handed over yet (its on-commit callback is still waiting), if any.
+
+    Read from the connection's on-commit callbacks: a savepoint rolled back takes its callbacks,
+    and so its jobs, out of the list; the transaction's commit empties it.
+    """
+    agency_id = getattr(agency, "pk", agency)
+    for _savepoints, callback, _robust in connection.run_on_commit:
+        if (
+            isinstance(callback, _Send)
+            and not callback.sent
+            and callback.job.kind == kind
+            and callback.job.agency_id == agency_id
+            and callback.job.params == params
+        ):
+            return callback.job
+    return None
+
+
 def job_dispatch(
-    *, agency, user, kind: str, params: dict | None = None, data: bytes | None = None, filename: str = ""
+    *,
+    agency,
+    user,
+    kind: str,
+    params: dict | None = None,
+    data: bytes | None = None,
+    filename: str = "",
+    once_per_transaction: bool = False,
 ) -> Job:
-    """Record a job and start it once the surrounding transaction has committed."""
+    """Record a job and start it once the surrounding transaction has committed.
+
+    ``once_per_transaction``: when the surrounding transaction has already dispatched a job of
+    this kind, agency and params that has not started yet, that job is returned and no other is
+    recorded (a scan asked for twice in one save runs once, after the commit, on everything).
+    """
     handler_for(kind)
-    job = Job(agency=agency, created_by=user, kind=kind, params=params or {}, input_name=filename[:255])
+    params = params or {}
+    if once_per_transaction and connection.in_atomic_block:
+        pending = _pending(agency, kind, params)
+        if pending is not None:
+            return pending
+    job = Job(agency=agency, created_by=user, kind=kind, params=params, input_name=filename[:255])
     job.full_clean(exclude=["input_file"])
     if data is not None:
         job.input_file.save(filename or "input.bin", ContentFile(data), save=False)
     job.save()
-    transaction.on_commit(lambda: _send(job.pk))
+    transaction.on_commit(_Send(job))
     return job
 
 

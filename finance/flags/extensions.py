@@ -3,8 +3,9 @@
 An app registers a ``ScanExtension`` in ``ready()``: ``findings(contract)`` returns its findings
 for a contract's scan (``Finding``s whose ``basis`` carries what their fingerprint rests on),
 ``rules`` its rule codes (severity, title, description), ``link(pairs)`` writes what each flag
-is about on its side, ``describe(flags)`` adds fields to the flags' JSON (docs/commands.md), and
-``detail(flag, user)`` may add a block to the flag's page.
+is about on its side, ``describe(flags)`` adds fields to the flags' JSON (docs/commands.md),
+``detail(flag, user)`` may add a block to the flag's page, and ``basis(contract)`` is what of the
+contract the app's findings depend on, compared before and after a save (a change re-scans).
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ class ScanExtension:
     describe: Callable
     #: ``detail(flag, user) -> {"template": ..., **context} | None``: a block of the flag's page.
     detail: Callable | None = None
+    #: ``basis(contract) -> comparable value``: what of the contract, on the app's side, its
+    #: findings depend on besides its records (the delivery targets); a save that changes it
+    #: scans the contract again (``finance.flags.services.flags_scan_basis``).
+    basis: Callable | None = None
 
 
 EXTENSIONS: dict[str, ScanExtension] = {}

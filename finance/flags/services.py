@@ -22,6 +22,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -39,7 +42,7 @@ from core.roles import Role, has_role
 from core.uploads import validate_document
 from finance.flags import bulk, selectors
 from finance.flags.extensions import EXTENSIONS, rule_for
-from finance.models import Contract, Flag, FlagEvent, FlagEvidence, FlagStatus
+from finance.models import BudgetLine, Contract, Flag, FlagEvent, FlagEvidence, FlagStatus, StaffAssignment
 from finance.policy import disabled_rules_change_reason, effective_policy, policy_keep_disabled_rules
 from finance.rules import REGISTRY, Finding, run_rules
 
@@ -437,6 +440,8 @@ def flags_scan_on_commit(*, contract: Contract, user=None) -> None:
 
     The scan is a background job: in-process right after the commit on the embedded set-up,
     on a Celery worker when a broker is configured, so a large contract never holds a page.
+    Asked for again in the same transaction before it started (an import and a changed budget in
+    one save), it is the same job: one scan, after the commit, of everything the save wrote.
     """
     from core.jobs import job_dispatch
 
@@ -445,24 +450,91 @@ def flags_scan_on_commit(*, contract: Contract, user=None) -> None:
         user=user if getattr(user, "pk", None) else None,
         kind="finance.flags_scan",
         params={"contract": contract.pk},
+        once_per_transaction=True,
     )
 
 
-def flags_scan_on_policy_change(*, contract: Contract, before: dict | None, user=None) -> bool:
-    """Queue the scan of ``contract`` (``flags_scan_on_commit``) when its effective policy is no
-    longer the one of the overrides ``before``; say whether it did.
+def flags_scan_basis(contract: Contract) -> dict:
+    """What the findings on ``contract`` depend on besides its expenditures and activities, as
+    stored: its code, period and total; its effective policy (typed: ``"10"`` and ``"10.0"`` are
+    one policy); its budget lines (code, name, category, approved amount: the amount a revision
+    makes effective, not a proposed one); its staff assignments (person and period); and each
+    extension's part (``ScanExtension.basis``: the delivery targets). Read from the database,
+    whatever the caller's instance holds: three queries, and one per extension."""
+    heading = (
+        Contract.objects.filter(pk=contract.pk).values_list("code", "start", "end", "total", "policy").first()
+    )
+    if heading is None:
+        return {}
+    code, start, end, total, policy = heading
+    basis = {
+        "contract": (code, start, end, total),
+        "policy": effective_policy(policy),
+        "lines": list(
+            BudgetLine.objects.filter(contract_id=contract.pk)
+            .order_by("code")
+            .values_list("code", "name", "category", "approved_amount")
+        ),
+        "assignments": list(
+            StaffAssignment.objects.filter(contract_id=contract.pk)
+            .order_by("staff_id", "start", "end")
+            .values_list("staff_id", "start", "end")
+        ),
+    }
+    for name, extension in sorted(EXTENSIONS.items()):
+        if extension.basis is not None:
+            basis[name] = extension.basis(contract)
+    return basis
 
-    Every write of a contract's policy ends here (``contract_update``, so the API and contract
-    files; the policy page; the director's disabled rules; the admin): each key changes
-    what the rules find, so a changed policy is scanned at once, and a flag of a rule just
-    disabled (with a shared DUPLICATE_INVOICE flag, ``flags_scan_contract``) leaves the queue, or
-    comes back when the rule is re-enabled, without waiting for the next import. Compared typed
-    (``"10"`` and ``"10.0"`` are one policy): a contract file loaded again unchanged queues nothing.
+
+def flags_scan_on_change(*, contract: Contract, before: dict, user=None) -> bool:
+    """Queue the scan of ``contract`` (``flags_scan_on_commit``) when what its findings depend on
+    (``flags_scan_basis``) is no longer ``before``; say whether it did.
+
+    Every write of a contract ends here (``flags_scan_if_changed``): its heading (the period,
+    the policy), a budget revision made effective, its assignments, its targets, through the
+    contract page, the API, contract files, the policy pages or the admin. A change is scanned at
+    once, so a flag of a rule just disabled, an expenditure now outside the period or a line
+    overspent no more leaves or enters the queue without waiting for the next import; a save
+    that changes nothing of it (a contract file loaded again unchanged) queues nothing.
     """
-    if effective_policy(before) == contract.effective_policy():
+    if flags_scan_basis(contract) == before:
         return False
     flags_scan_on_commit(contract=contract, user=user)
     return True
+
+
+_watching = threading.local()
+
+
+@contextmanager
+def flags_scan_if_changed(*, contract: Contract | None, user=None, created: bool = False) -> Iterator[None]:
+    """Around a write of ``contract``: when the block ends without an error, scan the contract
+    after the commit if what its findings depend on changed (``flags_scan_on_change``).
+
+    Nested around the same contract (``contract_save`` around ``contract_update``, a revision's
+    decision and the targets section), only the outermost compares: one comparison, one scan, for
+    the whole save. ``contract=None`` does nothing; ``created`` (a contract just created, with no
+    expenditure or activity yet: nothing to find) compares nothing, nested blocks neither.
+    """
+    watched = _watching.__dict__.setdefault("pks", set())
+    if contract is None or contract.pk is None or contract.pk in watched:
+        yield
+        return
+    if created:
+        watched.add(contract.pk)
+        try:
+            yield
+        finally:
+            watched.discard(contract.pk)
+        return
+    before = flags_scan_basis(contract)
+    watched.add(contract.pk)
+    try:
+        yield
+    finally:
+        watched.discard(contract.pk)
+    flags_scan_on_change(contract=contract, before=before, user=user)
 
 
 @job_handler("finance.flags_scan", label=gettext_lazy("Irregularity scan"))
@@ -580,19 +652,19 @@ def flag_add_evidence(*, flag: Flag, user, file, note: str = "") -> FlagEvidence
 
 def contract_policy_update(*, contract: Contract, user, overrides: dict) -> Contract:
     """Save the contract's policy overrides (validated by finance.policy), and re-scan the contract
-    when that changed its policy (``flags_scan_on_policy_change``).
+    when that changed its policy (``flags_scan_if_changed``).
 
     ``disabled_rules`` is the director's (``contract_disabled_rules_update``): left out of
     ``overrides``, the stored value is kept; changed by anyone but a director, it is refused.
     """
-    with transaction.atomic():
+    with transaction.atomic(), flags_scan_if_changed(contract=contract, user=user):
         contract = Contract.objects.select_for_update().get(pk=contract.pk)
         before = contract.policy
         contract.policy = policy_keep_disabled_rules(stored=before, incoming=overrides, user=user)
         contract.full_clean()
         contract._history_user = user
+        contract_note_disabled_rules_change(contract=contract, before=before)
         contract.save(update_fields=["policy", "updated_at"])
-        flags_scan_on_policy_change(contract=contract, before=before, user=user)
     return contract
 
 
@@ -609,35 +681,49 @@ def contract_disabled_rules_update(*, contract: Contract, user, disabled: dict[s
         or not Contract.objects.for_user(user, "view").filter(pk=contract.pk).exists()
     ):
         raise PermissionDenied(_("Only a director may disable or re-enable rules for a contract."))
-    with transaction.atomic():
+    with transaction.atomic(), flags_scan_if_changed(contract=contract, user=user):
         contract = Contract.objects.select_for_update().get(pk=contract.pk)
         stored = contract.policy
-        before = dict(stored.get("disabled_rules") or {})
         policy = {key: value for key, value in stored.items() if key != "disabled_rules"}
         if disabled:
             policy["disabled_rules"] = dict(disabled)
         contract.policy = policy
         contract.full_clean()
-        after = dict(contract.policy.get("disabled_rules") or {})
-        if after == before:
+        if not contract_note_disabled_rules_change(contract=contract, before=stored):
             return contract
         contract._history_user = user
-        contract._change_reason = disabled_rules_change_reason(before, after)
         contract.save(update_fields=["policy", "updated_at"])
-        flags_scan_on_policy_change(contract=contract, before=stored, user=user)
     return contract
+
+
+def contract_note_disabled_rules_change(*, contract: Contract, before: dict | None) -> bool:
+    """When ``contract.policy`` (validated, about to be saved) changes the ``disabled_rules`` of the
+    stored policy ``before``, set the history's coded change reason (each rule disabled,
+    re-enabled or given a new reason: ``disabled_rules_change_reason``, shown in the reader's
+    language); say whether they changed. Every path that writes a policy calls it: the policy
+    pages, ``contract_update`` (the API and contract files) and the admin."""
+    old = dict((before or {}).get("disabled_rules") or {}) if isinstance(before, dict) else {}
+    policy = contract.policy if isinstance(contract.policy, dict) else {}
+    new = dict(policy.get("disabled_rules") or {})
+    if new == old:
+        return False
+    contract._change_reason = disabled_rules_change_reason(old, new)
+    return True
 
 
 __all__ = [
     "ScanResult",
     "contract_disabled_rules_update",
+    "contract_note_disabled_rules_change",
     "contract_policy_update",
     "flag_add_evidence",
     "flag_assign",
     "flag_set_status",
     "flags_bulk",
     "flags_scan_agency",
+    "flags_scan_basis",
     "flags_scan_contract",
+    "flags_scan_if_changed",
+    "flags_scan_on_change",
     "flags_scan_on_commit",
-    "flags_scan_on_policy_change",
 ]

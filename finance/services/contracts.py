@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -17,7 +18,7 @@ from core.db import MoneySum
 from core.models import Agency
 from core.permissions import grant_object_perm, revoke_object_perm
 from core.roles import Role, has_role
-from finance.flags.services import flags_scan_on_policy_change
+from finance.flags.services import contract_note_disabled_rules_change, flags_scan_if_changed
 from finance.models import (
     AuditorGrant,
     BudgetLine,
@@ -138,9 +139,10 @@ def contract_update(*, contract: Contract, user=None, **fields) -> Contract:
     """Change a contract's heading (title, funder, period, currency, status, policy).
 
     The total and the budget change only through revisions, never by editing. A change of the
-    policy (any key, ``disabled_rules`` too) queues the contract's scan for ``user`` after the
-    commit (``flags_scan_on_policy_change``): the API and contract files change it here (the
-    contract page leaves the policy to the "Rule settings" page).
+    period or of the policy (any key, ``disabled_rules`` too) queues the contract's scan for
+    ``user`` after the commit (``flags_scan_if_changed``): the contract page, the API and contract
+    files change them here. A change of ``disabled_rules`` is kept in the history with the coded
+    reason the director's rule settings write (``contract_note_disabled_rules_change``).
     """
     allowed = {"title", "funder", "start", "end", "currency", "status", "policy"}
     unknown = set(fields) - allowed
@@ -148,12 +150,13 @@ def contract_update(*, contract: Contract, user=None, **fields) -> Contract:
         raise ValidationError(
             _("These fields cannot be changed here: %(f)s") % {"f": ", ".join(sorted(unknown))}
         )
-    before = contract.policy
-    for name, value in fields.items():
-        setattr(contract, name, value)
-    contract.full_clean()
-    contract.save()
-    flags_scan_on_policy_change(contract=contract, before=before, user=user)
+    with flags_scan_if_changed(contract=contract, user=user):
+        before = contract.policy
+        for name, value in fields.items():
+            setattr(contract, name, value)
+        contract.full_clean()
+        contract_note_disabled_rules_change(contract=contract, before=before)
+        contract.save()
     return contract
 
 
@@ -296,14 +299,17 @@ def revision_decide(
     """A director approves (applies the deltas) or rejects a proposed revision.
 
     ``as_loader`` is the command-line contract loader: an administrator's action, approved
-    without a director (see load_contract).
+    without a director (see load_contract). An approval changes the lines' approved amounts (and
+    the total): the contract is scanned again after the commit (``flags_scan_if_changed``).
     """
     if not as_loader and not has_role(user, Role.DIRECTOR):
         raise PermissionDenied(_("Only a director approves budget revisions."))
     revision = BudgetRevision.objects.select_for_update().get(pk=revision.pk)
     if revision.status != BudgetRevision.Status.PROPOSED:
         raise ValidationError(_("This revision has already been decided."))
-    if approve:
+    if not approve:
+        return _revision_record_decision(revision=revision, user=user, approve=False, note=note)
+    with flags_scan_if_changed(contract=revision.contract, user=user):
         items = list(revision.lines.all())
         # Lock the lines: expenditures checked against approved amounts wait for us.
         locked = {
@@ -323,6 +329,10 @@ def revision_decide(
             contract.total += revision.total_change
             contract.full_clean()
             contract.save(update_fields=["total", "updated_at"])
+        return _revision_record_decision(revision=revision, user=user, approve=True, note=note)
+
+
+def _revision_record_decision(*, revision: BudgetRevision, user, approve: bool, note: str) -> BudgetRevision:
     revision.status = BudgetRevision.Status.APPROVED if approve else BudgetRevision.Status.REJECTED
     revision.approved_by = user if getattr(user, "pk", None) else None
     revision.approved_at = timezone.now()
@@ -416,6 +426,41 @@ def contract_save(
     if contract is not None:
         # Work on a locked, fresh copy: a refusal leaves the caller's instance as it was.
         contract = Contract.objects.select_for_update().get(pk=contract.pk, agency=agency)
+    # One comparison for the whole save (heading, budget, assignments, sections), and at most
+    # one scan, queued after the commit when anything the findings depend on changed.
+    with flags_scan_if_changed(contract=contract, user=user):
+        return _contract_save(
+            agency=agency, contract=contract, code=code, funder_name=funder_name, title=title,
+            start=start, end=end, total=total, currency=currency, status=status, policy=policy,
+            lines=lines, assignments=assignments, disbursements=disbursements, sections=sections,
+            user=user, reason=reason, approve=approve, source=source, registered=registered,
+        )  # fmt: skip
+
+
+def _contract_save(
+    *,
+    agency: Agency,
+    contract: Contract | None,
+    code: str | None,
+    funder_name: str | None,
+    title: str | None,
+    start: dt.date | None,
+    end: dt.date | None,
+    total: Decimal | None,
+    currency: str | None,
+    status: str | None,
+    policy: Mapping | None,
+    lines: Sequence[LineSpec] | None,
+    assignments: Iterable[AssignmentSpec],
+    disbursements: Iterable[DisbursementSpec],
+    sections: Mapping[str, Any] | None,
+    user,
+    reason: str,
+    approve: bool,
+    source: str,
+    registered: Mapping[str, Any],
+) -> ContractSaveResult:
+    """``contract_save`` once the contract to change (None: a new one) is found and locked."""
     if policy is not None:
         # disabled_rules are the director's: kept when left out, refused when changed by others.
         policy = policy_keep_disabled_rules(
@@ -429,64 +474,71 @@ def contract_save(
         for name, value in zip(_HEADING, (title, start, end, currency, status, policy), strict=True)
         if value is not None
     }
-    revision = None
-    created = contract is None
-    if created:
-        if funder is None:
-            raise ValidationError({"funder_name": _("Name the funder of the contract.")})
-        contract = contract_create(
-            agency=agency,
-            code=code or "",
-            funder=funder,
-            total=total,
-            lines=lines or (),
-            **heading,
-        )
-    else:
-        if funder is not None:
-            heading["funder"] = funder
-        if heading:
-            contract_update(contract=contract, user=user, **heading)
-        new_total = None if total is None or total == contract.total else total
-        if lines is not None and not contract.budget_lines.exists() and new_total is None:
-            budget_set_lines(contract=contract, lines=lines)
-        elif lines is not None:
-            revision = revision_from_lines(
-                contract=contract,
-                lines=lines,
-                new_total=new_total,
-                reason=reason or _("Budget changed"),
-                user=user,
-                approve=approve,
-                source=source,
+    with ExitStack() as watch:
+        revision = None
+        created = contract is None
+        if created:
+            if funder is None:
+                raise ValidationError({"funder_name": _("Name the funder of the contract.")})
+            contract = contract_create(
+                agency=agency,
+                code=code or "",
+                funder=funder,
+                total=total,
+                lines=lines or (),
+                **heading,
             )
-        elif new_total is not None:
-            raise ValidationError(
-                {"total": _("The total changes only with the budget lines, as a budget revision.")}
-            )
-    assignments_added = 0
-    for spec in assignments:
-        if not StaffAssignment.objects.filter(contract=contract, staff=spec.staff, start=spec.start).exists():
-            assignment_create(
-                contract=contract, staff=spec.staff, start=spec.start, end=spec.end, fte=spec.fte
-            )
-            assignments_added += 1
-    disbursements_added = 0
-    for spec in disbursements:
-        if not Disbursement.objects.filter(
-            contract=contract, date=spec.date, amount=spec.amount, reference=spec.reference
-        ).exists():
-            disbursement_create(
+            # Nothing to find on a contract just created: its targets and assignments queue no scan.
+            watch.enter_context(flags_scan_if_changed(contract=contract, user=user, created=True))
+        else:
+            if funder is not None:
+                heading["funder"] = funder
+            if heading:
+                contract_update(contract=contract, user=user, **heading)
+            new_total = None if total is None or total == contract.total else total
+            if lines is not None and not contract.budget_lines.exists() and new_total is None:
+                budget_set_lines(contract=contract, lines=lines)
+            elif lines is not None:
+                revision = revision_from_lines(
+                    contract=contract,
+                    lines=lines,
+                    new_total=new_total,
+                    reason=reason or _("Budget changed"),
+                    user=user,
+                    approve=approve,
+                    source=source,
+                )
+            elif new_total is not None:
+                raise ValidationError(
+                    {"total": _("The total changes only with the budget lines, as a budget revision.")}
+                )
+        assignments_added = 0
+        for spec in assignments:
+            if not StaffAssignment.objects.filter(
+                contract=contract, staff=spec.staff, start=spec.start
+            ).exists():
+                assignment_create(
+                    contract=contract, staff=spec.staff, start=spec.start, end=spec.end, fte=spec.fte
+                )
+                assignments_added += 1
+        disbursements_added = 0
+        for spec in disbursements:
+            if not Disbursement.objects.filter(
                 contract=contract, date=spec.date, amount=spec.amount, reference=spec.reference
+            ).exists():
+                disbursement_create(
+                    contract=contract, date=spec.date, amount=spec.amount, reference=spec.reference
+                )
+                disbursements_added += 1
+        applied = {
+            key: registered[key].apply(
+                contract=contract, value=value, created=created, user=user, reason=reason, approve=approve
             )
-            disbursements_added += 1
-    applied = {
-        key: registered[key].apply(
-            contract=contract, value=value, created=created, user=user, reason=reason, approve=approve
+            for key, value in (sections or {}).items()
+        }
+        return ContractSaveResult(
+            contract, created, revision, assignments_added, disbursements_added, applied
         )
-        for key, value in (sections or {}).items()
-    }
-    return ContractSaveResult(contract, created, revision, assignments_added, disbursements_added, applied)
 
 
 # --- money received and staffing ----------------------------------------------------------
@@ -505,25 +557,29 @@ def disbursement_create(
 
 
 def assignment_create(
-    *, contract: Contract, staff, start: dt.date, end: dt.date, fte: Decimal
+    *, contract: Contract, staff, start: dt.date, end: dt.date, fte: Decimal, user=None
 ) -> StaffAssignment:
-    """Assign a staff member to a contract for a period at an FTE."""
+    """Assign a staff member to a contract for a period at an FTE (the contract is scanned again
+    after the commit: ``flags_scan_if_changed``)."""
     if staff.agency_id != contract.agency_id:
         raise ValidationError({"staff": _("Unknown staff member.")})
     item = StaffAssignment(
         agency=contract.agency, contract=contract, staff=staff, start=start, end=end, fte=fte
     )
     item.full_clean()
-    item.save()
+    with transaction.atomic(), flags_scan_if_changed(contract=contract, user=user):
+        item.save()
     return item
 
 
-def assignment_update(*, assignment: StaffAssignment, **fields) -> StaffAssignment:
+def assignment_update(*, assignment: StaffAssignment, user=None, **fields) -> StaffAssignment:
+    """Change an assignment's period or FTE; a changed period is scanned (``flags_scan_if_changed``)."""
     for name in ("start", "end", "fte"):
         if name in fields:
             setattr(assignment, name, fields[name])
     assignment.full_clean()
-    assignment.save()
+    with transaction.atomic(), flags_scan_if_changed(contract=assignment.contract, user=user):
+        assignment.save()
     return assignment
 
 

@@ -55,6 +55,42 @@ def test_a_rolled_back_request_never_starts_its_job(agency, director):
     assert Job.objects.count() == 0
 
 
+def test_a_job_asked_for_twice_in_one_transaction_once_per_transaction_is_recorded_and_run_once(
+    agency, director, finance
+):
+    with transaction.atomic():
+        first = job_dispatch(
+            agency=agency, user=director, kind="test.echo", params={"n": 1}, once_per_transaction=True
+        )
+        again = job_dispatch(
+            agency=agency, user=finance, kind="test.echo", params={"n": 1}, once_per_transaction=True
+        )
+        other = job_dispatch(
+            agency=agency, user=director, kind="test.echo", params={"n": 2}, once_per_transaction=True
+        )
+        plain = job_dispatch(agency=agency, user=director, kind="test.echo", params={"n": 1})
+    assert again.pk == first.pk
+    assert sorted(CALLS) == sorted([first.pk, other.pk, plain.pk])
+    assert Job.objects.count() == 3
+    # The next transaction's is a job of its own: the first one has run.
+    with transaction.atomic():
+        later = job_dispatch(
+            agency=agency, user=director, kind="test.echo", params={"n": 1}, once_per_transaction=True
+        )
+    assert later.pk not in (first.pk, other.pk, plain.pk)
+    assert CALLS[-1] == later.pk
+
+
+def test_a_job_of_a_rolled_back_savepoint_is_not_the_one_asked_for_again(agency, director):
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            job_dispatch(agency=agency, user=director, kind="test.echo", once_per_transaction=True)
+            raise RuntimeError("part of the save refused")
+        job = job_dispatch(agency=agency, user=director, kind="test.echo", once_per_transaction=True)
+    assert [job.pk] == CALLS
+    assert list(Job.objects.values_list("pk", "status")) == [(job.pk, "succeeded")]
+
+
 def test_running_a_finished_job_again_does_nothing(agency, director):
     job = job_dispatch(agency=agency, user=director, kind="test.echo")
     job_run(job_id=job.pk)
