@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("finance", "0007_expenditure_fewer_indexes"),
+        ("finance", "0009_ledger_amount_index"),
     ]
 
     operations = [
