@@ -37,7 +37,7 @@ VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, 
 #: Each role's three busiest pages, shot in Chinese on a phone and in English on a desktop as
 #: ``<role>-<lang>-<viewport>-<n>.png`` (n = 1, 2, 3).
 BUSIEST = {
-    "director": ("/staff/", "/supervision/compliance/", "/training/approvals/"),
+    "director": ("/staff/", "/supervision/compliance/?status=short", "/training/approvals/"),
     "finance": ("/finance/ledger/", "/finance/flags/", "/finance/contracts/1/"),
     "supervisor": ("/supervision/sessions/new/", "/supervision/plans/", "/supervision/compliance/"),
     "staff": ("/training/my/", "/supervision/", "/training/my/submit/"),
