@@ -432,26 +432,25 @@ def compliance_supervisees(
     )
 
 
-def compliance_matching_supervisees(
-    *,
-    agency,
-    year: int,
-    supervisee_ids=None,
-    today: dt.date | None = None,
-    supervisor: str = "",
-    state: str = "",
-) -> QuerySet[StaffMember]:
-    """The people of the filtered compliance page, by staff number: exactly those with at least
-    one month that ``compliance_page_rows`` keeps for ``supervisor`` and ``state`` (a month of
-    that supervisor's plan, in that ``PAGE_STATES`` state; either left out means any), so that
-    every page is one of matching people and no page is short of them.
+@dataclass(frozen=True)
+class ComplianceTotals:
+    """The whole (filtered) compliance page's figures, over every page: the supervisees listed
+    and their supervisee-months by ``PAGE_STATES`` state."""
 
-    Decided before paging, for all of ``supervisee_ids`` (of the supervisor's people only when
-    one is named), by the rules of ``compliance_frame``: the plans and spells as there, and the
-    minutes as one aggregate in the database, a row per supervisee-month (not per session).
-    Three queries, whatever the agency's size; the page then computes its own people's figures
-    with ``compliance_rows``."""
-    today = today or timezone.localdate()
+    supervisees: int = 0
+    met: int = 0
+    short: int = 0
+    in_progress: int = 0
+
+
+def _compliance_kept(
+    *, agency, year: int, supervisee_ids, today: dt.date, supervisor: str, state: str
+) -> pd.DataFrame:
+    """The supervisee-months ``compliance_page_rows`` keeps for ``supervisor`` and ``state``
+    over all of ``supervisee_ids`` (of the supervisor's people only when one is named), with
+    ``supervisee_id`` and ``state``, by the rules of ``compliance_frame``: the plans and spells
+    as there, and the minutes as one aggregate in the database, a row per supervisee-month (not
+    per session). Three queries, whatever the agency's size."""
     candidates = supervisee_ids
     if supervisor:
         candidates = (
@@ -461,7 +460,7 @@ def compliance_matching_supervisees(
         )
     grid, ids = _compliance_grid(agency=agency, year=year, supervisee_ids=candidates, today=today)
     if grid.empty:
-        return StaffMember.objects.none()
+        return pd.DataFrame(columns=["supervisee_id", "state"])
     year_start, year_end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     received = pd.DataFrame.from_records(
         SessionAttendance.objects.filter(
@@ -486,13 +485,89 @@ def compliance_matching_supervisees(
     in_progress = (grid["month_start"] == pd.Timestamp(today.year, today.month, 1)) & (
         grid["status"] == "short"
     )
+    grid["state"] = grid["status"].where(~in_progress, "in_progress")
     keep = pd.Series(True, index=grid.index)
     if supervisor:
         keep &= grid["supervisor__name"] == supervisor
     if state:
-        keep &= grid["status"].where(~in_progress, "in_progress") == state
-    matching = grid.loc[keep, "supervisee_id"].unique().tolist()
-    return StaffMember.objects.filter(agency=agency, pk__in=matching).order_by("staff_no", "id")
+        keep &= grid["state"] == state
+    return grid.loc[keep, ["supervisee_id", "state"]]
+
+
+def _totals(kept: pd.DataFrame) -> ComplianceTotals:
+    by_state = kept["state"].value_counts()
+    return ComplianceTotals(
+        supervisees=int(kept["supervisee_id"].nunique()),
+        **{state: int(by_state.get(state, 0)) for state in PAGE_STATES},
+    )
+
+
+def compliance_matches(
+    *,
+    agency,
+    year: int,
+    supervisee_ids=None,
+    today: dt.date | None = None,
+    supervisor: str = "",
+    state: str = "",
+) -> tuple[QuerySet[StaffMember], ComplianceTotals]:
+    """The people of the filtered compliance page, by staff number, and the page's totals over
+    all its pages, from one pass (three queries, whatever the agency's size).
+
+    The people are exactly those with at least one month that ``compliance_page_rows`` keeps
+    for ``supervisor`` and ``state`` (a month of that supervisor's plan, in that
+    ``PAGE_STATES`` state; either left out means any), so that every page is one of matching
+    people and no page is short of them. The totals are those kept months counted by state and
+    their people counted: what summing ``compliance_page_rows`` over every page gives. Decided
+    before paging, for all of ``supervisee_ids``; the page then computes its own people's
+    figures with ``compliance_rows``."""
+    today = today or timezone.localdate()
+    kept = _compliance_kept(
+        agency=agency,
+        year=year,
+        supervisee_ids=supervisee_ids,
+        today=today,
+        supervisor=supervisor,
+        state=state,
+    )
+    if kept.empty:
+        return StaffMember.objects.none(), ComplianceTotals()
+    matching = kept["supervisee_id"].unique().tolist()
+    people = StaffMember.objects.filter(agency=agency, pk__in=matching).order_by("staff_no", "id")
+    return people, _totals(kept)
+
+
+def compliance_matching_supervisees(
+    *,
+    agency,
+    year: int,
+    supervisee_ids=None,
+    today: dt.date | None = None,
+    supervisor: str = "",
+    state: str = "",
+) -> QuerySet[StaffMember]:
+    """The people of ``compliance_matches``, without the totals."""
+    return compliance_matches(
+        agency=agency,
+        year=year,
+        supervisee_ids=supervisee_ids,
+        today=today,
+        supervisor=supervisor,
+        state=state,
+    )[0]
+
+
+def compliance_totals(
+    *, agency, year: int, supervisee_ids=None, today: dt.date | None = None
+) -> ComplianceTotals:
+    """The unfiltered compliance page's totals over all its pages (the supervisees with a month
+    to count and their months by state), three queries whatever the agency's size; see
+    ``compliance_matches``."""
+    today = today or timezone.localdate()
+    kept = _compliance_kept(
+        agency=agency, year=year, supervisee_ids=supervisee_ids, today=today, supervisor="", state=""
+    )
+    return _totals(kept) if not kept.empty else ComplianceTotals()
 
 
 def compliance_supervisors(

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.forms import apply_validation_error
@@ -368,6 +368,25 @@ def _year(request) -> int:
     return year if selectors.compliance_year_error(year) is None else timezone.localdate().year
 
 
+def _totals_line(totals: selectors.ComplianceTotals, year: int) -> str:
+    """The compliance page's summary over all its pages, not the page shown; for instance
+    ``121 supervisees; 119 supervisee-months short in 2026 (41 met, 91 in progress).``"""
+    people = ngettext("%(count)s supervisee", "%(count)s supervisees", totals.supervisees) % {
+        "count": totals.supervisees
+    }
+    short = ngettext(
+        "%(count)s supervisee-month short in %(year)s",
+        "%(count)s supervisee-months short in %(year)s",
+        totals.short,
+    ) % {"count": totals.short, "year": year}
+    return _("%(supervisees)s; %(short)s (%(met)s met, %(in_progress)s in progress).") % {
+        "supervisees": people,
+        "short": short,
+        "met": totals.met,
+        "in_progress": totals.in_progress,
+    }
+
+
 #: Supervisees per page of the compliance page (each with up to 12 months).
 COMPLIANCE_PER_PAGE = 50
 
@@ -393,11 +412,12 @@ def compliance(request):
     if state or supervisor:
         # Filtered: the people with a matching month are chosen before paging, so every page
         # holds up to COMPLIANCE_PER_PAGE of them and the pages walk matching people only.
-        people = selectors.compliance_matching_supervisees(
+        people, totals = selectors.compliance_matches(
             agency=agency, year=year, supervisee_ids=scope, today=today, supervisor=supervisor, state=state
         )
     else:
         people = selectors.compliance_supervisees(agency=agency, year=year, supervisee_ids=scope, today=today)
+        totals = selectors.compliance_totals(agency=agency, year=year, supervisee_ids=scope, today=today)
     page = paginate_keyset(request, people, per_page=COMPLIANCE_PER_PAGE)
     computed = (
         selectors.compliance_rows(
@@ -410,7 +430,6 @@ def compliance(request):
     states = {"met": _("met"), "short": _("short"), "in_progress": _("in progress")}
     for row in rows:  # translated once, not once a row in the template
         row["state_label"] = states[row["state"]]
-    short = sum(1 for r in rows if r["state"] == "short")
     return render(
         request,
         "supervision/compliance.html",
@@ -420,7 +439,8 @@ def compliance(request):
             "page": page,
             "paged": page.has_next or page.has_previous,
             "year": year,
-            "short": short,
+            "totals": totals,
+            "totals_line": _totals_line(totals, year),
             "years": range(today.year, today.year - 6, -1),
             "supervisors": supervisors,
             "supervisor": supervisor,

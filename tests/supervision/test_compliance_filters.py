@@ -19,7 +19,14 @@ import pytest
 from django.utils import translation
 
 from supervision import views
-from supervision.selectors import compliance_matching_supervisees, compliance_page_rows, compliance_rows
+from supervision.selectors import (
+    ComplianceTotals,
+    compliance_matches,
+    compliance_matching_supervisees,
+    compliance_page_rows,
+    compliance_rows,
+    compliance_totals,
+)
 from tests.factories import SpellFactory, StaffMemberFactory, SupervisionPlanFactory
 
 pytestmark = pytest.mark.django_db
@@ -98,7 +105,10 @@ def test_the_short_filter_pages_fifty_short_supervisees_at_a_time_and_no_one_els
     # S300 is short January to November (11 months), each W on page 1 in November only.
     first = pages[0]
     assert len(first.context["rows"]) == 60
-    assert "60 supervisee-months short on this page" in first.content.decode()
+    for page in pages:  # the whole list's figures, on every page
+        assert "109 supervisees; 119 supervisee-months short in 2026 (0 met, 0 in progress)." in (
+            page.content.decode()
+        )
     assert [r["month"] for r in first.context["rows"] if r["staff_no"] == "W030"] == ["2026-11"]
     for absent in ("W000", "W010", "W119"):  # met in November, or November not counted
         assert all(absent not in people(p) for p in pages)
@@ -255,3 +265,126 @@ def test_a_year_that_has_not_started_chooses_nobody(agency, hundred_and_twenty):
 
 def test_fifty_a_page_is_the_pages_size(hundred_and_twenty):
     assert views.COMPLIANCE_PER_PAGE == 50
+
+
+def summed(pages: list) -> ComplianceTotals:
+    """What adding up the rows of every page gives."""
+    rows = [r for page in pages for r in page.context["rows"]]
+    states = [r["state"] for r in rows]
+    return ComplianceTotals(
+        supervisees=len({r["staff_no"] for r in rows}),
+        met=states.count("met"),
+        short=states.count("short"),
+        in_progress=states.count("in_progress"),
+    )
+
+
+def test_the_summary_line_gives_the_whole_lists_totals_on_every_page_in_both_languages(
+    director, hundred_and_twenty, login_client
+):
+    """121 supervisees (S300, W000–W119); short: S300 January–November (11) and November of
+    every W but W119 and the ten met (W000, W010, … but W030): 11 + 108; met: those ten in
+    November and every fourth W in December (30); in progress: December of the others (91)."""
+    client = login_client(director)
+    pages = walk(client, URL)
+    assert len(pages) == 3
+    line = "121 supervisees; 119 supervisee-months short in 2026 (41 met, 91 in progress)."
+    for page in pages:
+        assert page.context["totals"] == ComplianceTotals(supervisees=121, met=41, short=119, in_progress=91)
+        assert line in page.content.decode()
+    # The first page's own short months are fewer (S300 and W000–W048: 11 + 45), which no longer reads as the total.
+    assert sum(1 for r in pages[0].context["rows"] if r["state"] == "short") == 56
+    with translation.override("zh-hans"):
+        zh = client.get(
+            f"/supervision/compliance/?{pages[0].context['page'].next_query}", HTTP_ACCEPT_LANGUAGE="zh-hans"
+        )
+    assert "共 121 名被督导者；2026 年 119 人月未达标（41 人月达标，91 人月进行中）。" in zh.content.decode()
+    with translation.override("zh-hans"):
+        met = client.get(f"{URL}&status=met&supervisor=陈督导", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    # 陈督导's met months: November of W000, W010, W020, W040, W050; December of W000, W004, … W056.
+    assert met.context["totals"] == ComplianceTotals(supervisees=17, met=20, short=0, in_progress=0)
+    assert "共 17 名被督导者；2026 年 0 人月未达标（20 人月达标，0 人月进行中）。" in met.content.decode()
+    one = client.get(f"{URL}&status=in_progress&supervisor=陈督导")
+    assert one.context["totals"] == ComplianceTotals(supervisees=44, met=0, short=0, in_progress=44)
+
+
+@pytest.mark.parametrize("persona", ["director", "supervisor", "other_supervisor"])
+@pytest.mark.parametrize("who", ["", "陈督导", "周督导"])
+@pytest.mark.parametrize("state", ["", "met", "short", "in_progress"])
+def test_the_totals_are_what_adding_up_every_pages_rows_gives(
+    persona, who, state, director, supervisor, other_supervisor, hundred_and_twenty, login_client
+):
+    user = {"director": director, "supervisor": supervisor, "other_supervisor": other_supervisor}
+    pages = walk(login_client(user[persona]), f"{URL}&status={state}&supervisor={who}")
+    assert {page.context["totals"] for page in pages} == {summed(pages)}
+    if persona == "director":  # every filter keeps someone (a supervisor's may keep nobody)
+        assert summed(pages).supervisees > 0
+
+
+def test_a_supervisor_counts_their_own_supervisees_only(
+    supervisor, other_supervisor, hundred_and_twenty, login_client
+):
+    """陈督导: W000–W059, November (5 met, 55 short) and December (15 met, 45 in progress), W007's
+    December under 周督导 included; 周督导: S300 (11 short, 1 in progress), W007 (November short,
+    December in progress), W060–W119 (November: 6 met, 53 short; December: 15 met, 45 in progress)."""
+    chen = login_client(supervisor).get(URL)
+    assert chen.context["totals"] == ComplianceTotals(supervisees=60, met=20, short=55, in_progress=45)
+    assert (
+        "60 supervisees; 55 supervisee-months short in 2026 (20 met, 45 in progress)."
+        in chen.content.decode()
+    )
+    client = login_client(other_supervisor)
+    zhou = client.get(URL)
+    assert zhou.context["totals"] == ComplianceTotals(supervisees=62, met=21, short=65, in_progress=47)
+    short = client.get(f"{URL}&status=short&supervisor=陈督导")  # W007's November
+    assert short.context["totals"] == ComplianceTotals(supervisees=1, met=0, short=1, in_progress=0)
+    assert "1 supervisee; 1 supervisee-month short in 2026 (0 met, 0 in progress)." in short.content.decode()
+
+
+def test_a_director_of_another_agency_counts_nobody(
+    outsider, outsider_agency, hundred_and_twenty, login_client
+):
+    client = login_client(outsider)
+    for url in (URL, f"{URL}&status=short", f"{URL}&supervisor=陈督导"):
+        response = client.get(url)
+        assert response.context["totals"] == ComplianceTotals(supervisees=0, met=0, short=0, in_progress=0)
+        html = response.content.decode()
+        assert "supervisees;" not in html and "121" not in html and "119" not in html
+    assert compliance_totals(agency=outsider_agency, year=2026, today=TODAY) == ComplianceTotals()
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_the_totals_are_those_of_the_rows_compliance_page_rows_keeps(
+    year, agency, supervisor_member, hundred_and_twenty, staff_member, log_session
+):
+    """As for the people chosen: every scope, supervisor and state, summed over the report's rows.
+    In 2026 S200 adds twelve months: February met, January and March–November short, December
+    in progress."""
+    log_session(supervisor_member, [staff_member], dt.date(2025, 3, 4), today=TODAY)
+    log_session(supervisor_member, [staff_member], dt.date(2026, 2, 4), 120, today=TODAY)
+    rows = compliance_rows(agency=agency, year=year, today=TODAY)
+    seventy = [w.pk for w in hundred_and_twenty[:70]]
+    for scope in (None, seventy):
+        scoped = [r for r in rows if scope is None or r["staff_no"] in {W(i) for i in range(70)}]
+        for who in ("", "陈督导", "周督导"):
+            for state in ("", "met", "short", "in_progress"):
+                kept = compliance_page_rows(scoped, today=TODAY, supervisor=who, state=state)
+                _, totals = compliance_matches(
+                    agency=agency, year=year, supervisee_ids=scope, today=TODAY, supervisor=who, state=state
+                )
+                states = [r["state"] for r in kept]
+                expected = ComplianceTotals(
+                    supervisees=len({r["staff_no"] for r in kept}),
+                    met=states.count("met"),
+                    short=states.count("short"),
+                    in_progress=states.count("in_progress"),
+                )
+                assert totals == expected, (scope is None, who, state)
+        unfiltered = compliance_totals(agency=agency, year=year, supervisee_ids=scope, today=TODAY)
+        assert (
+            unfiltered == compliance_matches(agency=agency, year=year, supervisee_ids=scope, today=TODAY)[1]
+        )
+    if year == 2026:
+        assert compliance_totals(agency=agency, year=year, today=TODAY) == ComplianceTotals(
+            supervisees=122, met=42, short=129, in_progress=92
+        )

@@ -76,14 +76,17 @@ def test_a_page_computes_its_own_supervisees_and_the_next_page_the_others(
     page = first.context["page"]
     assert (page.has_previous, page.has_next, len(page.object_list)) == (False, True, 2)
     html = first.content.decode()
-    assert "15 supervisee-months short on this page" in html  # S200: Jan–Nov; S250: Aug–Nov
+    # The whole list's, on every page: S200 short Jan–Nov, S250 Aug–Nov, S300 Jan–Nov.
+    assert "3 supervisees; 26 supervisee-months short in 2026 (1 met, 3 in progress)." in html
     assert f'href="?{page.next_query}" rel="next"' in html.replace("&amp;", "&")
 
     second = client.get(f"/supervision/compliance/?{page.next_query}")
     assert shown(second) == months("S300", 1, {})
     assert [r["supervisor"] for r in second.context["rows"]] == ["周督导"] * 12
     assert (second.context["page"].has_previous, second.context["page"].has_next) == (True, False)
-    assert "11 supervisee-months short on this page" in second.content.decode()
+    assert (
+        "3 supervisees; 26 supervisee-months short in 2026 (1 met, 3 in progress)." in second.content.decode()
+    )
     assert second.content.decode().count('<section class="card compliance-person">') == 1
     # The filter offers every supervisor of the year, not only those of the page.
     assert second.context["supervisors"] == ["周督导", "陈督导"]
@@ -103,7 +106,7 @@ def test_a_page_computes_its_own_supervisees_and_the_next_page_the_others(
     with translation.override("zh-hans"):
         zh = client.get(f"/supervision/compliance/?{page.next_query}", HTTP_ACCEPT_LANGUAGE="zh-hans")
     page_zh = zh.content.decode()
-    assert "本页 11 人月未达标" in page_zh
+    assert "共 3 名被督导者；2026 年 26 人月未达标（1 人月达标，3 人月进行中）。" in page_zh
     assert '<span class="badge in_progress">进行中</span>' in page_zh
     assert '<span class="badge short">未达标</span>' in page_zh
 
@@ -119,7 +122,10 @@ def test_fifty_supervisees_a_page(agency, director, supervisor_member, login_cli
     assert len(first.context["rows"]) == 100  # November and December of each
     second = client.get(f"/supervision/compliance/?{first.context['page'].next_query}")
     assert shown(second) == [("P050", "2026-11", 0, 0, "short"), ("P050", "2026-12", 0, 0, "in_progress")]
-    assert "1 supervisee-month short on this page" in second.content.decode()
+    assert (
+        "51 supervisees; 51 supervisee-months short in 2026 (0 met, 51 in progress)."
+        in second.content.decode()
+    )
 
 
 def test_the_status_filter_chooses_the_supervisees_before_paging_so_no_page_is_short_of_them(
@@ -131,7 +137,7 @@ def test_the_status_filter_chooses_the_supervisees_before_paging_so_no_page_is_s
     assert shown(first) == [("S250", "2026-07", 150, 60, "met")]
     assert first.context["paged"] is False  # S250 is the only one with a met month: one page
     html = first.content.decode()
-    assert "0 supervisee-months short" in html
+    assert "1 supervisee; 0 supervisee-months short in 2026 (1 met, 0 in progress)." in html
     assert "on this page" not in html and 'rel="next"' not in html
     # Two a page: S200 and S250 are short in some month, S300 in every month to November.
     short = client.get(f"{URL}&status=short")
@@ -193,7 +199,10 @@ def test_the_supervisor_filter_pages_that_supervisors_people_only(
     response = client.get(f"{URL}&supervisor=周督导")
     assert shown(response) == months("S300", 1, {})
     assert response.context["paged"] is False  # one page: the figures are the whole list's
-    assert "11 supervisee-months short" in response.content.decode()
+    assert (
+        "1 supervisee; 11 supervisee-months short in 2026 (0 met, 1 in progress)."
+        in response.content.decode()
+    )
     assert "on this page" not in response.content.decode()
     # an unknown supervisor is ignored, not an empty page
     assert len(client.get(f"{URL}&supervisor=nobody").context["page"].object_list) == 2
