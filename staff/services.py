@@ -150,6 +150,41 @@ def qualification_verify(*, qualification: Qualification, by: Any) -> Qualificat
     return qualification
 
 
+def people_basis(*, staff_ids) -> dict[int, tuple]:
+    """What the flag rules read of these people, as stored: id → (staff number, name, the
+    (hire, exit) dates of their spells, in order). Two queries."""
+    spells: dict[int, list] = {pk: [] for pk in staff_ids}
+    for staff_id, hire, exit_date in (
+        EmploymentSpell.objects.filter(staff_id__in=list(spells))
+        .order_by("staff_id", "hire_date")
+        .values_list("staff_id", "hire_date", "exit_date")
+    ):
+        spells[staff_id].append((hire, exit_date))
+    return {
+        pk: (staff_no, name, tuple(spells[pk]))
+        for pk, staff_no, name in StaffMember.objects.filter(pk__in=list(spells)).values_list(
+            "pk", "staff_no", "name"
+        )
+    }
+
+
+def people_publish_change(*, agency, before: dict[int, tuple], after: dict[int, tuple]) -> None:
+    """Publish what changed between two ``people_basis`` of the same people (a write past the
+    services: the admin)."""
+    identity, names, employment = set(), set(), set()
+    for pk in set(before) | set(after):
+        old, new = before.get(pk), after.get(pk)
+        if old == new:
+            continue
+        if old is None or new is None or old[:2] != new[:2]:
+            names.update(value[1] for value in (old, new) if value is not None)
+            if old is not None and new is not None:
+                identity.add(pk)
+        if old is not None and new is not None and old[2] != new[2]:
+            employment.add(pk)
+    people_changed_publish(agency=agency, identity=identity, names=names, employment=employment)
+
+
 def staff_member_records(member: StaffMember) -> int:
     """How many records of any app refer to ``member`` (spells, certificates, training, sessions...).
 

@@ -253,6 +253,25 @@ def _check_reviewer(record: TrainingRecord, user) -> None:
         raise PermissionDenied(_("You cannot review this record."))
 
 
+def record_approved_hours(pk) -> tuple | None:
+    """(staff id, day, hours) of a stored record when approved, else None: what a delivery rule
+    reads of it (``record_publish_change``)."""
+    return (
+        TrainingRecord.objects.filter(pk=pk, status=RecordStatus.APPROVED)
+        .values_list("staff_id", "date", "hours")
+        .first()
+        if pk
+        else None
+    )
+
+
+def record_publish_change(*, agency, before: tuple | None, after: tuple | None) -> None:
+    """Publish the days of a record whose approved hours changed (a write past the services:
+    the admin), given ``record_approved_hours`` before and after."""
+    if before != after:
+        people_changed_publish(agency=agency, training=[value[:2] for value in (before, after) if value])
+
+
 @transaction.atomic
 def record_approve(*, record: TrainingRecord, user, note: str = "") -> TrainingRecord:
     """A supervisor (for their supervisees) or the director approves a pending record."""

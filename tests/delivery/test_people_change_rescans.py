@@ -14,15 +14,18 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.contrib import admin
 
 from core.models import Job
 from finance.flags.services import flags_scan_contract
 from finance.models import Contract, Flag
 from staff.services import spell_update
 from tests.delivery.factories import ActivityFactory, TargetFactory
+from tests.factories import UserFactory
 from tests.finance.factories import ContractFactory
-from tests.training.factories import TrainingEventFactory
+from tests.training.factories import TrainingEventFactory, TrainingRecordFactory
 from training.importing import training_import
+from training.models import RecordStatus, TrainingRecord
 from training.services import attendance_record, event_update, record_approve, record_reject, record_submit
 
 pytestmark = pytest.mark.django_db
@@ -148,3 +151,23 @@ def test_ending_employment_before_an_activity_flags_it_at_once_and_restoring_res
         spell_update(spell=spell, by=director, exit_date=None, exit_reason="")
     assert scans() == [("D1", "succeeded")] * 2
     assert flags("ACTIVITY_STAFF_NOT_EMPLOYED") == [(pk, "D1", False, ["D1-TUE"])]
+
+
+def test_a_record_approved_in_the_admin_raises_the_finding_and_a_new_note_queues_nothing(
+    services, staff_member, rf, django_capture_on_commit_callbacks
+):
+    request = rf.post("/admin/")
+    request.user = UserFactory(username="sam", is_staff=True, is_superuser=True)
+    record = TrainingRecordFactory(
+        staff=staff_member, date=TUESDAY, hours=Decimal("6"), status=RecordStatus.PENDING
+    )
+    record.status = RecordStatus.APPROVED
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.site._registry[TrainingRecord].save_model(request, record, form=None, change=True)
+    assert scans() == [("D1", "succeeded")]
+    assert [flag[1:] for flag in flags("ACTIVITY_DURING_TRAINING")] == [("D1", True, ["D1-TUE"])]
+
+    record.review_note = "补录"
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.site._registry[TrainingRecord].save_model(request, record, form=None, change=True)
+    assert len(scans()) == 1

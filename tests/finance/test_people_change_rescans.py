@@ -13,14 +13,18 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
+from django.contrib import admin
 
 from core.models import Job
 from finance.flags.services import flags_scan_contract
 from finance.models import Contract, Flag
+from staff.models import EmploymentSpell, StaffMember
 from staff.roster import roster_import
 from staff.services import spell_update, staff_member_create, staff_member_delete, staff_member_update
+from tests.factories import UserFactory
 from tests.finance.factories import BudgetLineFactory, ContractFactory, ExpenditureFactory
 
 pytestmark = pytest.mark.django_db
@@ -203,3 +207,31 @@ def test_another_agencys_contracts_are_never_scanned(
         ("GHOST_PERSONNEL", "X"),
         ("PAYEE_IS_STAFF", "X"),
     ]
+
+
+def test_an_exit_date_or_a_name_entered_in_the_admin_scans_as_on_any_other_path(
+    books, staff_member, rf, django_capture_on_commit_callbacks
+):
+    request = rf.post("/admin/")
+    request.user = UserFactory(username="sam", is_staff=True, is_superuser=True)
+
+    def save(model, obj) -> None:
+        model_admin = admin.site._registry[model]
+        with django_capture_on_commit_callbacks(execute=True):
+            model_admin.save_model(request, obj, form=None, change=True)
+            model_admin.save_related(request, SimpleNamespace(instance=obj, save_m2m=lambda: None), [], True)
+
+    spell = staff_member.spells.get()
+    spell.exit_date, spell.exit_reason = dt.date(2025, 3, 31), "career"
+    save(EmploymentSpell, spell)
+    assert scans() == [("A", "succeeded")]
+    assert [flag[1:] for flag in flags("GHOST_PERSONNEL")] == [("A", True, "S200")]
+
+    staff_member.phone = "13800000000"
+    save(StaffMember, staff_member)
+    assert len(scans()) == 1
+
+    staff_member.name = "赵敏"
+    save(StaffMember, staff_member)
+    assert sorted(scans()) == [("A", "succeeded")] * 2 + [("B", "succeeded")]
+    assert [flag[1:] for flag in flags("PAYEE_IS_STAFF")] == [("B", True, "S200")]
