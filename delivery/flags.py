@@ -199,6 +199,31 @@ def contract_basis(contract) -> list[tuple]:
     )
 
 
+def people_contracts(change) -> set[int]:
+    """The contracts of ``change.agency_id`` whose delivery findings a ``PeopleChange`` may change
+    (``ScanExtension.people``): those with an activity of a person whose number, name (messages)
+    or spells (ACTIVITY_NOT_EMPLOYED) changed, and those with an activity of a person on a day
+    whose approved training hours changed (ACTIVITY_DURING_TRAINING compares the same day only).
+    """
+    from core.people_changes import people_chunks
+
+    agency_id = change.agency_id
+    activities = ServiceActivity.objects.filter(agency_id=agency_id)
+    contracts: set[int] = set()
+    for ids in people_chunks(change.identity | change.employment):
+        contracts.update(activities.filter(staff_id__in=ids).values_list("contract_id", flat=True).distinct())
+    if change.training:
+        days = sorted({day for _staff, day in change.training})
+        for ids in people_chunks({staff_id for staff_id, _day in change.training}):
+            rows = (
+                activities.filter(staff_id__in=ids, date__gte=days[0], date__lte=days[-1])
+                .values_list("contract_id", "staff_id", "date")
+                .distinct()
+            )
+            contracts.update(pk for pk, staff_id, day in rows if (staff_id, day) in change.training)
+    return contracts
+
+
 def link_activities(pairs) -> None:
     """(Re)write the activities behind each (flag, finding) pair of a delivery rule."""
     mine = [(flag, finding) for flag, finding in pairs if finding.rule in REGISTRY]
@@ -266,8 +291,16 @@ def register() -> None:
             describe=describe_flags,
             detail=flag_detail,
             basis=contract_basis,
+            people=people_contracts,
         )
     )
 
 
-__all__ = ["contract_basis", "contract_findings", "describe_flags", "link_activities", "register"]
+__all__ = [
+    "contract_basis",
+    "contract_findings",
+    "describe_flags",
+    "link_activities",
+    "people_contracts",
+    "register",
+]

@@ -80,6 +80,11 @@ class FinanceConfig(AppConfig):
         from core.official_calendar import calendar_changed
 
         calendar_changed.connect(_rescan_for_calendar, dispatch_uid="finance.rescan_for_calendar")
+
+        from core.people_changes import people_change_subscriber
+        from finance.flags.services import flags_scan_on_people_change
+
+        people_change_subscriber(flags_scan_on_people_change)
         _register_setup_steps()
 
 

@@ -4,6 +4,32 @@ from django.contrib import admin
 
 from core.admin import KeptRecordAdmin, KeptRecordInline
 from staff.models import EmploymentSpell, Qualification, StaffMember
+from staff.services import people_basis, people_publish_change
+
+
+class PeopleChangeAdmin(KeptRecordAdmin):
+    """The admin writes past the services: a change of what the flag rules read of the person
+    (number, name, spells, the inline's too) is published as on any other path, after the
+    related rows are saved (``staff.services.people_publish_change``)."""
+
+    def _people(self, obj) -> set[int]:
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        ids = {pk for pk in self._people(obj) if pk is not None}
+        if change:
+            stored = type(obj).objects.filter(pk=obj.pk).first()
+            ids |= self._people(stored) if stored is not None else set()
+        request._people_before = (ids, people_basis(staff_ids=ids))
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        ids, before = getattr(request, "_people_before", (set(), {}))
+        ids = ids | self._people(form.instance)
+        people_publish_change(
+            agency=form.instance.agency_id, before=before, after=people_basis(staff_ids=ids)
+        )
 
 
 class SpellInline(KeptRecordInline, admin.TabularInline):
@@ -20,7 +46,7 @@ class QualificationInline(KeptRecordInline, admin.TabularInline):
 
 
 @admin.register(StaffMember)
-class StaffMemberAdmin(KeptRecordAdmin):
+class StaffMemberAdmin(PeopleChangeAdmin):
     list_display = ["staff_no", "name", "position", "employment_type", "agency"]
     list_filter = ["agency", "employment_type"]
     search_fields = ["staff_no", "name", "position"]
@@ -28,15 +54,21 @@ class StaffMemberAdmin(KeptRecordAdmin):
     raw_id_fields = ["user"]
     inlines = [SpellInline, QualificationInline]
 
+    def _people(self, obj) -> set[int]:
+        return {obj.pk}
+
 
 @admin.register(EmploymentSpell)
-class EmploymentSpellAdmin(KeptRecordAdmin):
+class EmploymentSpellAdmin(PeopleChangeAdmin):
     list_display = ["staff", "hire_date", "exit_date", "exit_reason", "employment_type", "agency"]
     list_filter = ["agency", "exit_reason", "employment_type"]
     search_fields = ["staff__name", "staff__staff_no"]
     list_select_related = ["staff", "agency"]
     date_hierarchy = "hire_date"
     raw_id_fields = ["staff"]
+
+    def _people(self, obj) -> set[int]:
+        return {obj.staff_id}
 
 
 @admin.register(Qualification)

@@ -33,6 +33,7 @@ from core.importing import (
     parse_text,
 )
 from core.models import Agency, ImportBatch
+from core.people_changes import people_changed_publish
 from staff.models import (
     LEVEL_RANK,
     EmploymentSpell,
@@ -278,10 +279,14 @@ def _insert_new(model, objs: list, user: Any, reason: str) -> None:
 
 
 def apply_plan(plan: RosterPlan, agency: Agency, batch: ImportBatch, user: Any = None) -> dict[str, int]:
-    """Write the plan: people, their spells (replaced) and certificates, with history."""
+    """Write the plan: people, their spells (replaced) and certificates, with history.
+
+    What changed of what the flag rules read (people added or renamed, spells added, removed or
+    given another exit date) is published once for the whole file (``core.people_changes``)."""
     reason = _("roster import %(batch)s (%(name)s)") % {"batch": batch.pk, "name": batch.file_name}
     summary = plan.summary()
     new_members, changed_members = [], []
+    renamed: dict[int, str] = {}  # id → the name before
     roster_fields = ["name", "position", "employment_type", "education", "sw_degree"]
     for staff_no, person in plan.persons.items():
         latest = person.latest
@@ -296,6 +301,8 @@ def apply_plan(plan: RosterPlan, agency: Agency, batch: ImportBatch, user: Any =
         if member is None:
             new_members.append(StaffMember(agency=agency, staff_no=staff_no, **values))
         elif any(getattr(member, key) != value for key, value in values.items()):
+            if member.name != values["name"]:
+                renamed[member.pk] = member.name
             for key, value in values.items():
                 setattr(member, key, value)
             changed_members.append(member)
@@ -312,20 +319,31 @@ def apply_plan(plan: RosterPlan, agency: Agency, batch: ImportBatch, user: Any =
         )
     members = {**plan.existing, **{member.staff_no: member for member in created}}
 
-    _replace_spells(plan, members, agency, user, reason)
+    employment = _replace_spells(plan, members, agency, user, reason)
     _write_certificates(plan, members, agency, user, reason)
+    by_id = {member.pk: member for member in members.values()}
+    people_changed_publish(
+        agency=agency,
+        identity=list(renamed),
+        names=[*(member.name for member in created), *renamed.values(), *(by_id[pk].name for pk in renamed)],
+        # The people just created have no records to look up: their names are enough.
+        employment=employment - {member.pk for member in created},
+    )
     return summary
 
 
 def _replace_spells(
     plan: RosterPlan, members: dict[str, StaffMember], agency: Agency, user: Any, reason: str
-) -> None:
+) -> set[int]:
+    """Replace the spells; the ids of the people whose spells' dates changed (a spell added or
+    removed, another exit date)."""
     current: dict[int, dict[dt.date, EmploymentSpell]] = defaultdict(dict)
     existing_ids = [member.pk for no, member in plan.existing.items() if no in plan.persons]
     for spell in EmploymentSpell.objects.filter(staff_id__in=existing_ids):
         current[spell.staff_id][spell.hire_date] = spell
     fields = ["exit_date", "exit_reason", "position", "employment_type"]
     to_create, to_update, to_delete = [], [], []
+    employment: set[int] = set()
     for staff_no, person in plan.persons.items():
         member = members[staff_no]
         old = current.get(member.pk, {})
@@ -344,6 +362,8 @@ def _replace_spells(
                 )
                 continue
             kept.add(row["hire_date"])
+            if spell.exit_date != values["exit_date"]:
+                employment.add(member.pk)
             if any(getattr(spell, key) != value for key, value in values.items()):
                 for key, value in values.items():
                     setattr(spell, key, value)
@@ -364,6 +384,8 @@ def _replace_spells(
             default_change_reason=reason,
         )
     _insert_new(EmploymentSpell, to_create, user, reason)
+    employment.update(spell.staff_id for spell in (*to_create, *to_delete))
+    return employment
 
 
 def _write_certificates(

@@ -3,6 +3,11 @@
 Every function validates with ``full_clean()`` (the model and its constraints are the single
 source of the rules) and writes inside a transaction; django-simple-history records who
 changed what (the request's user, or ``by`` when given).
+
+A write that changes what the flag rules read of people (a staff number or name, a spell's
+hire or exit date, a spell added or removed) is published (``core.people_changes``): the apps
+above staff scan again the contracts whose findings it may change. Read from the database before
+the write, whatever the caller's instance holds (a model form has already changed it).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import Agency
+from core.people_changes import people_changed_publish, people_changes_collected
 from staff.models import EmploymentSpell, Qualification, StaffMember
 
 STAFF_FIELDS = (
@@ -54,19 +60,26 @@ def staff_member_create(
 ) -> StaffMember:
     """Add a person to the agency's roster; with ``hire_date``, also their first employment spell
     (of the person's position and employment type), in the same transaction."""
-    member = StaffMember(agency=agency)
-    _assign(member, STAFF_FIELDS, fields)
-    _save(member, by)
-    if hire_date is not None:
-        spell_create(staff=member, by=by, hire_date=hire_date)
+    with people_changes_collected():
+        member = StaffMember(agency=agency)
+        _assign(member, STAFF_FIELDS, fields)
+        _save(member, by)
+        people_changed_publish(agency=agency, names=[member.name])
+        if hire_date is not None:
+            spell_create(staff=member, by=by, hire_date=hire_date)
     return member
 
 
 @transaction.atomic
 def staff_member_update(*, member: StaffMember, by: Any = None, **fields: Any) -> StaffMember:
     """Change a person's roster fields (staff number, name, contact, position...)."""
+    before = StaffMember.objects.filter(pk=member.pk).values_list("staff_no", "name").first()
     _assign(member, STAFF_FIELDS, fields)
     _save(member, by)
+    if before != (member.staff_no, member.name):
+        people_changed_publish(
+            agency=member.agency_id, identity=[member.pk], names=[before[1] if before else "", member.name]
+        )
     return member
 
 
@@ -81,14 +94,18 @@ def spell_create(*, staff: StaffMember, by: Any = None, **fields: Any) -> Employ
     )
     _assign(spell, SPELL_FIELDS, fields)
     _save(spell, by)
+    people_changed_publish(agency=spell.agency_id, employment=[spell.staff_id])
     return spell
 
 
 @transaction.atomic
 def spell_update(*, spell: EmploymentSpell, by: Any = None, **fields: Any) -> EmploymentSpell:
     """Change a spell, e.g. record the exit with its reason and exit-interview notes."""
+    before = EmploymentSpell.objects.filter(pk=spell.pk).values_list("hire_date", "exit_date").first()
     _assign(spell, SPELL_FIELDS, fields)
     _save(spell, by)
+    if before != (spell.hire_date, spell.exit_date):
+        people_changed_publish(agency=spell.agency_id, employment=[spell.staff_id])
     return spell
 
 
@@ -133,6 +150,41 @@ def qualification_verify(*, qualification: Qualification, by: Any) -> Qualificat
     return qualification
 
 
+def people_basis(*, staff_ids) -> dict[int, tuple]:
+    """What the flag rules read of these people, as stored: id → (staff number, name, the
+    (hire, exit) dates of their spells, in order). Two queries."""
+    spells: dict[int, list] = {pk: [] for pk in staff_ids}
+    for staff_id, hire, exit_date in (
+        EmploymentSpell.objects.filter(staff_id__in=list(spells))
+        .order_by("staff_id", "hire_date")
+        .values_list("staff_id", "hire_date", "exit_date")
+    ):
+        spells[staff_id].append((hire, exit_date))
+    return {
+        pk: (staff_no, name, tuple(spells[pk]))
+        for pk, staff_no, name in StaffMember.objects.filter(pk__in=list(spells)).values_list(
+            "pk", "staff_no", "name"
+        )
+    }
+
+
+def people_publish_change(*, agency, before: dict[int, tuple], after: dict[int, tuple]) -> None:
+    """Publish what changed between two ``people_basis`` of the same people (a write past the
+    services: the admin)."""
+    identity, names, employment = set(), set(), set()
+    for pk in set(before) | set(after):
+        old, new = before.get(pk), after.get(pk)
+        if old == new:
+            continue
+        if old is None or new is None or old[:2] != new[:2]:
+            names.update(value[1] for value in (old, new) if value is not None)
+            if old is not None and new is not None:
+                identity.add(pk)
+        if old is not None and new is not None and old[2] != new[2]:
+            employment.add(pk)
+    people_changed_publish(agency=agency, identity=identity, names=names, employment=employment)
+
+
 def staff_member_records(member: StaffMember) -> int:
     """How many records of any app refer to ``member`` (spells, certificates, training, sessions...).
 
@@ -166,4 +218,6 @@ def staff_member_delete(*, member: StaffMember, by: Any = None) -> None:
         )
     if by is not None:
         member._history_user = by
+    # Nothing refers to the person; their name may still be a payee's (PAYEE_IS_STAFF).
+    people_changed_publish(agency=member.agency_id, names=[member.name])
     member.delete()

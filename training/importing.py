@@ -22,6 +22,7 @@ from core.importing import (
     parse_decimal,
     parse_text,
 )
+from core.people_changes import people_changed_publish
 from staff.models import EmploymentSpell, StaffMember
 from training.models import MAX_HOURS, RecordSource, RecordStatus, TrainingRecord
 
@@ -149,6 +150,8 @@ class TrainingImport(Importer):
             for row in rows
         ]
         bulk_create_with_history(records, TrainingRecord, default_user=user, batch_size=1000)
+        # Approved hours on these days: one publication for the file (core.people_changes).
+        people_changed_publish(agency=self.agency, training={(r.staff_id, r.date) for r in records})
         return self.preview(rows)
 
 

@@ -1,4 +1,11 @@
-"""Every write of the training module: events, attendance, submissions, approvals, requirements."""
+"""Every write of the training module: events, attendance, submissions, approvals, requirements.
+
+A write that changes someone's approved training hours on a day (a record approved, an approved
+record created, re-dated or given other hours) is published (``core.people_changes``): a delivery
+rule reads them (ACTIVITY_DURING_TRAINING), and the contracts with activities of that person on
+that day are scanned again. A pending submission, a rejection or a pending record deleted
+changes no approved hours and publishes nothing.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from core.people_changes import people_changed_publish
 from core.roles import Role, user_roles
 from staff.models import StaffMember
 from training.models import (
@@ -88,6 +96,11 @@ def event_update(*, event: TrainingEvent, user=None, **fields) -> TrainingEvent:
                     % {"name": clash.staff.name, "title": event.title, "date": event.end_date.isoformat()}
                 }
             )
+    before = (
+        set(event.attendance.filter(status=RecordStatus.APPROVED).values_list("staff_id", "date"))
+        if event.pk
+        else set()
+    )
     event.save()
     event.attendance.update(
         title=event.title,
@@ -96,6 +109,9 @@ def event_update(*, event: TrainingEvent, user=None, **fields) -> TrainingEvent:
         ce_eligible=event.ce_eligible,
         category=event.category,
     )
+    after = {(staff_id, event.end_date) for staff_id, _day in before}
+    if after != before:
+        people_changed_publish(agency=event.agency_id, training=before | after)
     return event
 
 
@@ -153,6 +169,10 @@ def attendance_record(
     created = bulk_create_with_history(new, TrainingRecord, default_user=user)
     for record in changed:
         record.save(update_fields=["hours"])
+    people_changed_publish(
+        agency=event.agency_id,
+        training=[(r.staff_id, r.date) for r in (*created, *changed) if r.status == RecordStatus.APPROVED],
+    )
     return created + changed
 
 
@@ -219,6 +239,8 @@ def record_submit(
         record.evidence = evidence
     record.full_clean()
     record.save()
+    if record.status == RecordStatus.APPROVED:
+        people_changed_publish(agency=record.agency_id, training=[(record.staff_id, record.date)])
     return record
 
 
@@ -231,6 +253,25 @@ def _check_reviewer(record: TrainingRecord, user) -> None:
         raise PermissionDenied(_("You cannot review this record."))
 
 
+def record_approved_hours(pk) -> tuple | None:
+    """(staff id, day, hours) of a stored record when approved, else None: what a delivery rule
+    reads of it (``record_publish_change``)."""
+    return (
+        TrainingRecord.objects.filter(pk=pk, status=RecordStatus.APPROVED)
+        .values_list("staff_id", "date", "hours")
+        .first()
+        if pk
+        else None
+    )
+
+
+def record_publish_change(*, agency, before: tuple | None, after: tuple | None) -> None:
+    """Publish the days of a record whose approved hours changed (a write past the services:
+    the admin), given ``record_approved_hours`` before and after."""
+    if before != after:
+        people_changed_publish(agency=agency, training=[value[:2] for value in (before, after) if value])
+
+
 @transaction.atomic
 def record_approve(*, record: TrainingRecord, user, note: str = "") -> TrainingRecord:
     """A supervisor (for their supervisees) or the director approves a pending record."""
@@ -241,6 +282,7 @@ def record_approve(*, record: TrainingRecord, user, note: str = "") -> TrainingR
     record.review_note = note
     record.full_clean()
     record.save()
+    people_changed_publish(agency=record.agency_id, training=[(record.staff_id, record.date)])
     return record
 
 

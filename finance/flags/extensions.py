@@ -5,7 +5,9 @@ for a contract's scan (``Finding``s whose ``basis`` carries what their fingerpri
 ``rules`` its rule codes (severity, title, description), ``link(pairs)`` writes what each flag
 is about on its side, ``describe(flags)`` adds fields to the flags' JSON (docs/commands.md),
 ``detail(flag, user)`` may add a block to the flag's page, and ``basis(contract)`` is what of the
-contract the app's findings depend on, compared before and after a save (a change re-scans).
+contract the app's findings depend on, compared before and after a save (a change re-scans);
+``people(change)`` the ids of the contracts whose findings, on the app's side, a change of
+people data may change (``core.people_changes``).
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ class ScanExtension:
     #: findings depend on besides its records (the delivery targets); a save that changes it
     #: scans the contract again (``finance.flags.services.flags_scan_basis``).
     basis: Callable | None = None
+    #: ``people(change) -> iterable of contract ids``: the contracts of ``change.agency_id``
+    #: whose findings of the app a ``core.people_changes.PeopleChange`` may change (the
+    #: delivery rules' activities of the people); ``flags_scan_on_people_change`` scans them.
+    people: Callable | None = None
 
 
 EXTENSIONS: dict[str, ScanExtension] = {}

@@ -537,6 +537,60 @@ def flags_scan_if_changed(*, contract: Contract | None, user=None, created: bool
     flags_scan_on_change(contract=contract, before=before, user=user)
 
 
+def flags_scan_people_contracts(change) -> set[int]:
+    """The ids of the contracts of ``change.agency_id`` whose findings a ``PeopleChange``
+    (``core.people_changes``) may change, on the finance side and each extension's
+    (``ScanExtension.people``: the delivery rules' activities).
+
+    Finance's are the contracts with an expenditure that names one of the people whose number,
+    name or spells changed (GHOST_PERSONNEL reads the spells; its messages and
+    UNASSIGNED_PERSONNEL's name the person), and those with an equipment or services expenditure
+    paid to one of the names before or after (PAYEE_IS_STAFF compares the payee with every
+    staff member's name): chosen by the people rather than by the period, since a rule compares
+    a person's records whatever the dates, and a change of someone with no expenditure and no
+    namesake payee scans nothing. Never another agency's contracts.
+    """
+    from core.people_changes import people_chunks
+    from finance.models import Category, Expenditure
+    from finance.rules.base import normalise_text
+
+    agency_id = change.agency_id
+    contracts: set[int] = set()
+    people = change.identity | change.employment
+    for ids in people_chunks(people):
+        charges = Expenditure.objects.filter(agency_id=agency_id, staff_id__in=ids)
+        contracts.update(charges.values_list("contract_id", flat=True).distinct())
+    names = {normalise_text(name) for name in change.names} - {""}
+    if names:
+        payees = (
+            Expenditure.objects.filter(
+                agency_id=agency_id, budget_line__category__in=[Category.EQUIPMENT, Category.SERVICES]
+            )
+            .values_list("contract_id", "payee")
+            .distinct()
+        )
+        contracts.update(pk for pk, payee in payees if normalise_text(payee) in names)
+    for _name, extension in sorted(EXTENSIONS.items()):
+        if extension.people is not None:
+            contracts.update(extension.people(change))
+    return contracts
+
+
+def flags_scan_on_people_change(change) -> int:
+    """Queue, once after the commit, the scan of each contract a ``PeopleChange`` may change
+    (``flags_scan_people_contracts``); subscribed to ``core.people_changes`` in
+    ``FinanceConfig.ready()``. One scan per contract per transaction, however many people or
+    rows changed (``flags_scan_on_commit``). Returns how many contracts it queued."""
+    pks = flags_scan_people_contracts(change)
+    if not pks:
+        return 0
+    for contract in Contract.objects.filter(agency_id=change.agency_id, pk__in=sorted(pks)).select_related(
+        "agency"
+    ):
+        flags_scan_on_commit(contract=contract)
+    return len(pks)
+
+
 @job_handler("finance.flags_scan", label=gettext_lazy("Irregularity scan"))
 def _flags_scan_job(job, progress) -> dict:
     contract = Contract.objects.filter(pk=job.params.get("contract"), agency_id=job.agency_id).first()
