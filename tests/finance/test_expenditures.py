@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.db import close_old_connections, connection
+from django.db import connection
 
 from core.reports import ReportError, get
 from finance.models import Expenditure
@@ -171,7 +171,7 @@ def test_two_concurrent_postings_never_pass_a_stop_line(contract, line):
         except ValidationError:
             outcomes.append("refused")
         finally:
-            close_old_connections()
+            connection.close()  # this thread's own connection (CONN_MAX_AGE would keep it open)
 
     threads = [threading.Thread(target=worker) for _ in range(2)]
     for thread in threads:

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.db.models import Q
 
 from core.db import MoneySum
@@ -157,7 +157,7 @@ def test_concurrent_postings_imports_and_voids_lose_no_amount(contract, finance)
         except BaseException as exc:
             errors.append(exc)
         finally:
-            close_old_connections()
+            connection.close()  # this thread's own connection (CONN_MAX_AGE would keep it open)
 
     jobs = [
         lambda code=code: _post(contract, code, "10.01", finance) for code in ("A1", "P1", "A1", "P1", "A1")

@@ -4,7 +4,7 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.db import close_old_connections, connection
+from django.db import connection
 
 from finance.flags.services import flag_set_status, flags_scan_contract
 from finance.models import Expenditure, Flag, FlagEvent
@@ -95,7 +95,7 @@ def test_concurrent_triage_of_one_flag_keeps_every_note(finance_setup, finance, 
         except Exception as exc:
             errors.append(exc)
         finally:
-            close_old_connections()
+            connection.close()  # this thread's own connection (CONN_MAX_AGE would keep it open)
 
     threads = [
         threading.Thread(target=triage, args=(finance, "explained", "receipt found in the March folder")),
