@@ -10,10 +10,13 @@ from staff.services import people_basis, people_publish_change
 class PeopleChangeAdmin(KeptRecordAdmin):
     """The admin writes past the services: a change of what the flag rules read of the person
     (number, name, spells, the inline's too) is published as on any other path, after the
-    related rows are saved (``staff.services.people_publish_change``)."""
+    related rows are saved (``staff.services.people_publish_change``). ``person``: the attribute
+    of the record that holds its person's id."""
+
+    person = "pk"
 
     def _people(self, obj) -> set[int]:
-        raise NotImplementedError
+        return {getattr(obj, self.person)}
 
     def save_model(self, request, obj, form, change):
         ids = {pk for pk in self._people(obj) if pk is not None}
@@ -54,9 +57,6 @@ class StaffMemberAdmin(PeopleChangeAdmin):
     raw_id_fields = ["user"]
     inlines = [SpellInline, QualificationInline]
 
-    def _people(self, obj) -> set[int]:
-        return {obj.pk}
-
 
 @admin.register(EmploymentSpell)
 class EmploymentSpellAdmin(PeopleChangeAdmin):
@@ -66,9 +66,7 @@ class EmploymentSpellAdmin(PeopleChangeAdmin):
     list_select_related = ["staff", "agency"]
     date_hierarchy = "hire_date"
     raw_id_fields = ["staff"]
-
-    def _people(self, obj) -> set[int]:
-        return {obj.staff_id}
+    person = "staff_id"
 
 
 @admin.register(Qualification)

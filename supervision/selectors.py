@@ -537,26 +537,6 @@ def compliance_matches(
     return people, _totals(kept)
 
 
-def compliance_matching_supervisees(
-    *,
-    agency,
-    year: int,
-    supervisee_ids=None,
-    today: dt.date | None = None,
-    supervisor: str = "",
-    state: str = "",
-) -> QuerySet[StaffMember]:
-    """The people of ``compliance_matches``, without the totals."""
-    return compliance_matches(
-        agency=agency,
-        year=year,
-        supervisee_ids=supervisee_ids,
-        today=today,
-        supervisor=supervisor,
-        state=state,
-    )[0]
-
-
 def compliance_totals(
     *, agency, year: int, supervisee_ids=None, today: dt.date | None = None
 ) -> ComplianceTotals:

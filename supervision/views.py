@@ -396,7 +396,7 @@ def compliance(request):
     """Monthly supervision compliance, a page of supervisees at a time: the figures are computed
     for the people shown only (the report and its downloads still compute everyone). With a
     supervisor or status filter the people are those with a matching month, chosen before
-    paging (``compliance_matching_supervisees``); the page shows their matching months."""
+    paging (``compliance_matches``); the page shows their matching months."""
     _require_roles(request, Role.DIRECTOR, Role.SUPERVISOR)
     year = _year(request)
     today = timezone.localdate()

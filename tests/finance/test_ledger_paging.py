@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 
+import pytest
 from django.db import connection
 from django.test.client import RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -127,11 +128,8 @@ def test_the_ledger_page_by_amount_breaks_ties_by_id_in_the_same_direction(finan
     assert walk_all(client, "/finance/ledger/", "sort=-amount") == smallest[::-1]
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan")
 def test_on_postgresql_the_ledger_by_amount_is_read_from_its_index(contract):
-    import pytest
-
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL's plan")
     _ledger(contract.budget_lines.get(code="A1"), 12)
     for order in (("amount", "id"), ("-amount", "-id")):
         qs = Expenditure.objects.filter(agency=contract.agency).order_by(*order)[:51]

@@ -22,7 +22,6 @@ from supervision import views
 from supervision.selectors import (
     ComplianceTotals,
     compliance_matches,
-    compliance_matching_supervisees,
     compliance_page_rows,
     compliance_rows,
     compliance_totals,
@@ -244,9 +243,9 @@ def test_the_people_chosen_are_exactly_those_with_a_month_compliance_page_rows_k
         for who in ("", "陈督导", "周督导"):
             for state in ("", "met", "short", "in_progress"):
                 kept = compliance_page_rows(scoped, today=TODAY, supervisor=who, state=state)
-                chosen = compliance_matching_supervisees(
+                chosen = compliance_matches(
                     agency=agency, year=year, supervisee_ids=scope, today=TODAY, supervisor=who, state=state
-                )
+                )[0]
                 expected = sorted({r["staff_no"] for r in kept})
                 assert list(chosen.values_list("staff_no", flat=True)) == expected, (
                     scope is None,
@@ -254,12 +253,12 @@ def test_the_people_chosen_are_exactly_those_with_a_month_compliance_page_rows_k
                     state,
                 )
     if year == 2026:
-        short = compliance_matching_supervisees(agency=agency, year=year, today=TODAY, state="short")
+        short = compliance_matches(agency=agency, year=year, today=TODAY, state="short")[0]
         assert short.count() == 110  # SHORT and S200
 
 
 def test_a_year_that_has_not_started_chooses_nobody(agency, hundred_and_twenty):
-    chosen = compliance_matching_supervisees(agency=agency, year=2027, today=TODAY, state="short")
+    chosen = compliance_matches(agency=agency, year=2027, today=TODAY, state="short")[0]
     assert list(chosen) == []
 
 
