@@ -65,7 +65,7 @@ def _frame_query(qs: QuerySet) -> pd.DataFrame:
     frame = read_frame(sql, params, _FRAME_KINDS, order=("date", "id"))
     # One copy puts the columns into one block per type: every rule's row filter then takes 4
     # arrays instead of 16 (measured: a third of the rules' time on 100,000 rows).
-    return prepare_frame(frame, copy=False).copy()
+    return prepare_frame(frame, copy=False, typed=True).copy()
 
 
 def contract_frame(contract: Contract) -> pd.DataFrame:

@@ -107,29 +107,56 @@ def fold_text(value: Any) -> str:
     return unicodedata.normalize("NFKC", str(value)).casefold()
 
 
-def _per_distinct(series: pd.Series, func: Callable[[Any], str]) -> pd.Series:
+#: Joins the distinct values of a column for one pass of ``_fold_many``: it is not white space,
+#: NFKC leaves it alone and no character's NFKC form contains it.
+_JOIN = "\x00"
+_WHITE_SPACE = re.compile(r"\s+")  # the characters str.split() splits on, no more, no fewer
+
+
+def _fold_many(values: list, *, strip_space: bool) -> list[str] | None:
+    """``fold_text`` (or, with ``strip_space``, ``normalise_text``) of each of ``values`` in a few
+    C passes over their join instead of a call per value: NFKC and case folding work character
+    by character, and white space is removed between the joins. None when a value is not a
+    string, or holds the joining character (the caller then folds value by value)."""
+    if not all(type(value) is str for value in values):
+        return None
+    joined = _JOIN.join(values)
+    text = joined.lower() if joined.isascii() else unicodedata.normalize("NFKC", joined).casefold()
+    if strip_space:
+        text = _WHITE_SPACE.sub("", text)
+    pieces = text.split(_JOIN)
+    return pieces if len(pieces) == len(values) else None
+
+
+def _per_distinct(series: pd.Series, func: Callable[[Any], str], *, strip_space: bool) -> pd.Series:
     if series.empty:
         return series.astype(object)
     codes, uniques = pd.factorize(series.fillna(""), sort=False)
-    folded = np.array([func(u) for u in uniques] + [""], dtype=object)
-    return pd.Series(folded[codes], index=series.index, dtype=object)
+    values = uniques.tolist()
+    folded = _fold_many(values, strip_space=strip_space) if len(values) > 1 else None
+    if folded is None:
+        folded = [func(value) for value in values]
+    table = np.array([*folded, ""], dtype=object)
+    return pd.Series(table[codes], index=series.index, dtype=object)
 
 
 def normalise_column(series: pd.Series) -> pd.Series:
     """``normalise_text`` over a column, computed once per distinct value."""
-    return _per_distinct(series, normalise_text)
+    return _per_distinct(series, normalise_text, strip_space=True)
 
 
 def fold_column(series: pd.Series) -> pd.Series:
     """``fold_text`` over a column, computed once per distinct value."""
-    return _per_distinct(series, fold_text)
+    return _per_distinct(series, fold_text, strip_space=False)
 
 
-def prepare_frame(frame: pd.DataFrame, *, copy: bool = True) -> pd.DataFrame:
+def prepare_frame(frame: pd.DataFrame, *, copy: bool = True, typed: bool = False) -> pd.DataFrame:
     """Give a raw expenditure frame the derived columns every rule expects, in ledger order.
 
     Adds ``payee_norm``, ``invoice_norm`` and ``day``; sorts by date, then id (ledger order).
-    ``copy=False`` lets a loader that owns ``frame`` save a copy of a large frame.
+    ``copy=False`` lets a loader that owns ``frame`` save a copy of a large frame; ``typed``:
+    its text columns are already strings, "" for none (``core.frames.read_frame`` gives them so),
+    and are not checked again for missing values.
     """
     if frame.empty:
         frame = pd.DataFrame({c: [] for c in FRAME_COLUMNS})
@@ -143,8 +170,17 @@ def prepare_frame(frame: pd.DataFrame, *, copy: bool = True) -> pd.DataFrame:
     frame["amount"] = frame["amount"].astype("int64")
     frame["id"] = frame["id"].astype("int64")
     frame["staff_id"] = frame["staff_id"].astype("Int64")
-    for column in ("payee", "description", "invoice_no", "payment_method", "voucher_no", "category", "line"):
-        frame[column] = frame[column].fillna("").astype(object)
+    if not typed:
+        for column in (
+            "payee",
+            "description",
+            "invoice_no",
+            "payment_method",
+            "voucher_no",
+            "category",
+            "line",
+        ):
+            frame[column] = frame[column].fillna("").astype(object)
     frame["payee_norm"] = normalise_column(frame["payee"])
     frame["invoice_norm"] = normalise_column(frame["invoice_no"])
     frame["day"] = (frame["date"].values.astype("datetime64[D]") - EPOCH).astype("int64")
