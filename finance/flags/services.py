@@ -98,10 +98,17 @@ def _row_signatures(frames: list[pd.DataFrame], ids: set[int]) -> dict[int, str]
         rows = frame[np.isin(frame["id"].to_numpy(), wanted)]
         if rows.empty:
             continue
-        parts = [rows[c].astype(str) for c in _FINGERPRINT_COLUMNS]
-        joined = parts[0].str.cat(parts[1:], sep="|")
-        signatures.update(zip(rows["id"].tolist(), joined.tolist(), strict=True))
+        parts = [_texts(rows[c]) for c in _FINGERPRINT_COLUMNS]
+        signatures.update(zip(rows["id"].tolist(), map("|".join, zip(*parts, strict=True)), strict=True))
     return signatures
+
+
+def _texts(series: pd.Series) -> list[str]:
+    """``series.astype(str)`` as a list; a date column is formatted once per distinct day."""
+    if series.dtype.kind == "M":
+        codes, uniques = pd.factorize(series, use_na_sentinel=False)
+        return pd.Series(uniques).astype(str).to_numpy(dtype=object)[codes].tolist()
+    return series.astype(str).tolist()
 
 
 def _fingerprint(finding: Finding, signatures: dict[int, str]) -> str:
@@ -285,7 +292,9 @@ def _reconcile(
     signatures = _row_signatures(frames, ids)
     lookup = _lookup(frames, ids)
 
-    flags = Flag.objects.filter(agency_id=contract.agency_id)
+    # order_by(): the stored flags are read into a dict; the model's ordering would join the
+    # contract and sort tens of thousands of rows (on disk) for nothing.
+    flags = Flag.objects.filter(agency_id=contract.agency_id).order_by()
     mine = (
         flags.filter(contract=contract) if rules is None else flags.filter(contract=contract, rule__in=rules)
     )

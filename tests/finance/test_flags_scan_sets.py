@@ -299,3 +299,39 @@ def test_the_values_digest_is_the_same_for_the_same_values_and_differs_for_other
     assert len(_digest(values)) == 32
     assert _digest(values) != _digest((*values[:6], {"b": 1, "a": "周日"}, "2025"))
     assert _digest(values) != _digest(("medium", *values[1:]))
+
+
+def test_a_rows_signature_is_the_text_its_fingerprint_was_always_made_of():
+    """The fingerprint of a stored flag is a digest of its expenditures' signatures: a change in
+    how the text is made would reopen every flag at the next scan."""
+    import pandas as pd
+
+    from finance.flags.services import _fingerprint, _row_signatures
+    from finance.rules import Finding, prepare_frame
+
+    frame = prepare_frame(
+        pd.DataFrame(
+            {
+                "id": [7, 8],
+                "contract": ["C-1", "C-1"],
+                "date": [dt.date(2025, 3, 8), dt.date(2025, 3, 9)],
+                "amount": [10050, 990],
+                "line": ["A1", "M1"],
+                "category": ["activities", "materials"],
+                "payee": ["周末商户", "Ａ Shop"],
+                "description": ["活动物资", ""],
+                "invoice_no": ["INV-1", ""],
+                "payment_method": ["bank", "cash"],
+                "voucher_no": ["V-7", ""],
+                "staff_id": [None, 12],
+                "posted_on": [dt.date(2025, 3, 10), None],
+            }
+        )
+    )
+    signatures = _row_signatures([frame], {7, 8})
+    assert signatures == {
+        7: "7|2025-03-08|10050|A1|周末商户|活动物资|INV-1|bank|V-7|<NA>|2025-03-10",
+        8: "8|2025-03-09|990|M1|Ａ Shop|||cash||12|NaT",
+    }
+    one = Finding(rule="WEEKEND_HOLIDAY", subject="s", message="m", params={}, expenditure_ids=(7,))
+    assert _fingerprint(one, signatures) == "9507b1c269fe34f692cd6e99e1ce28d284d6936dfe94b5d2b183c7d04938bd8e"
