@@ -21,6 +21,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,9 @@ class PeopleChange:
     them; a person just created or deleted has no records to look up by id). ``employment``: staff
     whose employment spells changed (a hire or exit date, a spell added or removed).
     ``training``: (staff id, day) of which the approved training hours changed (a record
-    approved, or an approved one created, re-dated or given other hours).
+    approved, or an approved one created, re-dated or given other hours). ``by``: the user who
+    made the change, when known (the scans it queues are recorded as theirs); not part of
+    what changed, so two changes differing only in it are equal.
     """
 
     agency_id: int
@@ -40,6 +43,7 @@ class PeopleChange:
     names: frozenset[str] = field(default_factory=frozenset)
     employment: frozenset[int] = field(default_factory=frozenset)
     training: frozenset[tuple[int, dt.date]] = field(default_factory=frozenset)
+    by: Any = field(default=None, compare=False)
 
     def __bool__(self) -> bool:
         return bool(self.identity or self.names or self.employment or self.training)
@@ -51,6 +55,7 @@ class PeopleChange:
             names=self.names | other.names,
             employment=self.employment | other.employment,
             training=self.training | other.training,
+            by=self.by if getattr(self.by, "pk", None) else other.by,
         )
 
 
@@ -88,8 +93,10 @@ def people_changed_publish(
     names: Iterable[str] = (),
     employment: Iterable[int] = (),
     training: Iterable[tuple[int, dt.date]] = (),
+    by: Any = None,
 ) -> None:
-    """Tell the subscribers what of ``agency``'s people changed (nothing when nothing did).
+    """Tell the subscribers what of ``agency``'s people changed (nothing when nothing did);
+    ``by``: the user who changed it.
 
     Inside ``people_changes_collected`` the change waits for the end of the outermost block."""
     change = PeopleChange(
@@ -98,6 +105,7 @@ def people_changed_publish(
         names=frozenset(name for name in names if name),
         employment=frozenset(employment),
         training=frozenset(training),
+        by=by,
     )
     if not change:
         return

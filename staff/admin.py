@@ -31,7 +31,7 @@ class PeopleChangeAdmin(KeptRecordAdmin):
         ids, before = getattr(request, "_people_before", (set(), {}))
         ids = ids | self._people(form.instance)
         people_publish_change(
-            agency=form.instance.agency_id, before=before, after=people_basis(staff_ids=ids)
+            agency=form.instance.agency_id, before=before, after=people_basis(staff_ids=ids), by=request.user
         )
 
 

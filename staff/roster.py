@@ -328,6 +328,7 @@ def apply_plan(plan: RosterPlan, agency: Agency, batch: ImportBatch, user: Any =
         names=[*(member.name for member in created), *renamed.values(), *(by_id[pk].name for pk in renamed)],
         # The people just created have no records to look up: their names are enough.
         employment=employment - {member.pk for member in created},
+        by=user,
     )
     return summary
 

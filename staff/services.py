@@ -64,7 +64,7 @@ def staff_member_create(
         member = StaffMember(agency=agency)
         _assign(member, STAFF_FIELDS, fields)
         _save(member, by)
-        people_changed_publish(agency=agency, names=[member.name])
+        people_changed_publish(agency=agency, names=[member.name], by=by)
         if hire_date is not None:
             spell_create(staff=member, by=by, hire_date=hire_date)
     return member
@@ -78,7 +78,10 @@ def staff_member_update(*, member: StaffMember, by: Any = None, **fields: Any) -
     _save(member, by)
     if before != (member.staff_no, member.name):
         people_changed_publish(
-            agency=member.agency_id, identity=[member.pk], names=[before[1] if before else "", member.name]
+            agency=member.agency_id,
+            identity=[member.pk],
+            names=[before[1] if before else "", member.name],
+            by=by,
         )
     return member
 
@@ -94,7 +97,7 @@ def spell_create(*, staff: StaffMember, by: Any = None, **fields: Any) -> Employ
     )
     _assign(spell, SPELL_FIELDS, fields)
     _save(spell, by)
-    people_changed_publish(agency=spell.agency_id, employment=[spell.staff_id])
+    people_changed_publish(agency=spell.agency_id, employment=[spell.staff_id], by=by)
     return spell
 
 
@@ -105,7 +108,7 @@ def spell_update(*, spell: EmploymentSpell, by: Any = None, **fields: Any) -> Em
     _assign(spell, SPELL_FIELDS, fields)
     _save(spell, by)
     if before != (spell.hire_date, spell.exit_date):
-        people_changed_publish(agency=spell.agency_id, employment=[spell.staff_id])
+        people_changed_publish(agency=spell.agency_id, employment=[spell.staff_id], by=by)
     return spell
 
 
@@ -168,9 +171,11 @@ def people_basis(*, staff_ids) -> dict[int, tuple]:
     }
 
 
-def people_publish_change(*, agency, before: dict[int, tuple], after: dict[int, tuple]) -> None:
+def people_publish_change(
+    *, agency, before: dict[int, tuple], after: dict[int, tuple], by: Any = None
+) -> None:
     """Publish what changed between two ``people_basis`` of the same people (a write past the
-    services: the admin)."""
+    services: the admin), made by ``by``."""
     identity, names, employment = set(), set(), set()
     for pk in set(before) | set(after):
         old, new = before.get(pk), after.get(pk)
@@ -182,7 +187,7 @@ def people_publish_change(*, agency, before: dict[int, tuple], after: dict[int, 
                 identity.add(pk)
         if old is not None and new is not None and old[2] != new[2]:
             employment.add(pk)
-    people_changed_publish(agency=agency, identity=identity, names=names, employment=employment)
+    people_changed_publish(agency=agency, identity=identity, names=names, employment=employment, by=by)
 
 
 def staff_member_records(member: StaffMember) -> int:
@@ -219,5 +224,5 @@ def staff_member_delete(*, member: StaffMember, by: Any = None) -> None:
     if by is not None:
         member._history_user = by
     # Nothing refers to the person; their name may still be a payee's (PAYEE_IS_STAFF).
-    people_changed_publish(agency=member.agency_id, names=[member.name])
+    people_changed_publish(agency=member.agency_id, names=[member.name], by=by)
     member.delete()

@@ -151,7 +151,7 @@ class TrainingImport(Importer):
         ]
         bulk_create_with_history(records, TrainingRecord, default_user=user, batch_size=1000)
         # Approved hours on these days: one publication for the file (core.people_changes).
-        people_changed_publish(agency=self.agency, training={(r.staff_id, r.date) for r in records})
+        people_changed_publish(agency=self.agency, training={(r.staff_id, r.date) for r in records}, by=user)
         return self.preview(rows)
 
 

@@ -60,13 +60,9 @@ def event_create(*, agency, user=None, **fields) -> TrainingEvent:
     return event
 
 
-@transaction.atomic
-def event_update(*, event: TrainingEvent, user=None, **fields) -> TrainingEvent:
-    """Change an event; attendance already credited above new hours is refused."""
-    for name, value in fields.items():
-        if name in EVENT_FIELDS:
-            setattr(event, name, value)
-    event.full_clean()
+def event_check(event: TrainingEvent) -> None:
+    """Refuse values of a stored event its attendance cannot take (``ValidationError`` by field):
+    hours below what someone was credited, or a title and last day a person already holds."""
     if event.pk and event.attendance.filter(hours__gt=event.hours).exists():
         raise ValidationError(
             {"hours": _("Some attendance is credited with more hours than this; lower it first.")}
@@ -96,6 +92,18 @@ def event_update(*, event: TrainingEvent, user=None, **fields) -> TrainingEvent:
                     % {"name": clash.staff.name, "title": event.title, "date": event.end_date.isoformat()}
                 }
             )
+
+
+@transaction.atomic
+def event_update(*, event: TrainingEvent, user=None, **fields) -> TrainingEvent:
+    """Change an event; attendance already credited above new hours is refused. Its attendance
+    records take its title, last day, provider and kind, and a day whose approved hours moved
+    is published (``core.people_changes``)."""
+    for name, value in fields.items():
+        if name in EVENT_FIELDS:
+            setattr(event, name, value)
+    event.full_clean()
+    event_check(event)
     before = (
         set(event.attendance.filter(status=RecordStatus.APPROVED).values_list("staff_id", "date"))
         if event.pk
@@ -111,7 +119,7 @@ def event_update(*, event: TrainingEvent, user=None, **fields) -> TrainingEvent:
     )
     after = {(staff_id, event.end_date) for staff_id, _day in before}
     if after != before:
-        people_changed_publish(agency=event.agency_id, training=before | after)
+        people_changed_publish(agency=event.agency_id, training=before | after, by=user)
     return event
 
 
@@ -172,6 +180,7 @@ def attendance_record(
     people_changed_publish(
         agency=event.agency_id,
         training=[(r.staff_id, r.date) for r in (*created, *changed) if r.status == RecordStatus.APPROVED],
+        by=user,
     )
     return created + changed
 
@@ -240,7 +249,7 @@ def record_submit(
     record.full_clean()
     record.save()
     if record.status == RecordStatus.APPROVED:
-        people_changed_publish(agency=record.agency_id, training=[(record.staff_id, record.date)])
+        people_changed_publish(agency=record.agency_id, training=[(record.staff_id, record.date)], by=user)
     return record
 
 
@@ -265,11 +274,13 @@ def record_approved_hours(pk) -> tuple | None:
     )
 
 
-def record_publish_change(*, agency, before: tuple | None, after: tuple | None) -> None:
+def record_publish_change(*, agency, before: tuple | None, after: tuple | None, by=None) -> None:
     """Publish the days of a record whose approved hours changed (a write past the services:
-    the admin), given ``record_approved_hours`` before and after."""
+    the admin, by ``by``), given ``record_approved_hours`` before and after."""
     if before != after:
-        people_changed_publish(agency=agency, training=[value[:2] for value in (before, after) if value])
+        people_changed_publish(
+            agency=agency, training=[value[:2] for value in (before, after) if value], by=by
+        )
 
 
 @transaction.atomic
@@ -282,7 +293,7 @@ def record_approve(*, record: TrainingRecord, user, note: str = "") -> TrainingR
     record.review_note = note
     record.full_clean()
     record.save()
-    people_changed_publish(agency=record.agency_id, training=[(record.staff_id, record.date)])
+    people_changed_publish(agency=record.agency_id, training=[(record.staff_id, record.date)], by=user)
     return record
 
 

@@ -447,8 +447,8 @@ def flags_scan_agency(*, agency, user=None, contract_code: str | None = None) ->
 def flags_scan_on_commit(*, contract: Contract, user=None) -> None:
     """Scan ``contract`` once the current transaction commits (after an import or a hand entry).
 
-    The scan is a background job: in-process right after the commit on the embedded set-up,
-    on a Celery worker when a broker is configured, so a large contract never holds a page.
+    The scan is a background job (``core.jobs``): run by the database queue's worker, or a
+    Celery worker when a broker is configured, so a large contract never holds a page.
     Asked for again in the same transaction before it started (an import and a changed budget in
     one save), it is the same job: one scan, after the commit, of everything the save wrote.
     """
@@ -587,16 +587,17 @@ def flags_scan_people_contracts(change) -> set[int]:
 
 def flags_scan_on_people_change(change) -> int:
     """Queue, once after the commit, the scan of each contract a ``PeopleChange`` may change
-    (``flags_scan_people_contracts``); subscribed to ``core.people_changes`` in
-    ``FinanceConfig.ready()``. One scan per contract per transaction, however many people or
-    rows changed (``flags_scan_on_commit``). Returns how many contracts it queued."""
+    (``flags_scan_people_contracts``), recorded as the scan of the user who made the change;
+    subscribed to ``core.people_changes`` in ``FinanceConfig.ready()``. One scan per contract
+    per transaction, however many people or rows changed (``flags_scan_on_commit``). Returns how
+    many contracts it queued."""
     pks = flags_scan_people_contracts(change)
     if not pks:
         return 0
     for contract in Contract.objects.filter(agency_id=change.agency_id, pk__in=sorted(pks)).select_related(
         "agency"
     ):
-        flags_scan_on_commit(contract=contract)
+        flags_scan_on_commit(contract=contract, user=change.by)
     return len(pks)
 
 

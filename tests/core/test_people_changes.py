@@ -54,3 +54,16 @@ def test_a_block_that_raises_sends_nothing(received):
 def test_ids_are_looked_up_a_thousand_at_a_time():
     assert [len(chunk) for chunk in people_chunks(range(2500, 0, -1))] == [1000, 1000, 500]
     assert next(people_chunks({5, 1, 3})) == [1, 3, 5]
+
+
+def test_the_user_who_made_a_change_travels_with_it_and_survives_the_merge(received):
+    from types import SimpleNamespace
+
+    director = SimpleNamespace(pk=5, username="director")
+    with people_changes_collected():
+        people_changed_publish(agency=7, names=["李社工"])
+        people_changed_publish(agency=7, employment=[3], by=director)
+        people_changed_publish(agency=7, employment=[4], by=None)
+    assert [change.by for change in received] == [director]
+    # Who made it is not part of what changed.
+    assert received == [PeopleChange(agency_id=7, names=frozenset({"李社工"}), employment=frozenset({3, 4}))]

@@ -25,7 +25,7 @@ from tests.factories import UserFactory
 from tests.finance.factories import ContractFactory
 from tests.training.factories import TrainingEventFactory, TrainingRecordFactory
 from training.importing import training_import
-from training.models import RecordStatus, TrainingRecord
+from training.models import RecordStatus, TrainingEvent, TrainingRecord
 from training.services import attendance_record, event_update, record_approve, record_reject, record_submit
 
 pytestmark = pytest.mark.django_db
@@ -131,6 +131,8 @@ def test_an_events_attendance_moved_onto_an_activity_day_raises_the_finding(
         event_update(event=event, user=director, start_date=MONDAY, end_date=MONDAY)
     assert scans() == [("D1", "succeeded")]
     assert [flag[1:] for flag in flags("ACTIVITY_DURING_TRAINING")] == [("D1", True, ["D1-MON"])]
+    # The scan is recorded as the director's, who moved the event.
+    assert list(Job.objects.values_list("created_by__username", flat=True)) == [director.username]
 
     with django_capture_on_commit_callbacks(execute=True):
         event_update(event=event, user=director, notes="签到表已归档")
@@ -171,3 +173,44 @@ def test_a_record_approved_in_the_admin_raises_the_finding_and_a_new_note_queues
     with django_capture_on_commit_callbacks(execute=True):
         admin.site._registry[TrainingRecord].save_model(request, record, form=None, change=True)
     assert len(scans()) == 1
+
+
+def test_an_event_redated_in_the_admin_moves_its_attendance_and_raises_the_finding(
+    agency, services, staff_member, director, rf, django_capture_on_commit_callbacks
+):
+    """The admin saves a changed event through the service, as the event page does: the
+    attendance records take its last day, and the contract with an activity that day is scanned
+    at once, as the admin user's scan."""
+    request = rf.post("/admin/")
+    request.user = UserFactory(username="sam", is_staff=True, is_superuser=True)
+    event = TrainingEventFactory(agency=agency, start_date=dt.date(2025, 3, 20), hours=Decimal("6.0"))
+    with django_capture_on_commit_callbacks(execute=True):
+        attendance_record(event=event, entries=[(staff_member, None)], user=director)
+    event.start_date = event.end_date = TUESDAY
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.site._registry[TrainingEvent].save_model(request, event, form=None, change=True)
+    assert list(event.attendance.values_list("date", flat=True)) == [TUESDAY]
+    assert scans() == [("D1", "succeeded")]
+    assert [flag[1:] for flag in flags("ACTIVITY_DURING_TRAINING")] == [("D1", True, ["D1-TUE"])]
+    assert list(Job.objects.values_list("created_by__username", flat=True)) == ["sam"]
+    assert event.history.latest().history_user.username == "sam"
+
+
+def test_the_admins_event_form_refuses_hours_below_what_attendance_was_credited(
+    agency, staff_member, director, rf
+):
+    from django.forms import model_to_dict
+
+    request = rf.post("/admin/")
+    request.user = UserFactory(username="sam", is_staff=True, is_superuser=True)
+    event = TrainingEventFactory(agency=agency, hours=Decimal("6.0"))
+    attendance_record(event=event, entries=[(staff_member, None)], user=director)
+    model_admin = admin.site._registry[TrainingEvent]
+    form_class = model_admin.get_form(request, event)
+    data = {key: value for key, value in model_to_dict(event).items() if value is not None}
+    form = form_class(data={**data, "hours": "4.0"}, instance=event)
+    assert not form.is_valid()
+    assert form.errors["hours"] == ["Some attendance is credited with more hours than this; lower it first."]
+    assert TrainingEvent.objects.get(pk=event.pk).hours == Decimal("6.0")
+    form = form_class(data={**data, "hours": "6.0", "notes": "签到表已归档"}, instance=event)
+    assert form.is_valid(), form.errors

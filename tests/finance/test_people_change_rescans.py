@@ -130,6 +130,8 @@ def test_a_renamed_staff_member_scans_the_contracts_naming_them_or_paying_a_name
     # A pays the person; B pays 赵 敏 for services (the payee compared without spaces); C neither;
     # the other agency's X pays a 赵敏 too and is not scanned.
     assert sorted(scans()) == [("A", "succeeded"), ("B", "succeeded")]
+    # Recorded as the scans of the director, who renamed the person.
+    assert set(Job.objects.values_list("created_by__username", flat=True)) == {director.username}
     ((pk, *_),) = flags("PAYEE_IS_STAFF")
     assert flags("PAYEE_IS_STAFF") == [(pk, "B", True, "S200")]
 
