@@ -3,10 +3,10 @@
 import datetime as dt
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from core.db import bulk_insert_with_history
-from staff.models import EmploymentSpell, StaffMember
+from staff.models import EmploymentSpell, ExitReason, StaffMember
 
 pytestmark = pytest.mark.django_db
 
@@ -96,3 +96,43 @@ def test_ids_with_gaps_from_concurrent_writers_still_get_exactly_their_history(a
         (top, "S971", "+"),
         (top + 5, "S972", "+"),
     ]
+
+
+def test_values_given_in_another_form_are_stored_as_the_orm_would(agency, staff_member):
+    """A date as ISO text, a choice as its enum member, a default left out: each value is
+    made the column's type first (on PostgreSQL the rows then travel by binary COPY)."""
+    ids = bulk_insert_with_history(
+        EmploymentSpell,
+        ["staff", "hire_date", "exit_date", "exit_reason", "exit_notes"],
+        [
+            (staff_member.pk, "2000-01-01", dt.date(2001, 2, 28), ExitReason.FAMILY, "离职面谈：家庭原因"),
+            (staff_member.pk, dt.date(2002, 3, 1), dt.date(2003, 1, 1), "study", ""),
+        ],
+        values={"agency": agency.pk},
+    )  # fmt: skip
+    stored = list(
+        EmploymentSpell.objects.filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("hire_date", "exit_date", "exit_reason", "exit_notes", "employment_type")
+    )
+    assert stored == [
+        (dt.date(2000, 1, 1), dt.date(2001, 2, 28), "family", "离职面谈：家庭原因", "full_time"),
+        (dt.date(2002, 3, 1), dt.date(2003, 1, 1), "study", "", "full_time"),
+    ]
+    history = EmploymentSpell.history.filter(id__in=ids).order_by("id")
+    assert list(history.values_list("hire_date", "exit_reason", "history_type")) == [
+        (dt.date(2000, 1, 1), "family", "+"),
+        (dt.date(2002, 3, 1), "study", "+"),
+    ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+def test_a_table_travels_by_binary_copy_only_when_every_column_type_allows_it():
+    from core.db import _binary_types
+    from finance.models import Expenditure, Flag
+
+    ledger = _binary_types(Expenditure._meta.concrete_fields, connection)
+    assert ledger is not None and {"int8", "date", "numeric", "varchar", "timestamptz"} <= set(ledger)
+    history = Expenditure.history.model._meta.concrete_fields
+    assert _binary_types(history, connection) is not None
+    assert _binary_types(Flag._meta.concrete_fields, connection) is None  # JSON evidence: as text
