@@ -141,7 +141,7 @@ _BINARY_TYPES = {
 }
 
 
-def _binary_types(fields: Sequence[Field], connection) -> list[str] | None:
+def binary_copy_types(fields: Sequence[Field], connection) -> list[str] | None:
     """The binary ``COPY`` type of each column of ``fields``, or None when one has none."""
     names = []
     for field in fields:
@@ -160,7 +160,7 @@ def _write(connection, table: str, fields: Sequence[Field], rows: list[tuple]) -
     # Identifiers come from model metadata and every value is a bound parameter.
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and hasattr(cursor.cursor, "copy"):
-            types = _binary_types(fields, connection)
+            types = binary_copy_types(fields, connection)
             options = " (FORMAT BINARY)" if types else ""
             # The raw cursor's errors are not translated; wrap them into IntegrityError & co.
             with (

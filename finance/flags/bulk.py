@@ -4,9 +4,10 @@ A scan of a large contract stores tens of thousands of flags, their links, event
 These helpers write them as sets, the same on every database, with a statement count that does
 not depend on the number of rows:
 
-- ``insert_rows`` writes rows (dicts of attribute name → Python value) with PostgreSQL ``COPY``,
-  or ``bulk_create`` in large batches elsewhere; asked for, it returns the new primary keys
-  (reserved from the sequence first on PostgreSQL, since ``COPY`` returns nothing);
+- ``insert_rows`` writes rows (dicts of attribute name → Python value) with PostgreSQL ``COPY``
+  (binary for a table without JSON, as ``core.db`` sends the ledger), or ``bulk_create`` in large
+  batches elsewhere; asked for, it returns the new primary keys (reserved from the sequence first
+  on PostgreSQL, since ``COPY`` returns nothing);
 - ``update_rows`` runs one parameterised ``UPDATE … WHERE id = …`` for many rows
   (``executemany``: psycopg pipelines it, SQLite loops in C);
 - ``history_from_rows`` snapshots rows, as they now are in the table, into their
@@ -23,6 +24,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection, models
+
+from core.db import binary_copy_types
 
 #: Rows per ``bulk_create`` batch where there is no ``COPY``.
 BATCH = 5000
@@ -61,10 +64,14 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
         return sorted(row[0] for row in cursor.fetchall())
 
 
+def _fields(model: type[models.Model], names: Sequence[str]) -> list[models.Field]:
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    return [fields[name] for name in names]
+
+
 def _column_values(model: type[models.Model], names: Sequence[str]) -> list:
     """(column name, is JSON) for each attribute name."""
-    fields = {f.attname: f for f in model._meta.concrete_fields}
-    return [(fields[name].column, isinstance(fields[name], models.JSONField)) for name in names]
+    return [(field.column, isinstance(field, models.JSONField)) for field in _fields(model, names)]
 
 
 def insert_rows(
@@ -87,8 +94,13 @@ def insert_rows(
             rows = [(pk, *row) for pk, row in zip(ids, rows, strict=True)]
         columns = _column_values(model, names)
         json_at = [i for i, (_c, is_json) in enumerate(columns) if is_json]
-        sql = f"COPY {_quote(model._meta.db_table)} ({', '.join(_quote(c) for c, _j in columns)}) FROM STDIN"
+        # JSON values go as text; a table without them goes in binary (no text form to parse).
+        types = None if json_at else binary_copy_types(_fields(model, names), connection)
+        options = " (FORMAT BINARY)" if types else ""
+        sql = f"COPY {_quote(model._meta.db_table)} ({', '.join(_quote(c) for c, _j in columns)}) FROM STDIN{options}"
         with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            if types:
+                copy.set_types(types)
             write = copy.write_row
             if json_at:
                 for row in rows:

@@ -128,11 +128,14 @@ def test_values_given_in_another_form_are_stored_as_the_orm_would(agency, staff_
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
 def test_a_table_travels_by_binary_copy_only_when_every_column_type_allows_it():
-    from core.db import _binary_types
-    from finance.models import Expenditure, Flag
+    from core.db import binary_copy_types
+    from finance.models import Expenditure, Flag, FlagEvent
 
-    ledger = _binary_types(Expenditure._meta.concrete_fields, connection)
+    ledger = binary_copy_types(Expenditure._meta.concrete_fields, connection)
     assert ledger is not None and {"int8", "date", "numeric", "varchar", "timestamptz"} <= set(ledger)
     history = Expenditure.history.model._meta.concrete_fields
-    assert _binary_types(history, connection) is not None
-    assert _binary_types(Flag._meta.concrete_fields, connection) is None  # JSON evidence: as text
+    assert binary_copy_types(history, connection) is not None
+    assert binary_copy_types(Flag._meta.concrete_fields, connection) is None  # JSON evidence: as text
+    # The scan's links and events (finance.flags.bulk.insert_rows) go in binary too.
+    assert binary_copy_types(Flag.expenditures.through._meta.concrete_fields, connection) == ["int8"] * 3
+    assert binary_copy_types(FlagEvent._meta.concrete_fields, connection) is not None
