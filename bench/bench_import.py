@@ -19,7 +19,8 @@ and foreign keys), and says how many times that floor the import takes.
 
 ``make bench`` runs it on its scratch PostgreSQL database; alone:
 ``DATABASE_URL=postgres://…/bench_import .venv/bin/python -m bench.bench_import [small|default]
-[--profile]`` (``--profile`` prints cProfile's top 30 of one import). On SQLite there is no
+[--profile]`` (``--profile`` prints cProfile's top 30 of one import, by cumulative time, or by
+the order ``BENCH_PROFILE_SORT`` names, e.g. ``tottime``). On SQLite there is no
 ``COPY`` baseline: the import is timed alone.
 """
 
@@ -174,7 +175,9 @@ def imports(slug: str, codes: list[str], profile: bool) -> dict:
         import pstats
 
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
+        pstats.Stats(profiler, stream=out).sort_stats(
+            os.environ.get("BENCH_PROFILE_SORT", "cumulative")
+        ).print_stats(30)
         print(out.getvalue(), file=sys.stderr)
     floor = _ledger_floor(contract) if connection.vendor == "postgresql" else None
     return {

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from itertools import repeat
+from operator import attrgetter
 from typing import Any
 
 from django.db import connections, router
@@ -81,16 +83,18 @@ def _reserve_ids(model: type[Model], count: int, connection) -> list[int]:
 
 
 def _preparer(field: Field, connection):
-    """``value → database value`` for ``field``, as ``field.get_db_prep_save`` gives it.
+    """``column values → database values`` for ``field``, as ``field.get_db_prep_save`` gives
+    them, one column (a sequence of values) at a time.
 
     On PostgreSQL, psycopg adapts a ``str``, a ``datetime.date``, an ``int`` and a 2-place
-    ``Decimal`` itself and Django's preparation hands such values back unchanged, so values
-    already of the column's type skip the per-value call (100,000 rows × 10 columns).
+    ``Decimal`` itself and Django's preparation hands such values back unchanged, so a column
+    whose values are all already of its type (or None) is kept as it is: its types are looked at
+    in one pass in C, and no value is prepared (100,000 rows × 10 columns of calls otherwise).
     """
     slow = field.get_db_prep_save
 
-    def prepare(value):
-        return slow(value, connection)
+    def prepare(values):
+        return [slow(value, connection) for value in values]
 
     if connection.vendor != "postgresql":
         return prepare
@@ -107,19 +111,20 @@ def _preparer(field: Field, connection):
     elif kind == "DecimalField":
         places = -field.decimal_places
 
-        def prepare_decimal(value):
-            if type(value) is Decimal and value.as_tuple().exponent == places:
-                return value
-            return slow(value, connection)
+        def prepare_decimals(values):
+            if set(map(type, values)) == {Decimal} and set(
+                map(attrgetter("exponent"), map(Decimal.as_tuple, values))
+            ) == {places}:
+                return values
+            return prepare(values)
 
-        return prepare_decimal
+        return prepare_decimals
     else:
         return prepare
+    kept = {plain, type(None)}
 
-    def prepare_plain(value):
-        if value is None or type(value) is plain:
-            return value
-        return slow(value, connection)
+    def prepare_plain(values):
+        return values if set(map(type, values)) <= kept else prepare(values)
 
     return prepare_plain
 
@@ -213,6 +218,8 @@ def bulk_insert_with_history(
     named = {field.attname for field in given}
     if any(field.primary_key for field in given):
         raise ValueError("bulk_insert_with_history chooses the primary keys itself")
+    if any(len(row) != len(given) for row in rows):
+        raise ValueError(f"every row must have {len(given)} values, one for each of {list(fields)}")
     # Columns: the id, the fields that vary by row, then those every row shares.
     others = [f for f in opts.concrete_fields if not f.primary_key and f.attname not in named]
     columns: list[Field] = [opts.pk, *given, *others]
@@ -228,11 +235,17 @@ def bulk_insert_with_history(
         for field in others
     )
     ids = _reserve_ids(model, len(rows), connection)
-    prepare = [_preparer(field, connection) for field in given]
-    prepared = [
-        (pk, *(to_db(value) for to_db, value in zip(prepare, row, strict=True)), *constants)
-        for pk, row in zip(ids, rows, strict=True)
-    ]
+    # Column by column (zip in C), then back into rows.
+    preparers = [_preparer(field, connection) for field in given]
+    by_field = zip(*rows, strict=True)
+    prepared = list(
+        zip(
+            ids,
+            *(to_db(values) for to_db, values in zip(preparers, by_field, strict=True)),
+            *(repeat(value, len(rows)) for value in constants),
+            strict=True,
+        )
+    )
     _write(connection, opts.db_table, columns, prepared)
 
     history = model.history.model

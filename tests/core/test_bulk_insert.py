@@ -81,6 +81,21 @@ def test_the_caller_cannot_choose_the_ids(agency):
         bulk_insert_with_history(StaffMember, ["id", "staff_no"], [(1, "S1")], values={"agency": agency.pk})
 
 
+def test_a_row_with_too_few_or_too_many_values_is_refused_before_anything_is_written(agency):
+    before = StaffMember.objects.count()
+    with pytest.raises(
+        ValueError, match=r"every row must have 2 values, one for each of \['staff_no', 'name'\]"
+    ):
+        bulk_insert_with_history(
+            StaffMember, ["staff_no", "name"], [("S960", "周敏"), ("S961",)], values={"agency": agency.pk}
+        )
+    with pytest.raises(ValueError, match="every row must have 2 values"):
+        bulk_insert_with_history(
+            StaffMember, ["staff_no", "name"], [("S962", "吴强", "多余")], values={"agency": agency.pk}
+        )
+    assert StaffMember.objects.count() == before
+
+
 def test_ids_with_gaps_from_concurrent_writers_still_get_exactly_their_history(agency, monkeypatch):
     # On PostgreSQL another session may draw sequence values between ours: the history is then
     # written from the rows themselves instead of one INSERT … SELECT over the id range.
