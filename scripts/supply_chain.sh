@@ -17,7 +17,7 @@ trap 'rm -f "$report" "$errors"' EXIT
 audit_rc=1
 for service in osv pypi; do
   echo "pip-audit -r requirements.txt --vulnerability-service $service"
-  "$VENV/bin/pip-audit" -r requirements.txt --require-hashes --vulnerability-service "$service" \
+  "$VENV/bin/pip-audit" -r requirements.txt --require-hashes --vulnerability-service "$service" --timeout 5 \
     --progress-spinner off --format json --output "$report" 2>"$errors"
   audit_rc=$?
   # Stop at the first service that answered (a report was written).

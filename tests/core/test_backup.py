@@ -85,6 +85,7 @@ def sqlite_archive(sqlite_source, tmp_path_factory):
     return backup_script.backup(out_dir=out, database_url=sqlite_source["url"], media=sqlite_source["media"])
 
 
+@pytest.mark.own_sqlite
 def test_a_sqlite_backup_is_one_timestamped_private_archive(sqlite_archive):
     assert re.fullmatch(r"agency-\d{8}-\d{6}\.tar\.gz", sqlite_archive.name)
     assert sqlite_archive.stat().st_mode & 0o777 == 0o600
@@ -95,6 +96,7 @@ def test_a_sqlite_backup_is_one_timestamped_private_archive(sqlite_archive):
     assert names == ["database.sqlite3", "manifest.json", "media/scans/cert-B001.pdf"]
 
 
+@pytest.mark.own_sqlite
 def test_restoring_into_an_empty_database_brings_back_every_record_and_its_history(
     sqlite_source, sqlite_archive, tmp_path
 ):
@@ -123,6 +125,7 @@ def test_restoring_into_an_empty_database_brings_back_every_record_and_its_histo
     assert (media / "scans" / "cert-B001.pdf").read_bytes() == b"%PDF-1.4 certificate scan"
 
 
+@pytest.mark.own_sqlite
 def test_restoring_over_a_database_with_tables_is_refused_unless_forced(
     sqlite_source, sqlite_archive, tmp_path
 ):
@@ -141,6 +144,7 @@ def test_restoring_over_a_database_with_tables_is_refused_unless_forced(
     assert _sqlite_counts(target) == _sqlite_counts(sqlite_source["db"])
 
 
+@pytest.mark.own_sqlite
 def test_forced_restore_moves_existing_uploads_aside(sqlite_archive, tmp_path):
     media = tmp_path / "media"
     media.mkdir()
@@ -155,6 +159,7 @@ def test_forced_restore_moves_existing_uploads_aside(sqlite_archive, tmp_path):
     assert (aside[0] / "later-upload.pdf").read_bytes() == b"newer"
 
 
+@pytest.mark.own_sqlite
 def test_the_command_line_backs_up_and_refuses_with_one_line_and_exit_1(sqlite_source, tmp_path):
     env = _env(sqlite_source["url"], sqlite_source["media"])
     made = subprocess.run(
@@ -181,6 +186,7 @@ def test_the_command_line_backs_up_and_refuses_with_one_line_and_exit_1(sqlite_s
     assert "Traceback" not in refused.stderr
 
 
+@pytest.mark.own_sqlite
 def test_a_sqlite_backup_is_not_restored_into_postgresql(sqlite_archive):
     with pytest.raises(backup_script.BackupError, match="holds a sqlite database"):
         backup_script.restore(archive=sqlite_archive, database_url="postgres://nobody@127.0.0.1:1/none")

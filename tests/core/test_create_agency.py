@@ -137,6 +137,7 @@ def test_two_different_passwords_on_the_terminal_are_refused(monkeypatch):
     assert Agency.objects.count() == 0
 
 
+@pytest.mark.own_sqlite
 def test_from_the_shell_a_refusal_exits_1_without_a_traceback(tmp_path):
     env = {"DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "PATH": "/usr/bin:/bin"}
     python = str(Path(sys.executable))
