@@ -28,15 +28,20 @@ PERSONAS = (*ROLES, "outsider")
 
 
 def pytest_collection_modifyitems(config, items):
-    """A test marked ``own_sqlite`` never touches the database under test (it makes and uses a
-    SQLite file of its own), so the PostgreSQL run would repeat the SQLite run's result: it
-    runs once, on SQLite (.ci/run runs the suite on both)."""
+    """Tests whose result cannot depend on the database under test run once, on SQLite
+    (.ci/run runs the suite on both): ``own_sqlite`` ones make and use a SQLite file of their
+    own; ``one_database`` ones check the wording and layout of every page and report file (the
+    crawl of every page in a browser), which the same code renders from the same data."""
     if not django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         return
-    once = pytest.mark.skip(reason="uses a SQLite file of its own: the SQLite run covers it")
+    reasons = {
+        "own_sqlite": "uses a SQLite file of its own: the SQLite run covers it",
+        "one_database": "wording and layout, the same on any database: the SQLite run covers it",
+    }
     for item in items:
-        if item.get_closest_marker("own_sqlite"):
-            item.add_marker(once)
+        for marker, reason in reasons.items():
+            if item.get_closest_marker(marker):
+                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture(autouse=True)

@@ -126,6 +126,7 @@ def _problems(text: str, *, chinese: bool) -> list[str]:
     return found
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_every_report_file_shows_no_internal_code_and_chinese_ones_no_english(demo, db, language):
     from core.reports import render

@@ -16,7 +16,7 @@ import pytest
 
 from tests.e2e.conftest import DESKTOP, PHONE
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.one_database]
 
 PERSONAS = ["director", "finance", "supervisor", "staff", "auditor"]
 #: Words a Chinese page may show: file types, the language switcher's own name, login names.
