@@ -15,7 +15,9 @@ into each of three fresh contracts of the same agency, in a child process (its p
 own). Goal: the import within 3× the ``COPY``. On PostgreSQL it also measures the database's
 own floor for what one import stores (``bench.floor``: the same expenditures, history rows and
 batch stored again by binary ``COPY`` into twins of their tables, with the ledger's keys, indexes
-and foreign keys), and says how many times that floor the import takes.
+and foreign keys), says how many times that floor the import takes, and takes the ledger rows'
+part of it apart (``bench.floor.floor_split``: the same rows into twins holding only the columns,
+only the foreign keys, only the keys and indexes, or everything).
 
 ``make bench`` runs it on its scratch PostgreSQL database; alone:
 ``DATABASE_URL=postgres://…/bench_import .venv/bin/python -m bench.bench_import [small|default]
@@ -179,9 +181,11 @@ def imports(slug: str, codes: list[str], profile: bool) -> dict:
             os.environ.get("BENCH_PROFILE_SORT", "cumulative")
         ).print_stats(30)
         print(out.getvalue(), file=sys.stderr)
-    floor = _ledger_floor(contract) if connection.vendor == "postgresql" else None
+    postgres = connection.vendor == "postgresql"
+    floor = _ledger_floor(contract) if postgres else None
     return {
         "floor": floor,
+        "split": _ledger_split(contract) if postgres else None,
         "times": times,
         "cpu": cpu_times,
         "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
@@ -203,6 +207,14 @@ def _ledger_floor(contract) -> dict:
             (ImportBatch._meta.db_table, "id IN (SELECT import_batch_id FROM finance_expenditure WHERE contract_id = %s)", [contract.pk]),
         ]
     )  # fmt: skip
+
+
+def _ledger_split(contract) -> list[tuple[str, float]]:
+    """The ledger rows' floor taken apart: keys and indexes, foreign keys (``bench.floor``)."""
+    from bench.floor import floor_split
+    from finance.models import Expenditure
+
+    return floor_split(Expenditure._meta.db_table, "contract_id = %s", [contract.pk])
 
 
 def _range(times: list[float]) -> str:
@@ -271,6 +283,17 @@ def run(size: str = "default", profile: bool = False) -> list[dict]:
                 "seconds": round(floor["seconds"], 3),
                 "rows_per_s": int(floor["rows"] / floor["seconds"]),
                 "baseline": f"{floor['seconds'] / baseline:.2f}× COPY",
+            }
+        )
+    split = figures["split"] if baseline is not None else None
+    for part, seconds in split or []:
+        out.append(
+            {
+                "operation": f"— of which the ledger rows into a twin of finance_expenditure holding {part} (best of 3)",
+                "size": f"{rows:,} rows",
+                "seconds": round(seconds, 3),
+                "rows_per_s": int(rows / seconds),
+                "baseline": f"{seconds / baseline:.2f}× COPY",
             }
         )
     return out

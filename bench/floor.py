@@ -15,6 +15,9 @@ benchmark can say how far a service is from what the database itself needs:
   parsing) and commits, which runs the deferred foreign-key checks;
 - the schema is dropped afterwards.
 
+``floor_split`` takes one table's floor apart: the same rows into twins holding only some of what
+the table keeps (its columns; its foreign keys; its keys, checks and indexes; everything).
+
 PostgreSQL only (it is the production database and has ``COPY``).
 """
 
@@ -43,10 +46,13 @@ def _dump(cursor, table: str, where: str, params: Sequence) -> tuple[bytes, int]
     return b"".join(chunks), cursor.fetchone()[0]
 
 
-def _twin(cursor, table: str) -> None:
-    """An empty ``bench_floor`` copy of ``table`` with its keys, indexes, checks and foreign keys."""
+def _twin(cursor, table: str, like: str = "INCLUDING ALL", foreign_keys: bool = True) -> None:
+    """An empty ``bench_floor`` copy of ``table``: by default with its keys, indexes, checks and
+    foreign keys; ``like`` says what ``LIKE`` copies (``""``: the columns only)."""
     twin = f"{SCHEMA}.{_quote(table)}"
-    cursor.execute(f"CREATE TABLE {twin} (LIKE public.{_quote(table)} INCLUDING ALL)")
+    cursor.execute(f"CREATE TABLE {twin} (LIKE public.{_quote(table)} {like})")
+    if not foreign_keys:
+        return
     cursor.execute(
         "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
         "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
@@ -54,6 +60,48 @@ def _twin(cursor, table: str) -> None:
     )
     for name, definition in cursor.fetchall():
         cursor.execute(f"ALTER TABLE {twin} ADD CONSTRAINT {_quote(name + '_floor')} {definition}")
+
+
+#: What ``floor_split`` copies into each twin: (label, ``LIKE`` options, with the foreign keys).
+SPLIT = (
+    ("columns only (no key, index or constraint; logged)", "", False),
+    ("the foreign keys alone", "INCLUDING DEFAULTS", True),
+    ("primary key, checks and indexes, no foreign key", "INCLUDING ALL", False),
+    ("everything", "INCLUDING ALL", True),
+)
+
+
+def floor_split(table: str, where: str, params: Sequence, repeat: int = 3) -> list[tuple[str, float]]:
+    """What each part of what ``table`` keeps costs: the best of ``repeat`` binary ``COPY``-s (and
+    commits) of the same rows into a twin holding only that part (``SPLIT``), as (label, seconds).
+
+    PostgreSQL checks a foreign key row by row and updates every index for every row, so this
+    says how much of a floor no writer of the rows can avoid while it keeps them.
+    """
+    from django.db import connection, transaction
+
+    raw = connection.cursor().cursor
+    with transaction.atomic():
+        data, _count = _dump(raw, table, where, params)
+    twin = f"{SCHEMA}.{_quote(table)}"
+    out = []
+    try:
+        for label, like, foreign_keys in SPLIT:
+            best = float("inf")
+            for _ in range(repeat):
+                with transaction.atomic():
+                    raw.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
+                    raw.execute(f"CREATE SCHEMA {SCHEMA}")
+                    _twin(raw, table, like, foreign_keys)
+                started = time.perf_counter()
+                with transaction.atomic(), raw.copy(f"COPY {twin} FROM STDIN (FORMAT binary)") as copy:
+                    copy.write(data)
+                best = min(best, time.perf_counter() - started)
+            out.append((label, best))
+    finally:
+        with transaction.atomic():
+            raw.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
+    return out
 
 
 def storage_floor(tables: Sequence[tuple[str, str, Sequence]]) -> dict:
