@@ -8,9 +8,13 @@ is made of the charges of the contracts that check the rule.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from finance.rules.base import RuleContext
+
+#: What makes two charges one invoice: its number and its payee, both normalised.
+_KEY = ["invoice_norm", "payee_norm"]
 
 
 def invoice_groups(frame: pd.DataFrame, context: RuleContext) -> pd.DataFrame:
@@ -19,7 +23,8 @@ def invoice_groups(frame: pd.DataFrame, context: RuleContext) -> pd.DataFrame:
 
     Other contracts that do not run DUPLICATE_INVOICE (``context.rules_off``) are left out: their
     charges neither join a group nor make one fire."""
-    own = frame[(frame["invoice_norm"] != "") & (frame["amount"] > 0)]
+    charged = np.flatnonzero((frame["invoice_norm"].to_numpy() != "") & (frame["amount"].to_numpy() > 0))
+    own_keys = frame[_KEY].iloc[charged]
     others = context.agency_invoices
     others = others[
         (others["invoice_norm"] != "") & (others["amount"] > 0) & (others["contract"] != context.contract)
@@ -27,14 +32,17 @@ def invoice_groups(frame: pd.DataFrame, context: RuleContext) -> pd.DataFrame:
     unchecked = context.contracts_not_running("DUPLICATE_INVOICE")
     if unchecked and not others.empty:
         others = others[~others["contract"].isin(unchecked)]
-    if own.empty:
-        return own.assign(group=pd.Series(dtype="int64"))
+    if own_keys.empty:
+        return frame.iloc[charged].assign(group=pd.Series(dtype="int64"))
     # Only other contracts' rows that share a key with this contract can matter.
     if not others.empty:
-        keys = pd.MultiIndex.from_frame(own[["invoice_norm", "payee_norm"]])
-        others = others[pd.MultiIndex.from_frame(others[["invoice_norm", "payee_norm"]]).isin(keys)]
-    if others.empty:
-        own = own[own.duplicated(["invoice_norm", "payee_norm"], keep=False)]
+        others = others[pd.MultiIndex.from_frame(others[_KEY]).isin(pd.MultiIndex.from_frame(own_keys))]
+    # Only this contract's charges whose key another charge shares can be in a group: the others
+    # are not copied out of the frame (its every column, for most of its rows).
+    repeated = own_keys.duplicated(keep=False).to_numpy()
+    if not others.empty:
+        repeated |= pd.MultiIndex.from_frame(own_keys).isin(pd.MultiIndex.from_frame(others[_KEY]))
+    own = frame.iloc[charged[repeated]]
     charges = pd.concat([own, others], ignore_index=True) if not others.empty else own
     if charges.empty:
         return charges.assign(group=pd.Series(dtype="int64"))

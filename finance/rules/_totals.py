@@ -20,8 +20,9 @@ def first_crossing(frame: pd.DataFrame, limits: pd.Series | int, by: str | None)
     else:
         running = frame.groupby(by, sort=False)["amount"].cumsum()
         limit = frame[by].map(limits)
-    crossed = frame.assign(running=running, limit=limit)
-    crossed = crossed[crossed["limit"].notna() & (crossed["running"] > crossed["limit"])]
+    # Only the rows above their limit are copied out of the frame (with their two new columns).
+    over = (pd.Series(limit, index=frame.index).notna() & (running > limit)).to_numpy()
+    crossed = frame[over].assign(running=running[over], limit=limit[over] if by is not None else limit)
     if by is None:
         return crossed.head(1)
     return crossed.groupby(by, sort=False).head(1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -18,13 +19,17 @@ def duplicate_payment(frame: pd.DataFrame, policy: dict, context: RuleContext) -
     another, that are not already exactly one DUPLICATE_INVOICE group (none is, when the contract's
     ``disabled_rules`` names DUPLICATE_INVOICE)."""
     window = int(policy["duplicate_window_days"])
-    rows = frame[(frame["category"] != "personnel") & (frame["amount"] > 0)]
-    rows = rows[rows.duplicated(["payee_norm", "amount"], keep=False)]
+    paid = np.flatnonzero((frame["category"].to_numpy() != "personnel") & (frame["amount"].to_numpy() > 0))
+    # Only the two key columns are copied to find repeats; then only the repeated rows.
+    repeated = frame[["payee_norm", "amount"]].iloc[paid].duplicated(keep=False).to_numpy()
+    rows = frame.iloc[paid[repeated]]
     if rows.empty:
         return []
     rows = rows.sort_values(["payee_norm", "amount", "date", "id"])
     rows = rows.assign(cluster=clusters(rows, ["payee_norm", "amount"], window).values)
     rows = rows[rows.groupby("cluster")["id"].transform("size") >= 2]
+    if rows.empty:  # repeats, but none within the window: no invoice group to look up
+        return []
     # A contract that does not check DUPLICATE_INVOICE has no invoice group to defer to.
     if "DUPLICATE_INVOICE" in (policy.get("disabled_rules") or {}):
         group_of = {}

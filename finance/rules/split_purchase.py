@@ -22,21 +22,26 @@ def split_purchase(frame: pd.DataFrame, policy: dict, context: RuleContext) -> l
     window = int(policy["split_window_days"])
     # Amounts are whole cents, so "below the threshold" is "below its ceiling in cents".
     threshold_cents = math.ceil(Decimal(str(policy["approval_threshold"])) * 100)
-    amounts = frame["amount"]
-    small = (frame["category"] != "personnel") & (amounts > 0) & (amounts < threshold_cents)
-    rows = frame[small]
-    if rows.empty:
+    amounts = frame["amount"].to_numpy()
+    small = np.flatnonzero(
+        (frame["category"].to_numpy() != "personnel") & (amounts > 0) & (amounts < threshold_cents)
+    )
+    if not len(small):
         return []
-    rows = rows.sort_values(["payee_norm", "date", "id"])
-    rows = rows.assign(run=clusters(rows, ["payee_norm"], window).values)
-    stats = rows.groupby("run")["amount"].agg(["size", "sum"])
+    # The runs are found on the five columns they need (most rows are small purchases: copying
+    # every column of them, twice, cost more than the clustering); then only their rows are taken.
+    keys = frame[["payee_norm", "date", "id", "day", "amount"]].iloc[small].assign(position=small)
+    keys = keys.sort_values(["payee_norm", "date", "id"])
+    run = clusters(keys, ["payee_norm"], window).to_numpy()
+    stats = keys.assign(run=run).groupby("run")["amount"].agg(["size", "sum"])
     wanted = stats[(stats["size"] >= 2) & (stats["sum"] >= threshold_cents)].index
-    rows = rows[rows["run"].isin(wanted)]
-    if rows.empty:
+    keep = np.isin(run, wanted.to_numpy())
+    if not keep.any():
         return []
+    rows = frame.iloc[keys["position"].to_numpy()[keep]]
     # Runs are contiguous (rows sorted by payee, date, id): slice plain lists per run instead of
     # building a DataFrame per group (thousands of runs on a large ledger).
-    runs = rows["run"].to_numpy()
+    runs = run[keep]
     starts = np.flatnonzero(np.r_[True, runs[1:] != runs[:-1]]).tolist()
     ends = [*starts[1:], len(runs)]
     ids = rows["id"].tolist()
