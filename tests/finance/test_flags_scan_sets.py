@@ -301,6 +301,35 @@ def test_the_values_digest_is_the_same_for_the_same_values_and_differs_for_other
     assert _digest(values) != _digest(("medium", *values[1:]))
 
 
+def test_the_values_digest_is_the_one_stored_flags_were_given_before_orjson():
+    """Flags stored before the digest was encoded by orjson keep their digest: a re-scan of an
+    installation that upgrades finds them unchanged and writes nothing."""
+    import datetime as dt
+    import hashlib
+    import json
+    from decimal import Decimal
+
+    from finance.flags.services import _digest
+
+    before = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode
+    values = (
+        "warning",
+        "A1",
+        ("V-0001", "V-0002"),
+        ["JX-XF-2026-01"],
+        "Voucher %(voucher)s is dated %(date)s, a public holiday (%(holiday)s)",
+        {"voucher": "V-0001", "date": "2026-10-01", "holiday": "National Day", "count": 2},
+        {
+            "date": dt.date(2026, 10, 1),
+            "amount": Decimal("1280.00"),
+            "ratio": 0.125,
+            "note": '周六 "引号"\n\t',
+        },
+        "2026-10-01",
+    )
+    assert _digest(values) == hashlib.md5(before(values).encode(), usedforsecurity=False).hexdigest()
+
+
 def test_a_rows_signature_is_the_text_its_fingerprint_was_always_made_of():
     """The fingerprint of a stored flag is a digest of its expenditures' signatures: a change in
     how the text is made would reopen every flag at the next scan."""
