@@ -233,11 +233,12 @@ def _digest(values: tuple) -> str:
     """A digest of a finding's stored values, the same for the same values (as JSON gives them
     back: a tuple and a list alike, keys in any order).
 
-    orjson writes the same bytes as ``json.dumps(…, ensure_ascii=False, sort_keys=True,
-    separators=(",", ":"), default=str)``, which made the digests before it, for every value a
-    finding holds but a float written with an exponent (``1e-7``, not ``1e-07``): a flag whose
-    values hold one is rewritten quietly, once, by its next scan. Its encoding takes 0.3 µs a finding
-    instead of 2.9 (docs/performance.md).
+    For the texts, integers, ordinary floats, dates and decimals findings hold, orjson writes the
+    bytes ``json.dumps(…, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+    default=str)`` wrote, which made the digests before it (a test pins it). A value it writes
+    otherwise (a float with an exponent, ``1e-7`` not ``1e-07``; a datetime, with a ``T``) makes
+    its flag's next scan rewrite it quietly, once. Its encoding takes 0.3 µs a finding instead of
+    2.9 (docs/performance.md).
     """
     return hashlib.md5(
         orjson.dumps(values, default=str, option=_DIGEST_JSON), usedforsecurity=False
