@@ -19,12 +19,10 @@ target). A management command for the kind is an ``ImportCommand`` (core.importi
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -35,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.collector import no_gc_pauses
 from core.importing.errors import FileRefused, ImportErrors, RowError
 from core.importing.reading import read_table
 from core.importing.spec import ErrorList, FileSpec, ParsedRow, parse_table
@@ -287,27 +286,10 @@ class _Context:
         )
 
 
-@contextmanager
-def _no_gc_pauses():
-    """Hold off the cyclic garbage collector while a file's rows are read, parsed and written.
-
-    A 100,000-row file makes a million small objects that all stay alive until the import
-    ends; the collector would walk them again and again (a third of the parse time) and free
-    nothing. Reference counting still frees everything as usual; the collector runs again
-    afterwards.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def run_import(importer: Importer, *, data: bytes, filename: str, dry_run: bool = False) -> ImportResult:
-    """Import one file of the importer's kind (see ``_run_import``), without collector pauses."""
-    with _no_gc_pauses():
+    """Import one file of the importer's kind (see ``_run_import``), without collector pauses
+    (``core.collector``: a file's parsed rows all stay alive until it is written)."""
+    with no_gc_pauses():
         return _run_import(importer, data=data, filename=filename, dry_run=dry_run)
 
 

@@ -1,8 +1,10 @@
 """The scan stores its findings as sets: a re-scan writes only what changed, in constant queries."""
 
 import datetime as dt
+import gc
 import re
 from decimal import Decimal
+from unittest import mock
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -364,3 +366,11 @@ def test_a_rows_signature_is_the_text_its_fingerprint_was_always_made_of():
     }
     one = Finding(rule="WEEKEND_HOLIDAY", subject="s", message="m", params={}, expenditure_ids=(7,))
     assert _fingerprint(one, signatures) == "9507b1c269fe34f692cd6e99e1ce28d284d6936dfe94b5d2b183c7d04938bd8e"
+
+
+def test_a_flag_scan_runs_with_the_collector_off(contract):
+    seen = []
+    with mock.patch("finance.flags.services._scan", side_effect=lambda *a, **k: seen.append(gc.isenabled())):
+        flags_scan_contract(contract=contract)
+    assert seen == [False]  # the scan's findings stay alive until stored: no collector walks
+    assert gc.isenabled() is True
