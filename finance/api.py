@@ -33,6 +33,7 @@ from finance.models import (
     Funder,
     StaffAssignment,
 )
+from finance.selectors import finance_imports_for
 from staff.models import StaffMember
 
 
@@ -347,12 +348,9 @@ class LedgerImportViewSet(TenantReadOnlyViewSet):
     required_actions = {"upload": "view"}
 
     def get_queryset(self):
-        qs = super().get_queryset()
-        if has_role(self.request.user, Role.DIRECTOR, Role.FINANCE):
-            return qs
         # Auditors read the imports of the contracts granted to them (docs/roles.md), nothing else.
-        codes = Contract.objects.for_user(self.request.user, "view").values("code")
-        return qs.filter(target__in=codes)
+        visible = finance_imports_for(self.request.user, kinds=("ledger",)).values("pk")
+        return super().get_queryset().filter(pk__in=visible)
 
     @action(detail=False, methods=["post"])
     def upload(self, request):

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from core.models import ImportBatch
 from core.navigation import dashboard_panel
 from finance.models import Contract
-from finance.selectors import contracts_burn
+from finance.selectors import contracts_burn, finance_imports_for
 
 RECENT_IMPORTS = 5
 
@@ -27,8 +26,7 @@ def contracts_panel(request):
     today = timezone.localdate()
     burn = contracts_burn(Contract.objects.for_user(user, "view"), as_of=today)
     imports = list(
-        ImportBatch.objects.for_user(user, "view")
-        .filter(kind="ledger")
+        finance_imports_for(user, kinds=("ledger",))
         .select_related("created_by")
         .order_by("-created_at", "-id")[:RECENT_IMPORTS]
     )

@@ -14,6 +14,8 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from core.db import MoneySum
+from core.models import ImportBatch
+from core.roles import Role, has_role
 from finance.models import BudgetLine, BudgetRevisionLine, Contract, Expenditure
 
 ZERO = Decimal("0.00")
@@ -228,6 +230,21 @@ def ledger_stored_totals(contracts, contract: Contract | None = None) -> dict:
         "amount": _money(sums["amount"]),
         "refunds": _money(sums["refunds"]),
     }
+
+
+#: The kinds of import a contract's ledger pages list (their target is the contract's code).
+FINANCE_IMPORT_KINDS = ("ledger", "bank_statement")
+
+
+def finance_imports_for(user, kinds: tuple[str, ...] = FINANCE_IMPORT_KINDS):
+    """The ledger and bank-statement imports ``user`` may read (docs/roles.md): every one of the
+    agency for a director or finance officer; for anyone else (an auditor) only those of the
+    contracts they may view, as their ledger rows. Pages, panels, the inbox and the API all read
+    imports through here."""
+    imports = ImportBatch.objects.for_user(user, "view").filter(kind__in=kinds)
+    if has_role(user, Role.DIRECTOR, Role.FINANCE):
+        return imports
+    return imports.filter(target__in=Contract.objects.for_user(user, "view").values("code"))
 
 
 def ledger_queryset(qs):

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from core.forms import apply_validation_error
 from core.importing.errors import RowError
-from core.models import ImportBatch, agency_of
+from core.models import agency_of
 from core.paging import paginate_keyset
 from core.roles import Role, has_role
 from finance import forms, services
@@ -39,6 +39,7 @@ from finance.selectors import (
     budget_warnings,
     contracts_with_totals,
     cumulative_rebudgeting,
+    finance_imports_for,
     ledger_queryset,
     ledger_stored_totals,
     revision_warnings,
@@ -519,11 +520,7 @@ def ledger_import(request):
             UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
             token = hashlib.sha256(data + str(request.user.pk).encode()).hexdigest()
             (UPLOAD_DIR / token).write_bytes(data)
-    batches = (
-        ImportBatch.objects.for_user(request.user, "view")
-        .filter(kind="ledger")
-        .select_related("created_by")[:20]
-    )
+    batches = finance_imports_for(request.user, kinds=("ledger",)).select_related("created_by")[:20]
     return render(
         request,
         "finance/import.html",
@@ -590,12 +587,7 @@ def import_summary_text(summary: dict, contract_code: str) -> str:
 @login_required
 def import_detail(request, pk):
     """One past finance import: its rows (imported), or every reason it was refused."""
-    batch = (
-        ImportBatch.objects.for_user(request.user, "view")
-        .filter(pk=pk, kind__in=["ledger", "bank_statement"])
-        .select_related("created_by")
-        .first()
-    )
+    batch = finance_imports_for(request.user).filter(pk=pk).select_related("created_by").first()
     if batch is None or not request.user.has_perm("finance.view_expenditure"):
         raise Http404
     rows = ledger_queryset(

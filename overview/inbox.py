@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from core.models import ImportBatch
 from core.roles import Role, user_roles
 from finance.models import BudgetRevision, Flag
+from finance.selectors import finance_imports_for
 from staff.models import EXPIRY_WARNING_DAYS, StaffMember
 from staff.selectors import active_on, qualifications_for
 from training.selectors import pending_for_approval
@@ -26,7 +27,6 @@ from training.selectors import pending_for_approval
 #: How far back a refused import still asks for attention.
 REFUSED_IMPORT_DAYS = 30
 #: Import kinds whose page is in finance (the inbox links to the refused import's own page).
-FINANCE_IMPORT_KINDS = ("ledger", "bank_statement")
 
 
 @dataclass(frozen=True)
@@ -95,8 +95,8 @@ def _imports(user, today: dt.date) -> InboxItem | None:
         return None
     since = timezone.now() - dt.timedelta(days=REFUSED_IMPORT_DAYS)
     row = (
-        ImportBatch.objects.for_user(user, "view")
-        .filter(kind__in=FINANCE_IMPORT_KINDS, status=ImportBatch.Status.FAILED, created_at__gte=since)
+        finance_imports_for(user)
+        .filter(status=ImportBatch.Status.FAILED, created_at__gte=since)
         .aggregate(n=Count("id"), newest=Max("id"))
     )
     url = (
