@@ -11,7 +11,7 @@ from core.caching import minute_cached
 from core.models import agency_of
 from core.navigation import dashboard_panel
 from core.roles import Role, user_roles
-from supervision import selectors
+from supervision import selectors, services
 from supervision.forms import SessionForm
 from supervision.models import ActionItem, SessionAttendance
 
@@ -46,6 +46,7 @@ def my_supervision_panel(request):
     )
     if not awaiting and not items and user_roles(user) & {Role.SUPERVISOR, Role.DIRECTOR}:
         return None
+    services.action_items_read(items=items[:ITEMS_SHOWN], user=user, channel="page")
     return {
         "template": "supervision/panel_mine.html",
         "awaiting": awaiting,
@@ -71,6 +72,7 @@ def supervisor_panel(request):
     # choices come from the plans already loaded); the full form offers everyone.
     form.fields["attendees"].choices = [(s.pk, f"{s.name} ({s.staff_no})") for s in supervisees]
     rows = overview["rows"]
+    services.action_items_read(items=overview["overdue"], user=request.user, channel="page")
     return {
         "template": "supervision/panel_supervisor.html",
         "overview": overview,

@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.confidential import sensitive_read_record
+from core.confidential import sensitive_read_record, sensitive_reads_record
 from core.models import Agency, SensitiveRead
 from core.permissions import grant_object_perm, revoke_object_perm
 from staff.models import LEVEL_RANK, EmploymentSpell, Qualification, StaffMember
@@ -382,6 +382,13 @@ def session_amend(*, session: SupervisionSession, user, reason: str, **changes) 
 def session_notes_read(*, session: SupervisionSession, user, channel: str) -> SensitiveRead:
     """Record that ``user`` read the confidential notes of ``session`` (page, form, api, report)."""
     return sensitive_read_record(obj=session, user=user, channel=channel)
+
+
+def action_items_read(*, items, user, channel: str) -> None:
+    """Record that ``user`` read the text of ``items`` (action items are confidential: each
+    is a step agreed in a session's notes), one row each, in one statement; none for no items."""
+    if items:
+        sensitive_reads_record(objs=items, user=user, channel=channel)
 
 
 def action_item_create(

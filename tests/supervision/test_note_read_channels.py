@@ -185,3 +185,23 @@ def test_each_channel_logs_the_read_or_shows_no_notes(key, ctx, personas, login_
         assert reads == []
         text = content.decode("utf-8", "replace")
         assert NOTES not in text and ITEM not in text
+
+
+@pytest.mark.parametrize("persona", ["director", "finance", "supervisor", "staff", "auditor", "outsider"])
+def test_the_home_page_logs_the_action_items_its_panels_show_or_shows_none(
+    persona, ctx, personas, login_client
+):
+    """The home page is no supervision page, but its panels show action items: the staff
+    member's own open items and the supervisor's overdue ones (roles.md: every way notes
+    reach a screen counts)."""
+    user = personas[persona]
+    SensitiveRead.objects.all().delete()
+    page = login_client(user).get("/").content.decode()
+    reads = list(SensitiveRead.objects.values_list("user_id", "object_type", "object_id", "channel"))
+    if ITEM in page:
+        assert reads == [(user.pk, "supervision.actionitem", str(ctx["item"].pk), "page")]
+    else:
+        assert reads == []
+    assert NOTES not in page
+    # The staff member owns the item; the supervisor led its session (overdue since 2025-04-01).
+    assert (ITEM in page) is (persona in ("staff", "supervisor"))
