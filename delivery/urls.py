@@ -15,3 +15,11 @@ urlpatterns = [
     path("activities/import/", views.activity_import, name="delivery-import"),
     path("workload/", views.workload, name="delivery-workload"),
 ]
+
+#: The record each page shows (URL name → model label): a refused request for one is also
+#: recorded for the agency owning the record (core.access_log).
+record_models = {
+    "delivery-contract-targets": "finance.Contract",
+    "delivery-target-create": "finance.Contract",
+    "delivery-target-update": "finance.Contract",
+}

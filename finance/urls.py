@@ -42,6 +42,7 @@ record_models = {
     "finance-expenditure-add": "finance.Contract",
     "finance-grants": "finance.Contract",
     "finance-revision-decide": "finance.BudgetRevision",
+    "finance-import-detail": "core.ImportBatch",
     "finance-expenditure-void": "finance.Expenditure",
     "finance-expenditure-reverse": "finance.Expenditure",
 }

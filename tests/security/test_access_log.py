@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.db import DatabaseError
+from django.urls import URLResolver, get_resolver
 
+from core.access_log import record_pages
 from core.models import RefusedRequest
+from finance.services import ledger_import
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -163,7 +166,7 @@ def test_only_directors_read_the_log_through_the_queryset(personas, staff_user, 
 # --- probing is visible to the agency it was aimed at (roles.md) -------------------------------
 
 
-def _probe_urls(staff_member, session_pk, contract_pk):
+def _probe_urls(staff_member, session_pk, contract_pk, import_pk):
     return [
         f"/api/v1/staff/{staff_member.pk}/",
         f"/staff/{staff_member.pk}/",
@@ -174,6 +177,9 @@ def _probe_urls(staff_member, session_pk, contract_pk):
         f"/history/supervision/supervisionsession/{session_pk}/",
         f"/finance/contracts/{contract_pk}/",
         f"/api/v1/finance/contracts/{contract_pk}/",
+        f"/finance/ledger/imports/{import_pk}/",
+        f"/delivery/contracts/{contract_pk}/targets/",
+        f"/delivery/contracts/{contract_pk}/targets/new/",
     ]
 
 
@@ -194,7 +200,29 @@ def targets(agency, supervisor_member, staff_member):
         notes="Confidential.",
         today=__import__("datetime").date(2025, 3, 10),
     )
-    return _probe_urls(staff_member, session.pk, ContractFactory(agency=agency).pk)
+    contract = ContractFactory(agency=agency)
+    refused = ledger_import(contract=contract, data="日期,金额\r\nx,y\r\n".encode(), filename="a.csv").batch
+    return _probe_urls(staff_member, session.pk, contract.pk, refused.pk)
+
+
+def test_every_page_that_names_a_record_says_which_model_it_is():
+    """A page whose URL holds a record's key (``pk``, ``staff_pk``) declares its model in its
+    app's ``record_models``, or a probe of another agency's record through it would be logged
+    for the prober's agency only (the history page and the API name their models themselves)."""
+    missing = []
+
+    def walk(patterns, prefix=""):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                if not str(entry.pattern).startswith("api/"):
+                    walk(entry.url_patterns, prefix + str(entry.pattern))
+            else:
+                keys = set(entry.pattern.converters)
+                if {"pk", "staff_pk"} & keys and "app_label" not in keys and entry.name not in record_pages():
+                    missing.append(f"{entry.name} ({prefix}{entry.pattern})")
+
+    walk(get_resolver().url_patterns)
+    assert missing == []
 
 
 def test_an_outsiders_probes_are_recorded_for_the_agency_they_were_aimed_at(
