@@ -17,14 +17,18 @@ from finance.rules.examples import DemoExample, DemoRow, DemoWorld
 
 
 def split_purchase(frame: pd.DataFrame, policy: dict, context: RuleContext) -> list[Finding]:
-    """Runs of one payee's non-personnel purchases below ``approval_threshold``, consecutive dates
-    at most ``split_window_days`` apart, two or more members, whose sum reaches the threshold."""
+    """Runs of one payee's non-personnel expenditures below ``approval_threshold``, consecutive
+    dates at most ``split_window_days`` apart, two or more members, whose sum reaches the threshold.
+
+    Amounts are signed and sums include reversals (flag-rules.md): a reversal is below the
+    threshold, so it is a member of its run and takes its amount off the run's sum.
+    """
     window = int(policy["split_window_days"])
     # Amounts are whole cents, so "below the threshold" is "below its ceiling in cents".
     threshold_cents = math.ceil(Decimal(str(policy["approval_threshold"])) * 100)
     amounts = frame["amount"].to_numpy()
     small = np.flatnonzero(
-        (frame["category"].to_numpy() != "personnel") & (amounts > 0) & (amounts < threshold_cents)
+        (frame["category"].to_numpy() != "personnel") & (amounts < threshold_cents)
     )
     if not len(small):
         return []
