@@ -26,7 +26,6 @@ from training.selectors import pending_for_approval
 
 #: How far back a refused import still asks for attention.
 REFUSED_IMPORT_DAYS = 30
-#: Import kinds whose page is in finance (the inbox links to the refused import's own page).
 
 
 @dataclass(frozen=True)
