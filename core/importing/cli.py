@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.importing.flow import Importer, ImportResult
+from core.management.base import Command as SpecCommand
 from core.models import Agency
 
 
@@ -142,7 +143,7 @@ def command_fail(command: BaseCommand, headline: str, problems: list[str] | None
     raise CommandError(headline, returncode=1)
 
 
-class ImportCommand(BaseCommand, metaclass=ABCMeta):
+class ImportCommand(SpecCommand, metaclass=ABCMeta):
     """Base of every ``import_*`` command: ``FILE [--dry-run] [--agency SLUG] [--user USERNAME]``.
 
     A subclass sets ``help`` and implements ``importer()``. A kind that imports into something

@@ -27,9 +27,7 @@ def split_purchase(frame: pd.DataFrame, policy: dict, context: RuleContext) -> l
     # Amounts are whole cents, so "below the threshold" is "below its ceiling in cents".
     threshold_cents = math.ceil(Decimal(str(policy["approval_threshold"])) * 100)
     amounts = frame["amount"].to_numpy()
-    small = np.flatnonzero(
-        (frame["category"].to_numpy() != "personnel") & (amounts < threshold_cents)
-    )
+    small = np.flatnonzero((frame["category"].to_numpy() != "personnel") & (amounts < threshold_cents))
     if not len(small):
         return []
     # The runs are found on the five columns they need (most rows are small purchases: copying

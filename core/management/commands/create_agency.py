@@ -15,17 +15,18 @@ import sys
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core import services
+from core.management.base import Command as SpecCommand
 from core.models import Agency
 from core.roles import Role
 
 
-class Command(BaseCommand):
+class Command(SpecCommand):
     help = "Create an agency and, with --director, its first director login."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -8,15 +8,15 @@ died. ``--batch`` runs what is queued and exits (for cron or a one-off catch-up)
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
 from django.utils.crypto import get_random_string
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS
 from django_tasks_db.management.commands.db_worker import Worker
 
 from core.jobs import worker_heartbeat_start
+from core.management.base import Command as SpecCommand
 
 
-class Command(BaseCommand):
+class Command(SpecCommand):
     help = "Run background jobs (imports, scans, reports) from the database queue."
 
     def add_arguments(self, parser):

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import re
-import sys
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.importing.cli import resolve_agency
+from core.management.base import Command as SpecCommand
 from core.reports import FORMATS, ReportError, all_kinds, get, render
 from core.reports.registry import param_label
 from core.reports.renderers import TEXT_FORMATS
@@ -40,26 +40,13 @@ def parse_date(value: str) -> date:
         raise _fail(_("Invalid --as-of %(value)r: expected a date YYYY-MM-DD.") % {"value": value}) from None
 
 
-class Command(BaseCommand):
+class Command(SpecCommand):
     @property
     def help(self) -> str:  # a property: argparse needs a real str, in the active language
         return _(
             "Build a report (see docs/commands.md for the kinds) and write it as JSON, CSV, XLSX or "
             "PDF. JSON and CSV go to standard output unless --out is given."
         )
-
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-
-        def error(message: str) -> None:
-            # argparse exits 2 with the usage text; the spec wants exit 1 and one line.
-            if parser.called_from_command_line:
-                sys.stderr.write(f"{prog_name} {subcommand}: error: {message}\n")
-                sys.exit(1)
-            raise _fail(f"Error: {message}")
-
-        parser.error = error  # type: ignore[method-assign]
-        return parser
 
     def add_arguments(self, parser: CommandParser) -> None:
         kinds = "; ".join(

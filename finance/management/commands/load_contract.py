@@ -8,14 +8,15 @@ by a finance officer leaves it proposed for a director instead).
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from core.importing.cli import command_fail, read_input_file, resolve_agency, resolve_user
+from core.management.base import Command as SpecCommand
 from finance.services import contract_load
 
 
-class Command(BaseCommand):
+class Command(SpecCommand):
     help = _("Create or update a contract with its budget from a JSON contract definition.")
 
     def add_arguments(self, parser):

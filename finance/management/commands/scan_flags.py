@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from core.importing.cli import command_fail, resolve_agency
+from core.management.base import Command as SpecCommand
 from finance.flags.output import scan_document
 from finance.flags.services import flags_scan_agency
 from finance.models import Contract
 
 
-class Command(BaseCommand):
+class Command(SpecCommand):
     help = _("Run every irregularity rule and print the findings.")
 
     def add_arguments(self, parser):

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
+from core.management.base import Command as SpecCommand
 from core.models import Agency
 from finance.models import Contract
 from finance.services import recompute_totals, totals_mismatches
 
 
-class Command(BaseCommand):
+class Command(SpecCommand):
     help = _(
         "Compare the stored spending totals of every contract and budget line with the ledger; "
         "exit 1 on a difference (--fix recomputes them)."

@@ -1,11 +1,12 @@
 """seed_demo [--size small|large] [--password PW] [--force]: the demo agencies and logins."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from core.management.base import Command as SpecCommand
 from overview import demo
 
 
-class Command(BaseCommand):
+class Command(SpecCommand):
     help = (
         "Create a realistic demo agency (and an outsider agency) with one login per role. Safe to run twice."
     )

@@ -1,0 +1,30 @@
+"""The base of every management command (docs/cli.md): a usage error exits 1 with one line.
+
+argparse answers a missing argument or an unknown choice with its usage text and exit status 2;
+cli.md asks every command to exit 1 with a one-line summary on stderr for invalid input. Called
+through ``call_command`` the error is a ``CommandError``, as Django's own parser raises it.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    """``BaseCommand`` whose usage errors exit 1 with ``prog subcommand: error: message``."""
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        raise_error = parser.error  # Django's: a CommandError when not run from the command line
+
+        def error(message: str) -> None:
+            if parser.called_from_command_line:
+                sys.stderr.write(f"{prog_name} {subcommand}: error: {message}\n")
+                sys.exit(1)
+            raise_error(message)
+
+        parser.error = error  # type: ignore[method-assign]
+        return parser
