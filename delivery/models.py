@@ -36,16 +36,19 @@ CASE_CODE_MESSAGE = _(
 
 
 def case_code_problem(value: str) -> str | None:
-    """Why ``value`` cannot be a case code, or None when it can (empty is allowed here)."""
+    """Why ``value`` cannot be a case code, or None when it can (empty is allowed here).
+
+    The message never repeats the value: it may be a child's name, and a refused file's
+    problems are kept with its import record (files.md: a name is never stored). The row and
+    column the problem names say where it is."""
     if not value:
         return None
     if _CJK_RE.search(value) or " " in value.strip():
         return str(
             _(
-                "“%(value)s” looks like a name. Case codes only, never a child's name: use letters, "
+                "This looks like a name. Case codes only, never a child's name: use letters, "
                 "digits and dashes (for example XF-C-017)."
             )
-            % {"value": value}
         )
     if not _CASE_CODE_RE.match(value):
         return str(CASE_CODE_MESSAGE)

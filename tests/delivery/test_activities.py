@@ -60,6 +60,7 @@ def test_a_case_code_that_looks_like_a_name_is_refused_with_the_reason(targets, 
             case_code=code,
         )
     assert "never a child's name" in str(caught.value)
+    assert code not in str(caught.value)  # the message does not repeat what may be a name
     assert ServiceActivity.objects.count() == 0
 
 
@@ -143,6 +144,9 @@ def test_an_activity_file_with_any_bad_row_changes_nothing_and_lists_every_probl
     )
     assert ServiceActivity.objects.count() == 1
     assert ImportBatch.objects.get().status == "failed"
+    # files.md: a child's name is never stored, not even in a refused file's kept problems.
+    assert "王小明" not in "\n".join(lines)
+    assert "王小明" not in str(ImportBatch.objects.get().errors)
 
 
 def test_the_same_activity_file_twice_is_refused_as_a_repeat(targets, staff_member):
