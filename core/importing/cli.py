@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.importing.flow import Importer, ImportResult
-from core.management.base import Command as SpecCommand
+from core.management.base import SpecCommand
 from core.models import Agency
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 
-class Command(BaseCommand):
+class SpecCommand(BaseCommand):
     """``BaseCommand`` whose usage errors exit 1 with ``prog subcommand: error: message``."""
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:

@@ -69,10 +69,12 @@ def test_the_auditors_home_panel_lists_only_the_granted_contracts_imports(refuse
     assert [batch.file_name for batch in panel["imports"]] == ["granted.csv"]
 
 
-def test_the_auditors_inbox_counts_only_the_granted_contracts_refused_imports(refused, auditor, finance):
-    counts = {item.key: item.count for item in inbox_for(auditor)}
-    assert counts["imports"] == 1
+def test_refused_imports_wait_in_the_inbox_of_those_who_import_not_the_auditors(
+    refused, auditor, finance, director
+):
+    assert "imports" not in {item.key for item in inbox_for(auditor)}  # its link is the upload page
     assert {item.key: item.count for item in inbox_for(finance)}["imports"] == 2
+    assert {item.key: item.count for item in inbox_for(director)}["imports"] == 2
 
 
 def test_the_api_lists_the_same_imports_as_the_pages(refused, auditor, finance, login_client):

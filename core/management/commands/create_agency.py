@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core import services
-from core.management.base import Command as SpecCommand
+from core.management.base import SpecCommand
 from core.models import Agency
 from core.roles import Role
 

@@ -13,7 +13,7 @@ from django_tasks import DEFAULT_TASK_BACKEND_ALIAS
 from django_tasks_db.management.commands.db_worker import Worker
 
 from core.jobs import worker_heartbeat_start
-from core.management.base import Command as SpecCommand
+from core.management.base import SpecCommand
 
 
 class Command(SpecCommand):

@@ -13,7 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.importing.cli import resolve_agency
-from core.management.base import Command as SpecCommand
+from core.management.base import SpecCommand
 from core.reports import FORMATS, ReportError, all_kinds, get, render
 from core.reports.registry import param_label
 from core.reports.renderers import TEXT_FORMATS

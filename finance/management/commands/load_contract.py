@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from core.importing.cli import command_fail, read_input_file, resolve_agency, resolve_user
-from core.management.base import Command as SpecCommand
+from core.management.base import SpecCommand
 from finance.services import contract_load
 
 

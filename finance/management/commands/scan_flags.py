@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from core.importing.cli import command_fail, resolve_agency
-from core.management.base import Command as SpecCommand
+from core.management.base import SpecCommand
 from finance.flags.output import scan_document
 from finance.flags.services import flags_scan_agency
 from finance.models import Contract

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
-from core.management.base import Command as SpecCommand
+from core.management.base import SpecCommand
 from core.models import Agency
 from finance.models import Contract
 from finance.services import recompute_totals, totals_mismatches

@@ -2,7 +2,7 @@
 
 from django.core.management.base import CommandError
 
-from core.management.base import Command as SpecCommand
+from core.management.base import SpecCommand
 from overview import demo
 
 
