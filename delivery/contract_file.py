@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from core.importing import ValueProblem, enum_parser, parse_int, parse_text
+from core.importing import ValueProblem, enum_parser, parse_int, parse_text, repeated
 from delivery.models import MEASURE_CHINESE, Measure
 
 _MEASURE = enum_parser(Measure, MEASURE_CHINESE)
@@ -20,6 +20,8 @@ def parse_targets(value: Any, *, agency=None, period=None) -> tuple[list, list[s
     if not isinstance(value, list):
         return [], [_("targets: must be a list of targets")]
     specs = []
+    codes: list[str] = []
+    names: list[str] = []
     for index, item in enumerate(value, start=1):
         where = f"targets[{index}]"
         if not isinstance(item, dict):
@@ -45,9 +47,16 @@ def parse_targets(value: Any, *, agency=None, period=None) -> tuple[list, list[s
                 errors.append(_("%(where)s.quantity: must be a whole number above zero") % {"where": where})
         if len(fields) == 4:
             specs.append(TargetSpec(**fields))
-    codes = [spec.code for spec in specs]
-    for code in sorted({c for c in codes if codes.count(c) > 1}):
+        if "code" in fields:
+            codes.append(fields["code"])
+        if "name" in fields:
+            names.append(fields["name"])
+    # Over every target whose code (or name) could be read, so one file reports all its problems.
+    for code in repeated(codes):
         errors.append(_("targets: the code %(code)s is used more than once") % {"code": code})
+    for name in repeated(names):
+        # An activity row names its target by code or by name: two targets of one name would be a guess.
+        errors.append(_("targets: the name %(name)s is used more than once") % {"name": name})
     return specs, errors
 
 

@@ -23,6 +23,7 @@ from core.importing import (
     ParsedRow,
     RowError,
     ValueProblem,
+    code_or_name_index,
     parse_date,
     parse_int,
     parse_text,
@@ -76,9 +77,10 @@ class _ActivityCheck:
 
     def __init__(self, contract) -> None:
         self.contract = contract
-        targets = list(contract.targets.only("pk", "code", "name", "measure"))
-        # Codes win over names: a target named like another target's code is found by the code.
-        self.targets = {t.name: t for t in targets} | {t.code: t for t in targets}
+        # Codes win over names; a name two targets share finds neither (core.importing.lookup).
+        self.targets, self.shared_names = code_or_name_index(
+            contract.targets.only("pk", "code", "name", "measure")
+        )
         self.staff: dict[str, int] = {}
 
     def validate(self, rows: list[ParsedRow]) -> list[RowError]:
@@ -99,7 +101,21 @@ class _ActivityCheck:
         first_seen: dict[str, int] = {}
         for row in rows:
             target = self.targets.get(row["target"])
-            if target is None:
+            if row["target"] in self.shared_names:
+                errors.append(
+                    row.error(
+                        "target",
+                        _(
+                            '"%(value)s" is the name of more than one target of %(contract)s; give the code (%(codes)s)'
+                        )
+                        % {
+                            "value": row["target"],
+                            "contract": contract.code,
+                            "codes": ", ".join(self.shared_names[row["target"]]),
+                        },
+                    )
+                )
+            elif target is None:
                 errors.append(
                     row.error(
                         "target",

@@ -55,6 +55,17 @@ def _require_director(user) -> None:
         raise PermissionDenied(_("Only a director changes a contract's targets."))
 
 
+def _check_name_free(contract, name: str, *, but: Target | None = None) -> None:
+    """An activity row may name its target instead of giving the code: names are unique in a
+    contract (a contract file is checked as a whole, ``delivery.contract_file``)."""
+    others = contract.targets.filter(name=name.strip())
+    if but is not None:
+        others = others.exclude(pk=but.pk)
+    code = others.values_list("code", flat=True).first()
+    if code is not None:
+        raise ValidationError({"name": _("Target %(code)s already has this name.") % {"code": code}})
+
+
 @transaction.atomic
 def target_create(
     *, contract, spec: TargetSpec, user=None, reason: str = "", source: str = TargetRevision.Source.MANUAL,
@@ -63,6 +74,7 @@ def target_create(
     """Add a target to a contract; recorded as an "added" revision unless ``record`` is off."""
     if source == TargetRevision.Source.MANUAL:
         _require_director(user)
+        _check_name_free(contract, spec.name)
     target = Target(
         agency_id=contract.agency_id,
         contract=contract,
@@ -97,6 +109,7 @@ def target_update(
         _require_director(user)
         if not reason.strip():
             raise ValidationError({"reason": _("Give the reason for the change.")})
+        _check_name_free(target.contract, spec.name, but=target)
     before = _snapshot(target)
     target.code = spec.code.strip()
     target.name = spec.name.strip()

@@ -14,6 +14,7 @@ The flow (``Importer``, ``run_import``, ``ImportResult``) touches models; import
 
 from core.importing.errors import MAX_ERRORS_KEPT, FileRefused, ImportErrors, RowError, ValueProblem
 from core.importing.flow import Importer, ImportResult, run_import
+from core.importing.lookup import code_or_name_index, repeated
 from core.importing.parsers import (
     EnumParser,
     Parser,
@@ -55,6 +56,7 @@ __all__ = [
     "RowError",
     "Table",
     "ValueProblem",
+    "code_or_name_index",
     "enum_parser",
     "map_header",
     "parse_bool",
@@ -65,5 +67,6 @@ __all__ = [
     "parse_table",
     "parse_text",
     "read_table",
+    "repeated",
     "run_import",
 ]

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.db import MoneySum
+from core.importing.lookup import repeated
 from core.models import Agency
 from core.permissions import grant_object_perm, revoke_object_perm
 from core.roles import Role, has_role
@@ -59,14 +60,19 @@ def funder_get_or_create(*, agency: Agency, name: str) -> Funder:
 
 def _check_lines_total(lines: Iterable[LineSpec], total: Decimal) -> None:
     lines = list(lines)
-    codes = [line.code for line in lines]
-    duplicates = sorted({code for code in codes if codes.count(code) > 1})
+    duplicates = repeated(line.code for line in lines)
     if duplicates:
         raise ValidationError(
             {
                 "budget_lines": _("Budget-line codes must be unique: %(codes)s")
                 % {"codes": ", ".join(duplicates)}
             }
+        )
+    # A ledger row may name its line instead of giving the code: names are unique too.
+    shared = repeated(line.name for line in lines)
+    if shared:
+        raise ValidationError(
+            {"budget_lines": _("Budget-line names must be unique: %(names)s") % {"names": ", ".join(shared)}}
         )
     line_sum = sum((line.amount for line in lines), ZERO)
     if lines and line_sum != total:

@@ -25,11 +25,13 @@ from core.importing import (
     ParsedRow,
     RowError,
     ValueProblem,
+    code_or_name_index,
     enum_parser,
     parse_date,
     parse_decimal,
     parse_money,
     parse_text,
+    repeated,
 )
 
 # Problems keep their msgid and params: an import page tells them in its reader's language.
@@ -144,9 +146,10 @@ class LedgerImport(Importer):
     def __init__(self, *, contract: Contract, user=None) -> None:
         super().__init__(agency=contract.agency, user=user)
         self.contract = contract
-        lines = list(contract.budget_lines.only("pk", "code", "name"))
-        # Codes win over names: a line named like another line's code is found by the code.
-        self.line_ids = {line.name: line.pk for line in lines} | {line.code: line.pk for line in lines}
+        # Codes win over names; a name two lines share finds neither (core.importing.lookup).
+        self.line_ids, self.shared_names = code_or_name_index(
+            contract.budget_lines.only("pk", "code", "name"), lambda line: line.pk
+        )
         self.staff: dict[str, int] = {}
         #: Budget-line pk → the amount the file adds to it (filled by ``preview``).
         self.additions: dict[int, Decimal] = {}
@@ -166,7 +169,21 @@ class LedgerImport(Importer):
         first_seen: dict[str, int] = {}
         for row in rows:
             key = row["budget_line"]
-            if key not in self.line_ids:
+            if key in self.shared_names:
+                errors.append(
+                    row.error(
+                        "budget_line",
+                        _(
+                            '"%(value)s" is the name of more than one budget line of %(contract)s; give the code (%(codes)s)'
+                        )
+                        % {
+                            "value": key,
+                            "contract": contract.code,
+                            "codes": ", ".join(self.shared_names[key]),
+                        },
+                    )
+                )
+            elif key not in self.line_ids:
                 errors.append(
                     row.error(
                         "budget_line",
@@ -437,6 +454,9 @@ def _parse_contract(document: Any, agency: Agency) -> tuple[dict, list[str]]:
     if not isinstance(raw_lines, list) or not raw_lines:
         errors.append(_("budget_lines: give at least one budget line"))
         raw_lines = []
+    codes: list[str] = []
+    names: list[str] = []
+    amounts: list[Decimal | None] = []
     for index, item in enumerate(raw_lines, start=1):
         where = f"budget_lines[{index}]"
         if not isinstance(item, dict):
@@ -451,11 +471,20 @@ def _parse_contract(document: Any, agency: Agency) -> tuple[dict, list[str]]:
         ]
         if None not in values:
             lines.append(LineSpec(*values))
-    codes = [line.code for line in lines]
-    for code in sorted({c for c in codes if codes.count(c) > 1}):
+        if values[0] is not None:
+            codes.append(values[0])
+        if values[1] is not None:
+            names.append(values[1])
+        amounts.append(values[3])
+    # Over every line whose code (or name) could be read, so one file reports all its problems.
+    for code in repeated(codes):
         errors.append(_("budget_lines: the code %(code)s is used more than once") % {"code": code})
-    if out["total"] is not None and len(lines) == len(raw_lines) and lines:
-        line_sum = sum((line.amount for line in lines), ZERO)
+    for name in repeated(names):
+        # A ledger row names its line by code or by name: two lines of one name would be a guess.
+        errors.append(_("budget_lines: the name %(name)s is used more than once") % {"name": name})
+    # The sum is checked whenever every amount could be read, whatever else is wrong with a line.
+    if out["total"] is not None and amounts and len(amounts) == len(raw_lines) and None not in amounts:
+        line_sum = sum(amounts, ZERO)
         if line_sum != out["total"]:
             errors.append(
                 _("budget_lines: the lines add up to %(sum)s, not the total %(total)s")

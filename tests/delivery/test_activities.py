@@ -194,3 +194,17 @@ def test_the_import_command_refuses_an_unknown_contract(targets, tmp_path):
     with pytest.raises(CommandError):
         call_command("import_activities", str(path), "--contract", "NOPE", stderr=err)
     assert "There is no contract NOPE." in err.getvalue()
+
+
+def test_a_row_naming_a_target_whose_name_two_targets_share_is_refused_with_their_codes(
+    targets, staff_member
+):
+    targets["GP"].name = "入户探访"  # kept from before names were checked
+    targets["GP"].save()
+    data = _csv("A-1,2025-03-05,S200,入户探访,60,,1,,", "A-2,2025-03-05,S200,GP,60,,1,,")
+    result = activities_import(contract=targets["HV"].contract, data=data, filename="a.csv")
+    assert result.error_lines() == [
+        'row 2, column target: "入户探访" is the name of more than one target of JX-XF-2025-01; '
+        "give the code (GP, HV)"
+    ]
+    assert ServiceActivity.objects.count() == 0

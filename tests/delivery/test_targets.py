@@ -146,3 +146,37 @@ def test_only_a_director_changes_targets(targets, finance):
 def test_the_database_refuses_a_target_without_quantity(contract, director):
     with pytest.raises(ValidationError):
         target_create(contract=contract, spec=TargetSpec("Z", "z", "activities", 0), user=director)
+
+
+def test_a_contract_file_reports_every_problem_of_its_targets_at_once(agency):
+    targets = [
+        {"code": "HV", "name": "入户探访", "measure": "activities", "quantity": 3},
+        {"code": "HV", "name": "入户探访", "measure": "activities", "quantity": 0},
+    ]
+    with pytest.raises(ValidationError) as caught:
+        contract_load(agency=agency, data=_document(targets=targets), filename="c.json")
+    assert caught.value.messages == [
+        "targets[2].quantity: must be a whole number above zero",
+        "targets: the code HV is used more than once",
+        "targets: the name 入户探访 is used more than once",
+    ]
+    assert Contract.objects.count() == 0
+
+
+def test_a_director_may_not_give_two_targets_one_name(targets, director):
+    contract = targets["HV"].contract
+    with pytest.raises(ValidationError) as caught:
+        target_create(contract=contract, spec=TargetSpec("NEW", "入户探访", "hours", 5), user=director)
+    assert caught.value.message_dict == {"name": ["Target HV already has this name."]}
+    with pytest.raises(ValidationError):
+        target_update(
+            target=targets["GP"],
+            spec=TargetSpec("GP", "入户探访", "participants", 500),
+            user=director,
+            reason="x",
+        )
+    assert sorted(contract.targets.values_list("name", flat=True)) == ["个案服务", "入户探访", "小组活动"]
+    # Keeping its own name is no clash.
+    assert target_update(
+        target=targets["HV"], spec=TargetSpec("HV", "入户探访", "activities", 280), user=director, reason="x"
+    )

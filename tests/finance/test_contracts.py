@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from finance.models import BudgetRevision, Contract, Disbursement, StaffAssignment
 from finance.policy import effective_policy
 from finance.selectors import cumulative_rebudgeting
-from finance.services import contract_load, revision_decide, revision_propose
+from finance.services import LineSpec, contract_load, contract_save, revision_decide, revision_propose
 
 DOC = {
     "code": "JX-XF-2025-01",
@@ -235,3 +235,40 @@ def test_contract_end_must_follow_start(contract):
     contract.end = dt.date(2024, 1, 1)
     with pytest.raises(ValidationError):
         contract.full_clean()
+
+
+def test_two_budget_lines_of_one_name_are_refused(agency, staff_member):
+    lines = copy.deepcopy(DOC["budget_lines"])
+    lines[2]["name"] = "人员经费"
+    with pytest.raises(ValidationError) as info:
+        load(agency, dict(DOC, budget_lines=lines))
+    assert info.value.messages == ["budget_lines: the name 人员经费 is used more than once"]
+    assert Contract.objects.count() == 0
+
+
+def test_a_contract_file_reports_every_problem_of_its_lines_at_once(agency, staff_member):
+    lines = copy.deepcopy(DOC["budget_lines"])
+    lines[1].update(code="P1", category="food")  # a repeated code on a line whose category is wrong
+    lines[2]["amount"] = "50000.00"  # and lines that no longer add up to the total
+    with pytest.raises(ValidationError) as info:
+        load(agency, dict(DOC, budget_lines=lines))
+    messages = info.value.messages
+    assert len(messages) == 3, messages
+    assert messages[0].startswith("budget_lines[2].category:")
+    assert messages[1:] == [
+        "budget_lines: the code P1 is used more than once",
+        "budget_lines: the lines add up to 290000.00, not the total 300000.00",
+    ]
+
+
+def test_a_budget_from_the_page_or_the_api_may_not_give_two_lines_one_name(agency, staff_member):
+    contract = load(agency, DOC).contract
+    lines = [
+        LineSpec("P1", "人员经费", "personnel", Decimal("150000.00")),
+        LineSpec("A1", "人员经费", "activities", Decimal("150000.00")),
+    ]
+    with pytest.raises(ValidationError) as info:
+        contract_save(agency=agency, contract=contract, lines=lines, reason="调整", user=None)
+    assert info.value.messages == ["Budget-line names must be unique: 人员经费"]
+    assert BudgetRevision.objects.count() == 0
+    assert list(contract.budget_lines.values_list("name", flat=True)) == ["人员经费", "服务活动", "行政管理"]

@@ -336,3 +336,20 @@ def test_a_refused_import_tells_its_problems_in_the_readers_language(contract, d
     assert 'row 2, column 日期: "2025-11-31" is not a real date (no such day in the calendar)' in en.replace(
         "&quot;", '"'
     )
+
+
+def test_a_row_naming_a_line_whose_name_two_lines_share_is_refused_with_their_codes(contract):
+    # A budget kept from before names were checked: two lines called 服务活动.
+    contract.budget_lines.filter(code="X1").update(name="服务活动")
+    lines = [
+        HEADER_EN,
+        "2025-03-05,100.00,服务活动,Shop,Paper,,,V-1,,",
+        "2025-03-06,50.00,X1,Shop,Ink,,,V-2,,",
+    ]
+    result = run(contract, csv_bytes(lines))
+    assert not result.ok
+    assert result.error_lines() == [
+        'row 2, column budget_line: "服务活动" is the name of more than one budget line of JX-XF-2025-01; '
+        "give the code (A1, X1)"
+    ]
+    assert Expenditure.objects.count() == 0
