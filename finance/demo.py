@@ -24,8 +24,10 @@ from importlib.util import find_spec
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from core import progress
 from core.demo import CITIES, analyze_on_commit, write_rows
 from finance.models import Contract, Expenditure
 from finance.services import (
@@ -163,7 +165,7 @@ def _ledger(
                     )
                 )  # fmt: skip
     others = [line for line in lines if line.category != "personnel"]
-    for _ in range(count):
+    for _row in range(count):
         line = rng.choice(others)
         budget_per_row = scale * line.approved_amount / max(1, YEAR_PURCHASES // len(others))
         amount = (budget_per_row * Decimal(rng.uniform(0.3, 1.5))).quantize(Decimal("0.01"))
@@ -320,7 +322,7 @@ def seed_large(ctx) -> None:
         "payment_method", "voucher_no", "staff", "posted_on", "status", "void_reason", "source",
         "created_by", "created_at",
     ]  # fmt: skip
-    for k, size in enumerate(sizes):
+    for k, size in enumerate(progress.track(sizes, _("Ledgers"), unit=_("contracts"))):
         year = first_year + (k * LARGE_YEARS) // len(sizes)
         start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
         last = min(end, ctx.window_end)

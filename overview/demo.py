@@ -29,7 +29,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.module_loading import module_has_submodule
+from django.utils.translation import gettext as _
 
+from core import progress
 from core.demo import DemoContext
 from core.models import Agency
 from core.services import agency_create, member_create, member_set_roles
@@ -129,7 +131,7 @@ def seed(
             log=log,
             today=today or dt.date.today(),
         )
-        for module in _demo_modules():
+        for module in progress.track(list(_demo_modules()), _("Seeding the demo")):
             module.seed(ctx)
     names = list(users)
     if size == "large":
@@ -210,9 +212,9 @@ def seed_large(ctx, *, scale: float = 1.0, password: str | None = None, seed: in
         ctx.agency = ctx.outsider_agency = agency_create(name=LARGE_NAME, slug=LARGE_SLUG)
         logins = large_logins(ctx.agency, password or "")
         ctx.users = {username.removeprefix(LARGE_PREFIX): user for username, user in logins.items()}
-        for module in _demo_modules():
-            if hasattr(module, "seed_large"):
-                module.seed_large(ctx)
+        builders = [module for module in _demo_modules() if hasattr(module, "seed_large")]
+        for module in progress.track(builders, _("Seeding the large data set")):
+            module.seed_large(ctx)
         for step in ctx.after:
             step()
     ctx.log(f"large: agency {LARGE_SLUG} seeded in {time.perf_counter() - started:,.1f} s")

@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core import progress
 from core.collector import no_gc_pauses
 from core.importing.errors import FileRefused, ImportErrors, RowError
 from core.importing.reading import read_table
@@ -289,11 +290,15 @@ class _Context:
 def run_import(importer: Importer, *, data: bytes, filename: str, dry_run: bool = False) -> ImportResult:
     """Import one file of the importer's kind (see ``_run_import``), without collector pauses
     (``core.collector``: a file's parsed rows all stay alive until it is written)."""
-    with no_gc_pauses():
-        return _run_import(importer, data=data, filename=filename, dry_run=dry_run)
+    # Four steps on a terminal's bar (core.progress): read, check rows, check records, write.
+    label = _("Importing %(name)s") % {"name": _file_name(filename)}
+    with no_gc_pauses(), progress.bar(label, total=3 if dry_run else 4, note=_("reading")) as shown:
+        return _run_import(importer, data=data, filename=filename, dry_run=dry_run, shown=shown)
 
 
-def _run_import(importer: Importer, *, data: bytes, filename: str, dry_run: bool = False) -> ImportResult:
+def _run_import(
+    importer: Importer, *, data: bytes, filename: str, dry_run: bool = False, shown: progress.Bar
+) -> ImportResult:
     """Import one file of the importer's kind into its agency and target, all or nothing.
 
     Steps: read the table (a file that is not a readable table is refused with one message);
@@ -333,7 +338,11 @@ def _run_import(importer: Importer, *, data: bytes, filename: str, dry_run: bool
     if previous is not None:
         return context.refuse([_repeat_error(previous)], rows=row_count, repeat_of=previous)
 
+    shown.advance(
+        note=ngettext("checking %(count)s row", "checking %(count)s rows", row_count) % {"count": row_count}
+    )
     outcome = parse_table(spec, table)
+    shown.advance(note=_("checking against the records"))
     errors = outcome.errors
     ignored = outcome.header.ignored
     if not outcome.header.errors and outcome.rows:
@@ -347,6 +356,7 @@ def _run_import(importer: Importer, *, data: bytes, filename: str, dry_run: bool
         return context.refuse(errors, rows=row_count, ignored=ignored)
 
     rows = outcome.rows
+    shown.advance(note=None if dry_run else _("writing"))
     if dry_run:
         summary = dict(importer.preview(rows) or {})
         return context.accept(None, rows=row_count, summary=summary, ignored=ignored)

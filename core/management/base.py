@@ -1,4 +1,5 @@
-"""The base of every management command (docs/cli.md): a usage error exits 1 with one line.
+"""The base of every management command (docs/cli.md): a usage error exits 1 with one line, and
+long work draws a progress bar on a terminal (``core.progress``) and nothing when piped.
 
 argparse answers a missing argument or an unknown choice with its usage text and exit status 2;
 cli.md asks every command to exit 1 with a one-line summary on stderr for invalid input. Called
@@ -12,9 +13,17 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from core import progress
+
 
 class SpecCommand(BaseCommand):
-    """``BaseCommand`` whose usage errors exit 1 with ``prog subcommand: error: message``."""
+    """``BaseCommand`` whose usage errors exit 1 with ``prog subcommand: error: message``, and
+    whose run draws ``core.progress`` bars on stderr when stderr is a terminal."""
+
+    def execute(self, *args: Any, **options: Any) -> Any:
+        # The stream execute() will write to: the one given (call_command), else sys.stderr.
+        with progress.terminal_bars(options.get("stderr") or sys.stderr):
+            return super().execute(*args, **options)
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         parser = super().create_parser(prog_name, subcommand, **kwargs)

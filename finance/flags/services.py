@@ -36,8 +36,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
+from core import progress
 from core.collector import no_gc_pauses
 from core.jobs import job_handler
 from core.roles import Role, has_role
@@ -169,19 +170,30 @@ def flags_scan_contract(*, contract: Contract, user=None) -> ScanResult:
 def _scan(contract: Contract, *, user, only: tuple[str, ...] | None = None) -> ScanResult:
     """Scan ``contract`` with every rule it runs, or only the rules ``only`` names (then only
     its flags of those rules are reconciled)."""
-    frame = selectors.contract_frame(contract)
-    context = selectors.rule_context(contract, frame)
-    policy = contract.effective_policy()
-    disabled = policy["disabled_rules"]
-    codes = REGISTRY.order() if only is None else only
-    codes = [code for code in codes if code not in disabled] if disabled or only else None
-    findings = run_rules(frame, policy, context, codes=codes)
-    if only is None:
-        for extension in EXTENSIONS.values():
-            findings += extension.findings(contract)
-    return _reconcile(
-        contract=contract, findings=findings, frames=[frame, context.agency_invoices], user=user, rules=only
-    )
+    # Three steps on a terminal's bar (core.progress): read the ledger, run the rules, store.
+    with progress.bar(contract.code, total=3, note=_("reading the ledger")) as shown:
+        frame = selectors.contract_frame(contract)
+        context = selectors.rule_context(contract, frame)
+        policy = contract.effective_policy()
+        disabled = policy["disabled_rules"]
+        codes = REGISTRY.order() if only is None else only
+        codes = [code for code in codes if code not in disabled] if disabled or only else None
+        shown.advance(note=_("running the rules"))
+        findings = run_rules(frame, policy, context, codes=codes)
+        if only is None:
+            for extension in EXTENSIONS.values():
+                findings += extension.findings(contract)
+        shown.advance(
+            note=ngettext("storing %(count)s finding", "storing %(count)s findings", len(findings))
+            % {"count": len(findings)}
+        )
+        return _reconcile(
+            contract=contract,
+            findings=findings,
+            frames=[frame, context.agency_invoices],
+            user=user,
+            rules=only,
+        )
 
 
 def _contracts_sharing_invoice_flags(contract: Contract) -> list[Contract]:
@@ -456,7 +468,11 @@ def flags_scan_agency(*, agency, user=None, contract_code: str | None = None) ->
     contracts = Contract.objects.filter(agency=agency).order_by("code")
     if contract_code:
         contracts = contracts.filter(code=contract_code)
-    return [flags_scan_contract(contract=c, user=user) for c in contracts]
+    contracts = list(contracts)
+    return [
+        flags_scan_contract(contract=c, user=user)
+        for c in progress.track(contracts, _("Scanning contracts"), unit=_("contracts"))
+    ]
 
 
 def flags_scan_on_commit(*, contract: Contract, user=None) -> None:

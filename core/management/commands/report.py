@@ -12,6 +12,7 @@ from django.core.management.base import CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core import progress
 from core.importing.cli import resolve_agency
 from core.management.base import SpecCommand
 from core.reports import FORMATS, ReportError, all_kinds, get, render
@@ -120,8 +121,11 @@ class Command(SpecCommand):
 
         agency = resolve_agency(options.get("agency"))
         try:
-            report = kind.build(agency=agency, user=None, **params)
-            content, _content_type, filename = render(report, fmt)
+            # Two steps on a terminal's bar (core.progress): gather the figures, then render them.
+            with progress.bar(kind.kind, total=2, note=_("gathering the figures")) as shown:
+                report = kind.build(agency=agency, user=None, **params)
+                shown.advance(note=_("writing %(format)s") % {"format": fmt.upper()})
+                content, _content_type, filename = render(report, fmt)
         except ReportError as exc:
             raise _fail(str(exc)) from None
 

@@ -2,6 +2,7 @@
 
 from django.core.management.base import CommandError
 
+from core import progress
 from core.management.base import SpecCommand
 from overview import demo
 
@@ -31,4 +32,5 @@ class Command(SpecCommand):
         self.stdout.write(f"  {'outsider':<11} {result['password']}   (director of another agency)")
 
     def _log(self, message: str) -> None:
-        self.stdout.write(message)
+        with progress.above_bars():
+            self.stdout.write(message)
