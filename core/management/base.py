@@ -20,7 +20,13 @@ class SpecCommand(BaseCommand):
     """``BaseCommand`` whose usage errors exit 1 with ``prog subcommand: error: message``, and
     whose run draws ``core.progress`` bars on stderr when stderr is a terminal."""
 
+    #: Whether the command's work draws bars on a terminal (off for a daemon such as the jobs
+    #: worker, whose jobs would draw theirs among the web server's log lines).
+    progress_bars = True
+
     def execute(self, *args: Any, **options: Any) -> Any:
+        if not self.progress_bars:
+            return super().execute(*args, **options)
         # The stream execute() will write to: the one given (call_command), else sys.stderr.
         with progress.terminal_bars(options.get("stderr") or sys.stderr):
             return super().execute(*args, **options)

@@ -90,3 +90,17 @@ def test_bars_follow_the_language_of_the_command():
         for _item in progress.track([1], translation.gettext("Scanning contracts")):
             pass
     assert "扫描合同" in screen.getvalue()
+
+
+def test_the_jobs_worker_draws_no_bars_for_the_jobs_it_runs(monkeypatch):
+    from core.management.commands.jobs_worker import Command as Worker
+
+    seen = []
+    monkeypatch.setattr(Worker, "handle", lambda self, *args, **options: seen.append(progress.drawing()))
+    call_command(Worker(), "--batch", stderr=Terminal())
+    assert seen == [False]
+    seen.clear()
+    call_command(_Slow(), stderr=Terminal(), stdout=io.StringIO())  # an ordinary command does
+    monkeypatch.setattr(_Slow, "handle", lambda self, *args, **options: seen.append(progress.drawing()))
+    call_command(_Slow(), stderr=Terminal())
+    assert seen == [True]

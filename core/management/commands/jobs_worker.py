@@ -18,6 +18,7 @@ from core.management.base import SpecCommand
 
 class Command(SpecCommand):
     help = "Run background jobs (imports, scans, reports) from the database queue."
+    progress_bars = False  # a daemon beside the web server: its jobs draw nothing there
 
     def add_arguments(self, parser):
         parser.add_argument("--batch", action="store_true", help="Run the queued jobs, then exit.")
