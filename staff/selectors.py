@@ -6,6 +6,7 @@ Retention analytics live in ``staff.analytics`` (pandas).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -92,6 +93,27 @@ def active_on(qs: QuerySet[StaffMember], day: dt.date) -> QuerySet[StaffMember]:
         Q(exit_date__isnull=True) | Q(exit_date__gte=day)
     )
     return qs.filter(Exists(active))
+
+
+def employed_periods(
+    spells: Iterable[tuple[int, dt.date, dt.date | None]],
+) -> dict[int, list[tuple[dt.date, dt.date | None]]]:
+    """Each person's ``(staff_id, hire_date, exit_date)`` spells joined into the periods they
+    were employed without a day's break: a spell that starts the day after another ends (a
+    contract renewed, a change of employment type) continues it. ``None`` is an open end.
+
+    A month (or any span) was worked whole when one period covers it, although no single
+    spell may."""
+    periods: dict[int, list[tuple[dt.date, dt.date | None]]] = {}
+    for staff_id, hire, leave in sorted(spells, key=lambda spell: (spell[0], spell[1])):
+        joined = periods.setdefault(staff_id, [])
+        if joined:
+            start, end = joined[-1]
+            if end is None or hire <= end + dt.timedelta(days=1):
+                joined[-1] = (start, None if end is None or leave is None else max(end, leave))
+                continue
+        joined.append((hire, leave))
+    return periods
 
 
 def qualification_summary(

@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from core.roles import Role, user_roles
 from staff.models import EmploymentSpell, StaffMember, supervisee_ids
+from staff.selectors import employed_periods
 from staff.selectors import member_of as member_of  # supervision's pages find the person here
 from supervision.models import (
     ActionItem,
@@ -308,11 +309,15 @@ def _compliance_grid(*, agency, year: int, supervisee_ids, today: dt.date) -> tu
         return empty, []
 
     ids = grid["supervisee_id"].unique().tolist()
-    spells = pd.DataFrame.from_records(
+    # A month is counted when the person worked all of it, perhaps across back-to-back spells.
+    periods = employed_periods(
         EmploymentSpell.objects.filter(staff_id__in=ids, hire_date__lte=year_end)
         .filter(Q(exit_date__isnull=True) | Q(exit_date__gte=year_start))
-        .order_by()  # no join to the staff for their default order: the frame sorts itself
-        .values("staff_id", "hire_date", "exit_date"),
+        .order_by()  # no join to the staff for their default order: the periods are sorted
+        .values_list("staff_id", "hire_date", "exit_date")
+    )
+    spells = pd.DataFrame.from_records(
+        [(staff_id, hire, leave) for staff_id, joined in periods.items() for hire, leave in joined],
         columns=["staff_id", "hire_date", "exit_date"],
     )
     spells["staff_id"] = spells["staff_id"].astype("int64")
@@ -643,7 +648,7 @@ def month_coverage(agency, months: list[dt.date], today: dt.date, *, shown: int 
     The rules of ``compliance_frame`` (docs/metrics.md), for a few months at
     once with three queries and no DataFrame, so the director's home page stays fast: plans in
     force during the month (the one started last wins), supervisees employed for the whole
-    month by one spell, minutes of sessions attended in the month; months after ``today`` are
+    month (by one spell or back-to-back spells), minutes of sessions attended in the month; months after ``today`` are
     not counted. Agreement with ``compliance_frame`` is pinned in tests/overview/test_dashboards.py.
     """
     bounds = {first: month_bounds(first) for first in months if first <= today}
@@ -669,11 +674,12 @@ def month_coverage(agency, months: list[dt.date], today: dt.date, *, shown: int 
         .order_by("supervisee_id", "start", "id")
     )
     ids = {plan["supervisee_id"] for plan in plans}
-    spells: dict[int, list[tuple[dt.date, dt.date | None]]] = {}
-    for staff_id, hire, leave in EmploymentSpell.objects.filter(
-        staff_id__in=ids, hire_date__lte=high
-    ).values_list("staff_id", "hire_date", "exit_date"):
-        spells.setdefault(staff_id, []).append((hire, leave))
+    # Worked a whole month: across back-to-back spells too (staff.selectors.employed_periods).
+    spells = employed_periods(
+        EmploymentSpell.objects.filter(staff_id__in=ids, hire_date__lte=high).values_list(
+            "staff_id", "hire_date", "exit_date"
+        )
+    )
     minutes: dict[tuple[int, dt.date], list[int]] = {}
     for staff_id, date, duration, modality in SessionAttendance.objects.filter(
         staff_id__in=ids, present=True, session__date__gte=low, session__date__lte=high

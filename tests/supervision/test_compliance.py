@@ -8,7 +8,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from supervision.selectors import compliance_rows
+from supervision.selectors import compliance_rows, month_coverage
 from supervision.services import Attendee
 from tests.factories import SpellFactory, StaffMemberFactory, SupervisionPlanFactory
 
@@ -119,6 +119,51 @@ def test_a_supervisee_who_left_on_the_last_day_of_the_month_is_counted(agency, s
     )
     SupervisionPlanFactory(supervisee=leaver, supervisor=supervisor_member, start=dt.date(2025, 1, 1))
     assert sorted(rows_by_month(agency, 2025, "S530")) == ["2025-02", "2025-03", "2025-04"]
+
+
+def test_a_month_worked_whole_across_back_to_back_spells_is_counted(agency, supervisor_member, log_session):
+    """metrics.md leaves out a month only when the supervisee "was not employed for the whole
+    month": a contract renewed from the day after the last one ended is a whole month worked."""
+    renewed = StaffMemberFactory(agency=agency, staff_no="S540", name="续签社工")
+    SpellFactory(
+        staff=renewed,
+        hire_date=dt.date(2024, 1, 1),
+        exit_date=dt.date(2025, 5, 15),
+        exit_reason="contract_end",
+    )
+    SpellFactory(
+        staff=renewed, hire_date=dt.date(2025, 5, 16), exit_date=dt.date(2025, 8, 31), exit_reason="career"
+    )
+    SupervisionPlanFactory(supervisee=renewed, supervisor=supervisor_member, start=dt.date(2025, 1, 1))
+    log_session(supervisor_member, [renewed], dt.date(2025, 5, 20), minutes=120)
+    rows = rows_by_month(agency, 2025, "S540")
+    assert sorted(rows) == [
+        "2025-01",
+        "2025-02",
+        "2025-03",
+        "2025-04",
+        "2025-05",
+        "2025-06",
+        "2025-07",
+        "2025-08",
+    ]
+    assert (rows["2025-05"]["received_minutes"], rows["2025-05"]["status"]) == (120, "met")
+    # The home page's month figures follow the same rule.
+    may = month_coverage(agency, [dt.date(2025, 5, 1)], TODAY)[dt.date(2025, 5, 1)]
+    assert (may["counted"], may["met"]) == (1, 1)
+
+
+def test_a_day_between_two_spells_leaves_that_month_out(agency, supervisor_member):
+    rehired = StaffMemberFactory(agency=agency, staff_no="S550", name="重新入职")
+    SpellFactory(
+        staff=rehired, hire_date=dt.date(2024, 1, 1), exit_date=dt.date(2025, 5, 15), exit_reason="family"
+    )
+    SpellFactory(staff=rehired, hire_date=dt.date(2025, 5, 17))
+    SupervisionPlanFactory(supervisee=rehired, supervisor=supervisor_member, start=dt.date(2025, 1, 1))
+    assert "2025-05" not in rows_by_month(agency, 2025, "S550")
+    assert "2025-06" in rows_by_month(agency, 2025, "S550")
+    may = month_coverage(agency, [dt.date(2025, 5, 1)], TODAY)[dt.date(2025, 5, 1)]
+    assert may["counted"] == 0
 
 
 def test_months_that_have_not_started_are_left_out(agency, staff_member):
