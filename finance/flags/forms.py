@@ -28,7 +28,11 @@ class TriageForm(forms.Form):
         help_text=_("Why. Required to explain or dismiss."),
     )
     evidence = forms.FileField(
-        label=_("Evidence"), required=False, help_text=_("Optional: a PDF, PNG or JPEG document.")
+        label=_("Evidence"),
+        required=False,
+        help_text=_(
+            "A PDF, PNG or JPEG document. Required to explain, unless the flag has evidence already."
+        ),
     )
 
 

@@ -651,7 +651,9 @@ def _check_can_triage(flag: Flag, user) -> None:
 
 
 def flag_set_status(*, flag: Flag, user, status: str, note: str = "", evidence=None) -> Flag:
-    """Move a flag to ``status`` with a note (required to explain or dismiss), keeping the event."""
+    """Move a flag to ``status`` with a note (required to explain or dismiss), keeping the event.
+
+    Explaining also needs evidence: ``evidence`` attached now, or a document the flag has already."""
     _check_can_triage(flag, user)
     note = (note or "").strip()
     if status not in FlagStatus.values:
@@ -660,6 +662,16 @@ def flag_set_status(*, flag: Flag, user, status: str, note: str = "", evidence=N
         raise ValidationError({"note": _("Say why: a note is required to explain or dismiss a flag.")})
     with transaction.atomic():
         flag = Flag.objects.select_for_update().get(pk=flag.pk)
+        # flag-rules.md: explained is "a note that makes it acceptable, with evidence attached".
+        if status == FlagStatus.EXPLAINED and evidence is None and not flag.attachments.exists():
+            raise ValidationError(
+                {
+                    "evidence": _(
+                        "Attach the evidence: a flag is explained with a document (PDF, PNG or JPEG) "
+                        "that shows why it is acceptable, such as the invoice or the funder's approval."
+                    )
+                }
+            )
         previous = flag.status
         flag.status = status
         flag.note = note or flag.note

@@ -11,6 +11,7 @@ from delivery.models import FlagActivity
 from finance.flags.services import contract_disabled_rules_update, flag_set_status, flags_scan_contract
 from finance.models import Flag
 from tests.delivery.factories import ActivityFactory
+from tests.finance.factories import evidence_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +35,9 @@ def test_a_disabled_delivery_rule_is_not_run_and_comes_back_as_the_same_flag(pla
     assert before.count("ACTIVITY_OVERLOAD") == 1 and before.count("ACTIVITY_OUTSIDE_PERIOD") == 1
     flags_scan_contract(contract=contract)
     overload = Flag.objects.get(rule="ACTIVITY_OVERLOAD")
-    flag_set_status(flag=overload, user=director, status="explained", note="两场活动连续进行")
+    flag_set_status(
+        flag=overload, user=director, status="explained", note="两场活动连续进行", evidence=evidence_pdf()
+    )
 
     contract_disabled_rules_update(contract=contract, user=director, disabled={"ACTIVITY_OVERLOAD": REASON})
     contract.refresh_from_db()

@@ -14,6 +14,7 @@ from delivery.selectors import contract_progress
 from finance.flags.services import flag_set_status, flags_scan_contract
 from finance.models import Flag
 from tests.delivery.factories import ActivityFactory
+from tests.finance.factories import evidence_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,13 @@ def test_scan_flags_lists_the_activities_and_target_of_delivery_findings(planted
 def test_a_rescan_keeps_one_flag_per_finding_and_its_status(planted, director):
     flags_scan_contract(contract=planted)
     flag = Flag.objects.get(rule="ACTIVITY_OVERLOAD")
-    flag_set_status(flag=flag, user=director, status="explained", note="两场活动连续进行，时间属实")
+    flag_set_status(
+        flag=flag,
+        user=director,
+        status="explained",
+        note="两场活动连续进行，时间属实",
+        evidence=evidence_pdf(),
+    )
     flags_scan_contract(contract=planted)
     assert Flag.objects.filter(rule="ACTIVITY_OVERLOAD").count() == 1
     assert Flag.objects.get(rule="ACTIVITY_OVERLOAD").status == "explained"
@@ -65,7 +72,7 @@ def test_a_rescan_keeps_one_flag_per_finding_and_its_status(planted, director):
 def test_changing_a_flagged_activity_reopens_its_flag(planted, director):
     flags_scan_contract(contract=planted)
     flag = Flag.objects.get(rule="ACTIVITY_OVERLOAD")
-    flag_set_status(flag=flag, user=director, status="explained", note="属实")
+    flag_set_status(flag=flag, user=director, status="explained", note="属实", evidence=evidence_pdf())
     planted.activities.filter(activity_no="DAY-2").update(duration_minutes=302)
     flags_scan_contract(contract=planted)
     assert Flag.objects.get(rule="ACTIVITY_OVERLOAD").status == "open"

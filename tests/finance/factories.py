@@ -79,3 +79,10 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
     start = dt.date(2025, 1, 1)
     end = dt.date(2025, 12, 31)
     fte = Decimal("1.00")
+
+
+def evidence_pdf(name: str = "invoice.pdf"):
+    """A small PDF upload, the evidence an explained flag needs (flag-rules.md)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, b"%PDF-1.4\n%evidence\n", content_type="application/pdf")

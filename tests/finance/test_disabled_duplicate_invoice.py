@@ -14,7 +14,7 @@ import pytest
 
 from finance.flags.services import contract_disabled_rules_update, flag_set_status, flags_scan_contract
 from finance.models import Flag, FlagEvent
-from tests.finance.factories import BudgetLineFactory, ContractFactory, ExpenditureFactory
+from tests.finance.factories import BudgetLineFactory, ContractFactory, ExpenditureFactory, evidence_pdf
 
 REASON = "本项目的发票由资助方统一核验"
 CODES = {"A": "JX-XF-2025-01", "B": "JX-XF-2025-02", "C": "JX-XF-2025-03"}
@@ -150,7 +150,9 @@ def test_a_duplicate_left_among_the_other_contracts_stays_raised_and_moves_to_on
     charge(third_contract, "X-1", 7)
     flags_scan_contract(contract=contract)
     flag = Flag.objects.get(rule="DUPLICATE_INVOICE")
-    flag_set_status(flag=flag, user=finance, status="explained", note="三家资助方分摊同一张发票")
+    flag_set_status(
+        flag=flag, user=finance, status="explained", note="三家资助方分摊同一张发票", evidence=evidence_pdf()
+    )
     assert flags() == [
         (A, True, "explained", ["V-1", "W-1", "X-1"], [A, B, C], ["V-1", "W-1", "X-1"], [A, B, C])
     ]
@@ -176,7 +178,9 @@ def test_reenabling_on_a_brings_back_the_same_flag_with_its_status_and_history(
     charge(other_contract, "W-1", 6)
     flags_scan_contract(contract=contract)
     flag = Flag.objects.get(rule="DUPLICATE_INVOICE")
-    flag_set_status(flag=flag, user=finance, status="explained", note="两家资助方各承担一半")
+    flag_set_status(
+        flag=flag, user=finance, status="explained", note="两家资助方各承担一半", evidence=evidence_pdf()
+    )
 
     set_rules(contract, {"DUPLICATE_INVOICE": REASON})
     flags_scan_contract(contract=other_contract)
@@ -190,6 +194,7 @@ def test_reenabling_on_a_brings_back_the_same_flag_with_its_status_and_history(
     assert [(e.kind, e.to_status) for e in flag.events.order_by("at", "pk")] == [
         ("raised", "open"),
         ("status", "explained"),
+        ("evidence", ""),
     ]
     history = flag.history.order_by("history_date", "history_id")
     assert [(h.history_type, h.status, h.active) for h in history] == [

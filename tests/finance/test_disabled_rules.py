@@ -21,7 +21,7 @@ from finance.flags.services import (
 from finance.models import Contract, Flag
 from finance.policy import effective_policy, validate_policy
 from finance.services import contract_save
-from tests.finance.factories import ExpenditureFactory
+from tests.finance.factories import ExpenditureFactory, evidence_pdf
 
 REASON = "周末入户探访是本项目的服务内容"
 
@@ -108,7 +108,9 @@ def test_the_scan_does_not_run_a_disabled_finance_rule_and_reenabling_restores_t
     assert active("WEEKEND_HOLIDAY") == 2
     others = Flag.objects.exclude(rule="WEEKEND_HOLIDAY").count()
     explained = Flag.objects.get(rule="WEEKEND_HOLIDAY", vouchers=["V-S1"])
-    flag_set_status(flag=explained, user=finance, status="explained", note="周六入户探访")
+    flag_set_status(
+        flag=explained, user=finance, status="explained", note="周六入户探访", evidence=evidence_pdf()
+    )
     ids = set(Flag.objects.filter(rule="WEEKEND_HOLIDAY").values_list("pk", flat=True))
 
     with django_capture_on_commit_callbacks(execute=True):

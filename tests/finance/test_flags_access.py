@@ -101,6 +101,28 @@ def test_triage_without_a_note_is_refused_with_the_api_error_shape(personas, fla
     assert "note" in response.json()["error"]["fields"]
 
 
+def test_explaining_through_the_api_without_evidence_is_refused_naming_the_field(personas, flags, login_api):
+    flag = flags["granted"]
+    response = login_api(personas["finance"]).post(
+        f"{LIST}{flag.pk}/triage/", {"status": "explained", "note": "see invoice"}, format="json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["evidence"]
+    flag.refresh_from_db()
+    assert flag.status == "open"
+
+
+def test_explaining_on_the_page_without_evidence_says_to_attach_it(personas, flags, login_client):
+    flag = flags["granted"]
+    response = login_client(personas["finance"]).post(
+        reverse("finance-flag-triage", args=[flag.pk]), {"status": "explained", "note": "see invoice"}
+    )
+    assert response.status_code == 200
+    assert "Attach the evidence" in response.content.decode()
+    flag.refresh_from_db()
+    assert flag.status == "open"
+
+
 def test_assign_a_flag_to_the_director_and_back_to_nobody(personas, flags, login_api):
     client = login_api(personas["finance"])
     flag = flags["granted"]

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from finance.flags.services import contract_policy_update, flag_set_status, flags_scan_contract
 from finance.models import Flag, FlagEvent
-from tests.finance.factories import ExpenditureFactory
+from tests.finance.factories import ExpenditureFactory, evidence_pdf
 
 
 def dup(contract, voucher, date, amount="930.00", invoice="04419823", payee="赣州文具店", line="A1"):
@@ -74,7 +74,13 @@ def test_a_rescan_never_duplicates_and_keeps_a_triaged_status(agency, contract, 
 def test_a_rescan_reopens_a_flag_whose_expenditures_changed(agency, contract, duplicated, finance):
     flags_scan_contract(contract=contract)
     flag = Flag.objects.get()
-    flag_set_status(flag=flag, user=finance, status="explained", note="Two deliveries on one invoice.")
+    flag_set_status(
+        flag=flag,
+        user=finance,
+        status="explained",
+        note="Two deliveries on one invoice.",
+        evidence=evidence_pdf(),
+    )
     third = dup(contract, "V-0400", dt.date(2025, 5, 7), amount="10.00")
     result = flags_scan_contract(contract=contract)
     flag.refresh_from_db()
@@ -86,6 +92,7 @@ def test_a_rescan_reopens_a_flag_whose_expenditures_changed(agency, contract, du
     assert kinds == [
         ("raised", "", "open"),
         ("status", "open", "explained"),
+        ("evidence", "", ""),
         ("reopened", "explained", "open"),
     ]
 
@@ -205,3 +212,23 @@ def test_an_auditor_learns_of_the_other_contract_but_not_its_code_vouchers_or_am
     assert (full["contracts"], full["vouchers"]) == (["JX-XF-2025-01", "JX-XF-2025-02"], ["V-1", "W-1"])
     flag.refresh_from_db()
     assert flag.contract_codes == ["JX-XF-2025-01", "JX-XF-2025-02"]  # nothing was saved
+
+
+def test_explaining_needs_evidence_attached_now_or_before(agency, contract, duplicated, finance):
+    from django.core.exceptions import ValidationError
+
+    from finance.flags.services import flag_add_evidence
+
+    flags_scan_contract(contract=contract)
+    flag = Flag.objects.get()
+    with pytest.raises(ValidationError) as refused:
+        flag_set_status(flag=flag, user=finance, status="explained", note="Two deliveries on one invoice.")
+    assert list(refused.value.message_dict) == ["evidence"]
+    flag.refresh_from_db()
+    assert flag.status == "open" and list(flag.events.values_list("kind", flat=True)) == ["raised"]
+    # Confirming or dismissing needs none; a document attached earlier is evidence for later.
+    flag_set_status(flag=flag, user=finance, status="confirmed", note="")
+    flag_add_evidence(flag=flag, user=finance, file=evidence_pdf("delivery-notes.pdf"))
+    flag_set_status(flag=flag, user=finance, status="explained", note="Two deliveries on one invoice.")
+    flag.refresh_from_db()
+    assert flag.status == "explained" and flag.attachments.count() == 1

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from finance.flags.services import flag_set_status, flags_scan_contract
 from finance.models import Flag, FlagEvent
-from tests.finance.factories import BudgetLineFactory, ContractFactory, ExpenditureFactory
+from tests.finance.factories import BudgetLineFactory, ContractFactory, ExpenditureFactory, evidence_pdf
 
 WRITES = ("INSERT", "UPDATE", "DELETE", "COPY")
 
@@ -125,7 +125,9 @@ def test_a_changed_expenditure_reopens_exactly_its_flags(agency, contract, finan
     pair = split_pair(contract)
     flags_scan_contract(contract=contract)
     for flag in Flag.objects.all():
-        flag_set_status(flag=flag, user=finance, status="explained", note="周末社区活动")
+        flag_set_status(
+            flag=flag, user=finance, status="explained", note="周末社区活动", evidence=evidence_pdf()
+        )
     before = table_counts()
     changed = rows[2]
     changed.description = "周末亲子活动物资"
