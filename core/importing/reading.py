@@ -11,7 +11,9 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 import zipfile
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -150,6 +152,10 @@ def _decode(data: bytes, filename: str) -> tuple[str, str]:
         control = sum(text.count(char) for char in _CONTROL_CHARS)
         if control and control * 100 >= len(text):
             break
+        if encoding == "utf-8-sig" and not data.startswith(b"\xef\xbb\xbf"):
+            gbk = _gbk_misread_as_utf8(data, text)
+            if gbk is not None:
+                return gbk, "gb18030"
         return text, encoding
     raise FileRefused(
         _(
@@ -158,6 +164,86 @@ def _decode(data: bytes, filename: str) -> tuple[str, str]:
         )
         % {"name": filename}
     )
+
+
+#: How much of a file's text is looked at to tell UTF-8 from GBK that happens to decode as UTF-8.
+_ENCODING_SAMPLE_CHARS = 200_000
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
+
+
+def _is_cjk(char: str) -> bool:
+    """A Han character, CJK punctuation or a full-width form: what Chinese table text is made of."""
+    code = ord(char)
+    return (
+        0x4E00 <= code <= 0x9FFF
+        or 0x3400 <= code <= 0x4DBF
+        or 0x3000 <= code <= 0x303F
+        or 0xFF00 <= code <= 0xFFEF
+    )
+
+
+#: The blocks two-byte UTF-8 sequences fall in (U+0100–U+07FF), by their first code point.
+_SCRIPT_STARTS = (
+    (0x0100, "latin-extended"),
+    (0x0250, "ipa"),
+    (0x02B0, "modifiers"),
+    (0x0370, "greek"),
+    (0x0400, "cyrillic"),
+    (0x0530, "armenian"),
+    (0x0590, "hebrew"),
+    (0x0600, "arabic"),
+    (0x0700, "syriac"),
+    (0x0780, "thaana"),
+    (0x07C0, "nko"),
+    (0x0800, None),
+)
+
+
+def _script(char: str) -> str | None:
+    """The block of a letter from a two-byte UTF-8 sequence above Latin-1, "supplementary" for
+    a four-byte one, None for anything else."""
+    code = ord(char)
+    if code >= 0x10000:
+        return "supplementary"
+    script = None
+    for start, name in _SCRIPT_STARTS:
+        if code < start:
+            break
+        script = name
+    return script
+
+
+def _gbk_misread_as_utf8(data: bytes, text: str) -> str | None:
+    """The GB18030 reading of ``data`` when its UTF-8 reading ``text`` is GBK in disguise.
+
+    Short GBK words are often valid UTF-8 too (郑伟 in GBK reads as the Hebrew and Greek
+    "֣ΰ"), so decoding without error proves little. A Chinese agency's UTF-8 file that has
+    text beyond ASCII has Chinese in it; GBK read as UTF-8 has none, only letters of Latin
+    extensions, Greek, Cyrillic, Hebrew or Arabic (two-byte sequences) and rare symbols. So
+    when the UTF-8 reading has no Chinese at all, but its non-ASCII text is mostly such
+    letters, and the GB18030 reading is Chinese, the file is GB18030. A UTF-8 file whose only
+    non-ASCII characters are symbols such as ¥, é or “ ” stays UTF-8.
+    """
+    found = _NON_ASCII_RE.findall(text[:_ENCODING_SAMPLE_CHARS])
+    if not found or any(_is_cjk(char) for char in found):
+        return None
+    scripts = Counter(_script(char) for char in found)
+    scripts.pop(None, None)  # Latin-1 symbols and letters (¥, é), punctuation (“ ” —), €…
+    unlikely = sum(scripts.values())
+    if unlikely * 2 <= len(found):
+        return None
+    # Real text in another script keeps to it (Алексей is all Cyrillic); GBK read as UTF-8
+    # jumps between scripts from one character to the next (郑伟: Hebrew, then Greek).
+    if scripts.most_common(1)[0][1] * 10 >= unlikely * 9 and unlikely >= 3:
+        return None
+    try:
+        other = data.decode("gb18030")
+    except UnicodeDecodeError:
+        return None
+    chinese = _NON_ASCII_RE.findall(other[:_ENCODING_SAMPLE_CHARS])
+    if chinese and sum(1 for char in chinese if _is_cjk(char)) * 10 >= len(chinese) * 9:
+        return other
+    return None
 
 
 def _sniff_delimiter(text: str) -> str:

@@ -171,6 +171,26 @@ def test_utf8_csv_with_bom_matches_the_first_header():
     assert outcome.rows[0]["kind"] == "full_time"
 
 
+@pytest.mark.parametrize("words", [("郑伟", "硕士"), ("谢平", "全职"), ("谢强", "印刷")])
+def test_gbk_text_that_is_also_valid_utf8_is_read_as_gbk(words):
+    # Each of these GBK words decodes as UTF-8 without error, into Hebrew, Greek or Cyrillic.
+    data = ("staff_no,name,position\r\n" + f"S1,{words[0]},{words[1]}\r\n").encode("gbk")
+    data.decode("utf-8")  # the trap: no UnicodeDecodeError
+    table = read_table(data, "roster.csv")
+    assert table.encoding == "gb18030"
+    assert table.rows[0].cells == ("S1", *words)
+
+
+@pytest.mark.parametrize(
+    "row", ["S1,Zoë Wang,¥1,234.50", "S1,“Li”,€5 — note", "S1,张伟,¥12", "S1,Алексей,5"]
+)
+def test_utf8_text_without_chinese_or_with_it_stays_utf8(row):
+    data = f"staff_no,name,amount\r\n{row}\r\n".encode()
+    table = read_table(data, "roster.csv")
+    assert table.encoding == "utf-8-sig"
+    assert ",".join(table.rows[0].cells) == row
+
+
 @pytest.mark.parametrize("encoding", ["gb18030", "gbk"])
 def test_gb18030_and_gbk_csv_is_detected(encoding):
     data = csv_bytes(HEADER_ZH, "S002,李娜,2025年3月5日,RMB 88,,否,兼职", encoding=encoding)
