@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from itertools import pairwise
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -196,16 +195,21 @@ def build_plan(rows: list[ParsedRow], agency: Agency) -> tuple[RosterPlan, list[
                         % {"no": person.staff_no, "name": first["name"], "row": first.row},
                     )
                 )
+        # Each spell against the one reaching furthest of those hired before it: a long spell
+        # overlaps every later one it contains, not only its neighbour.
         ordered = sorted(person.rows, key=lambda r: (r["hire_date"], r.row))
-        for previous, current in pairwise(ordered):
-            if current["hire_date"] <= _spell_end(previous):
+        furthest = None
+        for current in ordered:
+            if furthest is not None and current["hire_date"] <= _spell_end(furthest):
                 errors.append(
                     current.error(
                         "hire_date",
                         _("this spell of %(no)s overlaps the spell on row %(row)s")
-                        % {"no": person.staff_no, "row": previous.row},
+                        % {"no": person.staff_no, "row": furthest.row},
                     )
                 )
+            if furthest is None or _spell_end(current) > _spell_end(furthest):
+                furthest = current
         certified = [row for row in person.rows if row.get("qualification") and row.get("cert_no")]
         if certified:
             best = max(

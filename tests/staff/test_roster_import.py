@@ -151,6 +151,21 @@ def test_an_open_spell_overlaps_any_later_spell(agency):
     assert result.error_lines() == ["row 2, column 入职日期: this spell of S001 overlaps the spell on row 3"]
 
 
+def test_a_long_spell_overlaps_every_spell_inside_it_each_reported(agency):
+    result = run(
+        agency,
+        [
+            "S001,张伟,,,2010-01-01,2020-12-31,career,,,,,,",
+            "S001,张伟,,,2012-01-01,2012-12-31,family,,,,,,",
+            "S001,张伟,,,2015-01-01,2015-12-31,study,,,,,,",
+        ],
+    )
+    assert result.error_lines() == [
+        "row 3, column 入职日期: this spell of S001 overlaps the spell on row 2",
+        "row 4, column 入职日期: this spell of S001 overlaps the spell on row 2",
+    ]
+
+
 def test_a_certificate_number_given_for_two_people_names_both(agency):
     result = run(
         agency,
