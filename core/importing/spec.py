@@ -147,6 +147,20 @@ def map_header(spec: FileSpec, header: Sequence[str]) -> HeaderMap:
             continue
         positions[column.name] = position
         labels[column.name] = text
+    if not positions and ignored:
+        # No cell of row 1 names a column: the file has no header (its first row is data, or
+        # it is not this kind of file). One message, not one per missing column.
+        required = [column.label for column in spec.columns if column.required]
+        errors.append(
+            RowError.file(
+                _(
+                    "The first row must be the header with the column names, but none of its cells "
+                    "is one (expected: %(columns)s)."
+                )
+                % {"columns": ", ".join(required)}
+            )
+        )
+        return HeaderMap(positions=positions, labels=labels, ignored=ignored, errors=errors)
     for column in spec.columns:
         if column.required and column.name not in positions:
             errors.append(RowError(row=1, column=column.label, message=_("required column is missing")))

@@ -181,9 +181,7 @@ def test_gbk_text_that_is_also_valid_utf8_is_read_as_gbk(words):
     assert table.rows[0].cells == ("S1", *words)
 
 
-@pytest.mark.parametrize(
-    "row", ["S1,Zoë Wang,¥1,234.50", "S1,“Li”,€5 — note", "S1,张伟,¥12", "S1,Алексей,5"]
-)
+@pytest.mark.parametrize("row", ["S1,Zoë Wang,¥1,234.50", "S1,“Li”,€5 — note", "S1,张伟,¥12", "S1,Алексей,5"])
 def test_utf8_text_without_chinese_or_with_it_stays_utf8(row):
     data = f"staff_no,name,amount\r\n{row}\r\n".encode()
     table = read_table(data, "roster.csv")
@@ -606,6 +604,17 @@ def test_missing_required_column_is_one_error_on_row_1():
     outcome = parsed(csv_bytes("code,name", "A1,Ann", "A2,Ben"))
     assert [str(error) for error in outcome.errors.kept] == [
         "row 1, column joined (入职日期): required column is missing"
+    ]
+
+
+@pytest.mark.parametrize(
+    "first", ["A1,Ann,2025-03-05", "This file lists our staff", "S1,张伟,2025-01-01,extra,cells"]
+)
+def test_a_first_row_that_names_no_column_is_one_clear_message(first):
+    outcome = parsed(csv_bytes(first, "A2,Ben,2025-03-06"))
+    assert [str(error) for error in outcome.errors.kept] == [
+        "The first row must be the header with the column names, but none of its cells is one "
+        "(expected: code (代码), name (姓名), joined (入职日期))."
     ]
 
 
