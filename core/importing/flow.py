@@ -64,6 +64,10 @@ class Importer(ABC):
         """What the file imports into, as stored in ``ImportBatch.target`` ("" for the agency)."""
         return ""
 
+    #: Problems found while parsing, set before ``validate`` runs: a check over the whole file
+    #: (a total) is only meaningful when it is 0, that is when ``rows`` are all the file's rows.
+    parse_problems: int = 0
+
     def validate(self, rows: list[ParsedRow]) -> Iterable[RowError] | None:
         """Cross-row and database checks of the rows that parsed cleanly (not run when the
         header is wrong). Return (or raise as ``ImportErrors``/``ValidationError``) every problem."""
@@ -346,6 +350,7 @@ def _run_import(
     errors = outcome.errors
     ignored = outcome.header.ignored
     if not outcome.header.errors and outcome.rows:
+        importer.parse_problems = errors.count
         try:
             errors.extend(importer.validate(outcome.rows) or [])
         except ImportErrors as exc:

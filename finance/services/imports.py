@@ -358,6 +358,35 @@ class BudgetSheetImport(Importer):
     def lines(rows: list[ParsedRow]) -> list[LineSpec]:
         return [LineSpec(row["code"], row["name"], row["category"], row["amount"]) for row in rows]
 
+    def validate(self, rows: list[ParsedRow]) -> list[RowError]:
+        """The budget rules ``contract_save`` applies, each problem at its row, so a dry run
+        (the upload's preview) refuses what the import would: codes and names unique, and
+        the lines adding up to the contract total (checked when every row could be read)."""
+        errors: list[RowError] = []
+        for key, label in (("code", _("code")), ("name", _("name"))):
+            first: dict[str, int] = {}
+            for row in rows:
+                value = row[key]
+                if value in first:
+                    errors.append(
+                        row.error(
+                            key,
+                            _("the budget-line %(what)s %(value)s is also on row %(row)s")
+                            % {"what": label, "value": value, "row": first[value]},
+                        )
+                    )
+                else:
+                    first[value] = row.row
+        total = sum((row["amount"] for row in rows), ZERO)
+        if not self.parse_problems and total != self.contract.total:
+            errors.append(
+                RowError.file(
+                    _("The budget lines add up to %(sum)s, not the contract total %(total)s.")
+                    % {"sum": f"{total:.2f}", "total": f"{self.contract.total:.2f}"}
+                )
+            )
+        return errors
+
     def preview(self, rows: list[ParsedRow]) -> dict[str, Any]:
         total = sum((row["amount"] for row in rows), ZERO)
         return {"lines": len(rows), "total": f"{total:.2f}"}

@@ -283,3 +283,37 @@ def test_a_section_cannot_take_a_finance_key_or_be_registered_twice(section_regi
     register_contract_section("targets", validate=_targets_validate, apply=lambda **kw: None)
     with pytest.raises(ImproperlyConfigured):
         register_contract_section("targets", validate=lambda v, c: (v, []), apply=lambda **kw: None)
+
+
+# --- the budget sheet's dry run refuses what the import refuses ---------------------------------
+
+
+def _sheet_bytes(lines: list[str]) -> bytes:
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_a_budget_sheet_reports_each_repeat_at_its_row_and_the_sum_at_once(contract, dry_run):
+    from finance.services import budget_sheet_import
+
+    lines = [SHEET[0], SHEET[1], "P1,服务活动,activities,90000.00", "X1,人员经费,admin,50000.00"]
+    result = budget_sheet_import(
+        contract=contract, data=_sheet_bytes(lines), filename="b.csv", dry_run=dry_run
+    )
+    assert not result.ok
+    assert result.error_lines() == [
+        "The budget lines add up to 290000.00, not the contract total 300000.00.",
+        "row 3, column 科目编号: the budget-line code P1 is also on row 2",
+        "row 4, column 科目名称: the budget-line name 人员经费 is also on row 2",
+    ]
+    assert BudgetRevision.objects.count() == 0
+
+
+def test_a_budget_sheet_that_adds_up_passes_its_dry_run_and_becomes_a_revision(contract, finance):
+    from finance.services import budget_sheet_import
+
+    lines = [SHEET[0], "P1,人员经费,personnel,140000.00", "A1,服务活动,activities,100000.00", SHEET[3]]
+    dry = budget_sheet_import(contract=contract, data=_sheet_bytes(lines), filename="b.csv", dry_run=True)
+    assert dry.ok and dry.summary == {"lines": 3, "total": "300000.00"}
+    real = budget_sheet_import(contract=contract, data=_sheet_bytes(lines), filename="b.csv", user=finance)
+    assert real.ok and BudgetRevision.objects.get().pk == real.summary["revision"]
