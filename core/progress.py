@@ -68,7 +68,7 @@ def bar(label: str, *, total: int | None = None, unit: str = "", note: str | Non
         unit=f" {unit}" if unit else "it",
         # Steps of one piece of work (no unit) show how far and how long, not a rate.
         bar_format=None
-        if unit
+        if unit or total is None
         else "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}{postfix}]",
         file=stream,
         leave=False,

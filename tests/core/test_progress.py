@@ -104,3 +104,10 @@ def test_the_jobs_worker_draws_no_bars_for_the_jobs_it_runs(monkeypatch):
     monkeypatch.setattr(_Slow, "handle", lambda self, *args, **options: seen.append(progress.drawing()))
     call_command(_Slow(), stderr=Terminal())
     assert seen == [True]
+
+
+def test_a_counter_without_an_end_is_drawn_too():
+    screen = Terminal()
+    with progress.terminal_bars(screen):
+        assert list(progress.track(iter(["a", "b"]), "reading rows")) == ["a", "b"]
+    assert "reading rows" in screen.getvalue() and "0it" in screen.getvalue()
