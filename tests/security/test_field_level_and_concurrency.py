@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from finance.flags.services import flag_set_status, flags_scan_contract
+from finance.flags.services import flag_add_evidence, flag_set_status, flags_scan_contract
 from finance.models import Expenditure, Flag, FlagEvent
 from staff.models import StaffMember
-from tests.finance.factories import BudgetLineFactory, ContractFactory, ExpenditureFactory
+from tests.finance.factories import BudgetLineFactory, ContractFactory, ExpenditureFactory, evidence_pdf
 from training.models import TrainingRecord
 
 
@@ -85,6 +85,8 @@ def test_concurrent_triage_of_one_flag_keeps_every_note(finance_setup, finance, 
     contract, _expenditure = finance_setup
     flags_scan_contract(contract=contract)
     flag = Flag.objects.get(rule="CASH_LIMIT")
+    # Explaining needs evidence (flag-rules.md): the receipt is attached before the two decide.
+    flag_add_evidence(flag=flag, user=finance, file=evidence_pdf("receipt.pdf"))
     barrier = threading.Barrier(2)
     errors: list[Exception] = []
 
