@@ -10,9 +10,10 @@ How a month is counted for a supervisee (docs/metrics.md, read literally):
   is therefore *counted*, with the plan's full monthly requirement, and every session the
   supervisee attended in that month counts, including those before the 15th: March is not
   "before the plan starts";
-- the month is not counted unless one employment spell covers every day of it (hire date on
-  or before the 1st, no exit date or an exit date on or after the last day). So a supervisee
-  who leaves or joins mid-month has no row for that month;
+- the month is not counted unless the supervisee was employed on every day of it, by one
+  spell or by back-to-back spells (``staff.selectors.employed_periods``: hired on or before the
+  1st, no exit date or an exit on or after the last day). So a supervisee who leaves or joins
+  mid-month has no row for that month, and one whose contract is renewed the next day has;
 - when two plans of one supervisee cover the same month (a change of supervisor), the plan
   that started last gives the requirement and the supervisor's name;
 - months that have not started yet (after ``today``) are left out: nothing can be received
