@@ -86,13 +86,13 @@ class _ActivityCheck:
     def validate(self, rows: list[ParsedRow]) -> list[RowError]:
         errors: list[RowError] = []
         contract = self.contract
-        numbers = {row["staff_no"] for row in rows}
+        numbers = {row["staff_no"] for row in rows if row["staff_no"] is not None}
         self.staff = dict(
             StaffMember.objects.filter(agency_id=contract.agency_id, staff_no__in=numbers).values_list(
                 "staff_no", "pk"
             )
         )
-        file_numbers = {row["activity_no"] for row in rows}
+        file_numbers = {row["activity_no"] for row in rows if row["activity_no"] is not None}
         existing = set(
             ServiceActivity.objects.filter(contract=contract, activity_no__in=file_numbers).values_list(
                 "activity_no", flat=True
@@ -100,8 +100,12 @@ class _ActivityCheck:
         )
         first_seen: dict[str, int] = {}
         for row in rows:
+            # A row with a cell that could not be read comes too (checks_unread_rows): each
+            # check runs when its cells could be read.
             target = self.targets.get(row["target"])
-            if row["target"] in self.shared_names:
+            if row["target"] is None:
+                pass
+            elif row["target"] in self.shared_names:
                 errors.append(
                     row.error(
                         "target",
@@ -123,7 +127,7 @@ class _ActivityCheck:
                         % {"value": row["target"], "contract": contract.code},
                     )
                 )
-            elif target.measure == Measure.CASES and not row["case_code"]:
+            elif target.measure == Measure.CASES and row.readable("case_code") and not row["case_code"]:
                 errors.append(
                     row.error(
                         "case_code",
@@ -131,14 +135,16 @@ class _ActivityCheck:
                         % {"code": target.code},
                     )
                 )
-            if row["staff_no"] not in self.staff:
+            if row["staff_no"] is not None and row["staff_no"] not in self.staff:
                 errors.append(
                     row.error(
                         "staff_no", _("no staff member has the number %(no)s") % {"no": row["staff_no"]}
                     )
                 )
             number = row["activity_no"]
-            if number in existing:
+            if number is None:
+                pass
+            elif number in existing:
                 errors.append(
                     row.error(
                         "activity_no",
@@ -207,6 +213,7 @@ class ActivitiesImport(Importer):
     """Service activity records into one contract; the flag scan follows once they commit."""
 
     spec = ACTIVITIES
+    checks_unread_rows = True  # _ActivityCheck skips each check whose cells could not be read
 
     def __init__(self, *, contract, user=None) -> None:
         super().__init__(agency=contract.agency, user=user)

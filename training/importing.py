@@ -48,6 +48,7 @@ class TrainingImport(Importer):
     """Training records (docs/formats.md) into one agency; imported records count as approved."""
 
     spec = TRAINING_FILE
+    checks_unread_rows = True  # validate skips each check whose cells could not be read
 
     def __init__(self, *, agency, user=None) -> None:
         super().__init__(agency=agency, user=user)
@@ -57,7 +58,9 @@ class TrainingImport(Importer):
         """Unknown staff, repeats within the file and against existing records, and dates
         outside every employment spell of the person (unless continuing-education eligible)."""
         errors: list[RowError] = []
-        numbers = {row["staff_no"] for row in rows}
+        # Rows with a cell that could not be read come too (checks_unread_rows): each check
+        # below runs when the cells it needs could be read.
+        numbers = {row["staff_no"] for row in rows if row["staff_no"] is not None}
         self.staff_ids = dict(
             StaffMember.objects.filter(agency=self.agency, staff_no__in=numbers).values_list("staff_no", "pk")
         )
@@ -67,16 +70,22 @@ class TrainingImport(Importer):
             agency=self.agency, staff_id__in=ids
         ).values_list("staff_id", "hire_date", "exit_date"):
             spells[staff_id].append((hire, exit_date))
-        dates = [row["date"] for row in rows]
-        existing = set(
-            TrainingRecord.objects.filter(
-                agency=self.agency, staff_id__in=ids, date__gte=min(dates), date__lte=max(dates)
+        dates = [row["date"] for row in rows if row["date"] is not None]
+        existing = (
+            set(
+                TrainingRecord.objects.filter(
+                    agency=self.agency, staff_id__in=ids, date__gte=min(dates), date__lte=max(dates)
+                )
+                .exclude(status=RecordStatus.REJECTED)
+                .values_list("staff_id", "date", "title")
             )
-            .exclude(status=RecordStatus.REJECTED)
-            .values_list("staff_id", "date", "title")
+            if dates
+            else set()
         )
         seen: dict[tuple, int] = {}
         for row in rows:
+            if row["staff_no"] is None:
+                continue
             staff_id = self.staff_ids.get(row["staff_no"])
             if staff_id is None:
                 errors.append(
@@ -84,6 +93,8 @@ class TrainingImport(Importer):
                         "staff_no", _("no staff member has the number %(no)s") % {"no": row["staff_no"]}
                     )
                 )
+                continue
+            if not row.readable("date", "title"):
                 continue
             key = (row["staff_no"], row["date"], row["title"])
             if key in seen:
@@ -108,7 +119,7 @@ class TrainingImport(Importer):
                 hire <= row["date"] and (exit_date is None or row["date"] <= exit_date)
                 for hire, exit_date in spells[staff_id]
             )
-            if not employed and not row["ce_eligible"]:
+            if not employed and row.readable("ce_eligible") and not row["ce_eligible"]:
                 errors.append(
                     row.error(
                         "date",

@@ -64,6 +64,13 @@ class Importer(ABC):
         """What the file imports into, as stored in ``ImportBatch.target`` ("" for the agency)."""
         return ""
 
+    #: Whether ``validate`` also gets the rows with a cell that could not be read, so that their
+    #: other problems (an unknown staff number beside a bad amount) are reported in the same
+    #: round (files.md: every error is reported). Such a row's unread values are None and
+    #: ``row.readable(...)`` says which checks may run; an importer whose checks all guard
+    #: for that sets this.
+    checks_unread_rows: ClassVar[bool] = False
+
     #: Problems found while parsing, set before ``validate`` runs: a check over the whole file
     #: (a total) is only meaningful when it is 0, that is when ``rows`` are all the file's rows.
     parse_problems: int = 0
@@ -308,7 +315,8 @@ def _run_import(
     Steps: read the table (a file that is not a readable table is refused with one message);
     refuse content already imported for the same (agency, kind, target); map the header and
     parse every row, collecting every problem; call ``importer.validate(rows)`` with the rows
-    that parsed cleanly (skipped when the header is wrong); then, if nothing is wrong, create
+    that parsed cleanly, and those with unread cells too when the importer
+    ``checks_unread_rows`` (skipped when the header is wrong); then, if nothing is wrong, create
     the ``ImportBatch`` and call ``importer.apply(rows, batch)`` inside one transaction.
     ``apply`` returns a summary dict, or raises ``ImportErrors`` or ``ValidationError`` to
     refuse the file, which rolls back everything it wrote.
@@ -349,10 +357,13 @@ def _run_import(
     shown.advance(note=_("checking against the records"))
     errors = outcome.errors
     ignored = outcome.header.ignored
-    if not outcome.header.errors and outcome.rows:
+    checked = outcome.rows
+    if importer.checks_unread_rows and outcome.partial:
+        checked = sorted([*outcome.rows, *outcome.partial], key=lambda row: row.row)
+    if not outcome.header.errors and checked:
         importer.parse_problems = errors.count
         try:
-            errors.extend(importer.validate(outcome.rows) or [])
+            errors.extend(importer.validate(checked) or [])
         except ImportErrors as exc:
             errors.extend(exc.errors)
         except ValidationError as exc:

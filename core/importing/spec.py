@@ -98,6 +98,13 @@ class ParsedRow:
     values: dict[str, Any]
     raw: dict[str, Any] = field(default_factory=dict)
     labels: Mapping[str, str] = field(default_factory=dict, repr=False)
+    #: Columns whose cell could not be read (already reported); their values are None. Only the
+    #: rows an importer checks despite such cells have any (``Importer.checks_unread_rows``).
+    unread: frozenset[str] = frozenset()
+
+    def readable(self, *names: str) -> bool:
+        """Whether every one of these cells could be read (a check that needs them may run)."""
+        return not self.unread or self.unread.isdisjoint(names)
 
     def __getitem__(self, name: str) -> Any:
         return self.values[name]
@@ -200,6 +207,8 @@ class ParseOutcome:
     errors: ErrorList
     header: HeaderMap
     total_rows: int
+    #: The rows with a cell that could not be read, each with what could (``ParsedRow.unread``).
+    partial: list[ParsedRow] = field(default_factory=list)
 
 
 class _Problem(str):
@@ -247,7 +256,8 @@ def _parse_column(cells: list[Any], column: Column, required_message: str) -> tu
 
 
 def parse_table(spec: FileSpec, table: Table) -> ParseOutcome:
-    """Parse every data row of ``table`` by ``spec``; rows with any bad cell are left out of ``rows``.
+    """Parse every data row of ``table`` by ``spec``; rows with any bad cell are left out of
+    ``rows`` and kept in ``partial``, with what could be read.
 
     Column by column (each distinct text of a column parsed once), then assembled into rows;
     the problems are reported row by row, in the order of the columns, as a row-by-row parse
@@ -289,24 +299,25 @@ def parse_table(spec: FileSpec, table: Table) -> ParseOutcome:
     problems.sort(key=lambda problem: (problem[0], problem[1]))
     errors.extend(error for _row, _column, error in problems)
     raw_rows = zip(*raw_columns, strict=True) if raw_columns else [()] * count
-    parsed = [
-        ParsedRow(
+    parsed: list[ParsedRow] = []
+    partial: list[ParsedRow] = []
+    for row_index, (data_row, values, raw) in enumerate(
+        zip(data_rows, zip(*columns, strict=True), raw_rows, strict=True)
+    ):
+        row_values = dict(zip(names, values, strict=True))
+        unread: frozenset[str] = frozenset()
+        if row_index in bad:
+            unread = frozenset(name for name, value in row_values.items() if type(value) is _Problem)
+            row_values.update(dict.fromkeys(unread))
+        row = ParsedRow(
             row=data_row.number,
-            values=dict(zip(names, values, strict=True)),
+            values=row_values,
             raw=dict(zip(present, raw, strict=True)),
             labels=labels,
+            unread=unread,
         )
-        for row_index, (data_row, values, raw) in enumerate(
-            zip(data_rows, zip(*columns, strict=True), raw_rows, strict=True)
-        )
-        if row_index not in bad
-    ]
-    return ParseOutcome(
-        rows=parsed,
-        errors=errors,
-        header=header,
-        total_rows=count,
-    )
+        (partial if unread else parsed).append(row)
+    return ParseOutcome(rows=parsed, errors=errors, header=header, total_rows=count, partial=partial)
 
 
 Validator = Callable[[list[ParsedRow]], Iterable[RowError]]

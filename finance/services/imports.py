@@ -142,6 +142,7 @@ class LedgerImport(Importer):
     vouchers checked; never refused for overspending (the flags say so afterwards)."""
 
     spec = LEDGER
+    checks_unread_rows = True  # every check below skips a cell that could not be read
 
     def __init__(self, *, contract: Contract, user=None) -> None:
         super().__init__(agency=contract.agency, user=user)
@@ -169,7 +170,9 @@ class LedgerImport(Importer):
         first_seen: dict[str, int] = {}
         for row in rows:
             key = row["budget_line"]
-            if key in self.shared_names:
+            if key is None:  # unread, already reported
+                pass
+            elif key in self.shared_names:
                 errors.append(
                     row.error(
                         "budget_line",

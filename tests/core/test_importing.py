@@ -963,3 +963,34 @@ def test_read_input_file(tmp_path, settings):
     with pytest.raises(CommandError) as raised:
         read_input_file(str(path))
     assert str(raised.value) == f"{path} is too large (0.0 MB); the limit is 0.0 MB."
+
+
+class _ChecksUnread(DemoImport):
+    checks_unread_rows = True
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "importer", [DemoImport, _ChecksUnread], ids=["clean rows only", "checks unread rows"]
+)
+def test_rows_with_an_unread_cell_reach_validate_only_for_an_importer_that_checks_them(
+    agency, user, importer
+):
+    seen = []
+
+    def validate(rows):
+        seen.extend(
+            (row.row, row["joined"], sorted(row.unread), row.readable("code", "name")) for row in rows
+        )
+        return [row.error("code", "seen by validate") for row in rows if row.unread]
+
+    data = csv_bytes(HEADER_EN, "A1,Ann,2025-03-05,,,,", "A2,Ben,someday,,,,")
+    result = importer(agency=agency, user=user, validate=validate).run(data=data, filename="p.csv")
+    clean = (2, dt.date(2025, 3, 5), [], True)
+    if importer is DemoImport:
+        assert seen == [clean]
+        assert result.error_count == 1
+    else:
+        assert seen == [clean, (3, None, ["joined"], True)]
+        assert result.error_lines()[1] == "row 3, column code: seen by validate"
+    assert Agency.objects.count() == 1  # the file was refused either way

@@ -208,3 +208,24 @@ def test_a_row_naming_a_target_whose_name_two_targets_share_is_refused_with_thei
         "give the code (GP, HV)"
     ]
     assert ServiceActivity.objects.count() == 0
+
+
+def test_a_row_with_a_bad_cell_still_has_its_other_problems_reported(targets, staff_member):
+    data = _csv(
+        "A-1,2025-03-05,S999,ZZ,0,,1,,",  # zero minutes, unknown person and target
+        "A-2,2025-03-05,S200,CS,60,李小红,1,,",  # a name as case code: the cases check waits
+        "A-2,2025-03-06,S200,HV,abc,,1,,",  # bad minutes, and the number given twice
+    )
+    result = activities_import(contract=targets["HV"].contract, data=data, filename="a.csv")
+    lines = result.error_lines()
+    assert lines[0] == 'row 2, column duration_minutes: "0" is below the minimum 1'
+    assert lines[1:3] == [
+        'row 2, column target: "ZZ" is not the code or the name of a target of JX-XF-2025-01',
+        "row 2, column staff_no: no staff member has the number S999",
+    ]
+    assert lines[3].startswith("row 3, column case_code: This looks like a name.") and len(lines) == 6
+    assert lines[4:] == [
+        'row 4, column duration_minutes: "abc" is not a whole number',
+        "row 4, column activity_no: activity A-2 appears twice in the file (also row 3)",
+    ]
+    assert ServiceActivity.objects.count() == 0

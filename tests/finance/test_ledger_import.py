@@ -353,3 +353,22 @@ def test_a_row_naming_a_line_whose_name_two_lines_share_is_refused_with_their_co
         "give the code (A1, X1)"
     ]
     assert Expenditure.objects.count() == 0
+
+
+def test_a_row_with_a_bad_cell_still_has_its_other_problems_reported(contract):
+    lines = [
+        HEADER_EN,
+        "2025-03-05,0,ZZ,Shop,Paper,,,V-1,S999,",  # zero amount, unknown line and person
+        "2025-03-06,abc,A1,Shop,Ink,,,V-1,,",  # bad amount, and a voucher given twice
+        "2025-03-07,,A1,Shop,Ink,,,V-2,,",
+    ]
+    result = run(contract, csv_bytes(lines))
+    assert result.error_lines() == [
+        "row 2, column amount: the amount must not be zero",
+        'row 2, column budget_line: "ZZ" is not the code or the name of a budget line of JX-XF-2025-01',
+        "row 2, column staff_no: no staff member has the number S999",
+        'row 3, column amount: "abc" is not an amount of money; write it like 1234.50, 1,234.50 or ¥1,234.50',
+        "row 3, column voucher_no: voucher V-1 appears twice in the file (also row 2)",
+        "row 4, column amount: a value is required",
+    ]
+    assert Expenditure.objects.count() == 0

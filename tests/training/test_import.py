@@ -132,3 +132,23 @@ def test_the_command_imports_and_dry_runs(agency, staff_member, tmp_path, capsys
     call_command("import_training", str(path))
     assert TrainingRecord.objects.count() == 1
     assert "Imported 1 row" in capsys.readouterr().out
+
+
+def test_a_row_with_a_bad_cell_still_has_its_other_problems_reported(agency, staff_member):
+    # files.md: every error is reported, so one round of corrections is enough.
+    result = run(
+        agency,
+        HEADER
+        + "S9,2025-03-05,儿童保护,0,,\n"  # unknown person and zero hours
+        + "S200,2025-13-01,伦理,2,,\n"  # a bad date: the date checks wait, the rest is checked
+        + "S200,2025-03-05,儿童保护,abc,,\n"  # bad hours, and a repeat of the next row
+        + "S200,2025-03-05,儿童保护,3,,\n",
+    )
+    assert result.error_lines() == [
+        'row 2, column hours: "0" must be greater than zero',
+        "row 2, column staff_no: no staff member has the number S9",
+        'row 3, column date: "2025-13-01" is not a real date (no such day in the calendar)',
+        'row 4, column hours: "abc" is not a number',
+        "row 5, column title: repeats row 4 (same staff_no, date and title)",
+    ]
+    assert TrainingRecord.objects.count() == 0
