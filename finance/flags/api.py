@@ -90,7 +90,10 @@ class FlagDetailSerializer(FlagSerializer):
 class TriageSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=FlagStatus.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="")
-    evidence = serializers.FileField(required=False)
+    evidence = serializers.FileField(
+        required=False,
+        help_text="PDF, PNG or JPEG. Required to explain a flag that has no evidence attached yet.",
+    )
 
 
 class AssignSerializer(serializers.Serializer):
