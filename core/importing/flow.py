@@ -76,8 +76,9 @@ class Importer(ABC):
     parse_problems: int = 0
 
     def validate(self, rows: list[ParsedRow]) -> Iterable[RowError] | None:
-        """Cross-row and database checks of the rows that parsed cleanly (not run when the
-        header is wrong). Return (or raise as ``ImportErrors``/``ValidationError``) every problem."""
+        """Cross-row and database checks of the rows that parsed cleanly, and of those with an
+        unread cell too when ``checks_unread_rows`` (not run when the header is wrong). Return
+        (or raise as ``ImportErrors``/``ValidationError``) every problem."""
         return ()
 
     def preview(self, rows: list[ParsedRow]) -> Mapping[str, Any] | None:
