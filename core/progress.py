@@ -33,7 +33,7 @@ _stream: ContextVar[IO[str] | None] = ContextVar("progress_stream", default=None
 
 
 class Bar:
-    """One bar: ``advance`` it by finished units, ``note`` what it is doing now."""
+    """One bar: ``advance`` it by finished units, with a ``note`` of what comes next."""
 
     def __init__(self, drawn: Any = None) -> None:
         self._drawn = drawn  # a tqdm bar, or None when nothing is drawn
@@ -43,10 +43,6 @@ class Bar:
             if note is not None:
                 self._drawn.set_postfix_str(note, refresh=False)
             self._drawn.update(count)
-
-    def note(self, text: str) -> None:
-        if self._drawn is not None:
-            self._drawn.set_postfix_str(text)
 
 
 _SILENT = Bar()
@@ -114,11 +110,6 @@ def above_bars() -> Iterator[None]:
 
     with tqdm.external_write_mode(file=stream):
         yield
-
-
-def drawing() -> bool:
-    """Whether bars are drawn in this context (work may skip counting what nobody will see)."""
-    return _stream.get() is not None
 
 
 @contextmanager

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -92,7 +93,9 @@ class TriageSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
     evidence = serializers.FileField(
         required=False,
-        help_text="PDF, PNG or JPEG. Required to explain a flag that has no evidence attached yet.",
+        help_text=gettext_lazy(
+            "PDF, PNG or JPEG. Required to explain a flag that has no evidence attached yet."
+        ),
     )
 
 

@@ -366,18 +366,16 @@ class BudgetSheetImport(Importer):
         (the upload's preview) refuses what the import would: codes and names unique, and
         the lines adding up to the contract total (checked when every row could be read)."""
         errors: list[RowError] = []
-        for key, label in (("code", _("code")), ("name", _("name"))):
+        repeats = (
+            ("code", _("the budget-line code %(value)s is also on row %(row)s")),
+            ("name", _("the budget-line name %(value)s is also on row %(row)s")),
+        )
+        for key, message in repeats:
             first: dict[str, int] = {}
             for row in rows:
                 value = row[key]
                 if value in first:
-                    errors.append(
-                        row.error(
-                            key,
-                            _("the budget-line %(what)s %(value)s is also on row %(row)s")
-                            % {"what": label, "value": value, "row": first[value]},
-                        )
-                    )
+                    errors.append(row.error(key, message % {"value": value, "row": first[value]}))
                 else:
                     first[value] = row.row
         total = sum((row["amount"] for row in rows), ZERO)

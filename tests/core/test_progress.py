@@ -20,31 +20,34 @@ class Terminal(io.StringIO):
         return True
 
 
-def test_without_a_terminal_a_bar_draws_nothing_and_tracking_keeps_every_item():
-    assert not progress.drawing()
+def test_without_bars_turned_on_nothing_is_drawn_and_tracking_keeps_every_item(monkeypatch):
+    screen = Terminal()
+    monkeypatch.setattr(sys, "stderr", screen)  # a terminal, but no command turned bars on
     with progress.bar("work", total=2) as shown:
         shown.advance(note="half")
-        shown.note("done")
     assert list(progress.track([3, 1, 2], "items")) == [3, 1, 2]
+    assert screen.getvalue() == ""
 
 
 def test_on_a_terminal_bars_are_drawn_with_their_label_count_and_note_then_wiped():
     screen = Terminal()
     with progress.terminal_bars(screen):
-        assert progress.drawing()
         with progress.bar("导入 ledger.csv", total=4, note="reading") as shown:
             shown.advance(note="checking")
         assert list(progress.track(["C1", "C2"], "Scanning contracts")) == ["C1", "C2"]
-    assert not progress.drawing()
     drawn = screen.getvalue()
     assert "导入 ledger.csv" in drawn and "0/4" in drawn and "reading" in drawn
     assert "Scanning contracts" in drawn and "0/2" in drawn
     assert drawn.endswith("\r")  # the bar is wiped: the command's own report stays on screen
+    list(progress.track([1], "after the block"))
+    assert screen.getvalue() == drawn  # bars are off again once the block ends
 
 
-def test_a_stream_that_is_not_a_terminal_turns_nothing_on():
-    with progress.terminal_bars(io.StringIO()):
-        assert not progress.drawing()
+def test_a_stream_that_is_not_a_terminal_gets_nothing():
+    piped = io.StringIO()
+    with progress.terminal_bars(piped):
+        list(progress.track([1, 2], "work"))
+    assert piped.getvalue() == ""
 
 
 class _Slow(SpecCommand):
@@ -95,15 +98,15 @@ def test_bars_follow_the_language_of_the_command():
 def test_the_jobs_worker_draws_no_bars_for_the_jobs_it_runs(monkeypatch):
     from core.management.commands.jobs_worker import Command as Worker
 
-    seen = []
-    monkeypatch.setattr(Worker, "handle", lambda self, *args, **options: seen.append(progress.drawing()))
-    call_command(Worker(), "--batch", stderr=Terminal())
-    assert seen == [False]
-    seen.clear()
-    call_command(_Slow(), stderr=Terminal(), stdout=io.StringIO())  # an ordinary command does
-    monkeypatch.setattr(_Slow, "handle", lambda self, *args, **options: seen.append(progress.drawing()))
-    call_command(_Slow(), stderr=Terminal())
-    assert seen == [True]
+    def a_job(self, *args, **options):
+        list(progress.track(range(3), "a scan the worker runs"))
+
+    monkeypatch.setattr(Worker, "handle", a_job)
+    screen = Terminal()
+    call_command(Worker(), "--batch", stderr=screen)
+    assert screen.getvalue() == ""
+    call_command(_Slow(), stderr=screen, stdout=io.StringIO())  # an ordinary command does draw
+    assert "slow work" in screen.getvalue()
 
 
 def test_a_counter_without_an_end_is_drawn_too():
