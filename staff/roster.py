@@ -132,13 +132,16 @@ class RosterPlan:
 
 
 def _row_errors(row: ParsedRow) -> list[RowError]:
+    """The rules between a row's own cells; each runs only when its cells could be read (an
+    unread cell is None, which would pass for an empty one, and is reported already)."""
     errors = []
     hire, exit_, reason = row["hire_date"], row.get("exit_date"), row.get("exit_reason")
-    if exit_ and not reason:
-        errors.append(row.error("exit_reason", _("a reason is required when an exit date is given")))
-    if reason and not exit_:
-        errors.append(row.error("exit_date", _("an exit reason is given but no exit date")))
-    if exit_ and exit_ < hire:
+    if row.readable("exit_date", "exit_reason"):
+        if exit_ and not reason:
+            errors.append(row.error("exit_reason", _("a reason is required when an exit date is given")))
+        if reason and not exit_:
+            errors.append(row.error("exit_date", _("an exit reason is given but no exit date")))
+    if exit_ and hire and exit_ < hire:
         errors.append(
             row.error(
                 "exit_date",
@@ -148,10 +151,12 @@ def _row_errors(row: ParsedRow) -> list[RowError]:
         )
     level, cert_no, issued = row.get("qualification"), row.get("cert_no"), row.get("cert_issued")
     expires = row.get("registration_expires")
-    if level:
-        if not cert_no:
+    if not row.readable("qualification"):
+        pass
+    elif level:
+        if not cert_no and row.readable("cert_no"):
             errors.append(row.error("cert_no", _("a certificate number is required with a qualification")))
-        if not issued:
+        if not issued and row.readable("cert_issued"):
             errors.append(row.error("cert_issued", _("the issue date is required with a qualification")))
     else:
         for name, value in (("cert_no", cert_no), ("cert_issued", issued), ("registration_expires", expires)):
@@ -181,12 +186,15 @@ def build_plan(rows: list[ParsedRow], agency: Agency) -> tuple[RosterPlan, list[
     persons: dict[str, PersonPlan] = {}
     for row in rows:
         errors.extend(_row_errors(row))
+        if not row.readable("staff_no"):
+            continue  # whose row it is is unknown: nothing to check it against
         person = persons.setdefault(row["staff_no"], PersonPlan(staff_no=row["staff_no"]))
         person.rows.append(row)
 
     for person in persons.values():
-        first = person.rows[0]
-        for row in person.rows[1:]:
+        named = [row for row in person.rows if row.readable("name")]
+        first = named[0] if named else None
+        for row in named[1:]:
             if row["name"] != first["name"]:
                 errors.append(
                     row.error(
@@ -197,7 +205,8 @@ def build_plan(rows: list[ParsedRow], agency: Agency) -> tuple[RosterPlan, list[
                 )
         # Each spell against the one reaching furthest of those hired before it: a long spell
         # overlaps every later one it contains, not only its neighbour.
-        ordered = sorted(person.rows, key=lambda r: (r["hire_date"], r.row))
+        spells = [row for row in person.rows if row.readable("hire_date", "exit_date")]
+        ordered = sorted(spells, key=lambda r: (r["hire_date"], r.row))
         furthest = None
         for current in ordered:
             if furthest is not None and current["hire_date"] <= _spell_end(furthest):
@@ -210,7 +219,11 @@ def build_plan(rows: list[ParsedRow], agency: Agency) -> tuple[RosterPlan, list[
                 )
             if furthest is None or _spell_end(current) > _spell_end(furthest):
                 furthest = current
-        certified = [row for row in person.rows if row.get("qualification") and row.get("cert_no")]
+        certified = [
+            row
+            for row in person.rows
+            if row.get("qualification") and row.get("cert_no") and row.readable("cert_issued")
+        ]
         if certified:
             best = max(
                 certified, key=lambda r: (LEVEL_RANK[r["qualification"]], r["cert_issued"] or dt.date.min)
@@ -434,6 +447,7 @@ class RosterImport(Importer):
     """The staff roster (docs/formats.md): one row per employment spell, into the agency itself."""
 
     spec = ROSTER
+    checks_unread_rows = True  # build_plan skips each check whose cells could not be read
 
     def validate(self, rows: list[ParsedRow]) -> list[RowError]:
         self.plan, errors = build_plan(rows, self.agency)

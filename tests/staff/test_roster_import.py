@@ -188,6 +188,52 @@ def test_a_certificate_number_held_by_another_person_in_the_database_is_refused(
     ]
 
 
+def test_a_row_with_an_unreadable_cell_is_still_checked_against_the_others(agency):
+    # The bad date of row 3 is reported, and so is the overlap and the second name that the
+    # same row gives: every problem in one round (files.md).
+    result = run(
+        agency,
+        [
+            "S001,张伟,,,2020-01-01,,,,,,,,",
+            "S001,张三,,临时工,2022-01-01,,,,,,,,",
+        ],
+    )
+    assert result.error_lines() == [
+        'row 3, column 用工形式: "临时工" is not one of the choices: full_time (全职), part_time (兼职), '
+        "contract (合同), intern (实习)",
+        "row 3, column 姓名: staff number S001 is named 张伟 on row 2; one person has one name",
+        "row 3, column 入职日期: this spell of S001 overlaps the spell on row 2",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        # An unread exit date is not an empty one: no "reason without a date".
+        (
+            "S001,张伟,,,2020-01-01,2020-13-01,career,,,,,,",
+            'row 2, column 离职日期: "2020-13-01" is not a real date',
+        ),
+        # An unread issue date is not a missing one.
+        (
+            "S001,张伟,,,2020-01-01,,,,,助理社会工作师,C-1,someday,",
+            'row 2, column 发证日期: "someday" is not a date',
+        ),
+        # An unread level is not an absent one: no "give the certificate level".
+        (
+            "S001,张伟,,,2020-01-01,,,,,二级,C-1,2020-01-01,",
+            'row 2, column 证书等级: "二级" is not one of the choices',
+        ),
+        # Whose row it is is unknown: it is checked against nobody.
+        ("," + "张伟,,,2020-01-01,,,,,,,,", "row 2, column 员工编号: a value is required"),
+    ],
+)
+def test_an_unreadable_cell_is_reported_once_and_not_taken_for_an_empty_one(agency, row, expected):
+    result = run(agency, [row, "S001,张伟,,,2010-01-01,2012-01-01,career,,,,,,"])
+    assert len(result.error_lines()) == 1
+    assert result.error_lines()[0].startswith(expected), result.error_lines()
+
+
 def test_a_missing_required_column_is_refused(agency):
     result = run(agency, ["S001,张伟"], header="员工编号,姓名")
     assert not result.ok
