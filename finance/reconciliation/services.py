@@ -79,6 +79,7 @@ class StatementImport(Importer):
     """A bank statement (docs/formats.md) into a contract's period ``start``–``end``, then matched."""
 
     spec = BANK_STATEMENT
+    checks_unread_rows = True  # validate's one row check skips a date that could not be read
 
     def __init__(self, *, contract: Contract, start: dt.date, end: dt.date, user=None) -> None:
         super().__init__(agency=contract.agency, user=user)
@@ -104,7 +105,7 @@ class StatementImport(Importer):
             ]
         errors = []
         for row in rows:
-            if not self.start <= row["date"] <= self.end:
+            if row.readable("date") and not self.start <= row["date"] <= self.end:
                 errors.append(
                     row.error(
                         "date",

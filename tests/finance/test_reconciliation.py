@@ -170,8 +170,10 @@ def test_a_bad_file_changes_nothing_and_names_row_and_column(rc, finance):
         rc, ["2025-03-05,-930.00,赣州文具店,文具", "2025-04-01,abc,,", "2025-03-07,0,,"], user=finance
     )
     assert not result.ok
+    # Row 3's date is checked although its amount could not be read: every problem at once.
     assert result.error_lines() == [
         'row 3, column 金额: "abc" is not an amount of money; write it like 1234.50, 1,234.50 or ¥1,234.50',
+        "row 3, column 交易日期: 2025-04-01 is outside the period 2025-03-01 – 2025-03-31",
         "row 4, column 金额: the amount must not be zero",
     ]
     assert not StatementLine.objects.exists() and not ReconciliationPeriod.objects.exists()
@@ -181,6 +183,13 @@ def test_lines_outside_the_period_are_errors(rc, finance):
     result = statement(rc, ["2025-04-01,-930.00,赣州文具店,文具"], user=finance)
     assert result.error_lines() == [
         "row 2, column 交易日期: 2025-04-01 is outside the period 2025-03-01 – 2025-03-31"
+    ]
+
+
+def test_an_unreadable_date_is_reported_once(rc, finance):
+    result = statement(rc, ["2025-02-30,-930.00,赣州文具店,文具"], user=finance)
+    assert result.error_lines() == [
+        'row 2, column 交易日期: "2025-02-30" is not a real date (no such day in the calendar)'
     ]
 
 
