@@ -6,13 +6,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import DateInput
 from delivery.models import MAX_ACTIVITY_MINUTES, MAX_PARTICIPANTS, Measure, validate_case_code
 
 
 class ActivityForm(forms.Form):
     """Date, target, minutes, case code, participants, place, note: a visit in under half a minute."""
 
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=DateInput())
     target = forms.ModelChoiceField(label=_("Target"), queryset=None, empty_label=None)
     duration_minutes = forms.IntegerField(
         label=_("Minutes"),

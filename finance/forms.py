@@ -8,10 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from core.roles import Role
 from core.selectors import active_logins
+from core.widgets import DateInput
 from finance.models import BudgetLine, Contract, PaymentMethod
 from staff.models import StaffMember
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 class ContractForm(forms.ModelForm):

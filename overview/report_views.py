@@ -38,6 +38,7 @@ from core.reports import FORMATS, ReportError, UnknownReport, all_kinds, get
 from core.reports import render as render_report
 from core.reports.registry import ReportKind
 from core.roles import user_roles
+from core.widgets import DateInput
 
 #: (kind, format) pairs built in the background when requested from the page.
 BACKGROUND: frozenset[tuple[str, str]] = frozenset(
@@ -65,7 +66,7 @@ class ReportForm(forms.Form):
     as_of = forms.DateField(
         label=gettext_lazy("As of"),
         input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         help_text=gettext_lazy("The date the report is as of (YYYY-MM-DD)."),
         error_messages={"invalid": gettext_lazy("Enter a date as YYYY-MM-DD, e.g. 2025-12-31.")},
     )

@@ -6,14 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.selectors import active_logins
+from core.widgets import DateInput
 from staff.models import EmploymentSpell, Qualification, StaffMember
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class StaffMemberForm(forms.ModelForm):

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import DateInput, TimeInput
 from staff.models import StaffMember
 from supervision.models import (
     CASE_REF_MAX_LENGTH,
@@ -46,8 +47,8 @@ class SessionForm(forms.Form):
         required=False,
         help_text=_("Absent supervisees do not receive minutes and cannot read the notes."),
     )
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    start_time = forms.TimeField(label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    start_time = forms.TimeField(label=_("Start time"), widget=TimeInput())
     duration_minutes = forms.IntegerField(
         label=_("Duration (minutes)"),
         min_value=10,
@@ -83,9 +84,7 @@ class SessionForm(forms.Form):
     action_owner = forms.ModelChoiceField(
         label=_("Owner"), queryset=StaffMember.objects.none(), required=False
     )
-    action_due = forms.DateField(
-        label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    action_due = forms.DateField(label=_("Due date"), required=False, widget=DateInput())
 
     def __init__(self, *args, staff_queryset=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -176,9 +175,7 @@ class AmendForm(SessionForm):
 class ActionItemForm(forms.Form):
     text = forms.CharField(label=_("Action item"), max_length=500)
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=StaffMember.objects.none(), required=False)
-    due_date = forms.DateField(
-        label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_date = forms.DateField(label=_("Due date"), required=False, widget=DateInput())
 
     def __init__(self, *args, staff_queryset=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -198,8 +195,8 @@ class PlanForm(forms.ModelForm):
             "end",
         ]
         widgets = {
-            "start": forms.DateInput(attrs={"type": "date"}),
-            "end": forms.DateInput(attrs={"type": "date"}),
+            "start": DateInput(),
+            "end": DateInput(),
         }
         help_texts = {
             "required_minutes": _("Minutes of supervision per month (default 120)."),

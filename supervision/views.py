@@ -22,6 +22,7 @@ from core.paging import paginate_keyset
 from core.redirects import redirect_back
 from core.roles import Role, has_role
 from core.views import paginate
+from core.widgets import DateInput
 from staff.models import StaffMember, supervisee_ids
 from supervision import forms, selectors, services
 from supervision.models import ActionItem, Modality, SupervisionPlan
@@ -43,13 +44,13 @@ class SessionFilter(django_filters.FilterSet):
         field_name="date",
         lookup_expr="gte",
         label=gettext_lazy("From"),
-        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     date_to = django_filters.DateFilter(
         field_name="date",
         lookup_expr="lte",
         label=gettext_lazy("To"),
-        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     state = django_filters.ChoiceFilter(
         label=gettext_lazy("Sign-off"),

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.ordering import ordering_choices
+from core.widgets import DateInput
 from training.models import (
     MAX_HOURS,
     MIN_HOURS,
@@ -19,10 +20,6 @@ from training.models import (
     TrainingRecord,
     validate_evidence,
 )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class EventForm(forms.ModelForm):

@@ -7,9 +7,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.ordering import ordering_choices
+from core.widgets import DateInput
 from finance.models import Contract, ReconciliationPeriod
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 class StatementUploadForm(forms.Form):
