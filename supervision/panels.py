@@ -40,7 +40,10 @@ def my_supervision_panel(request):
         .order_by("session__date", "session__start_time", "id")
     )
     items = list(
-        ActionItem.objects.filter(agency=agency, owner__user=user, done=False)
+        # Only items of sessions the user may read (present, or leading it): an item is as
+        # confidential as the notes, whoever it was given to.
+        ActionItem.objects.for_user(user, "view", agency=agency)
+        .filter(owner__user=user, done=False)
         .select_related("session")
         .order_by("due_date", "id")[: ITEMS_SHOWN + 1]
     )

@@ -391,6 +391,34 @@ def action_items_read(*, items, user, channel: str) -> None:
         sensitive_reads_record(objs=items, user=user, channel=channel)
 
 
+def action_item_owners(session: SupervisionSession):
+    """Who may own an action item of ``session``: its supervisor and the supervisees who were
+    present, the people who may read it (an item is as confidential as the notes)."""
+    present = session.attendances.filter(present=True).values("staff_id")
+    return StaffMember.objects.filter(agency_id=session.agency_id).filter(
+        Q(pk=session.supervisor_id) | Q(pk__in=present)
+    )
+
+
+def _check_owner(session: SupervisionSession, owner: StaffMember | None) -> None:
+    if owner is None:
+        return
+    if owner.agency_id != session.agency_id:
+        raise ValidationError({"owner": [_("The owner must work for this agency.")]})
+    if not action_item_owners(session).filter(pk=owner.pk).exists():
+        raise ValidationError(
+            {
+                "owner": [
+                    _(
+                        "%(name)s was not present at this session and may not read it: the owner of "
+                        "an action item is the supervisor or a supervisee who was present."
+                    )
+                    % {"name": owner.name}
+                ]
+            }
+        )
+
+
 def action_item_create(
     *,
     session: SupervisionSession,
@@ -399,8 +427,7 @@ def action_item_create(
     due_date: dt.date | None = None,
 ) -> ActionItem:
     """Add an action item to a session (allowed after locking: follow-up is not the record)."""
-    if owner is not None and owner.agency_id != session.agency_id:
-        raise ValidationError({"owner": [_("The owner must work for this agency.")]})
+    _check_owner(session, owner)
     item = ActionItem(agency_id=session.agency_id, session=session, text=text, owner=owner, due_date=due_date)
     item.full_clean()
     item.save()
@@ -429,8 +456,8 @@ def action_item_update(
     done: bool = _UNSET,
 ) -> ActionItem:
     """Change an action item's text, owner or due date, and mark it done or open (what is given)."""
-    if owner is not _UNSET and owner is not None and owner.agency_id != item.agency_id:
-        raise ValidationError({"owner": [_("The owner must work for this agency.")]})
+    if owner is not _UNSET:
+        _check_owner(item.session, owner)
     for name, value in (("text", text), ("owner", owner), ("due_date", due_date)):
         if value is not _UNSET:
             setattr(item, name, value)

@@ -183,7 +183,11 @@ def session_detail(request, pk: int):
         "my_attendance": my_attendance,
         "can_change": can_change,
         "is_director": has_role(request.user, Role.DIRECTOR),
-        "action_form": forms.ActionItemForm(staff_queryset=_staff_choices(request)) if can_change else None,
+        "action_form": (
+            forms.ActionItemForm(staff_queryset=services.action_item_owners(session).order_by("staff_no"))
+            if can_change
+            else None
+        ),
         "today": timezone.localdate(),
     }
     return render(request, "supervision/session_detail.html", context)
@@ -284,7 +288,9 @@ def session_acknowledge(request, pk: int):
 @require_POST
 def action_item_create(request, pk: int):
     session = _session_or_404(request, pk, "change")
-    form = forms.ActionItemForm(request.POST, staff_queryset=_staff_choices(request))
+    form = forms.ActionItemForm(
+        request.POST, staff_queryset=services.action_item_owners(session).order_by("staff_no")
+    )
     if form.is_valid():
         try:
             services.action_item_create(session=session, **form.cleaned_data)

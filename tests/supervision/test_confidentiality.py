@@ -128,3 +128,91 @@ def test_linking_a_login_later_shows_the_person_their_past_sessions(agency, supe
     worker.save()
 
     assert SupervisionSession.objects.for_user(login, "view").filter(pk=session.pk).exists()
+
+
+# --- action items are as confidential as the notes ------------------------------------------
+
+
+@pytest.fixture
+def absent_session(supervisor_member, staff_member, other_staff_member, log_session):
+    """A group session that ``staff_member`` (login dave) missed and ``other_staff_member`` attended."""
+    from supervision.services import Attendee
+
+    return log_session(
+        supervisor_member,
+        [Attendee(staff_member, present=False), Attendee(other_staff_member)],
+        dt.date(2025, 3, 12),
+        modality="group",
+    )
+
+
+def test_an_action_item_cannot_be_given_to_someone_who_may_not_read_the_session(
+    absent_session, staff_member, other_staff_member, supervisor_member, supervisor, login_api
+):
+    from django.core.exceptions import ValidationError
+
+    from supervision import services
+    from tests.factories import SpellFactory, StaffMemberFactory
+
+    stranger = StaffMemberFactory(agency=staff_member.agency, name="陌生社工")
+    SpellFactory(staff=stranger, hire_date=dt.date(2020, 1, 1))
+    for owner in (staff_member, stranger):  # absent; not on the session at all
+        with pytest.raises(ValidationError) as refused:
+            services.action_item_create(session=absent_session, text="Follow up", owner=owner)
+        assert refused.value.message_dict["owner"][0].startswith(
+            f"{owner.name} was not present at this session"
+        )
+    response = login_api(supervisor).post(
+        "/api/v1/supervision-action-items/",
+        {"session": absent_session.pk, "text": "Follow up", "owner": staff_member.pk},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "was not present" in str(response.json())
+    # The supervisor and a present supervisee may own one.
+    for owner in (supervisor_member, other_staff_member):
+        assert (
+            services.action_item_create(session=absent_session, text="Follow up", owner=owner).owner == owner
+        )
+    assert absent_session.action_items.count() == 2
+
+
+def test_a_session_cannot_be_logged_with_an_item_for_an_absent_supervisee(
+    supervisor_member, staff_member, other_staff_member, log_session
+):
+    from django.core.exceptions import ValidationError
+
+    from supervision.models import SupervisionSession
+    from supervision.services import Attendee
+
+    with pytest.raises(ValidationError):
+        log_session(
+            supervisor_member,
+            [Attendee(staff_member, present=False), Attendee(other_staff_member)],
+            dt.date(2025, 3, 12),
+            modality="group",
+            action_items=[{"text": "Call the family", "owner": staff_member}],
+        )
+    assert not SupervisionSession.objects.filter(date=dt.date(2025, 3, 12)).exists()
+
+
+def test_the_session_page_offers_only_people_who_may_read_it_as_owners(
+    absent_session, staff_member, other_staff_member, supervisor, login_client
+):
+    form = login_client(supervisor).get(f"/supervision/sessions/{absent_session.pk}/").context["action_form"]
+    owners = set(form.fields["owner"].queryset.values_list("name", flat=True))
+    assert owners == {other_staff_member.name, absent_session.supervisor.name}
+
+
+def test_an_item_of_a_session_the_owner_missed_is_not_on_their_home_page(
+    absent_session, staff_member, staff_user, login_client
+):
+    from supervision.models import ActionItem
+
+    # As an older record, or one whose owner was marked absent later, may be.
+    ActionItem.objects.create(
+        agency=absent_session.agency, session=absent_session, text="Secret follow-up", owner=staff_member
+    )
+    page = login_client(staff_user).get("/").content.decode()
+    assert "Secret follow-up" not in page
+    assert reads() == []
