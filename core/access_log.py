@@ -45,6 +45,10 @@ ALWAYS_RECORDED = frozenset({401, 403, 429})
 #: Statuses recorded only when the client is signed in (see the module docstring).
 RECORDED_WHEN_SIGNED_IN = frozenset({404})
 RECORDED = ALWAYS_RECORDED | RECORDED_WHEN_SIGNED_IN
+#: An API list refused because a filter named another agency's record (``record_filter_probe``).
+FILTER_PROBE = 400
+#: The statuses the log holds, and its page filters on.
+LISTED = RECORDED | {FILTER_PROBE}
 
 _PATH_MAX = RefusedRequest._meta.get_field("path").max_length
 _METHOD_MAX = RefusedRequest._meta.get_field("method").max_length
@@ -144,6 +148,27 @@ def record_refusal(request, status: int) -> RefusedRequest | None:
         return None
 
 
+def record_filter_probe(request, *, aimed_at_id: int) -> RefusedRequest | None:
+    """Record an API list request refused (400) because a filter named a record of the agency
+    ``aimed_at_id`` (core.api.filters): probing by filter is seen by its target too."""
+    user = _signed_in_user(request)
+    if user is None:
+        return None
+    try:
+        with transaction.atomic():
+            return RefusedRequest.objects.create(
+                agency=agency_of(user),
+                aimed_at_id=aimed_at_id,
+                user=user,
+                method=str(request.method or "")[:_METHOD_MAX],
+                path=request.path[:_PATH_MAX],
+                status=FILTER_PROBE,
+            )
+    except DatabaseError:
+        logger.warning("could not record a refused request", exc_info=True)
+        return None
+
+
 class RefusedRequestMiddleware:
     """Records every refused response (see the module docstring) in ``RefusedRequest``."""
 
@@ -165,7 +190,7 @@ def refused_requests(request):
         raise Http404
     qs = refused_requests_for(request.user)
     status = request.GET.get("status", "")
-    if status.isdigit() and int(status) in RECORDED:
+    if status.isdigit() and int(status) in LISTED:
         qs = qs.filter(status=int(status))
     else:
         status = ""
@@ -175,7 +200,7 @@ def refused_requests(request):
         {
             "page": paginate(request, qs),
             "status": status,
-            "statuses": sorted(RECORDED),
+            "statuses": sorted(LISTED),
             "agency": agency_of(request.user),
         },
     )
