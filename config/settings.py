@@ -17,7 +17,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_cache, env_float, env_int, env_list, env_str
+from config.env import EnvError, env_bool, env_cache, env_float, env_int, env_list, env_str
 from config.logging import build_logging
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -148,8 +148,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
+# The installation's language: that of commands, e-mails without a person, and pages for a
+# browser that asks for neither language (a person's own choice, then the browser's, come first).
+LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en").lower().replace("_", "-")
+if LANGUAGE_CODE not in dict(LANGUAGES):
+    raise EnvError(f"LANGUAGE_CODE must be one of {', '.join(dict(LANGUAGES))}; got {LANGUAGE_CODE!r}.")
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Numbers by locale: Chinese pages group money by thousands with a comma too (config/formats).
 FORMAT_MODULE_PATH = ["config.formats"]

@@ -54,3 +54,18 @@ def test_an_unknown_option_exits_1_with_one_line(name, capsys):
 def test_a_missing_or_wrong_argument_exits_1_with_one_line(args, message, capsys):
     code, err = run(capsys, args[0], *args[1:])
     assert (code, err) == (1, f"manage.py {args[0]}: error: {message}\n")
+
+
+@pytest.mark.django_db
+def test_a_refusal_from_the_command_line_is_its_message_alone(capsys):
+    """Django writes ``CommandError: …``: an English class name before the message."""
+    code, err = run(capsys, "report", "retention", "--format", "json")
+    assert (code, err) == (1, "report retention needs --year\n")
+
+
+@pytest.mark.django_db
+def test_a_refusal_through_call_command_is_still_raised():
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="needs --year"):
+        call_command("report", "retention", "--format", "json")

@@ -112,3 +112,19 @@ def test_server_error_page_shows_no_trace(client, settings, monkeypatch):
     assert "Something went wrong" in html
     assert "SELECT" not in html
     assert "Traceback" not in html
+
+
+def test_the_installations_language_is_a_setting_and_commands_speak_it():
+    env = {"DEBUG": "1", "SECRET_KEY": "x" * 60}
+    english = _manage("report", "retention", "--format", "json", env_overrides=env)
+    chinese = _manage(
+        "report", "retention", "--format", "json", env_overrides={**env, "LANGUAGE_CODE": "zh_Hans"}
+    )
+    assert (english.returncode, english.stderr) == (1, "report retention needs --year\n")
+    assert (chinese.returncode, chinese.stderr) == (1, "报表 retention 需要 --year\n")
+
+
+def test_an_unknown_language_is_named():
+    result = _manage("check", env_overrides={"DEBUG": "1", "SECRET_KEY": "x" * 60, "LANGUAGE_CODE": "fr"})
+    assert result.returncode == 1
+    assert result.stderr.strip() == "Configuration error: LANGUAGE_CODE must be one of en, zh-hans; got 'fr'."
