@@ -469,8 +469,13 @@ def expenditure_reverse(request, pk):
 
 @login_required
 def ledger_import(request):
-    """Upload → preview (a dry run listing every error) → confirm (the real, all-or-nothing import)."""
-    if not _can_write(request.user):
+    """Upload → preview (a dry run listing every error) → confirm (the real, all-or-nothing import).
+
+    A director reads the page too, without the upload form: the recent imports, where the home
+    page's "imports refused" item leads (finance officers import, directors follow up)."""
+    can_write = _can_write(request.user)
+    reads = has_role(request.user, Role.DIRECTOR) and request.user.has_perm("finance.view_expenditure")
+    if not can_write and not (reads and request.method == "GET"):
         raise Http404
     form = forms.LedgerUploadForm(request.POST or None, request.FILES or None, user=request.user)
     result = None
@@ -531,6 +536,7 @@ def ledger_import(request):
             "warnings": warnings,
             "contract_code": request.POST.get("contract", ""),
             "batches": batches,
+            "can_write": can_write,
         },
     )
 
@@ -602,6 +608,8 @@ def import_detail(request, pk):
             "totals": ledger_totals(rows) if batch.kind == "ledger" else None,
             "errors": [RowError.text_of(error) for error in batch.errors or []],
             "summary": import_summary_text(batch.summary, batch.target) if batch.kind == "ledger" else "",
+            # Back to where such files are imported, for those who may open it (an auditor may not).
+            "imports_page": _can_write(request.user) or has_role(request.user, Role.DIRECTOR),
         },
     )
 

@@ -230,7 +230,7 @@ PAGE_MATRIX = {
     "/finance/flags/": (200, 200, 404, 404, 200, 200),
     "/finance/flags/bulk/": (405, 405, 405, 405, 405, 405),
     "/finance/ledger/": (200, 200, 404, 404, 200, 200),
-    "/finance/ledger/import/": (404, 200, 404, 404, 404, 404),
+    "/finance/ledger/import/": (200, 200, 404, 404, 404, 200),
     "/finance/reconciliation/": (200, 200, 404, 404, 200, 200),
     "/health/": (200, 200, 200, 200, 200, 200),
     "/login/": (302, 302, 302, 302, 302, 302),

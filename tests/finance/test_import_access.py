@@ -84,3 +84,34 @@ def test_the_api_lists_the_same_imports_as_the_pages(refused, auditor, finance, 
     assert names == ["granted.csv"]
     listed = login_client(finance).get(url).json()
     assert sorted(row["file_name"] for row in listed.get("results", listed)) == ["granted.csv", "secret.csv"]
+
+
+@pytest.mark.parametrize(
+    ("role", "link", "form"),
+    [("director", True, False), ("finance", True, True), ("auditor", False, False)],
+)
+def test_every_link_from_a_refused_import_opens_for_who_follows_it(
+    role, link, form, refused, login_client, request
+):
+    """The director's inbox item leads to the import pages: none of them may end in a 404."""
+    client = login_client(request.getfixturevalue(role))
+    mine, _theirs = refused
+    detail = client.get(reverse("finance-import-detail", args=[mine.pk])).content.decode()
+    assert (f'href="{reverse("finance-import")}"' in detail) is link
+    for item in inbox_for(request.getfixturevalue(role)):
+        assert client.get(item.url).status_code == 200, item.url
+    if link:
+        page = client.get(reverse("finance-import"))
+        assert page.status_code == 200
+        assert "granted.csv" in page.content.decode() and "secret.csv" in page.content.decode()
+        assert ('enctype="multipart/form-data"' in page.content.decode()) is form
+
+
+def test_a_director_may_read_the_import_page_but_not_upload(refused, director, contract, login_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = login_client(director).post(
+        reverse("finance-import"), {"contract": contract.pk, "file": SimpleUploadedFile("l.csv", BAD_LEDGER)}
+    )
+    assert response.status_code == 404
+    assert ImportBatch.objects.count() == 2
