@@ -18,12 +18,13 @@ from rest_framework.response import Response
 
 from core.api import router
 from core.api.viewsets import TenantModelViewSet, TenantReadOnlyViewSet
-from core.models import ImportBatch
+from core.models import ImportBatch, agency_of
 from core.roles import Role, has_role
 from delivery import selectors, services
 from delivery.importing import activities_import
 from delivery.models import ServiceActivity, Target
 from finance.models import Contract
+from staff.models import StaffMember
 
 
 class TargetSerializer(serializers.ModelSerializer):
@@ -112,7 +113,14 @@ class TargetViewSet(TenantModelViewSet):
 
 class ActivitySerializer(serializers.ModelSerializer):
     contract = serializers.CharField(source="contract.code", read_only=True)
-    staff_no = serializers.CharField(source="staff.staff_no", read_only=True)
+    staff_no = serializers.CharField(
+        source="staff.staff_no",
+        required=False,
+        help_text=gettext_lazy(
+            "Whose work it is. Left out, the caller's own record; a director may name anyone of the "
+            "agency. Fixed once recorded."
+        ),
+    )
     target = serializers.PrimaryKeyRelatedField(queryset=Target.objects.none())
 
     class Meta:
@@ -121,7 +129,7 @@ class ActivitySerializer(serializers.ModelSerializer):
             "id", "activity_no", "contract", "date", "staff_no", "target", "duration_minutes", "case_code",
             "participants", "location", "note", "source", "created_at",
         ]  # fmt: skip
-        read_only_fields = ["activity_no", "contract", "staff_no", "source", "created_at"]
+        read_only_fields = ["activity_no", "contract", "source", "created_at"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -147,15 +155,38 @@ class ActivityViewSet(TenantModelViewSet):
     )
 
     def perform_create(self, serializer):
-        member = getattr(self.request.user, "staff_member", None)
-        if member is None:
-            raise PermissionDenied(_("Your login is not linked to a staff record."))
         data = dict(serializer.validated_data)
-        serializer.instance = self.create_service(staff=member, user=self.request.user, **data)
+        staff_no = (data.pop("staff", None) or {}).get("staff_no")
+        user = self.request.user
+        if staff_no is None:
+            member = getattr(user, "staff_member", None)
+            if member is None:
+                raise PermissionDenied(
+                    _(
+                        "Your login is not linked to a staff record; a director names the staff member (staff_no)."
+                    )
+                )
+        else:
+            member = StaffMember.objects.for_agency(agency_of(user)).filter(staff_no=staff_no.strip()).first()
+            if member is None:
+                raise ValidationError(
+                    {"staff_no": [_("There is no staff member %(no)s.") % {"no": staff_no}]}
+                )
+        serializer.instance = self.create_service(staff=member, user=user, **data)
 
     def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        staff = data.pop("staff", None)
+        if staff is not None and staff.get("staff_no") != serializer.instance.staff.staff_no:
+            raise ValidationError(
+                {
+                    "staff_no": [
+                        _("Whose work a record is cannot change; record it again for the right person.")
+                    ]
+                }
+            )
         serializer.instance = self.update_service(
-            activity=serializer.instance, user=self.request.user, **serializer.validated_data
+            activity=serializer.instance, user=self.request.user, **data
         )
 
 

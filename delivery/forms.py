@@ -39,8 +39,19 @@ class ActivityForm(forms.Form):
     location = forms.CharField(label=_("Place"), required=False, max_length=200)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, targets, **kwargs):
+    def __init__(self, *args, targets, staff=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if staff is not None:
+            # A director records anyone's work (an activity sheet handed in on paper, say).
+            self.fields = {
+                "staff": forms.ModelChoiceField(
+                    label=_("Staff member"),
+                    queryset=staff,
+                    help_text=_("Whose work this is: a director may record it for anyone of the agency."),
+                ),
+                **self.fields,
+            }
+            self.fields["staff"].label_from_instance = lambda m: f"{m.name} ({m.staff_no})"
         self.fields["target"].queryset = targets
         self.fields["target"].label_from_instance = lambda t: f"{t.name} ({t.contract.code})"
         self.fields["date"].initial = timezone.localdate()

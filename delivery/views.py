@@ -16,13 +16,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.models import ImportBatch
+from core.models import ImportBatch, agency_of
 from core.paging import paginate_keyset
 from core.roles import Role, has_role
 from delivery import forms, selectors, services
 from delivery.importing import activities_import
 from delivery.models import Target
 from finance.models import Contract
+from staff.models import StaffMember
 
 UPLOAD_DIR = Path(tempfile.gettempdir()) / "delivery-activity-previews"
 
@@ -107,16 +108,20 @@ def activity_new(request):
     member = getattr(request.user, "staff_member", None)
     if not request.user.has_perm("delivery.add_serviceactivity"):
         raise Http404
-    if member is None:
+    director = has_role(request.user, Role.DIRECTOR)
+    if member is None and not director:
         return render(request, "delivery/no_staff_record.html", status=403)
     targets = selectors.targets_for_logging(request.user)
-    form = forms.ActivityForm(request.POST or None, targets=targets)
+    staff = StaffMember.objects.for_agency(agency_of(request.user)).order_by("staff_no") if director else None
+    form = forms.ActivityForm(
+        request.POST or None, targets=targets, staff=staff, initial={"staff": member} if director else None
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             activity = services.activity_create(
                 target=data["target"],
-                staff=member,
+                staff=data.get("staff") or member,
                 date=data["date"],
                 duration_minutes=data["duration_minutes"],
                 case_code=data["case_code"],
@@ -132,7 +137,7 @@ def activity_new(request):
         else:
             messages.success(request, _("Recorded %(no)s.") % {"no": activity.activity_no})
             return redirect("delivery-activity-new")
-    recent = selectors.activities_for(request.user).filter(staff=member)[:5]
+    recent = selectors.activities_for(request.user).filter(recorded_by=request.user)[:5]
     return render(request, "delivery/activity_form.html", {"form": form, "recent": recent})
 
 

@@ -199,19 +199,113 @@ def test_the_outsider_cannot_import_into_another_agencys_contract(world, login_a
 
 
 @pytest.mark.parametrize(
-    ("persona", "status"),
+    ("persona", "status", "names_staff"),
     [
-        ("director", 403),
-        ("finance", 404),
-        ("supervisor", 200),
-        ("staff", 200),
-        ("auditor", 404),
-        ("outsider", 403),
+        ("director", 200, True),
+        ("finance", 404, None),
+        ("supervisor", 200, False),
+        ("staff", 200, False),
+        ("auditor", 404, None),
+        ("outsider", 200, True),
     ],
 )
-def test_the_visit_form_is_for_people_with_a_staff_record(world, personas, login_client, persona, status):
-    # Directors and the outsider director hold the permission but no staff record: a page saying so.
-    assert login_client(personas[persona]).get(reverse("delivery-activity-new")).status_code == status
+def test_the_visit_form_records_ones_own_work_and_a_director_anyones(
+    world, personas, login_client, persona, status, names_staff
+):
+    # Directors (here, and the outsider director) have no staff record: they name the person.
+    page = login_client(personas[persona]).get(reverse("delivery-activity-new"))
+    assert page.status_code == status
+    if status == 200:
+        assert ("staff" in page.context["form"].fields) is names_staff
+
+
+def test_a_worker_without_a_staff_record_is_told_so(world, agency, login_client):
+    from tests.factories import UserFactory
+
+    worker = UserFactory(username="nolink", agency_roles=(agency, ["staff"]))
+    assert login_client(worker).get(reverse("delivery-activity-new")).status_code == 403
+
+
+def test_a_director_records_a_workers_visit_on_the_page(
+    world, director, other_staff_member, targets, login_client
+):
+    response = login_client(director).post(
+        reverse("delivery-activity-new"),
+        {
+            "staff": other_staff_member.pk,
+            "date": "2025-05-06",
+            "target": targets["HV"].pk,
+            "duration_minutes": 40,
+            "participants": 1,
+        },
+    )
+    assert response.status_code == 302
+    recorded = ServiceActivity.objects.exclude(activity_no__in=["HV-0001", "HV-0002"]).get()
+    assert (recorded.staff, recorded.recorded_by, recorded.duration_minutes) == (
+        other_staff_member,
+        director,
+        40,
+    )
+
+
+def test_the_outsider_director_cannot_name_another_agencys_worker(
+    world, outsider, other_staff_member, login_client
+):
+    response = login_client(outsider).post(
+        reverse("delivery-activity-new"),
+        {"staff": other_staff_member.pk, "date": "2025-05-06", "duration_minutes": 40},
+    )
+    assert response.status_code == 200
+    assert "staff" in response.context["form"].errors
+    assert ServiceActivity.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("director", 201),
+        ("finance", 403),
+        ("supervisor", 403),
+        ("staff", 403),
+        ("auditor", 403),
+        ("outsider", 400),
+    ],
+)
+def test_only_a_director_records_someone_elses_work_in_the_api(
+    world, personas, login_api, targets, other_staff_member, persona, status
+):
+    response = login_api(personas[persona]).post(
+        "/api/v1/delivery/activities/",
+        {"date": "2025-05-06", "target": targets["HV"].pk, "duration_minutes": 40, "staff_no": "S300"},
+        format="json",
+    )
+    assert response.status_code == status, response.content
+    if status == 201:
+        assert response.json()["staff_no"] == "S300"
+        assert (
+            ServiceActivity.objects.get(activity_no=response.json()["activity_no"]).staff
+            == other_staff_member
+        )
+    else:
+        assert ServiceActivity.objects.count() == 2
+
+
+def test_a_director_without_a_staff_record_must_name_the_worker(world, director, login_api, targets):
+    response = login_api(director).post(
+        "/api/v1/delivery/activities/",
+        {"date": "2025-05-06", "target": targets["HV"].pk, "duration_minutes": 40},
+        format="json",
+    )
+    assert response.status_code == 403
+    assert "names the staff member (staff_no)" in response.json()["error"]["message"]
+
+
+def test_whose_work_a_record_is_cannot_change(world, director, login_api, visit):
+    response = login_api(director).patch(
+        f"/api/v1/delivery/activities/{visit.pk}/", {"staff_no": "S300"}, format="json"
+    )
+    assert response.status_code == 400
+    assert ServiceActivity.objects.get(pk=visit.pk).staff.staff_no == visit.staff.staff_no
 
 
 def test_the_targets_report_is_refused_to_staff_and_outsiders(world, personas, login_client):
