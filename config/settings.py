@@ -149,6 +149,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
+# A list filter left open reads "All" (全部), not django-filter's "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
 # The installation's language: that of commands, e-mails without a person, and pages for a
 # browser that asks for neither language (a person's own choice, then the browser's, come first).
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en").lower().replace("_", "-")

@@ -12,6 +12,12 @@ from core.models import Membership
 from core.roles import Role
 
 
+def login_label(user) -> str:
+    """A login in a picker: the person's name, with the login name that tells two namesakes apart."""
+    name = user.get_full_name().strip()
+    return f"{name} ({user.username})" if name else user.username
+
+
 def apply_validation_error(form: forms.BaseForm, exc: ValidationError) -> None:
     """Show a service's ``ValidationError`` on ``form``: each message under its field when the
     form has that field, otherwise (and for errors without fields) at the top of the form."""

@@ -277,7 +277,7 @@ def revision_decide(request, pk):
 
 class LedgerFilter(django_filters.FilterSet):
     contract = django_filters.ModelChoiceFilter(
-        queryset=Contract.objects.none(), label=gettext_lazy("Contract")
+        queryset=Contract.objects.none(), label=gettext_lazy("Contract"), empty_label=gettext_lazy("All")
     )
     line = django_filters.CharFilter(field_name="budget_line__code", label=gettext_lazy("Line code"))
     date_from = django_filters.DateFilter(

@@ -21,6 +21,9 @@ from training.models import (
     validate_evidence,
 )
 
+#: A yes/no filter that may be left open: "All", not Django's "Unknown" (未知).
+ANY_YES_NO = forms.Select(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))])
+
 
 class EventForm(forms.ModelForm):
     class Meta:
@@ -188,6 +191,8 @@ class RecordFilter(django_filters.FilterSet):
         label=_("Sort"),
     )
 
+    ce_eligible = django_filters.BooleanFilter(label=_("Counts as continuing education"), widget=ANY_YES_NO)
+
     class Meta:
         model = TrainingRecord
         fields = ["status", "category", "ce_eligible"]
@@ -212,6 +217,8 @@ class EventFilter(django_filters.FilterSet):
         choices=ordering_choices(("date", _("Date")), ("title", _("Title")), ("hours", _("Hours"))),
         label=_("Sort"),
     )
+
+    ce_eligible = django_filters.BooleanFilter(label=_("Counts as continuing education"), widget=ANY_YES_NO)
 
     class Meta:
         model = TrainingEvent

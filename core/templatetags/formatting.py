@@ -111,3 +111,12 @@ def share(part, whole) -> Decimal | None:
     if a is None or not b:
         return None
     return a / b
+
+
+@register.filter
+def person(user) -> str:
+    """A login as people call it: the person's name, else the login name; None → ``—``."""
+    if user is None or user == "":
+        return "—"
+    name = user.get_full_name().strip() if hasattr(user, "get_full_name") else ""
+    return name or getattr(user, "username", "") or str(user)

@@ -7,6 +7,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import login_label
+from core.roles import Role
 from finance.models import Flag, FlagSeverity, FlagStatus
 from finance.rules import RULE_ORDER
 
@@ -25,7 +27,7 @@ class FlagFilter(django_filters.FilterSet):
     severity = django_filters.ChoiceFilter(label=_("Severity"), choices=FlagSeverity.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=FlagStatus.choices)
     assignee = django_filters.ModelChoiceFilter(
-        label=_("Assigned to"), queryset=get_user_model().objects.none()
+        label=_("Assigned to"), queryset=get_user_model().objects.none(), empty_label=_("Anyone")
     )
     include_resolved = django_filters.BooleanFilter(
         label=_("Include flags that no longer fire"),
@@ -44,12 +46,17 @@ class FlagFilter(django_filters.FilterSet):
 
         user = getattr(request, "user", None)
         agency = agency_of(user) if user is not None else None
+        # Those a flag can be assigned to (directors and finance officers, past ones included),
+        # by name: not every login of the agency.
         users = (
-            get_user_model().objects.filter(membership__agency=agency)
+            get_user_model()
+            .objects.filter(membership__agency=agency, groups__name__in=[Role.DIRECTOR, Role.FINANCE])
+            .distinct()
             if agency
             else get_user_model().objects.none()
         )
         self.filters["assignee"].queryset = users.order_by("username")
+        self.form.fields["assignee"].label_from_instance = login_label
 
     def filter_contract(self, queryset, name, value):
         if not value:

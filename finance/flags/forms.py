@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import login_label
 from finance.flags.presentation import chinese, policy_help, policy_unit
 from finance.models import FlagStatus
 from finance.policy import POLICY_KEYS, REASON_MAX, rule_codes
@@ -41,6 +42,7 @@ class AssignForm(forms.Form):
         label=_("Assign to"),
         queryset=get_user_model().objects.none(),
         required=False,
+        empty_label=_("Nobody"),
         help_text=_("A director or finance officer; empty to unassign."),
     )
     note = forms.CharField(label=_("Note"), required=False, help_text=_("Optional."))
@@ -49,6 +51,7 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         if assignees is not None:
             self.fields["assignee"].queryset = assignees
+        self.fields["assignee"].label_from_instance = login_label
 
 
 class BulkForm(forms.Form):
@@ -60,6 +63,7 @@ class BulkForm(forms.Form):
         label=_("Assign to"),
         queryset=get_user_model().objects.none(),
         required=False,
+        empty_label=_("Nobody"),
         help_text=_("For the assign action."),
     )
     note = forms.CharField(label=_("Note"), required=False, help_text=_("Required to dismiss."))
@@ -69,6 +73,7 @@ class BulkForm(forms.Form):
         super().__init__(*args, **kwargs)
         if assignees is not None:
             self.fields["assignee"].queryset = assignees
+        self.fields["assignee"].label_from_instance = login_label
 
 
 class PolicyForm(forms.Form):

@@ -694,12 +694,19 @@ def flag_set_status(*, flag: Flag, user, status: str, note: str = "", evidence=N
 
 
 def flag_assign(*, flag: Flag, user, assignee, note: str = "") -> Flag:
-    """Assign a flag to a person of the agency who may triage it (or to nobody)."""
+    """Assign a flag to a person of the agency who may triage it (or to nobody).
+
+    Giving the flag to whom it already has, with no note, changes nothing and writes no history
+    (``flag.assignment_changed`` says which happened)."""
     _check_can_triage(flag, user)
     if assignee is not None and not Flag.objects.for_user(assignee, "change").filter(pk=flag.pk).exists():
         raise ValidationError({"assignee": _("This person cannot triage flags of this agency.")})
     with transaction.atomic():
         flag = Flag.objects.select_for_update().get(pk=flag.pk)
+        if flag.assignee_id == getattr(assignee, "pk", None) and not (note or "").strip():
+            flag.assignment_changed = False
+            return flag
+        flag.assignment_changed = True
         flag.assignee = assignee
         flag._history_user = user
         flag.save(update_fields=["assignee"])
@@ -722,7 +729,8 @@ def flags_bulk(*, flags, user, action: str, note: str = "", assignee=None) -> in
             if action == "dismiss":
                 flag_set_status(flag=flag, user=user, status=FlagStatus.DISMISSED, note=note)
             elif action == "assign":
-                flag_assign(flag=flag, user=user, assignee=assignee, note=note)
+                if not flag_assign(flag=flag, user=user, assignee=assignee, note=note).assignment_changed:
+                    continue
             else:
                 raise ValidationError({"action": _("Unknown action.")})
             count += 1

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.forms import apply_validation_error
+from core.forms import apply_validation_error, login_label
 from core.http import file_response
 from core.models import agency_of
 from core.paging import paginate_keyset
@@ -202,17 +202,26 @@ def flag_assign(request, pk: int):
         raise Http404
     form = AssignForm(request.POST, assignees=_assignees(request.user))
     if form.is_valid():
+        assignee = form.cleaned_data["assignee"]
         try:
-            services.flag_assign(
-                flag=flag,
-                user=request.user,
-                assignee=form.cleaned_data["assignee"],
-                note=form.cleaned_data["note"],
+            flag = services.flag_assign(
+                flag=flag, user=request.user, assignee=assignee, note=form.cleaned_data["note"]
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            messages.success(request, _("Flag assigned."))
+            if not flag.assignment_changed:
+                messages.info(
+                    request,
+                    _("Nothing changed: the flag is assigned to nobody.")
+                    if assignee is None
+                    else _("Nothing changed: the flag is already assigned to %(name)s.")
+                    % {"name": login_label(assignee)},
+                )
+            elif assignee is None:
+                messages.success(request, _("The flag is assigned to nobody now."))
+            else:
+                messages.success(request, _("Flag assigned to %(name)s.") % {"name": login_label(assignee)})
             return redirect("finance-flag-detail", pk=flag.pk)
     return flag_detail(request, pk, assign_form=form)
 
