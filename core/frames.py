@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 from django.db import connection
 
+from core.timestamps import as_timestamps, clipped_days
+
 KINDS = ("int", "id", "text", "date")
 SEPARATOR = "\x1f"
 #: A NULL date travels as this day number (no date in a ledger is 5.8 million years old).
@@ -56,10 +58,9 @@ def _typed(frame: pd.DataFrame, columns: Sequence[tuple[str, str]]) -> pd.DataFr
         elif kind == "text":
             frame[name] = series.fillna("").astype(str).astype(object)
         else:
-            present = series.dropna()
-            iso = len(present) and isinstance(present.iloc[0], str)  # SQLite hands back ISO text
-            parsed = pd.to_datetime(series, format="%Y-%m-%d") if iso else pd.to_datetime(series)
-            frame[name] = parsed.astype("datetime64[ns]")
+            # SQLite hands back ISO text, PostgreSQL dates; a year beyond pandas' is held at
+            # its edge (core.timestamps).
+            frame[name] = as_timestamps(series)
     return frame
 
 
@@ -123,7 +124,7 @@ def _aggregated(sql: str, params: Sequence, columns: Sequence[tuple[str, str]]) 
         else:
             days = values.astype("datetime64[D]")
             days[values == _NULL_DAY] = np.datetime64("NaT")
-            data[name] = days.astype("datetime64[ns]")
+            data[name] = clipped_days(days)
     return pd.DataFrame(data, columns=[name for name, _kind in columns])
 
 

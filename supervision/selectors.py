@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.roles import Role, user_roles
+from core.timestamps import as_timestamps
 from staff.models import EmploymentSpell, StaffMember, supervisee_ids
 from staff.selectors import employed_periods
 from staff.selectors import member_of as member_of  # supervision's pages find the person here
@@ -298,8 +299,8 @@ def _compliance_grid(*, agency, year: int, supervisee_ids, today: dt.date) -> tu
     months = months[months["month_start"] <= pd.Timestamp(today)]
     if months.empty:
         return empty, []
-    plans["start"] = pd.to_datetime(plans["start"])
-    plans["end"] = pd.to_datetime(plans["end"])
+    plans["start"] = as_timestamps(plans["start"])
+    plans["end"] = as_timestamps(plans["end"])
     grid = plans.merge(months, how="cross")
     in_force = (grid["start"] <= grid["month_end"]) & (
         grid["end"].isna() | (grid["end"] >= grid["month_start"])
@@ -322,8 +323,8 @@ def _compliance_grid(*, agency, year: int, supervisee_ids, today: dt.date) -> tu
         columns=["staff_id", "hire_date", "exit_date"],
     )
     spells["staff_id"] = spells["staff_id"].astype("int64")
-    spells["hire_date"] = pd.to_datetime(spells["hire_date"])
-    spells["exit_date"] = pd.to_datetime(spells["exit_date"])
+    spells["hire_date"] = as_timestamps(spells["hire_date"])
+    spells["exit_date"] = as_timestamps(spells["exit_date"])
     covered = spells.merge(months, how="cross")
     whole = (covered["hire_date"] <= covered["month_start"]) & (
         covered["exit_date"].isna() | (covered["exit_date"] >= covered["month_end"])

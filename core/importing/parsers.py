@@ -135,9 +135,9 @@ def parse_date(value: Any) -> datetime.date:
     if _is_empty(value):
         raise _required()
     if isinstance(value, datetime.datetime):
-        return value.date()
+        return _plausible(value.date(), value)
     if isinstance(value, datetime.date):
-        return value
+        return _plausible(value, value)
     if isinstance(value, bool | int | float | Decimal):
         raise ValueProblem(
             _('"%(value)s" is a number, not a date; format the cell as a date or write it like 2025-03-05')
@@ -156,11 +156,27 @@ def parse_date(value: Any) -> datetime.date:
             )
         year, month, day = match.groups()
     try:
-        return datetime.date(int(year), int(month), int(day))
+        parsed = datetime.date(int(year), int(month), int(day))
     except ValueError:
         raise ValueProblem(
             _('"%(value)s" is not a real date (no such day in the calendar)') % {"value": _show(value)}
         ) from None
+    return _plausible(parsed, value)
+
+
+#: The years a date in a file may fall in: anything else is a typo (3025 for 2025), which the
+#: flag scans could not even place on their calendar.
+DATE_YEARS = (1900, 2100)
+
+
+def _plausible(date: datetime.date, value: Any) -> datetime.date:
+    first, last = DATE_YEARS
+    if not first <= date.year <= last:
+        raise ValueProblem(
+            _('"%(value)s" is not a plausible date: the year must be between %(first)s and %(last)s')
+            % {"value": _show(value), "first": first, "last": last}
+        )
+    return date
 
 
 # --- numbers ------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from core.timestamps import as_timestamps
 from finance.rules.base import Finding, day_number, iso
 
 #: Columns of a contract's activities frame (one row per service activity).
@@ -43,10 +44,8 @@ def _empty(columns) -> pd.DataFrame:
 
 
 def _to_datetime(series: pd.Series) -> pd.Series:
-    # SQLite hands ISO strings back: parsing them with the format known is many times faster.
-    if len(series) and isinstance(series.iloc[0], str):
-        return pd.to_datetime(series, format="%Y-%m-%d")
-    return pd.to_datetime(series)
+    # Dates, SQLite's ISO text or timestamps; a year beyond pandas' is held at its edge.
+    return as_timestamps(series)
 
 
 def prepare_activities(frame: pd.DataFrame, *, typed: bool = False) -> pd.DataFrame:
@@ -74,7 +73,7 @@ def prepare_activities(frame: pd.DataFrame, *, typed: bool = False) -> pd.DataFr
 def _dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     frame = frame.copy()
     for column in columns:
-        frame[column] = pd.to_datetime(frame[column])
+        frame[column] = as_timestamps(frame[column])
     return frame
 
 

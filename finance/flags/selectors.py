@@ -15,6 +15,7 @@ from django.db.models.functions import Cast
 
 from core.frames import read_frame
 from core.official_calendar import calendar_for
+from core.timestamps import as_timestamps
 from finance.models import Contract, Expenditure, Flag, StaffAssignment
 from finance.models.flags import SEVERITY_RANK
 from finance.rules import FRAME_COLUMNS, RuleContext, prepare_frame, to_cents
@@ -154,7 +155,7 @@ def rule_context(contract: Contract, frame: pd.DataFrame | None = None) -> RuleC
     )
     for frame, columns in ((spells, ("hire_date", "exit_date")), (assignments, ("start", "end"))):
         for column in columns:
-            frame[column] = pd.to_datetime(frame[column])
+            frame[column] = as_timestamps(frame[column])
     staff = pd.DataFrame.from_records(
         list(StaffMember.objects.filter(agency_id=agency_id).values_list("id", "staff_no", "name")),
         columns=["staff_id", "staff_no", "name"],

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from core.timestamps import as_timestamps
 from finance.rules.base import normalise_text
 
 #: Most days a bank may book a payment before or after the ledger date.
@@ -83,8 +84,8 @@ def candidate_pairs(
         return pd.DataFrame(columns=["line_id", "kind", "book_id", "days", "sim", "key"])
     left = lines.loc[:, ["line_id", "date", "cents", "counterparty"]].copy()
     right = book.loc[:, ["kind", "book_id", "date", "cents", "name"]].copy()
-    left["date"] = pd.to_datetime(left["date"])
-    right["date"] = pd.to_datetime(right["date"])
+    left["date"] = as_timestamps(left["date"])
+    right["date"] = as_timestamps(right["date"])
     left["cents"] = left["cents"].astype("int64")
     right["cents"] = right["cents"].astype("int64")
     pairs = left.merge(right, on="cents", suffixes=("_line", "_book"))

@@ -25,6 +25,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from core.timestamps import as_timestamps
+
 Severity = str  # "critical" | "warning" | "info"
 SEVERITIES = ("critical", "warning", "info")
 
@@ -165,8 +167,8 @@ def prepare_frame(frame: pd.DataFrame, *, copy: bool = True, typed: bool = False
     for column in FRAME_COLUMNS:
         if column not in frame:
             frame[column] = None
-    frame["date"] = pd.to_datetime(frame["date"])
-    frame["posted_on"] = pd.to_datetime(frame["posted_on"])
+    frame["date"] = as_timestamps(frame["date"])
+    frame["posted_on"] = as_timestamps(frame["posted_on"])
     frame["amount"] = frame["amount"].astype("int64")
     frame["id"] = frame["id"].astype("int64")
     frame["staff_id"] = frame["staff_id"].astype("Int64")

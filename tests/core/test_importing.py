@@ -416,6 +416,12 @@ def test_every_accepted_date_form_gives_the_same_date(value):
             '"2025-3/5" is not a date; write it like 2025-03-05, 2025/3/5, 2025.3.5 or 2025年3月5日',
         ),
         (45721, '"45721" is a number, not a date; format the cell as a date or write it like 2025-03-05'),
+        ("3025-06-30", '"3025-06-30" is not a plausible date: the year must be between 1900 and 2100'),
+        ("1025年6月30日", '"1025年6月30日" is not a plausible date: the year must be between 1900 and 2100'),
+        (
+            dt.date(9999, 12, 31),
+            '"9999-12-31" is not a plausible date: the year must be between 1900 and 2100',
+        ),
     ],
 )
 def test_impossible_or_unreadable_dates_are_refused_naming_the_value(value, message):

@@ -232,3 +232,24 @@ def test_explaining_needs_evidence_attached_now_or_before(agency, contract, dupl
     flag_set_status(flag=flag, user=finance, status="explained", note="Two deliveries on one invoice.")
     flag.refresh_from_db()
     assert flag.status == "explained" and flag.attachments.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_stored_date_beyond_pandas_calendar_does_not_fail_the_scan(contract, staff_member):
+    """Files refuse such years now; a record kept from before (or typed through the admin) is
+    held at the edge of the scans' calendar: still far ahead or long ago for every rule."""
+    from delivery.models import ServiceActivity
+    from staff.models import EmploymentSpell
+    from tests.delivery.factories import ActivityFactory, TargetFactory
+
+    EmploymentSpell.objects.filter(staff=staff_member).update(
+        exit_date=dt.date(3025, 6, 30), exit_reason="career"
+    )
+    far = dup(contract, "V-FAR", dt.date(3025, 3, 5), invoice="FAR-1")
+    target = TargetFactory(contract=contract, code="HV")
+    ActivityFactory(target=target, staff=staff_member, activity_no="HV-9", date=dt.date(1025, 3, 5))
+    flags_scan_contract(contract=contract)
+    outside = Flag.objects.get(rule="OUTSIDE_PERIOD")
+    assert list(outside.expenditures.values_list("pk", flat=True)) == [far.pk]
+    assert Flag.objects.filter(rule="ACTIVITY_OUTSIDE_PERIOD").count() == 1
+    assert ServiceActivity.objects.count() == 1
