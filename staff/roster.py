@@ -4,7 +4,8 @@ One row per employment spell. Rows of a ``staff_no`` that already exists update 
 and replace their spells with the file's (spells are matched by hire date, so an unchanged
 spell keeps its history; spells missing from the file are deleted). ``qualification`` +
 ``cert_no`` + ``cert_issued`` create or update the person's certificate (the highest level
-given on their rows). Everything is checked before anything is written; the import is all
+given on their rows; level and issue date agree on every row naming the certificate, and its
+registration end is that of the latest spell giving one). Everything is checked before anything is written; the import is all
 or nothing (``RosterImport``, an ``Importer`` of the shared machinery).
 """
 
@@ -100,12 +101,23 @@ ROSTER = FileSpec(
 
 
 @dataclass
+class CertificatePlan:
+    """The certificate a person's rows give: its number, level and issue date (the same on
+    every row naming it), and the registration end of the latest spell that gives one."""
+
+    cert_no: str
+    level: str
+    issued: dt.date
+    registration_expires: dt.date | None
+
+
+@dataclass
 class PersonPlan:
     """What the file says about one person: roster fields, spells and certificate."""
 
     staff_no: str
     rows: list[ParsedRow] = field(default_factory=list)
-    certificate: ParsedRow | None = None
+    certificate: CertificatePlan | None = None
 
     @property
     def latest(self) -> ParsedRow:
@@ -180,6 +192,48 @@ def _spell_end(row: ParsedRow) -> dt.date:
     return row.get("exit_date") or dt.date.max
 
 
+def _certificate(
+    person: PersonPlan, best: ParsedRow, certified: list[ParsedRow]
+) -> tuple[CertificatePlan, list[RowError]]:
+    """The certificate of ``best`` from every row naming its number. A re-hired person's older
+    spell may leave 登记有效期至 empty (or give the registration end of an earlier cycle): the
+    end is that of the latest spell giving one, so an old row never erases the current one."""
+    errors = []
+    naming = sorted(
+        (row for row in certified if row["cert_no"] == best["cert_no"]),
+        key=lambda r: (r["hire_date"] or dt.date.min, r.row),
+    )
+    dated = [row for row in naming if row["cert_issued"]]
+    first = dated[0] if dated else best
+    for row in dated[1:]:
+        if row["cert_issued"] != first["cert_issued"]:
+            errors.append(
+                row.error(
+                    "cert_issued",
+                    _(
+                        "certificate %(cert)s of %(no)s has the issue date %(issued)s on row %(row)s; "
+                        "one certificate has one issue date"
+                    )
+                    % {
+                        "cert": best["cert_no"],
+                        "no": person.staff_no,
+                        "issued": first["cert_issued"].isoformat(),
+                        "row": first.row,
+                    },
+                )
+            )
+    expiring = [row for row in naming if row.get("registration_expires")]
+    return (
+        CertificatePlan(
+            cert_no=best["cert_no"],
+            level=best["qualification"],
+            issued=best["cert_issued"],
+            registration_expires=expiring[-1]["registration_expires"] if expiring else None,
+        ),
+        errors,
+    )
+
+
 def build_plan(rows: list[ParsedRow], agency: Agency) -> tuple[RosterPlan, list[RowError]]:
     """Group the rows by person and check every rule that spans rows or the database."""
     errors: list[RowError] = []
@@ -238,7 +292,8 @@ def build_plan(rows: list[ParsedRow], agency: Agency) -> tuple[RosterPlan, list[
                             % {"no": person.staff_no, "row": best.row},
                         )
                     )
-            person.certificate = best
+            person.certificate, problems = _certificate(person, best, certified)
+            errors.extend(problems)
 
     # A certificate number belongs to one person: in the file...
     owners: dict[str, tuple[str, ParsedRow]] = {}
@@ -410,17 +465,17 @@ def _write_certificates(
     plan: RosterPlan, members: dict[str, StaffMember], agency: Agency, user: Any, reason: str
 ) -> None:
     wanted = {
-        person.certificate["cert_no"]: (staff_no, person.certificate)
+        person.certificate.cert_no: (staff_no, person.certificate)
         for staff_no, person in plan.persons.items()
         if person.certificate is not None
     }
     held = {q.cert_no: q for q in Qualification.objects.filter(agency=agency, cert_no__in=list(wanted))}
     to_create, to_update = [], []
-    for cert_no, (staff_no, row) in wanted.items():
+    for cert_no, (staff_no, certificate) in wanted.items():
         values = {
-            "level": row["qualification"],
-            "issued": row["cert_issued"],
-            "registration_expires": row.get("registration_expires"),
+            "level": certificate.level,
+            "issued": certificate.issued,
+            "registration_expires": certificate.registration_expires,
         }
         qualification = held.get(cert_no)
         if qualification is None:

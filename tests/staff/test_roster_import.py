@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -186,6 +187,105 @@ def test_a_certificate_number_held_by_another_person_in_the_database_is_refused(
     assert result.error_lines() == [
         "row 2, column 证书编号: certificate number C-9 already belongs to S500 陈老师"
     ]
+
+
+#: The roster example of docs/formats.md, rows in the documented order: 李娜 (S002) was re-hired,
+#: and her older spell leaves 登记有效期至 empty.
+DOCS_ROSTER = [
+    "S001,王芳,项目主管,全职,2019-03-01,,,本科,是,社会工作师,2019440123000456,2019-09-01,2027-06-19",
+    "S002,李娜,一线社工,全职,2020/7/1,2022/6/30,深造,本科,是,助理社会工作师,2020440123001234,2020-10-15,",
+    "S002,李娜,一线社工,全职,2023-09-01,,,硕士,是,助理社会工作师,2020440123001234,2020-10-15,2026-10-14",
+    "S003,陈磊,一线社工,合同,2024年3月4日,,,大专,否,,,,",
+    "S004,刘洋,实习生,实习,2025-07-01,2025-08-31,合同到期,本科,是,,,,",
+]
+
+
+def _certificate_of(staff_no):
+    cert = Qualification.objects.get(staff__staff_no=staff_no)
+    return cert.cert_no, cert.level, cert.issued, cert.registration_expires
+
+
+@pytest.mark.parametrize("order", ["documented", "swapped"])
+def test_an_empty_registration_end_on_an_older_spell_keeps_the_current_one(agency, order):
+    rows = list(DOCS_ROSTER)
+    if order == "swapped":
+        rows[1], rows[2] = rows[2], rows[1]
+    result = run(agency, rows)
+    assert result.ok, result.error_lines()
+    assert result.summary["certificates"] == 2
+    assert _certificate_of("S002") == (
+        "2020440123001234",
+        "assistant_social_worker",
+        dt.date(2020, 10, 15),
+        dt.date(2026, 10, 14),
+    )
+
+
+def test_the_registration_end_is_that_of_the_latest_spell_giving_one(agency):
+    # The older spell gives the end of an earlier cycle, the current one the end of this one; a
+    # spell giving none after them takes nothing away.
+    result = run(
+        agency,
+        [
+            "S002,李娜,,,2020-07-01,2022-06-30,study,,,助理社会工作师,C-2,2020-10-15,2023-10-14",
+            "S002,李娜,,,2025-01-01,,,,,助理社会工作师,C-2,2020-10-15,",
+            "S002,李娜,,,2023-09-01,2024-06-30,study,,,助理社会工作师,C-2,2020-10-15,2026-10-14",
+        ],
+    )
+    assert result.ok, result.error_lines()
+    assert _certificate_of("S002")[3] == dt.date(2026, 10, 14)
+
+
+def test_reimporting_the_docs_roster_keeps_the_stored_registration_end(agency):
+    holder = person(agency, "S002", ("2023-09-01", None, None), name="李娜")
+    QualificationFactory(
+        staff=holder,
+        cert_no="2020440123001234",
+        level="assistant_social_worker",
+        issued=dt.date(2020, 10, 15),
+        registration_expires=dt.date(2026, 10, 14),
+    )
+    result = run(agency, DOCS_ROSTER)
+    assert result.ok, result.error_lines()
+    assert _certificate_of("S002")[3] == dt.date(2026, 10, 14)
+
+
+def test_the_docs_roster_makes_the_re_hired_person_overdue_after_her_registration_ends(agency):
+    from tests.training.factories import TrainingRecordFactory
+    from training.reports import training_compliance
+
+    assert run(agency, DOCS_ROSTER).ok
+    li = StaffMember.objects.get(agency=agency, staff_no="S002")
+    TrainingRecordFactory(staff=li, date=dt.date(2024, 5, 10), hours=Decimal("30.0"))
+    TrainingRecordFactory(staff=li, date=dt.date(2025, 5, 9), hours=Decimal("12.5"))
+    report = training_compliance(agency=agency, as_of=dt.date(2026, 10, 15))
+    row = next(r for r in report.data["staff"] if r["staff_no"] == "S002")
+    assert row == {
+        "staff_no": "S002",
+        "name": "李娜",
+        "qualification": "assistant_social_worker",
+        "cycle_start": "2023-10-15",
+        "cycle_end": "2026-10-14",
+        "required_hours": 72,
+        "earned_hours": 42.5,
+        "shortfall_hours": 29.5,
+        "status": "overdue",
+    }
+
+
+def test_two_issue_dates_for_one_certificate_name_both_rows(agency):
+    result = run(
+        agency,
+        [
+            "S002,李娜,,,2020-07-01,2022-06-30,study,,,助理社会工作师,C-2,2020-10-15,",
+            "S002,李娜,,,2023-09-01,,,,,助理社会工作师,C-2,2020-10-16,2026-10-14",
+        ],
+    )
+    assert result.error_lines() == [
+        "row 3, column 发证日期: certificate C-2 of S002 has the issue date 2020-10-15 on row 2; "
+        "one certificate has one issue date"
+    ]
+    assert Qualification.objects.count() == 0
 
 
 def test_a_row_with_an_unreadable_cell_is_still_checked_against_the_others(agency):
