@@ -432,6 +432,38 @@ def test_command_rejects_a_bad_as_of_date(test_agency, as_of):
         unregister("test-asof")
 
 
+@pytest.mark.parametrize("as_of", ["9999-09-30", "9999-12-31", "3000-01-01", "1899-12-31", "0001-01-01"])
+def test_command_refuses_an_as_of_date_outside_the_years_it_takes(test_agency, as_of):
+    register("test-asof", title="As of", params=("as_of",))(build_demo)
+    try:
+        assert str(command_error("test-asof", "--as-of", as_of, "--format", "json")) == (
+            f"Invalid --as-of '{as_of}': expected a date from 1900-01-01 to 2999-12-31."
+        )
+    finally:
+        unregister("test-asof")
+
+
+@pytest.mark.parametrize("kind", ["qualifications", "training-compliance"])
+def test_a_date_near_the_calendar_s_end_is_refused_from_the_shell_without_a_traceback(kind):
+    # Refused before the agency is looked up: no database is needed.
+    result = _manage(kind, "--as-of", "9999-12-31", "--format", "json")
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == "Invalid --as-of '9999-12-31': expected a date from 1900-01-01 to 2999-12-31.\n"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("as_of", ["1900-01-01", "2999-12-31"])
+def test_the_first_and_last_as_of_dates_build_the_real_reports(agency, as_of):
+    from tests.factories import QualificationFactory
+    from tests.staff.factories import person
+
+    member = person(agency, "S001", ("2020-01-01", None, None))
+    QualificationFactory(staff=member, cert_no="C-1", issued=date(2020, 10, 15), registration_expires=None)
+    for kind in ("qualifications", "training-compliance"):
+        out = run(kind, "--as-of", as_of, "--format", "json", "--agency", agency.slug)
+        assert json.loads(out)["as_of"] == as_of
+
+
 def test_command_needs_out_for_binary_formats(test_agency, demo_kind):
     assert (
         str(command_error(KIND, "--year", "2025", "--format", "xlsx")) == "--out is required for xlsx and pdf"

@@ -24,21 +24,34 @@ def _fail(message: str) -> CommandError:
     return CommandError(message, returncode=1)
 
 
+#: The years --year accepts; --as-of takes the days of the same years. A report reaches years
+#: past its date (a registration cycle rolled forward, a projection to the contract end), and
+#: date.max is only 9999-12-31: a date near it ended in an OverflowError, not a refusal.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
 def parse_year(value: str) -> int:
     """A four-digit year between 1900 and 2999."""
-    if not re.fullmatch(r"\d{4}", value.strip()) or not 1900 <= int(value) <= 2999:
+    if not re.fullmatch(r"\d{4}", value.strip()) or not FIRST_YEAR <= int(value) <= LAST_YEAR:
         raise _fail(_("Invalid --year %(value)r: expected a year such as 2025.") % {"value": value})
     return int(value)
 
 
 def parse_date(value: str) -> date:
-    """A date written YYYY-MM-DD."""
+    """A date written YYYY-MM-DD, in the years ``parse_year`` accepts."""
     try:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
             raise ValueError(value)
-        return datetime.strptime(value.strip(), "%Y-%m-%d").date()
+        parsed = datetime.strptime(value.strip(), "%Y-%m-%d").date()
     except ValueError:
         raise _fail(_("Invalid --as-of %(value)r: expected a date YYYY-MM-DD.") % {"value": value}) from None
+    first, last = date(FIRST_YEAR, 1, 1), date(LAST_YEAR, 12, 31)
+    if not first <= parsed <= last:
+        raise _fail(
+            _("Invalid --as-of %(value)r: expected a date from %(first)s to %(last)s.")
+            % {"value": value, "first": first.isoformat(), "last": last.isoformat()}
+        )
+    return parsed
 
 
 class Command(SpecCommand):
