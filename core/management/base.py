@@ -5,6 +5,10 @@ A ``CommandError`` raised by a command run from the command line is written as i
 alone: Django prefixes it with ``CommandError: ``, English (and a class name) inside a line
 that is otherwise in the installation's language (``LANGUAGE_CODE``).
 
+A command whose output is piped into a program that stops reading early (``scan_flags | head
+-2``) stops quietly: no ``BrokenPipeError`` traceback, exit status 141 (128 + SIGPIPE, what a
+shell shows for any Unix tool cut off the same way).
+
 argparse answers a missing argument or an unknown choice with its usage text and exit status 2;
 cli.md asks every command to exit 1 with a one-line summary on stderr for invalid input. Called
 through ``call_command`` the error is a ``CommandError``, as Django's own parser raises it.
@@ -12,12 +16,16 @@ through ``call_command`` the error is a ``CommandError``, as Django's own parser
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core import progress
+
+#: The exit status of a command whose reader stopped reading (128 + SIGPIPE).
+BROKEN_PIPE_STATUS = 141
 
 
 class SpecCommand(BaseCommand):
@@ -29,17 +37,30 @@ class SpecCommand(BaseCommand):
     progress_bars = True
 
     def execute(self, *args: Any, **options: Any) -> Any:
+        from_shell = getattr(self, "_called_from_command_line", False)
         try:
             if not self.progress_bars:
-                return super().execute(*args, **options)
-            # The stream execute() will write to: the one given (call_command), else sys.stderr.
-            with progress.terminal_bars(options.get("stderr") or sys.stderr):
-                return super().execute(*args, **options)
+                output = super().execute(*args, **options)
+            else:
+                # The stream execute() will write to: the one given (call_command), else sys.stderr.
+                with progress.terminal_bars(options.get("stderr") or sys.stderr):
+                    output = super().execute(*args, **options)
+            if from_shell:
+                self.stdout.flush()  # here, where a closed pipe is caught, not at interpreter exit
+            return output
         except CommandError as exc:
-            if not getattr(self, "_called_from_command_line", False) or options.get("traceback"):
+            if not from_shell or options.get("traceback"):
                 raise  # call_command raises it; --traceback shows it as Django does
             self.stderr.write(str(exc))
             sys.exit(exc.returncode)
+        except BrokenPipeError:
+            if not from_shell:
+                raise
+            # The reader has gone: what is left in stdout's buffer can go nowhere, and Python
+            # would report it at exit ("Exception ignored ... BrokenPipeError").
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(BROKEN_PIPE_STATUS)
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         parser = super().create_parser(prog_name, subcommand, **kwargs)
