@@ -139,7 +139,7 @@ def _lookup(frames: list[pd.DataFrame], ids: set[int]) -> dict[int, tuple[str, s
         for i, code, voucher, day in zip(
             rows["id"].tolist(), rows["contract"].tolist(), rows["voucher_no"].tolist(), dates, strict=True
         ):
-            found[i] = (code, voucher or f"#{i}", day)
+            found[i] = (code, voucher, day)  # "" for one without: cli.md lists its voucher_no
     return found
 
 

@@ -71,7 +71,24 @@ def flag_message(message: str, params: dict | None) -> str:
             params["holiday"] = holiday_name(params["holiday"])
         if params.get("category"):
             params["category"] = str(dict(Category.choices).get(params["category"], params["category"]))
+    if params and (params.get("unnumbered") or isinstance(params.get("vouchers"), list)):
+        params = _expenditures_named(params)
     return render_message(message, params)
+
+
+def _expenditures_named(params: dict) -> dict:
+    """An expenditure without a voucher number named by what identifies it in the books: its
+    amount and payee (the message gives its date), or, in a list of one payee's expenditures,
+    its date and amount (``finance.rules.base.voucher_params`` and ``voucher_entry``)."""
+    params = dict(params)
+    if params.get("unnumbered") and not params.get("voucher"):
+        params["voucher"] = _("(no number: %(amount)s to %(payee)s)") % params["unnumbered"]
+    if isinstance(params.get("vouchers"), list):
+        params["vouchers"] = ", ".join(
+            _("no number, %(date)s, %(amount)s") % entry if isinstance(entry, dict) else str(entry)
+            for entry in params["vouchers"]
+        )
+    return params
 
 
 #: Indexes a scan would keep up to date for nothing: every query of flags and their events starts
@@ -157,7 +174,8 @@ class Flag(TenantModel):
     def __str__(self) -> str:
         from finance.flags.presentation import rule_title
 
-        return f"{rule_title(self.rule)} {', '.join(self.vouchers[:3]) or self.contract_codes_text}"
+        numbered = [voucher for voucher in self.vouchers if voucher]
+        return f"{rule_title(self.rule)} {', '.join(numbered[:3]) or self.contract_codes_text}"
 
     @property
     def contract_codes_text(self) -> str:
@@ -206,9 +224,10 @@ class Flag(TenantModel):
         if len(shown) == len(self.contract_codes):
             return self
         self.contract_codes = shown
+        # Every expenditure of the contracts shown, a blank one too (as scan_flags lists them).
         self.vouchers = list(
             Expenditure.objects.filter(flags=self, contract__code__in=shown)
-            .exclude(voucher_no="")
+            .order_by("date", "id")
             .values_list("voucher_no", flat=True)
         )
         self.evidence = {key: value for key, value in self.evidence.items() if key == "invoice_no"}

@@ -260,7 +260,9 @@ class Expenditure(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.voucher_no or f'#{self.pk}'} {self.date} {self.amount}"
+        if self.voucher_no:
+            return f"{self.voucher_no} {self.date} {self.amount}"
+        return f"{self.date} {self.amount} {self.payee}"  # no invented number (the id) for none
 
     #: The fields whose change moves the running totals.
     TOTALS_FIELDS = frozenset({"contract", "budget_line", "amount", "status"})

@@ -50,6 +50,26 @@ FRAME_COLUMNS = (
 EPOCH = np.datetime64("1970-01-01", "D")
 
 
+# --- which expenditure -------------------------------------------------------------------
+
+
+def voucher_params(voucher_no: str, amount: int, payee: str) -> dict:
+    """The ``voucher`` a message names: the expenditure's voucher number, or, for one without
+    (files.md lets a ledger leave it out), ``""`` with the amount and payee that, with the
+    message's date, tell the finance officer which expenditure it is. No other number stands
+    in for it: an invented one (the database id) is found nowhere in the books. The words are
+    chosen when the message is shown (``finance.models.flags.flag_message``), in its language."""
+    if voucher_no:
+        return {"voucher": voucher_no}
+    return {"voucher": "", "unnumbered": {"amount": money_text(amount), "payee": payee}}
+
+
+def voucher_entry(voucher_no: str, date: str, amount: int) -> str | dict:
+    """One expenditure in a message's list of ``vouchers`` (all of one payee): its number, or
+    its date and amount when it has none (worded when shown, as ``voucher_params``)."""
+    return voucher_no or {"date": date, "amount": money_text(amount)}
+
+
 # --- money -------------------------------------------------------------------------------
 
 
@@ -394,7 +414,7 @@ def expenditure_findings(
                 rule=code,
                 subject=f"exp:{row.id}",
                 message=message,
-                params={"voucher": row.voucher_no or f"#{row.id}", **params(row)},
+                params={**voucher_params(row.voucher_no, row.amount, row.payee), **params(row)},
                 expenditure_ids=(int(row.id),),
                 budget_line=row.line,
                 evidence=evidence(row),

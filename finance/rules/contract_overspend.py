@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from finance.rules._totals import first_crossing
-from finance.rules.base import Finding, Rule, RuleContext, iso, money_str, money_text
+from finance.rules.base import Finding, Rule, RuleContext, iso, money_str, money_text, voucher_params
 
 
 def contract_overspend(frame: pd.DataFrame, policy: dict, context: RuleContext) -> list[Finding]:
@@ -25,7 +25,7 @@ def contract_overspend(frame: pd.DataFrame, policy: dict, context: RuleContext) 
                 ),
                 params={
                     "contract": context.contract,
-                    "voucher": row.voucher_no or f"#{row.id}",
+                    **voucher_params(row.voucher_no, row.amount, row.payee),
                     "date": iso(row.date),
                     "running": money_text(row.running),
                     "total": money_text(context.total),

@@ -10,7 +10,16 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from finance.rules._groups import clusters, invoice_groups
-from finance.rules.base import Finding, PolicyKey, Rule, RuleContext, iso, money_str, money_text
+from finance.rules.base import (
+    Finding,
+    PolicyKey,
+    Rule,
+    RuleContext,
+    iso,
+    money_str,
+    money_text,
+    voucher_entry,
+)
 from finance.rules.examples import DemoExample, DemoRow, DemoWorld
 
 
@@ -42,7 +51,10 @@ def duplicate_payment(frame: pd.DataFrame, policy: dict, context: RuleContext) -
         if len(groups) == 1 and None not in groups:
             continue
         first = members.iloc[0]
-        vouchers = [v or f"#{i}" for v, i in zip(members["voucher_no"], members["id"], strict=True)]
+        vouchers = [
+            voucher_entry(v, iso(day), amount)
+            for v, day, amount in zip(members["voucher_no"], members["date"], members["amount"], strict=True)
+        ]
         findings.append(
             Finding(
                 rule="DUPLICATE_PAYMENT",
@@ -56,7 +68,7 @@ def duplicate_payment(frame: pd.DataFrame, policy: dict, context: RuleContext) -
                     "amount": money_text(first.amount),
                     "payee": first.payee,
                     "window": window,
-                    "vouchers": ", ".join(vouchers),
+                    "vouchers": vouchers,
                     "from": iso(members["date"].iloc[0]),
                     "to": iso(members["date"].iloc[-1]),
                 },

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from finance.rules._totals import first_crossing
-from finance.rules.base import Finding, Rule, RuleContext, iso, money_str, money_text
+from finance.rules.base import Finding, Rule, RuleContext, iso, money_str, money_text, voucher_params
 from finance.rules.examples import DemoExample, DemoRow, DemoWorld
 
 
@@ -33,7 +33,7 @@ def line_overspend(frame: pd.DataFrame, policy: dict, context: RuleContext) -> l
                 params={
                     "line": row.line,
                     "name": str(lines.at[row.line, "name"]),
-                    "voucher": row.voucher_no or f"#{row.id}",
+                    **voucher_params(row.voucher_no, row.amount, row.payee),
                     "date": iso(row.date),
                     "running": money_text(row.running),
                     "approved": money_text(approved),

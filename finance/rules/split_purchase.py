@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from finance.rules._groups import clusters
-from finance.rules.base import Finding, PolicyKey, Rule, RuleContext, money_str, money_text
+from finance.rules.base import Finding, PolicyKey, Rule, RuleContext, money_str, money_text, voucher_entry
 from finance.rules.examples import DemoExample, DemoRow, DemoWorld
 
 
@@ -48,10 +48,13 @@ def split_purchase(frame: pd.DataFrame, policy: dict, context: RuleContext) -> l
     ends = [*starts[1:], len(runs)]
     ids = rows["id"].tolist()
     amounts = rows["amount"].tolist()
-    vouchers_all = [v or f"#{i}" for v, i in zip(rows["voucher_no"].tolist(), ids, strict=True)]
     payees = rows["payee"].tolist()
     norms = rows["payee_norm"].tolist()
     days = rows["date"].dt.strftime("%Y-%m-%d").tolist()
+    vouchers_all = [
+        voucher_entry(v, day, amount)
+        for v, day, amount in zip(rows["voucher_no"].tolist(), days, amounts, strict=True)
+    ]
     threshold_text, threshold_str = money_text(threshold_cents), money_str(threshold_cents)
     findings = []
     for a, b in zip(starts, ends, strict=True):
@@ -72,7 +75,7 @@ def split_purchase(frame: pd.DataFrame, policy: dict, context: RuleContext) -> l
                     "to": days[b - 1],
                     "threshold": threshold_text,
                     "total": money_text(total),
-                    "vouchers": ", ".join(vouchers),
+                    "vouchers": vouchers,
                 },
                 expenditure_ids=tuple(ids[a:b]),
                 budget_line=None,

@@ -11,7 +11,7 @@ import pandas as pd
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from finance.rules.base import Finding, Rule, RuleContext
+from finance.rules.base import Finding, Rule, RuleContext, voucher_params
 from finance.rules.examples import DemoExample, DemoWorld
 
 EPOCH_DATE = dt.date(1970, 1, 1)
@@ -89,12 +89,18 @@ def weekend_holiday(frame: pd.DataFrame, policy: dict, context: RuleContext) -> 
             continue
         rows = frame[hit]
         dates = [unique[k] for k in where[hit].tolist()]
-        for i, voucher, line, day in zip(
-            rows["id"].tolist(), rows["voucher_no"].tolist(), rows["line"].tolist(), dates, strict=True
+        for i, voucher, line, amount, payee, day in zip(
+            rows["id"].tolist(),
+            rows["voucher_no"].tolist(),
+            rows["line"].tolist(),
+            rows["amount"].tolist(),
+            rows["payee"].tolist(),
+            dates,
+            strict=True,
         ):
             text = day.isoformat()
             holiday = kinds[day][1]
-            params = {"voucher": voucher or f"#{i}", "date": text}
+            params = {**voucher_params(voucher, amount, payee), "date": text}
             if kind == "holiday":
                 params["holiday"] = holiday
             if day.year in missing:
