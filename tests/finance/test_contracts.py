@@ -6,10 +6,12 @@ import copy
 import datetime as dt
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from finance.models import BudgetRevision, Contract, Disbursement, StaffAssignment
 from finance.policy import effective_policy
@@ -102,6 +104,27 @@ def test_invalid_contract_files_are_refused_with_a_clear_problem(agency, staff_m
         load(agency, doc)
     assert any(message in text for text in info.value.messages), info.value.messages
     assert Contract.objects.count() == 0
+
+
+@pytest.mark.parametrize(("lang", "doc"), [("en", "formats.md"), ("zh-hans", "formats.zh-Hans.md")])
+def test_list_entries_are_counted_from_1_as_the_format_docs_show(agency, staff_member, lang, doc):
+    second = dict(DOC["assignments"][0], staff_no="S099")
+    file = dict(copy.deepcopy(DOC), assignments=[dict(DOC["assignments"][0], fte="0"), second])
+    with translation.override(lang), pytest.raises(ValidationError) as info:
+        load(agency, file)
+    fte, staff_no = info.value.messages
+    assert (fte, staff_no) == {
+        "en": (
+            "assignments[1].fte: must be above 0 and at most 1",
+            "assignments[2].staff_no: no staff member has the number S099",
+        ),
+        "zh-hans": (
+            "assignments[1].fte：必须大于 0 且不超过 1",
+            "assignments[2].staff_no：没有员工编号为 S099 的员工",
+        ),
+    }[lang]
+    text = (Path(__file__).resolve().parents[2] / "docs" / doc).read_text(encoding="utf-8")
+    assert f"`{fte}`" in text and f"`{staff_no}`" in text
 
 
 def test_reloading_with_changed_lines_records_an_approved_revision_from_the_command_line(
