@@ -24,6 +24,7 @@ import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -190,10 +191,28 @@ def _who(user: Any) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def _previous_import(agency: Agency, kind: str, target: str, sha256: str) -> ImportBatch | None:
+def content_digest(spec: FileSpec, rows: list[ParsedRow]) -> str:
+    """A hash of what the rows say: each row's parsed values by column name, the rows in sorted
+    order (numbers normalised, so ``930`` and ``930.00`` are one amount)."""
+
+    def canonical(value: Any) -> Any:
+        return value.normalize() if isinstance(value, Decimal) else value
+
+    names = sorted(column.name for column in spec.columns)
+    lines = sorted(repr(tuple(canonical(row.values.get(name)) for name in names)) for row in rows)
+    digest = hashlib.sha256(f"{spec.kind}\n".encode())
+    for line in lines:
+        digest.update(line.encode())
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def _previous_import(agency: Agency, kind: str, target: str, *hashes: str) -> ImportBatch | None:
     return (
         ImportBatch.objects.select_related("created_by")
-        .filter(agency=agency, kind=kind, target=target, sha256=sha256, status=ImportBatch.Status.IMPORTED)
+        .filter(
+            agency=agency, kind=kind, target=target, sha256__in=hashes, status=ImportBatch.Status.IMPORTED
+        )
         .order_by("created_at", "id")
         .first()
     )
@@ -347,10 +366,6 @@ def _run_import(
         )
     row_count = len(table.rows)
 
-    previous = _previous_import(agency, spec.kind, context.target, context.sha256)
-    if previous is not None:
-        return context.refuse([_repeat_error(previous)], rows=row_count, repeat_of=previous)
-
     shown.advance(
         note=ngettext("checking %(count)s row", "checking %(count)s rows", row_count) % {"count": row_count}
     )
@@ -358,6 +373,17 @@ def _run_import(
     shown.advance(note=_("checking against the records"))
     errors = outcome.errors
     ignored = outcome.header.ignored
+    if not errors.count and not outcome.header.errors:
+        # The same rows again are the same file, whatever bytes carry them (another encoding, a
+        # BOM, Windows line ends, the columns or rows in another order, a workbook saved anew):
+        # a file is imported once, so nothing in it is counted twice. The batch keeps this hash.
+        # (Batches imported before kept the file's bytes' hash: the same bytes are a repeat too.)
+        file_hash, context.sha256 = context.sha256, content_digest(spec, outcome.rows)
+        previous = _previous_import(agency, spec.kind, context.target, context.sha256, file_hash)
+        if previous is not None:
+            return context.refuse(
+                [_repeat_error(previous)], rows=row_count, ignored=ignored, repeat_of=previous
+            )
     checked = outcome.rows
     if importer.checks_unread_rows and outcome.partial:
         checked = sorted([*outcome.rows, *outcome.partial], key=lambda row: row.row)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import json
 import zipfile
@@ -36,7 +35,7 @@ from core.importing import (
     read_table,
 )
 from core.importing.cli import ImportCommand, read_input_file, resolve_agency
-from core.importing.flow import Importer
+from core.importing.flow import Importer, content_digest
 from core.models import Agency, ImportBatch
 
 # --- a tiny file kind for the tests -------------------------------------------------------
@@ -770,7 +769,7 @@ def test_a_concurrent_duplicate_caught_by_the_constraint_is_reported_as_a_repeat
                 kind="demo_people",
                 target="JX-XF-2025-01",
                 file_name="other.csv",
-                sha256=hashlib.sha256(GOOD).hexdigest(),
+                sha256=content_digest(DEMO, rows),
                 status="imported",
                 row_count=3,
             )

@@ -372,3 +372,16 @@ def test_a_row_with_a_bad_cell_still_has_its_other_problems_reported(contract):
         "row 4, column amount: a value is required",
     ]
     assert Expenditure.objects.count() == 0
+
+
+def test_the_same_rows_saved_again_are_refused_as_a_repeat(contract):
+    rows = ["2025-03-05,930.00,A1,赣州文具店,文具,INV-1,bank,V-1,,", "2025-03-06,88,A1,店,纸,,cash,V-2,,"]
+    assert run(contract, csv_bytes([HEADER_EN, *rows])).ok
+    # Another encoding with a BOM, Unix line ends, the rows reversed, 88 written as 88.00:
+    again = ("\n".join([HEADER_EN, rows[1].replace(",88,", ",88.00,"), rows[0]]) + "\n").encode("utf-8-sig")
+    result = run(contract, again, name="ledger-resaved.csv")
+    assert not result.ok
+    assert result.error_lines()[0].startswith("This file was already imported on ")
+    assert Expenditure.objects.count() == 2
+    gbk = run(contract, csv_bytes([HEADER_ZH, *rows], encoding="gb18030"), name="ledger-gbk.csv")
+    assert not gbk.ok and Expenditure.objects.count() == 2
