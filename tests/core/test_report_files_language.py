@@ -10,7 +10,7 @@ numbers (V-0107) and case codes are data and contain no lower-case letter, so ne
 matches them.
 
 JSON is not checked: it is the machine format and keeps its codes (cli.md). The CSV of a report
-is its tables one after another with their column labels (core/reports/renderers/text.py); no CSV
+is what its XLSX shows, facts and tables, on one sheet (core/reports/renderers/text.py); no CSV
 column of a report is specified by name in cli.md or files.md (those name JSON keys and the
 import files' columns), so the CSV is held to the same rule as the PDF and XLSX.
 """

@@ -227,17 +227,47 @@ def test_csv_has_a_bom_neutralised_text_and_plain_negative_numbers(report):
     assert filename.endswith(".csv")
     assert content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
-    assert rows[0] == ["预算执行 Lines"]
-    assert rows[1] == ["名称 Name", "Amount", "Share", "Count", "Date"]
-    assert rows[2] == ["'=1+2", "1000.00", "0.8101", "3", "2025-01-05"]
-    assert rows[3][0] == "'@SUM(A1)"
-    assert rows[4] == ["红字冲销 refund", "-300.00", "-0.2426", "1", ""]
-    assert rows[5] == ["Total", "1234.50", "", "6", ""]
-    assert rows[6] == ["'-note that starts with a minus"]
-    assert rows[7] == []
-    # The second table (the chart's numbers) follows.
-    assert rows[8] == ["支出 Spending"]
+    table = rows.index(["预算执行 Lines"])
+    assert rows[table + 1] == ["名称 Name", "Amount", "Share", "Count", "Date"]
+    assert rows[table + 2] == ["'=1+2", "1000.00", "0.8101", "3", "2025-01-05"]
+    assert rows[table + 3][0] == "'@SUM(A1)"
+    assert rows[table + 4] == ["红字冲销 refund", "-300.00", "-0.2426", "1", ""]
+    assert rows[table + 5] == ["Total", "1234.50", "", "6", ""]
+    assert rows[table + 6] == ["'-note that starts with a minus"]
+    assert rows[table + 7] == []
+    # The second section (the chart's numbers) follows, its heading above its table.
+    assert rows[table + 8] == ["Details: [all]/*?"]
+    assert rows[table + 9] == ["支出 Spending"]
     assert ["差旅交通", "-300.00"] in rows
+
+
+def test_csv_holds_the_title_block_and_every_sections_text_and_facts(report):
+    """What the XLSX summary sheet and section sheets show (and the PDF), facts as label/value
+    rows, each block followed by a blank row."""
+    rows = list(csv.reader(io.StringIO(render(report, "csv")[0].decode("utf-8-sig"))))
+    assert rows[:12] == [
+        [TITLE],
+        ["副标题 Subtitle"],
+        ["Agency", "测试社工服务中心"],
+        ["Year", "2025"],
+        ["Generated", "2025-03-01 14:30"],
+        [],
+        ["概览 Overview"],
+        ["第一段 First paragraph."],
+        ["Second & <third> paragraph."],
+        ["Total spent", "1234.50"],
+        ["Staff", "23"],
+        [],
+    ]
+    assert rows[12] == ["预算执行 Lines"]
+
+
+def test_csv_leaves_out_a_section_heading_that_only_repeats_its_tables_title(test_agency):
+    table = Table(title="Lines", columns=[Column("name", "Name")], rows=[{"name": "A"}])
+    report = Report(kind="x", title="X", agency_name=test_agency.name, generated_at=GENERATED,
+                    sections=[Section(title="Lines", tables=[table])])  # fmt: skip
+    rows = list(csv.reader(io.StringIO(render(report, "csv")[0].decode("utf-8-sig"))))
+    assert rows[4:] == [["Lines"], ["Name"], ["A"], []]
 
 
 def test_xlsx_reopens_with_the_same_numbers_and_no_formulas(report):

@@ -124,6 +124,33 @@ def test_pack_csv_renders(pack_contract, agency):
     assert "13245.67" in content or "13,245.67" in content
 
 
+def test_pack_csv_holds_the_contract_summary_and_the_cash_facts(pack_contract, agency):
+    import csv
+
+    rows = list(csv.reader(io.StringIO(render(build(agency), "csv")[0].decode("utf-8-sig"))))
+    start = rows.index(["Contract summary"])
+    assert rows[start + 1 : start + 15] == [
+        ["Contract", "JX-XF-2025-01"],
+        ["Title", TITLE],
+        ["Funder", pack_contract.funder.name],
+        ["Period", "2025-01-01 – 2025-12-31"],
+        ["Days elapsed", "365 / 365"],
+        ["Status", "Active"],
+        ["Contract total", "300000.00"],
+        ["Approved budget", "300000.00"],
+        ["Received", "100000.00"],
+        ["Spent", "13245.67"],
+        ["Remaining budget", "286754.33"],
+        ["Cash position", "86754.33"],
+        ["Currency", "CNY"],
+        [],
+    ]
+    cash = rows.index(["Disbursements vs spending"])
+    assert rows[cash + 1 : cash + 5] == [
+        ["Received", "100000.00"], ["Spent", "13245.67"], ["Cash position", "86754.33"], [],
+    ]  # fmt: skip
+
+
 def test_report_command_writes_the_pdf(pack_contract, agency, tmp_path):
     out = tmp_path / "pack.pdf"
     call_command("report", "contract", "--contract", "JX-XF-2025-01", "--format", "pdf", "--out", str(out))

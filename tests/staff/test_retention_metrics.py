@@ -150,3 +150,30 @@ def test_report_retention_json_prints_the_cli_shape(workforce, capsys):
         "certified_ratio_end",
         "exit_reasons",
     ]
+
+
+def test_report_retention_csv_holds_the_years_headline_figures(workforce):
+    """The facts the XLSX and PDF show (average headcount, median tenure...) are in the CSV too."""
+    import csv
+    import io
+
+    from core.reports import get, render
+
+    report = get("retention").build(agency=workforce, user=None, year=2024)
+    rows = list(csv.reader(io.StringIO(render(report, "csv")[0].decode("utf-8-sig"))))
+    start = rows.index(["Workforce and retention, 2024"])
+    assert rows[start + 2 : start + 14] == [
+        ["Headcount on 1 January", "8"],
+        ["Headcount on 31 December", "7"],
+        ["Average headcount", "7.5"],
+        ["Hires", "2"],
+        ["Exits", "3"],
+        ["Voluntary exits", "2"],
+        ["Turnover rate", "40.00%"],
+        ["Voluntary turnover rate", "26.67%"],
+        ["First-year retention", "66.67%"],
+        ["Median tenure of leavers (years)", "1.0"],
+        ["Certified ratio at year end", "28.57%"],
+        [],
+    ]
+    assert rows[start + 14] == ["Exit reasons"]

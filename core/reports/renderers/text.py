@@ -10,9 +10,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
-from core.reports.base import Column, Report, Table
-from core.reports.formatting import money_str
+from core.reports.base import PARAM_LABELS, Column, Report, Section, Table
+from core.reports.formatting import money_str, timestamp
 from core.reports.safety import is_number, neutralise
 
 
@@ -71,14 +72,57 @@ def table_rows(table: Table) -> list[list[Any]]:
     return out
 
 
-def render_csv(report: Report) -> bytes:
-    """Every table of the report one after another, UTF-8 with a BOM (for Excel).
+def header_rows(report: Report) -> list[list[Any]]:
+    """The report's title block as CSV rows: title, subtitle, then agency, parameters and the
+    time it was generated as label/value rows (what the XLSX summary sheet holds)."""
+    out: list[list[Any]] = [[neutralise(str(report.title))]]
+    if report.subtitle:
+        out.append([neutralise(str(report.subtitle))])
+    facts: list[tuple[Any, Any]] = [(_("Agency"), report.agency_name)]
+    facts += [
+        (PARAM_LABELS.get(key, key), value) for key, value in report.params.items() if value not in (None, "")
+    ]
+    facts.append((_("Generated"), timestamp(report.generated_at)))
+    out += [[neutralise(str(label)), csv_cell(value)] for label, value in facts]
+    return out
 
-    Each table is a title row, a header row, its rows (and totals), then a blank line.
+
+def section_rows(section: Section) -> list[list[Any]]:
+    """A section's heading, paragraphs and label/value facts as CSV rows (its tables follow).
+
+    The heading is left out when it would only repeat the title of the section's one table.
+    """
+    out: list[list[Any]] = []
+    repeats_table = (
+        not section.text
+        and not section.facts
+        and bool(section.tables)
+        and str(section.tables[0].title) == str(section.title)
+    )
+    if section.title and not repeats_table:
+        out.append([neutralise(str(section.title))])
+    out += [[neutralise(str(paragraph))] for paragraph in section.text]
+    out += [[neutralise(str(label)), csv_cell(value)] for label, value in section.facts]
+    return out
+
+
+def render_csv(report: Report) -> bytes:
+    """The report as one sheet of rows, UTF-8 with a BOM (for Excel), with what the XLSX and
+    PDF files show apart from the charts (whose numbers are tables of their own).
+
+    First the title block, then each section: its heading, paragraphs and facts (a label and a
+    value per row), then each of its tables (a title row, a header row, its rows and totals,
+    its note). A blank row follows the title block, a section's facts and every table.
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    for table in report.tables():
-        writer.writerows(table_rows(table))
-        writer.writerow([])
+    writer.writerows(header_rows(report))
+    writer.writerow([])
+    for section in report.sections:
+        writer.writerows(section_rows(section))
+        if section.text or section.facts:
+            writer.writerow([])
+        for table in section.tables:
+            writer.writerows(table_rows(table))
+            writer.writerow([])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
