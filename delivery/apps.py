@@ -59,3 +59,4 @@ class DeliveryConfig(AppConfig):
         contract_file.register()
         flags.register()
         EXTRA_SECTIONS["targets"] = reports.pack_section
+        EXTRA_SECTIONS["target_revisions"] = reports.target_revisions_section

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.reports import Column, Report, ReportError, Section, Table, register
-from delivery.models import Measure
+from delivery.models import Measure, TargetRevision
 from delivery.selectors import contract_progress, default_as_of
 from finance.models import Contract
 from finance.reports.budget import contract_report_access
@@ -111,3 +112,95 @@ def pack_section(contract, *, user=None, as_of=None) -> tuple[Section, list[dict
     progress = contract_progress(contract, as_of=as_of)
     section = Section(title=_("Targets"), tables=[targets_table(progress)])
     return section, [p.as_json() for p in progress]
+
+
+def _revisions(contract, user=None) -> list[TargetRevision]:
+    """The contract's target revisions ``user`` may read, oldest first (as budget revisions)."""
+    return list(
+        TargetRevision.objects.for_user(user, "view", agency=contract.agency)
+        .filter(contract=contract)
+        .select_related("changed_by")
+        .order_by("changed_at", "id")
+    )
+
+
+def _changed_by(revision: TargetRevision) -> str:
+    user = revision.changed_by
+    return (user.get_full_name() or user.get_username()) if user is not None else ""
+
+
+def _before_after(revision: TargetRevision, key: str, labels: dict | None = None) -> str:
+    """A field of the target as it was and as it is: ``old → new`` when the revision changed it."""
+    before, after = revision.before.get(key), revision.after.get(key)
+    if labels is not None:
+        before, after = (str(labels.get(v, v)) if v is not None else None for v in (before, after))
+    if before is not None and after is not None and before != after:
+        return f"{before} → {after}"
+    return str(after if after is not None else before if before is not None else "")
+
+
+def _change(revision: TargetRevision, measures: dict) -> str:
+    """Added, changed or removed; a change of measure is named, since the quantities then count
+    different things (``Changed: Cases served → Activities held``)."""
+    action = str(revision.get_action_display())
+    before, after = revision.before.get("measure"), revision.after.get("measure")
+    if before is None or after is None or before == after:
+        return action
+    return f"{action}: {_before_after(revision, 'measure', measures)}"
+
+
+def target_revisions_section(contract, *, user=None, as_of=None) -> tuple[Section, list[dict]]:
+    """The funder pack's target revisions (finance/reports/pack.py ``EXTRA_SECTIONS``) and their
+    JSON: every target added, changed or removed since the targets were first agreed, with the
+    quantity before and after, when, by whom and why (the JSON also says from where). A funder
+    reading "met" sees whether the target was lowered to get there (docs/formats.md)."""
+    revisions = _revisions(contract, user)
+    measures = dict(Measure.choices)
+    rows = [
+        {
+            "changed": timezone.localtime(r.changed_at).date(),
+            "code": _before_after(r, "code") or r.code,
+            "target": _before_after(r, "name"),
+            "action": _change(r, measures),
+            "quantity_before": r.before.get("quantity"),
+            "quantity_after": r.after.get("quantity"),
+            "reason": r.reason,
+            "changed_by": _changed_by(r),
+        }
+        for r in revisions
+    ]
+    section = Section(
+        title=_("Target revisions"),
+        text=[] if rows else [_("No changes since the targets were first agreed.")],
+        tables=[
+            Table(
+                title=_("Target revisions"),
+                columns=[
+                    Column("changed", _("Date"), "date"),
+                    Column("code", _("Code")),
+                    Column("target", _("Target")),
+                    Column("action", _("Change")),
+                    Column("quantity_before", _("Quantity before"), "int"),
+                    Column("quantity_after", _("Quantity after"), "int"),
+                    # A file's reason names it ("Loaded from c2.json"); the JSON keeps the source.
+                    Column("reason", _("Reason")),
+                    Column("changed_by", _("Changed by")),
+                ],
+                rows=rows,
+            )
+        ],
+    )
+    data = [
+        {
+            "changed": timezone.localtime(r.changed_at).date().isoformat(),
+            "code": r.code,
+            "action": r.action,
+            "before": r.before or None,
+            "after": r.after or None,
+            "reason": r.reason,
+            "source": r.source,
+            "changed_by": _changed_by(r) or None,
+        }
+        for r in revisions
+    ]
+    return section, data

@@ -104,7 +104,8 @@ def test_pack_pdf_text_holds_the_totals_and_the_chinese_title(pack_contract, age
 def test_pack_xlsx_reopens_with_the_same_numbers_and_no_formulas(pack_contract, agency):
     content = render(build(agency), "xlsx")[0]
     workbook = load_workbook(io.BytesIO(content))
-    assert len(workbook.sheetnames) == 10  # summary + nine sections (targets from the delivery app)
+    # summary + ten sections (targets and target revisions from the delivery app)
+    assert len(workbook.sheetnames) == 11
     values = []
     for sheet in workbook.worksheets:
         for row in sheet.iter_rows():
