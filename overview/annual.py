@@ -29,7 +29,8 @@ from finance.models import Contract, FlagStatus
 from finance.reports.pack import budget_section, contract_flags, flag_summary, flags_section, summary_section
 from finance.selectors import budget_vs_actual
 from staff.reports import build_qualifications, build_retention
-from supervision.reports import build_compliance
+from supervision.reports import STATE_LABELS, build_compliance
+from supervision.selectors import compliance_page_rows
 from training.reports import training_compliance
 
 ZERO = Decimal("0.00")
@@ -48,7 +49,8 @@ TARGETS_NOTE = gettext_lazy(
     "while the year runs, at most the contract end)."
 )
 COVERAGE_NOTE = gettext_lazy(
-    "Coverage = supervisee-months met ÷ supervisee-months counted (supervision compliance rules)."
+    "Coverage = supervisee-months met ÷ supervisee-months counted (supervision compliance rules). "
+    "The current month, while still short, is in progress and not counted until it is over."
 )
 
 
@@ -73,24 +75,33 @@ def training_part(report: Report) -> dict[str, Any]:
     }
 
 
-def supervision_part(year: int, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Months met and short, and coverage overall and by month, of the compliance rows."""
+def supervision_part(year: int, rows: list[dict[str, Any]], today: dt.date) -> dict[str, Any]:
+    """Months met and short, and coverage overall and by month, of the compliance rows.
+
+    A running month that is still short is in progress (the compliance page's reading,
+    ``supervision.selectors.compliance_page_rows``): it is not final, so it is not counted as
+    short nor in the coverage until it is over (docs/metrics.md); it is counted apart.
+    """
+    shown = compliance_page_rows(rows, today=today)
     by_month: dict[str, Counter] = {}
-    for row in rows:
-        by_month.setdefault(row["month"], Counter())[row["status"]] += 1
-    met = sum(1 for row in rows if row["status"] == "met")
+    for row in shown:
+        by_month.setdefault(row["month"], Counter())[row["state"]] += 1
+    total = Counter(row["state"] for row in shown)
+    counted = total["met"] + total["short"]
     return {
         "year": year,
         "supervisees": len({row["staff_no"] for row in rows}),
-        "months_counted": len(rows),
-        "months_met": met,
-        "months_short": len(rows) - met,
-        "coverage": rate(met, len(rows)),
+        "months_counted": counted,
+        "months_met": total["met"],
+        "months_short": total["short"],
+        "months_in_progress": total["in_progress"],
+        "coverage": rate(total["met"], counted),
         "by_month": [
             {
                 "month": month,
                 "met": counts["met"],
                 "short": counts["short"],
+                "in_progress": counts["in_progress"],
                 "coverage": rate(counts["met"], counts["met"] + counts["short"]),
             }
             for month, counts in sorted(by_month.items())
@@ -112,12 +123,18 @@ def supervision_coverage_section(part: dict[str, Any]) -> Section:
         title=_("Supervision coverage by month"),
         columns=[
             Column("month", _("Month")),
-            Column("met", _("Met"), "int"),
-            Column("short", _("Short"), "int"),
+            Column("met", str(STATE_LABELS["met"]), "int"),
+            Column("short", str(STATE_LABELS["short"]), "int"),
+            Column("in_progress", str(STATE_LABELS["in_progress"]), "int"),
             Column("coverage", _("Coverage"), "percent"),
         ],
         rows=months,
-        totals={"met": part["months_met"], "short": part["months_short"], "coverage": part["coverage"]},
+        totals={
+            "met": part["months_met"],
+            "short": part["months_short"],
+            "in_progress": part["months_in_progress"],
+            "coverage": part["coverage"],
+        },
         note=str(COVERAGE_NOTE),
     )
     return Section(
@@ -125,8 +142,9 @@ def supervision_coverage_section(part: dict[str, Any]) -> Section:
         facts=[
             (_("Supervisees"), part["supervisees"]),
             (_("Supervisee-months counted"), part["months_counted"]),
-            (_("Met"), part["months_met"]),
-            (_("Short"), part["months_short"]),
+            (str(STATE_LABELS["met"]), part["months_met"]),
+            (str(STATE_LABELS["short"]), part["months_short"]),
+            (str(STATE_LABELS["in_progress"]), part["months_in_progress"]),
             (_("Coverage"), "—" if part["coverage"] is None else f"{part['coverage'] * 100:.1f}%"),
         ],
         tables=[table],
@@ -304,7 +322,8 @@ def build_annual(
 ) -> Report:
     """The annual report of ``year``; ``progress(percent, message)`` is told how far it got.
 
-    ``today`` (default: the local date) fixes the report date of the targets' progress.
+    ``today`` (default: the local date) fixes the report date of the targets' progress and which
+    month of supervision is still running.
     """
     year = int(year)
     year_end = dt.date(year, 12, 31)
@@ -317,8 +336,9 @@ def build_annual(
     step(25, _("Training"))
     training = training_compliance(agency=agency, user=user, as_of=year_end)
     step(40, _("Supervision"))
-    supervision = build_compliance(agency=agency, user=user, year=year)
-    supervision_data = supervision_part(year, supervision.data["rows"])
+    today = today or timezone.localdate()
+    supervision = build_compliance(agency=agency, user=user, year=year, today=today)
+    supervision_data = supervision_part(year, supervision.data["rows"], today)
 
     contracts = list(contracts_of_year(agency, user, year))
     entries, contract_sections, rows = [], [], []

@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,6 +26,16 @@ COMPLIANCE_NOTE = gettext_lazy(
     "before the plan starts or after it ends, or when the supervisee was not employed for the whole "
     "month, are not counted; the month in which a plan starts or ends is counted."
 )
+#: The pages' sentence on the running month (templates/supervision/compliance.html).
+RUNNING_MONTH_NOTE = gettext_lazy(
+    "The current month is in progress until it ends: it counts as short only once it is over."
+)
+#: How people read a supervisee-month (``selectors.PAGE_STATES``); the JSON keeps ``status``.
+STATE_LABELS = {
+    "met": gettext_lazy("Met"),
+    "short": gettext_lazy("Short"),
+    "in_progress": gettext_lazy("In progress"),
+}
 
 
 @register(
@@ -33,13 +45,19 @@ COMPLIANCE_NOTE = gettext_lazy(
     roles=("director", "supervisor"),
     description=gettext_lazy("Per supervisee and month: required vs received supervision minutes."),
 )
-def build_compliance(*, agency, user=None, year=None, **kw) -> Report:
+def build_compliance(*, agency, user=None, year=None, today: dt.date | None = None, **kw) -> Report:
+    """The year's supervisee-months. JSON keeps each month's ``status`` (met or short); the files
+    for people show its state as the compliance page does: the running month, while still short,
+    is in progress (``selectors.compliance_page_rows``), and the counts follow."""
     if (message := selectors.compliance_year_error(int(year))) is not None:
         raise ReportError(message)
+    today = today or timezone.localdate()
     rows = selectors.compliance_rows(
-        agency=agency, year=int(year), supervisee_ids=selectors.compliance_scope(user)
+        agency=agency, year=int(year), supervisee_ids=selectors.compliance_scope(user), today=today
     )
-    met = sum(1 for r in rows if r["status"] == "met")
+    shown = selectors.compliance_page_rows(rows, today=today)
+    states = {state: sum(1 for r in shown if r["state"] == state) for state in selectors.PAGE_STATES}
+    note = f"{COMPLIANCE_NOTE} {RUNNING_MONTH_NOTE}"
     table = Table(
         title=_("Supervision by supervisee and month"),
         columns=[
@@ -51,19 +69,21 @@ def build_compliance(*, agency, user=None, year=None, **kw) -> Report:
             Column("received_minutes", _("Received minutes"), "int"),
             Column("required_individual_minutes", _("Required individual minutes"), "int"),
             Column("individual_minutes", _("Individual minutes"), "int"),
-            Column("status", _("Status"), labels={"met": _("met"), "short": _("short")}),
+            Column("state", _("Status"), labels=STATE_LABELS),
         ],
-        rows=rows,
-        note=str(COMPLIANCE_NOTE),
+        rows=shown,
+        note=note,
     )
     summary = Section(
         title=_("Summary"),
         facts=[
-            (_("Supervisee-months counted"), len(rows)),
-            (_("Met"), met),
-            (_("Short"), len(rows) - met),
+            # In-progress months are not counted yet (docs/metrics.md), as in the annual report.
+            (_("Supervisee-months counted"), states["met"] + states["short"]),
+            (str(STATE_LABELS["met"]), states["met"]),
+            (str(STATE_LABELS["short"]), states["short"]),
+            (str(STATE_LABELS["in_progress"]), states["in_progress"]),
         ],
-        text=[str(COMPLIANCE_NOTE)],
+        text=[note],
         tables=[table],
     )
     return Report(

@@ -595,7 +595,10 @@ def compliance_page_rows(
     rows: list[dict], *, today: dt.date, supervisor: str = "", state: str = ""
 ) -> list[dict]:
     """The compliance page's rows: each with its ``state`` (``PAGE_STATES``), filtered by the
-    supervisor's name and by state when given. The report's own ``status`` is left as it is."""
+    supervisor's name and by state when given. The report's own ``status`` is left as it is.
+
+    The one reading of the running month for people: the page, the report files and the annual
+    report's coverage (which leaves in-progress months out) all take their states from here."""
     current = today.strftime("%Y-%m")
     out = []
     for row in rows:

@@ -170,7 +170,7 @@ def annual(agency, director, year_data):
 
 def expected_supervision() -> dict:
     months = [
-        {"month": f"2025-{m:02d}", "met": 1 if m <= 3 else 0, "short": 0 if m <= 3 else 1}
+        {"month": f"2025-{m:02d}", "met": 1 if m <= 3 else 0, "short": 0 if m <= 3 else 1, "in_progress": 0}
         for m in range(1, 13)
     ]
     for row in months:
@@ -181,6 +181,7 @@ def expected_supervision() -> dict:
         "months_counted": 12,
         "months_met": 3,
         "months_short": 9,
+        "months_in_progress": 0,
         "coverage": 0.25,
         "by_month": months,
     }
@@ -425,3 +426,55 @@ def test_a_year_without_records_gives_zeros_and_no_contracts(agency, director):
     assert report.data["workforce"]["headcount_end"] == 0
     assert report.data["supervision"]["coverage"] is None
     assert render(report, "pdf")[0].startswith(b"%PDF")
+
+
+def test_a_running_month_still_short_is_in_progress_and_left_out_of_the_coverage(
+    agency, director, supervisor_member, staff_member, other_staff_member
+):
+    """2026 as of 28 November. S200 (plan since 2022): 120 individual minutes in March and
+    on 3 November; S300 (plan from 2026-01-01): none. November is running: S200's is met, S300's
+    still short, so in progress and not counted. Counted: 11 months of S200 (2 met: March,
+    November) and 10 of S300 (none met): coverage 2 / 21."""
+    from tests.factories import SupervisionPlanFactory
+
+    today = dt.date(2026, 11, 28)
+    SupervisionPlanFactory(
+        supervisee=other_staff_member, supervisor=supervisor_member, start=dt.date(2026, 1, 1)
+    )
+    for day in (dt.date(2026, 3, 5), dt.date(2026, 11, 3)):
+        supervision_services.session_create(
+            agency=agency, user=supervisor_member.user, supervisor=supervisor_member, date=day,
+            start_time=dt.time(9, 0), duration_minutes=120, modality="individual",
+            attendees=[staff_member], notes="Case review.", today=today,
+        )  # fmt: skip
+    report = build_annual(agency=agency, user=director, year=2026, today=today)
+    part = report.data["supervision"]
+    assert {key: part[key] for key in part if key != "by_month"} == {
+        "year": 2026,
+        "supervisees": 2,
+        "months_counted": 21,
+        "months_met": 2,
+        "months_short": 19,
+        "months_in_progress": 1,
+        "coverage": 0.0952,
+    }
+    assert part["by_month"][2] == {
+        "month": "2026-03",
+        "met": 1,
+        "short": 1,
+        "in_progress": 0,
+        "coverage": 0.5,
+    }
+    assert part["by_month"][-1] == {
+        "month": "2026-11",
+        "met": 1,
+        "short": 0,
+        "in_progress": 1,
+        "coverage": 1.0,
+    }
+    assert len(part["by_month"]) == 11
+    overview = next(s for s in report.sections if s.facts and s.title == "The year at a glance")
+    assert ("Supervision coverage", "9.5%") in overview.facts
+    text = render(report, "csv")[0].decode("utf-8-sig")
+    assert "2026-11,1,0,1,1.0\r\n" in text
+    assert "Total,2,19,1,0.0952\r\n" in text

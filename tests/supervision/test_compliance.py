@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
+from openpyxl import load_workbook
+from pypdf import PdfReader
 
+from core.reports import get, render
 from supervision.selectors import compliance_rows, month_coverage
 from supervision.services import Attendee
 from tests.factories import SpellFactory, StaffMemberFactory, SupervisionPlanFactory
@@ -236,3 +242,82 @@ def test_the_compliance_report_refuses_a_year_out_of_range(agency, director):
 
     with pytest.raises(ReportError, match="1900 to 2261"):
         get("supervision-compliance").build(agency=agency, user=director, year=2391)
+
+
+def running_year_report(agency, supervisor_member, staff_member, log_session):
+    """2026 as of 28 November: S200 met in March (120 individual minutes) and is short in every
+    other month; November, not over yet, is in progress while short."""
+    log_session(supervisor_member, [staff_member], dt.date(2026, 3, 5), minutes=120)
+    return get("supervision-compliance").build(agency=agency, user=None, year=2026, today=TODAY)
+
+
+def _csv(report):
+    return list(csv.reader(io.StringIO(render(report, "csv")[0].decode("utf-8-sig"))))
+
+
+def test_the_json_keeps_short_for_the_running_month(agency, supervisor_member, staff_member, log_session):
+    report = running_year_report(agency, supervisor_member, staff_member, log_session)
+    statuses = {row["month"]: row["status"] for row in report.data["rows"]}
+    assert (statuses["2026-03"], statuses["2026-10"], statuses["2026-11"]) == ("met", "short", "short")
+    assert set(report.data["rows"][0]) == {
+        "staff_no", "name", "supervisor", "month", "required_minutes", "received_minutes",
+        "required_individual_minutes", "individual_minutes", "status",
+    }  # fmt: skip
+
+
+def test_the_csv_shows_labels_the_running_month_in_progress_and_the_summary_counts(
+    agency, supervisor_member, staff_member, log_session
+):
+    rows = _csv(running_year_report(agency, supervisor_member, staff_member, log_session))
+    by_month = {row[3]: row for row in rows if len(row) == 9 and row[0] == "S200"}
+    assert by_month["2026-03"][8] == "Met"
+    assert by_month["2026-10"][8] == "Short"
+    assert by_month["2026-11"] == [
+        "S200",
+        "李社工",
+        "陈督导",
+        "2026-11",
+        "120",
+        "0",
+        "60",
+        "0",
+        "In progress",
+    ]
+    assert len(by_month) == 11
+    summary = rows.index(["Summary"])
+    facts = rows[summary + 2 : summary + 6]
+    assert facts == [
+        ["Supervisee-months counted", "10"],
+        ["Met", "1"],
+        ["Short", "9"],
+        ["In progress", "1"],
+    ]
+
+
+def test_a_running_month_already_met_is_met(agency, supervisor_member, staff_member, log_session):
+    log_session(supervisor_member, [staff_member], dt.date(2026, 11, 3), minutes=120)
+    rows = _csv(running_year_report(agency, supervisor_member, staff_member, log_session))
+    assert next(row for row in rows if row[:1] == ["S200"] and row[3] == "2026-11")[8] == "Met"
+    assert ["In progress", "0"] in rows and ["Met", "2"] in rows
+
+
+def test_a_past_year_has_no_month_in_progress(agency, supervisor_member, staff_member, log_session):
+    report = get("supervision-compliance").build(agency=agency, user=None, year=2025, today=TODAY)
+    rows = _csv(report)
+    assert [row[8] for row in rows if row[:1] == ["S200"]] == ["Short"] * 12
+    assert ["Supervisee-months counted", "12"] in rows and ["In progress", "0"] in rows
+
+
+def test_the_xlsx_and_pdf_show_the_labels_in_chinese(agency, supervisor_member, staff_member, log_session):
+    log_session(supervisor_member, [staff_member], dt.date(2026, 3, 5), minutes=120)
+    with translation.override("zh-hans"):
+        report = get("supervision-compliance").build(agency=agency, user=None, year=2026, today=TODAY)
+        xlsx, pdf, csv_rows = render(report, "xlsx")[0], render(report, "pdf")[0], _csv(report)
+    sheet = load_workbook(io.BytesIO(xlsx)).worksheets[1]
+    cells = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    status = {row[3]: row[8] for row in cells if row[0] == "S200"}
+    assert (status["2026-03"], status["2026-10"], status["2026-11"]) == ("达标", "未达标", "进行中")
+    assert ["进行中", 1] in [row[:2] for row in cells]
+    assert [row[8] for row in csv_rows if row[:1] == ["S200"]].count("进行中") == 1
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "进行中" in text and "met" not in text and "short" not in text
