@@ -31,6 +31,12 @@ def visible_contract(*, agency, user, code) -> Contract:
     return contract
 
 
+def pct_spent_column() -> Column:
+    """Share spent as the contract page shows it: a percent with 2 decimals (``44.00``), the
+    figure of the JSON's ``pct_spent``, the same on every row of every file."""
+    return Column("pct_spent", _("Spent (%)"), "number", places=2)
+
+
 @register(
     "budget-vs-actual",
     title=gettext_lazy("Budget vs actual"),
@@ -51,7 +57,7 @@ def build_budget_vs_actual(*, agency, user=None, contract=None, **kw) -> Report:
         Column("approved", pgettext("budget amount", "Approved"), "money"),
         Column("actual", _("Actual"), "money"),
         Column("remaining", _("Remaining"), "money"),
-        Column("pct_spent", _("Spent"), "percent"),
+        pct_spent_column(),
         Column("projected_at_end", _("Projected at end"), "money"),
     ]
     rows = [
@@ -62,7 +68,7 @@ def build_budget_vs_actual(*, agency, user=None, contract=None, **kw) -> Report:
             "approved": line.approved,
             "actual": line.actual,
             "remaining": line.remaining,
-            "pct_spent": None if line.pct_spent is None else line.pct_spent / 100,
+            "pct_spent": line.pct_spent,
             "projected_at_end": line.projected_at_end,
         }
         for line in bva.lines
@@ -76,6 +82,7 @@ def build_budget_vs_actual(*, agency, user=None, contract=None, **kw) -> Report:
             "approved": bva.approved,
             "actual": bva.actual,
             "remaining": bva.remaining,
+            "pct_spent": bva.pct_spent,
         },
         note=_("Projection: actual × days in the period ÷ days elapsed (linear)."),
     )

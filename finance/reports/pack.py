@@ -26,7 +26,7 @@ from core.reports.charts import chart_table
 from finance.flags.presentation import disabled_rule_rows, rule_title
 from finance.models import BudgetRevision, Contract, Disbursement, Expenditure, Flag
 from finance.reconciliation.selectors import contract_reconciliation
-from finance.reports.budget import contract_report_access, visible_contract
+from finance.reports.budget import contract_report_access, pct_spent_column, visible_contract
 from finance.selectors import BudgetVsActual, budget_vs_actual
 
 ZERO = Decimal("0.00")
@@ -36,13 +36,6 @@ FLAG_STATUSES = ("open", "explained", "confirmed", "dismissed")
 
 def _money(value) -> Decimal:
     return (value or ZERO).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def _fraction(part: Decimal, whole: Decimal) -> Decimal | None:
-    """``part / whole`` as a fraction with 4 places (percent columns hold fractions)."""
-    if not whole:
-        return None
-    return (part / whole).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
 
 def _month_start(day: dt.date) -> dt.date:
@@ -96,7 +89,8 @@ PROJECTION_FORMULA = gettext_lazy(
 
 
 def budget_rows(bva: BudgetVsActual) -> list[dict]:
-    """Per line: original, approved, actual, remaining (approved - actual), % spent, projection.
+    """Per line: original, approved, actual, remaining (approved - actual), % spent (a percent,
+    2 decimals, as ``pct_spent_column`` shows it), projection.
 
     ``variance`` (actual - approved) stays for the JSON body of the spec; people read
     ``remaining``, the sign the contract page uses (negative: over budget).
@@ -111,7 +105,7 @@ def budget_rows(bva: BudgetVsActual) -> list[dict]:
             "actual": line.actual,
             "variance": line.actual - line.approved,
             "remaining": line.approved - line.actual,
-            "pct_spent": _fraction(line.actual, line.approved),
+            "pct_spent": line.pct_spent,
             "projected_at_end": line.projected_at_end,
             "projected_remaining": line.approved - line.projected_at_end,
         }
@@ -135,7 +129,7 @@ def budget_section(contract: Contract, bva: BudgetVsActual | None = None) -> Sec
             Column("approved", pgettext("budget amount", "Approved"), "money"),
             Column("actual", _("Actual"), "money"),
             Column("remaining", _("Remaining"), "money"),
-            Column("pct_spent", _("Spent"), "percent"),
+            pct_spent_column(),
             Column("projected_at_end", _("Projected at end"), "money"),
             Column("projected_remaining", _("Projected remaining"), "money"),
         ],
@@ -145,7 +139,7 @@ def budget_section(contract: Contract, bva: BudgetVsActual | None = None) -> Sec
             "approved": bva.approved,
             "actual": bva.actual,
             "remaining": bva.approved - bva.actual,
-            "pct_spent": _fraction(bva.actual, bva.approved),
+            "pct_spent": bva.pct_spent,
             "projected_at_end": projected,
             "projected_remaining": bva.approved - projected,
         },

@@ -262,6 +262,18 @@ def test_csv_holds_the_title_block_and_every_sections_text_and_facts(report):
     assert rows[12] == ["预算执行 Lines"]
 
 
+def test_csv_gives_a_number_column_its_places_on_every_row(test_agency):
+    table = Table(
+        title="Lines",
+        columns=[Column("pct", "Spent (%)", "number", places=2)],
+        rows=[{"pct": Decimal("44")}, {"pct": 123.2}, {"pct": Decimal("0.005")}, {"pct": None}],
+    )
+    report = Report(kind="x", title="X", generated_at=GENERATED, sections=[Section(title="", tables=[table])])
+    rows = list(csv.reader(io.StringIO(render(report, "csv")[0].decode("utf-8-sig"))))
+    start = rows.index(["Spent (%)"])
+    assert rows[start + 1 : start + 5] == [["44.00"], ["123.20"], ["0.01"], [""]]
+
+
 def test_csv_leaves_out_a_section_heading_that_only_repeats_its_tables_title(test_agency):
     table = Table(title="Lines", columns=[Column("name", "Name")], rows=[{"name": "A"}])
     report = Report(kind="x", title="X", agency_name=test_agency.name, generated_at=GENERATED,

@@ -13,7 +13,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from core.reports.base import PARAM_LABELS, Column, Report, Section, Table
-from core.reports.formatting import money_str, timestamp
+from core.reports.formatting import money_str, quantize, timestamp
 from core.reports.safety import is_number, neutralise
 
 
@@ -43,12 +43,16 @@ def render_json(report: Report) -> bytes:
 
 
 def csv_cell(value: Any, column: Column | None = None) -> Any:
-    """A value as a CSV field: numbers as numbers (money with 2 places), text neutralised."""
+    """A value as a CSV field: numbers as numbers (money with 2 places, a ``number`` column with
+    its ``places``), text neutralised."""
     if value is None:
         return ""
     if is_number(value):
         if column is not None and column.kind == "money":
             return money_str(value)
+        if column is not None and column.kind == "number" and column.places is not None:
+            # Every row with the same decimals, as the XLSX and PDF show the column.
+            return format(quantize(value, column.places), "f")
         if isinstance(value, Decimal):
             return format(value, "f")
         return value
