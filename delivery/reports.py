@@ -146,7 +146,10 @@ def _change(revision: TargetRevision, measures: dict) -> str:
     before, after = revision.before.get("measure"), revision.after.get("measure")
     if before is None or after is None or before == after:
         return action
-    return f"{action}: {_before_after(revision, 'measure', measures)}"
+    return _("%(change)s: %(measure)s") % {
+        "change": action,
+        "measure": _before_after(revision, "measure", measures),
+    }
 
 
 def target_revisions_section(contract, *, user=None, as_of=None) -> tuple[Section, list[dict]]:
