@@ -9,7 +9,7 @@ import json
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -142,3 +142,11 @@ def test_the_pack_page_shows_the_target_revisions(revised, director, login_clien
     assert page.status_code == 200
     html = page.content.decode()
     assert "Target revisions" in html and "Loaded from c2.json" in html and "民政局同意调整" in html
+
+
+def test_the_chinese_pack_names_the_columns_and_the_change_in_chinese(agency, revised):
+    with translation.override("zh-hans"):
+        rows = list(csv.reader(io.StringIO(render(pack(agency), "csv")[0].decode("utf-8-sig"))))
+    start = rows.index(["指标调整记录"])
+    assert rows[start + 1] == ["日期", "代码", "指标", "调整", "调整前数量", "调整后数量", "原因", "操作人"]
+    assert rows[start + 3][3:6] == ["调整：服务个案数 → 活动次数", "40", "45"]
