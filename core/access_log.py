@@ -124,28 +124,38 @@ def aimed_at(request):
     return Agency.objects.filter(pk=agency_id).first()
 
 
-def record_refusal(request, status: int) -> RefusedRequest | None:
-    """Write one ``RefusedRequest`` for ``request``; None when it is not recorded or writing failed."""
-    user = _signed_in_user(request)
-    if not should_record(status, user is not None):
-        return None
+def _write(request, user, *, status: int, aimed_at_id: int | None) -> RefusedRequest | None:
+    """One ``RefusedRequest`` row; None when writing failed (the refusal still reaches the client)."""
     try:
         # A savepoint of its own, so that a failed insert cannot poison an outer transaction.
         with transaction.atomic():
             own = agency_of(user) if user is not None else None
-            target = aimed_at(request) if user is not None else None
             return RefusedRequest.objects.create(
                 agency=own,
-                aimed_at=target if target is not None and target != own else None,
+                aimed_at_id=aimed_at_id if own is None or aimed_at_id != own.pk else None,
                 user=user,
                 method=str(request.method or "")[:_METHOD_MAX],
                 path=request.path[:_PATH_MAX],
                 status=status,
             )
     except DatabaseError:
-        # The refusal itself must reach the client even when the database is unwell.
         logger.warning("could not record a refused request", exc_info=True)
         return None
+
+
+def record_refusal(request, status: int) -> RefusedRequest | None:
+    """Write one ``RefusedRequest`` for ``request``; None when it is not recorded or writing failed."""
+    user = _signed_in_user(request)
+    if not should_record(status, user is not None):
+        return None
+    target = None
+    if user is not None:
+        try:
+            with transaction.atomic():
+                target = aimed_at(request)
+        except DatabaseError:  # the refusal is still written (and reaches the client)
+            logger.warning("could not find the agency a refused request aimed at", exc_info=True)
+    return _write(request, user, status=status, aimed_at_id=getattr(target, "pk", None))
 
 
 def record_filter_probe(request, *, aimed_at_id: int) -> RefusedRequest | None:
@@ -154,19 +164,7 @@ def record_filter_probe(request, *, aimed_at_id: int) -> RefusedRequest | None:
     user = _signed_in_user(request)
     if user is None:
         return None
-    try:
-        with transaction.atomic():
-            return RefusedRequest.objects.create(
-                agency=agency_of(user),
-                aimed_at_id=aimed_at_id,
-                user=user,
-                method=str(request.method or "")[:_METHOD_MAX],
-                path=request.path[:_PATH_MAX],
-                status=FILTER_PROBE,
-            )
-    except DatabaseError:
-        logger.warning("could not record a refused request", exc_info=True)
-        return None
+    return _write(request, user, status=FILTER_PROBE, aimed_at_id=aimed_at_id)
 
 
 class RefusedRequestMiddleware:
