@@ -43,19 +43,21 @@ def _foreign_agencies(filterset, user) -> set[int]:
     found: set[int] = set()
     for name in filterset.errors:
         item = filterset.filters.get(name)
-        if not isinstance(item, _RECORD_FILTERS):
-            continue
-        model = item.queryset.model if hasattr(item.queryset, "model") else None
-        try:
-            model is not None and model._meta.get_field("agency")
-        except FieldDoesNotExist:
+        model = getattr(getattr(item, "queryset", None), "model", None)
+        if not isinstance(item, _RECORD_FILTERS) or model is None or not _has_agency(model):
             continue
         values = [value for value in filterset.data.getlist(name) if str(value).isdigit()]
-        if model is None or not values:
-            continue
         agencies = model._default_manager.filter(pk__in=values).values_list("agency_id", flat=True)
         found.update(pk for pk in agencies if own is None or pk != own.pk)
     return found
+
+
+def _has_agency(model) -> bool:
+    try:
+        model._meta.get_field("agency")
+    except FieldDoesNotExist:
+        return False
+    return True
 
 
 class VisibleRecordsFilterBackend(DjangoFilterBackend):
