@@ -184,6 +184,42 @@ def test_load_contract_command_creates_and_exits_1_on_bad_file(agency, staff_mem
     assert "not a JSON file" in capsys.readouterr().err
 
 
+def _load_changed_budget_by_command(tmp_path, *extra):
+    """Load DOC, then a copy moving 5,000 from X1 to A1, by ``manage.py load_contract``."""
+    first = tmp_path / "c.json"
+    first.write_text(json.dumps(DOC, ensure_ascii=False), encoding="utf-8")
+    call_command("load_contract", str(first), "--agency", "xinfeng")
+    changed = copy.deepcopy(DOC)
+    changed["budget_lines"][1]["amount"] = "95000.00"
+    changed["budget_lines"][2]["amount"] = "55000.00"
+    second = tmp_path / "c2.json"
+    second.write_text(json.dumps(changed, ensure_ascii=False), encoding="utf-8")
+    call_command("load_contract", str(second), "--agency", "xinfeng", *extra)
+    return BudgetRevision.objects.get()
+
+
+def test_load_contract_in_a_finance_officers_name_leaves_the_budget_change_for_a_director(
+    agency, staff_member, finance, tmp_path, capsys
+):
+    revision = _load_changed_budget_by_command(tmp_path, "--user", finance.username)
+    assert revision.status == BudgetRevision.Status.PROPOSED
+    assert revision.proposed_by == finance
+    approved = dict(Contract.objects.get().budget_lines.values_list("code", "approved_amount"))
+    assert approved == {"P1": Decimal("150000.00"), "A1": Decimal("90000.00"), "X1": Decimal("60000.00")}
+    assert f"Budget changes recorded as revision {revision.pk} (Proposed)." in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("as_director", [True, False], ids=["--user director", "no --user"])
+def test_load_contract_by_a_director_or_the_administrator_approves_the_budget_change_at_once(
+    agency, staff_member, director, tmp_path, as_director
+):
+    extra = ("--user", director.username) if as_director else ()
+    revision = _load_changed_budget_by_command(tmp_path, *extra)
+    assert revision.status == BudgetRevision.Status.APPROVED
+    approved = dict(Contract.objects.get().budget_lines.values_list("code", "approved_amount"))
+    assert approved == {"P1": Decimal("150000.00"), "A1": Decimal("95000.00"), "X1": Decimal("55000.00")}
+
+
 # --- revisions ----------------------------------------------------------------------------
 
 

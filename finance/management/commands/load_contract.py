@@ -1,8 +1,9 @@
 """``manage.py load_contract FILE.json [--agency SLUG]`` (docs/formats.md, docs/commands.md).
 
 Run from the command line this is an administrator's action: a budget change in the file is
-recorded as a revision and approved at once with the reason "Loaded from FILE" (the web upload
-by a finance officer leaves it proposed for a director instead).
+recorded as a revision and approved at once with the reason "Loaded from FILE". Only directors
+approve budget revisions (docs/roles.md), so when ``--user`` names someone who is not a director
+(a finance officer, say) the revision is left proposed for a director, as the web upload does.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.importing.cli import command_fail, read_input_file, resolve_agency, resolve_user
 from core.management.base import SpecCommand
+from core.roles import Role, has_role
 from finance.services import contract_load
 
 
@@ -32,7 +34,9 @@ class Command(SpecCommand):
         except CommandError as exc:
             command_fail(self, str(exc))
         try:
-            result = contract_load(agency=agency, data=data, filename=name, user=user, approve=True)
+            result = contract_load(
+                agency=agency, data=data, filename=name, user=user, approve=_may_approve(user)
+            )
         except ValidationError as exc:
             command_fail(
                 self,
@@ -57,3 +61,9 @@ class Command(SpecCommand):
                 "status": result.revision.get_status_display(),
             }
         self.stdout.write(line)
+
+
+def _may_approve(user) -> bool:
+    """Approve the file's budget change at once? Yes for the administrator (no ``--user``) and a
+    director; a revision loaded in anyone else's name waits for a director."""
+    return user is None or user.is_superuser or has_role(user, Role.DIRECTOR)
