@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +21,7 @@ from simple_history.models import HistoricalRecords
 
 from core.models import TenantModel, user_has_model_perm
 from core.roles import Role, user_roles
+from core.selectors import history_value
 
 DEFAULT_REQUIRED_MINUTES = 120
 DEFAULT_REQUIRED_INDIVIDUAL_MINUTES = 60
@@ -136,6 +137,11 @@ def validate_case_refs(value) -> None:
         )
 
 
+def _focus_area_labels(codes) -> list[str]:
+    labels = dict(FocusArea.choices)
+    return [str(labels.get(code, code)) for code in codes]
+
+
 def validate_focus_areas(value) -> None:
     if not isinstance(value, list):
         raise ValidationError(_("Focus areas must be a list."), code="invalid")
@@ -238,8 +244,15 @@ class SupervisionSession(TenantModel):
     @property
     def focus_area_labels(self) -> list[str]:
         """The focus areas as a person reads them (个案研讨, 行政督导…), never their codes."""
-        labels = dict(FocusArea.choices)
-        return [str(labels.get(code, code)) for code in self.focus_areas]
+        return _focus_area_labels(self.focus_areas)
+
+    @staticmethod
+    def history_display(field_name: str, value) -> str | None:
+        """The focus areas in the record's history and its amendments by their labels
+        (core.selectors.history_value), never their codes."""
+        if field_name != "focus_areas" or not isinstance(value, list) or not value:
+            return None
+        return "、".join(_focus_area_labels(value))
 
     @property
     def is_locked(self) -> bool:
@@ -393,6 +406,23 @@ class SessionAmendment(TenantModel):
     def __str__(self) -> str:
         return f"{self.session_id}: {self.reason[:40]}"
 
+    @staticmethod
+    def history_display(field_name: str, value) -> str | None:
+        """The amendment's own history: the original and corrected values by field label and
+        value label (``changes``), not the stored field names and codes."""
+        if field_name not in ("before", "after") or not isinstance(value, dict) or not value:
+            return None
+        return "；".join(f"{label}：{shown}" for label, shown in _session_values(value))
+
+    @property
+    def changes(self) -> list[tuple[str, object, object]]:
+        """(field label, original, corrected) for each amended field, as a person reads them:
+        choices and focus areas by their labels, not the codes stored in ``before``/``after``."""
+        names = [*self.after, *(key for key in self.before if key not in self.after)]
+        before = dict(_session_values(self.before, names))
+        after = dict(_session_values(self.after, names))
+        return [(label, before[label], after[label]) for label in before]
+
     @classmethod
     def restrict_queryset(cls, qs, user, action):
         # Amendments may carry note text, so they follow the notes' rule; nobody edits them.
@@ -412,3 +442,17 @@ def _notes_scope(qs, user):
         return qs.none()
     sessions = objects_with_object_perm(user, SupervisionSession.objects.all(), "read_notes")
     return qs.filter(session__in=sessions.values("pk"))
+
+
+def _session_values(values: dict, names=None) -> list[tuple[str, object]]:
+    """(label, shown value) of the session fields ``names`` (default: the keys of ``values``)
+    as a person reads them (core.selectors.history_value: choices and focus areas by label)."""
+    rows = []
+    for name in values if names is None else names:
+        try:
+            field = SupervisionSession._meta.get_field(name)
+        except FieldDoesNotExist:
+            rows.append((name, values.get(name)))
+            continue
+        rows.append((str(field.verbose_name), history_value(SupervisionSession(), field, values.get(name))))
+    return rows

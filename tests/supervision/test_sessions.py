@@ -186,3 +186,39 @@ def test_editing_before_locking_clears_earlier_acknowledgements(
     assert session_a.duration_minutes == 70
     assert session_a.attendances.filter(acknowledged_at__isnull=False).count() == 0
     assert session_a.attendances.count() == 2
+
+
+def test_an_amendment_shows_each_field_and_value_by_its_label_not_its_code(session_a, staff_user, supervisor):
+    services.session_acknowledge(session=session_a, user=staff_user)
+    amendment = services.session_amend(
+        session=session_a,
+        user=supervisor,
+        reason="Wrong modality and focus",
+        modality="peer",
+        focus_areas=["ethics", "self_care"],
+    )
+    assert amendment.after == {"modality": "peer", "focus_areas": ["ethics", "self_care"]}
+    assert amendment.changes == [
+        ("modality", "Individual", "Peer"),
+        ("focus areas", None, "Ethics、Self-care"),
+    ]
+    shown = SessionAmendment.history_display("after", amendment.after)
+    assert shown == "modality：Peer；focus areas：Ethics、Self-care"
+
+
+def test_a_sessions_history_and_detail_page_show_focus_areas_by_label(
+    session_a, staff_user, supervisor, director, client
+):
+    from core.selectors import record_history
+
+    services.session_acknowledge(session=session_a, user=staff_user)
+    services.session_amend(
+        session=session_a, user=supervisor, reason="Focus was missed", focus_areas=["child_safeguarding"]
+    )
+    changes = [change for entry in record_history(session_a) for change in entry.changes]
+    assert ("focus areas", None, "Child safeguarding") in changes
+    client.force_login(director)
+    page = client.get(f"/supervision/sessions/{session_a.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    html = page.content.decode()
+    assert "督导重点: —<br>" in html and "督导重点: 儿童保护<br>" in html
+    assert "child_safeguarding" not in html
