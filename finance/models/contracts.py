@@ -23,7 +23,10 @@ Published for the flags engineer — exact fields:
 - ``Disbursement``: agency, contract, date, amount (> 0), reference.
 - ``StaffAssignment``: agency, contract, staff (FK staff.StaffMember), start, end, fte (0 < fte ≤ 1).
 - ``AuditorGrant``: agency, contract, user, granted_by, granted_at, expires_on (nullable),
-  revoked_at, revoked_by. Active = not revoked and (no expiry or expires_on ≥ today).
+  revoked_at, revoked_by. Active = not revoked and (no expiry or expires_on ≥ today); at most
+  one grant not revoked per contract and auditor (``finance_auditorgrant_one_active``): a new
+  grant after an expired one ends the expired one (``revoked_at``, history reason
+  ``ENDED_EXPIRED``; ``state`` still reads "expired").
 
 Access: directors and finance officers see every contract of their agency (model permissions);
 an auditor sees only contracts on which they hold the guardian object permission
@@ -81,10 +84,7 @@ def _visible_contract_ids(user):
     """Contracts an auditor may read now: object permission and an active, unexpired grant."""
     from core.permissions import objects_with_object_perm
 
-    today = timezone.localdate()
-    granted = AuditorGrant.objects.filter(user=user, revoked_at__isnull=True).filter(
-        Q(expires_on__isnull=True) | Q(expires_on__gte=today)
-    )
+    granted = AuditorGrant.objects.filter(AuditorGrant.active_q(), user=user)
     with_perm = objects_with_object_perm(user, Contract.objects.all(), "view")
     return (
         Contract.objects.filter(pk__in=with_perm.values("pk"))
@@ -551,6 +551,34 @@ class AuditorGrant(TenantModel):
     def is_active(self, today: dt.date | None = None) -> bool:
         today = today or timezone.localdate()
         return self.revoked_at is None and (self.expires_on is None or self.expires_on >= today)
+
+    @classmethod
+    def active_q(cls, today: dt.date | None = None) -> Q:
+        """The grants active on ``today``, as a filter (``is_active`` in the database)."""
+        today = today or timezone.localdate()
+        return Q(revoked_at__isnull=True) & (Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+
+    @property
+    def state(self) -> str:
+        """``active``, ``expired`` (its last day passed before it was ended, if it was: a new
+        grant ends the expired one, ``auditor_grant``) or ``revoked``."""
+        if self.is_active():
+            return "active"
+        ended = timezone.localdate(self.revoked_at) if self.revoked_at else timezone.localdate()
+        if self.expires_on is not None and self.expires_on < ended:
+            return "expired"
+        return "revoked"
+
+    #: The stored change reason of the history entry that ends an expired grant when the
+    #: director grants the auditor the contract again (``finance.services.auditor_grant``).
+    ENDED_EXPIRED = "auditor_grant:ended_expired"
+
+    @staticmethod
+    def history_reason(reason: str) -> str | None:
+        """A change reason of the grant's history in the reader's language."""
+        if reason == AuditorGrant.ENDED_EXPIRED:
+            return str(_("Ended: the grant had expired and the auditor was given a new one."))
+        return None
 
     @classmethod
     def restrict_queryset(cls, qs, user, action):

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -612,13 +612,38 @@ def auditor_grant(
         raise ValidationError({"user": _("Choose an auditor of this agency.")})
     if expires_on is not None and expires_on < timezone.localdate():
         raise ValidationError({"expires_on": _("The expiry date is in the past.")})
+    # The constraint allows one grant not ended per auditor and contract; a grant whose expiry
+    # date has passed no longer gives access, so it is ended here (kept, with its history) and
+    # the new one takes its place. A grant still active is refused by the constraint below.
+    previous = (
+        AuditorGrant.objects.select_for_update()
+        .filter(contract=contract, user=auditor, revoked_at__isnull=True)
+        .first()
+    )
+    if previous is not None and not previous.is_active():
+        _auditor_grant_end_expired(previous, ended_by=granted_by)
     grant = AuditorGrant(
         agency=contract.agency, contract=contract, user=auditor, granted_by=granted_by, expires_on=expires_on
     )
     grant.full_clean()
-    grant.save()
+    try:
+        with transaction.atomic():
+            grant.save()
+    except IntegrityError:
+        # Another director granted the same access between the check and the insert.
+        raise ValidationError(_("This auditor already has access to this contract.")) from None
     grant_object_perm(auditor, contract, "view")
     return grant
+
+
+def _auditor_grant_end_expired(grant: AuditorGrant, *, ended_by) -> None:
+    """End a grant whose expiry date has passed (it gives no access any more): ``revoked_at``
+    now, by the director giving the new grant, with a history entry saying why."""
+    grant.revoked_at = timezone.now()
+    grant.revoked_by = ended_by
+    grant._history_user = ended_by
+    grant._change_reason = AuditorGrant.ENDED_EXPIRED
+    grant.save()
 
 
 @transaction.atomic
