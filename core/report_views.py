@@ -42,7 +42,10 @@ def report_file_allowed(job: Job, user) -> bool:
     Both the reader and the person the file was made for must, as they are today, belong to
     the job's agency and pass the kind's ``may_open`` (roles, and the record check such as an
     auditor's contract grant): a revoked or expired grant, a changed role or a deactivated
-    account closes the file, for its maker and for a director alike.
+    account closes the file, for its maker and for a director alike. The maker's access must
+    moreover still rest on what it rested on when the file was asked for (the job's
+    ``made_under``, ``ReportKind.made_under``): a file made under a grant since revoked stays
+    closed when the auditor is given a new grant on the same contract.
     """
     try:
         kind = get(job.params.get("kind", ""))
@@ -52,7 +55,7 @@ def report_file_allowed(job: Job, user) -> bool:
     for person in {user, job.created_by}:
         if person is None or agency_of(person) != job.agency or not kind.may_open(person, params):
             return False
-    return True
+    return kind.still_made_under(job.created_by, params, job.params)
 
 
 @login_required

@@ -10,7 +10,7 @@ from core.reports import Column, Report, ReportError, Section, Table, register
 from delivery.models import Measure, TargetRevision
 from delivery.selectors import contract_progress, default_as_of
 from finance.models import Contract
-from finance.reports.budget import contract_report_access
+from finance.reports.budget import contract_report_access, contract_report_access_basis
 
 STATUS_LABELS = {
     "met": gettext_lazy("Met"),
@@ -76,6 +76,7 @@ def targets_table(progress) -> Table:
     roles=("director", "finance", "auditor"),
     description=gettext_lazy("Each target's progress: achieved, expected by now, projection and status."),
     access=contract_report_access,
+    access_basis=contract_report_access_basis,
 )
 def build_targets(*, agency, user=None, contract=None, as_of=None, **kw) -> Report:
     record = _contract(agency=agency, user=user, code=contract)

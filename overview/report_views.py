@@ -189,6 +189,9 @@ def report_download(request, kind: str):
                 "format": fmt,
                 "lang": translation.get_language() or settings.LANGUAGE_CODE,
                 **{k: v.isoformat() if isinstance(v, dt.date) else v for k, v in params.items()},
+                # What the user's access rests on (an auditor's grant): the file opens only
+                # while that same access holds (core.report_views.report_file_allowed).
+                **report_kind.made_under(request.user, params),
             },
         )
         return redirect("job-detail", pk=job.pk)

@@ -15,6 +15,12 @@ A kind may declare ``access(user, params) -> bool``: the record-level check of i
 (for example "the user may still read this contract"). ``ReportKind.may_open`` combines it with
 the role check; a stored report file is re-checked with it every time it is opened, so a
 revoked or expired grant, or a changed role, closes the files made under it (docs/roles.md).
+
+A kind may also declare ``access_basis(user, params) -> str | None``: what the user's access
+to those parameters rests on now, when it is personal (finance: ``"auditor_grant:<pk>"``, the
+auditor's grant on the contract; ``None`` for roles that read every contract). A stored file
+records its maker's basis (``MADE_UNDER``, ``ReportKind.made_under``) and opens only while that
+same basis holds: a new grant after a revoked one gives new files, not the old ones back.
 """
 
 from __future__ import annotations
@@ -31,6 +37,11 @@ PARAMS: dict[str, str] = {"year": "--year", "as_of": "--as-of", "contract": "--c
 Builder = Callable[..., Report]
 #: ``access(user, params)``: may ``user`` see a report of this kind with these parameters?
 AccessCheck = Callable[[object, dict], bool]
+#: ``access_basis(user, params)``: what that access rests on now (a JSON string), or None.
+AccessBasis = Callable[[object, dict], str | None]
+
+#: The job parameter recording the maker's ``access_basis`` when a report file is asked for.
+MADE_UNDER = "made_under"
 
 
 @dataclass(frozen=True)
@@ -49,6 +60,8 @@ class ReportKind:
     description: str = ""
     #: The record-level check of the parameters (None: the roles decide alone).
     access: AccessCheck | None = None
+    #: What the user's access to the parameters rests on (None: nothing personal to record).
+    access_basis: AccessBasis | None = None
 
     @property
     def accepted(self) -> tuple[str, ...]:
@@ -76,6 +89,20 @@ class ReportKind:
             return False
         return self.access is None or bool(self.access(user, params))
 
+    def basis_of(self, user, params: dict) -> str | None:
+        """What ``user``'s access to this report with ``params`` rests on now (``access_basis``)."""
+        return None if self.access_basis is None else self.access_basis(user, params)
+
+    def made_under(self, user, params: dict) -> dict[str, str]:
+        """The job parameters recording ``user``'s basis for a stored file (``MADE_UNDER``;
+        nothing when there is none)."""
+        basis = self.basis_of(user, params)
+        return {} if basis is None else {MADE_UNDER: basis}
+
+    def still_made_under(self, user, params: dict, stored: dict) -> bool:
+        """True when ``user``'s access rests on what ``stored`` (a job's parameters) recorded."""
+        return self.basis_of(user, params) == stored.get(MADE_UNDER)
+
 
 _registry: dict[str, ReportKind] = {}
 
@@ -93,6 +120,7 @@ def register(
     roles: Iterable[str] = ("director",),
     description: str = "",
     access: AccessCheck | None = None,
+    access_basis: AccessBasis | None = None,
 ) -> Callable[[Builder], Builder]:
     """Decorator registering ``build(*, agency, user=None, year=None, as_of=None, contract=None, **kw)``.
 
@@ -118,6 +146,7 @@ def register(
             roles=tuple(roles),
             description=description,
             access=access,
+            access_basis=access_basis,
         )
         return build
 
@@ -148,6 +177,7 @@ def param_label(name: str) -> str:
 
 
 __all__ = [
+    "MADE_UNDER",
     "PARAMS",
     "ReportKind",
     "all_kinds",

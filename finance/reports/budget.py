@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from core.models import agency_of
 from core.reports import Column, Report, ReportError, Section, Table, register
 from core.roles import Role, has_role
-from finance.models import Contract
+from finance.models import AuditorGrant, Contract
 from finance.selectors import budget_vs_actual
 
 
@@ -20,6 +21,23 @@ def contract_report_access(user, params: dict) -> bool:
     if code:
         return Contract.objects.for_user(user, "view").filter(code=code).exists()
     return has_role(user, Role.DIRECTOR, Role.FINANCE)
+
+
+def contract_report_access_basis(user, params: dict) -> str | None:
+    """What ``user``'s access to a finance report of a contract rests on now: for an auditor, the
+    active grant on that contract (``"auditor_grant:<pk>"``, none without one); nothing for
+    directors and finance officers, who read every contract by their role. A stored file
+    records it and opens only while that same grant is active (``core.reports.registry``)."""
+    code = str(params.get("contract") or "").strip()
+    if not code or has_role(user, Role.DIRECTOR, Role.FINANCE) or not has_role(user, Role.AUDITOR):
+        return None
+    grant = (
+        AuditorGrant.objects.filter(AuditorGrant.active_q(), user=user, contract__code=code)
+        .filter(agency=agency_of(user))
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return None if grant is None else f"auditor_grant:{grant}"
 
 
 def visible_contract(*, agency, user, code) -> Contract:
@@ -43,6 +61,7 @@ def pct_spent_column() -> Column:
     params=("contract",),
     roles=("director", "finance", "auditor"),
     access=contract_report_access,
+    access_basis=contract_report_access_basis,
     description=gettext_lazy(
         "Per budget line: approved, actual, remaining, share spent and projection at the end."
     ),

@@ -14,7 +14,7 @@ from finance.flags.extensions import described
 from finance.flags.output import flag_dict, flag_sort_key
 from finance.flags.presentation import rule_title
 from finance.models import Expenditure, Flag
-from finance.reports.budget import visible_contract
+from finance.reports.budget import contract_report_access_basis, visible_contract
 
 
 def _access(user, params: dict) -> bool:
@@ -30,6 +30,7 @@ def _access(user, params: dict) -> bool:
     optional=("contract",),
     roles=("director", "finance", "auditor"),
     access=_access,
+    access_basis=contract_report_access_basis,
     description=gettext_lazy("Flags by rule and status, with every expenditure behind each."),
 )
 def build_flags(*, agency, user=None, contract=None, **kw) -> Report:

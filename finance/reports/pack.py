@@ -26,7 +26,12 @@ from core.reports.charts import chart_table
 from finance.flags.presentation import disabled_rule_rows, rule_title
 from finance.models import BudgetRevision, Contract, Disbursement, Expenditure, Flag
 from finance.reconciliation.selectors import contract_reconciliation
-from finance.reports.budget import contract_report_access, pct_spent_column, visible_contract
+from finance.reports.budget import (
+    contract_report_access,
+    contract_report_access_basis,
+    pct_spent_column,
+    visible_contract,
+)
 from finance.selectors import BudgetVsActual, budget_vs_actual
 
 ZERO = Decimal("0.00")
@@ -602,6 +607,7 @@ def contract_pack(contract: Contract, *, user=None, as_of: dt.date | None = None
     params=("contract",),
     roles=("director", "finance", "auditor"),
     access=contract_report_access,
+    access_basis=contract_report_access_basis,
     description=gettext_lazy(
         "The funder pack: summary, budget vs actual, disbursements vs spending, revisions, flags, "
         "bank reconciliation and charts."

@@ -65,6 +65,72 @@ def test_a_director_cannot_open_a_file_whose_makers_grant_was_revoked(auditor_fi
     assert login_client(director).get(job.result["url"]).status_code == 404
 
 
+def test_the_file_records_the_grant_it_was_made_under(auditor_file):
+    _client, job, grant = auditor_file
+    assert job.params["made_under"] == f"auditor_grant:{grant.pk}"
+
+
+def test_a_new_grant_after_a_revoke_does_not_reopen_the_old_file(
+    auditor_file, director, personas, year_data, login_client, django_capture_on_commit_callbacks
+):
+    client, old_job, grant = auditor_file
+    auditor_revoke(grant=grant, revoked_by=director)
+    assert client.get(old_job.result["url"]).status_code == 404
+
+    new_grant = auditor_grant(contract=year_data["main"], auditor=personas["auditor"], granted_by=director)
+
+    assert client.get(old_job.result["url"]).status_code == 404
+    assert login_client(director).get(old_job.result["url"]).status_code == 404
+    new_job = _export(client, django_capture_on_commit_callbacks)
+    assert new_job.params["made_under"] == f"auditor_grant:{new_grant.pk}"
+    assert client.get(new_job.result["url"]).status_code == 200
+    assert login_client(director).get(new_job.result["url"]).status_code == 200
+
+
+def test_a_new_grant_after_expiry_does_not_reopen_the_old_file(
+    auditor_file, director, personas, year_data, django_capture_on_commit_callbacks
+):
+    client, old_job, grant = auditor_file
+    AuditorGrant.objects.filter(pk=grant.pk).update(expires_on=dt.date.today() - dt.timedelta(days=1))
+
+    auditor_grant(contract=year_data["main"], auditor=personas["auditor"], granted_by=director)
+
+    assert client.get(old_job.result["url"]).status_code == 404
+    new_job = _export(client, django_capture_on_commit_callbacks)
+    assert client.get(new_job.result["url"]).status_code == 200
+
+
+def test_an_auditors_file_recorded_without_its_grant_does_not_open(auditor_file):
+    # A file whose job recorded no grant (asked for before grants were recorded) is not
+    # taken to be made under the grant the auditor holds now.
+    client, job, _grant = auditor_file
+    Job.objects.filter(pk=job.pk).update(params={k: v for k, v in job.params.items() if k != "made_under"})
+    assert client.get(job.result["url"]).status_code == 404
+
+
+def test_a_directors_file_records_no_grant_and_outlives_an_auditors_grants(
+    personas, director, year_data, login_client, django_capture_on_commit_callbacks
+):
+    client = login_client(director)
+    job = _export(client, django_capture_on_commit_callbacks)
+    assert "made_under" not in job.params
+
+    grant = auditor_grant(contract=year_data["main"], auditor=personas["auditor"], granted_by=director)
+    auditor_revoke(grant=grant, revoked_by=director)
+    auditor_grant(contract=year_data["main"], auditor=personas["auditor"], granted_by=director)
+
+    assert client.get(job.result["url"]).status_code == 200
+
+
+def test_a_finance_officers_file_records_no_grant_and_opens(
+    personas, year_data, login_client, django_capture_on_commit_callbacks
+):
+    client = login_client(personas["finance"])
+    job = _export(client, django_capture_on_commit_callbacks)
+    assert "made_under" not in job.params
+    assert client.get(job.result["url"]).status_code == 200
+
+
 def test_a_finance_officer_moved_to_staff_loses_their_report_files(
     personas, year_data, login_client, django_capture_on_commit_callbacks
 ):

@@ -25,6 +25,7 @@ from core.reports import (
     Column,
     Report,
     ReportError,
+    ReportKind,
     Section,
     Series,
     Table,
@@ -201,6 +202,29 @@ def test_registered_kind_knows_its_missing_and_unexpected_parameters(demo_kind):
     assert demo_kind.missing({"year": None}) == ["year"]
     assert demo_kind.unexpected({"year": 2025, "contract": "C1"}) == ["contract"]
     assert demo_kind.allowed_for(["director"]) and not demo_kind.allowed_for(["staff"])
+
+
+def test_a_kind_records_what_its_access_rests_on_and_compares_it_later():
+    bases = {"ann": "grant:1"}
+    kind = ReportKind(
+        kind="basis-demo",
+        title="Basis",
+        build=build_contract,
+        params=("contract",),
+        access_basis=lambda user, params: bases.get(user),
+    )
+    assert kind.made_under("ann", {"contract": "C1"}) == {"made_under": "grant:1"}
+    assert kind.made_under("bob", {"contract": "C1"}) == {}
+    stored = {"contract": "C1", "made_under": "grant:1"}
+    assert kind.still_made_under("ann", {"contract": "C1"}, stored)
+    bases["ann"] = "grant:2"
+    assert not kind.still_made_under("ann", {"contract": "C1"}, stored)
+    assert kind.still_made_under("bob", {"contract": "C1"}, {"contract": "C1"})
+
+
+def test_a_kind_without_an_access_basis_records_nothing(demo_kind):
+    assert demo_kind.made_under("ann", {"year": 2025}) == {}
+    assert demo_kind.still_made_under("ann", {"year": 2025}, {"year": 2025})
 
 
 # Renderers ----------------------------------------------------------------------------------
