@@ -315,7 +315,7 @@ class Job(TenantModel):
         indexes = [models.Index(fields=["agency", "created_by", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.kind_label} #{self.pk} ({self.get_status_display()})"
+        return f"{self.title} #{self.pk} ({self.get_status_display()})"
 
     @property
     def kind_label(self) -> str:
@@ -323,6 +323,14 @@ class Job(TenantModel):
         from core.jobs import kind_label
 
         return kind_label(self.kind)
+
+    @property
+    def title(self) -> str:
+        """This job as people name it: a report job names its report and parameters
+        ("Contract report · Contract XF-2025-01"), other jobs their kind's label."""
+        from core.jobs import job_title
+
+        return job_title(self)
 
     @property
     def finished(self) -> bool:

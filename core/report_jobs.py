@@ -21,7 +21,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.jobs import JobError, job_handler
+from core.jobs import JobError, job_handler, job_title_for, kind_label
 from core.models import Job, agency_of
 from core.reports import FORMATS, ReportError, UnknownReport, get
 from core.reports import render as render_report
@@ -76,3 +76,14 @@ def run_report_job(job: Job, progress) -> dict:
         "content_type": content_type,
         "size": len(content),
     }
+
+
+@job_title_for(JOB_KIND)
+def report_job_title(job: Job) -> str:
+    """The report a job builds, by name and parameters ("Contract report · Contract XF-2025-01",
+    "Annual report · 2025"); a kind no longer registered keeps the generic "Report file"."""
+    try:
+        kind = get(job.params.get("kind", ""))
+    except UnknownReport:
+        return kind_label(JOB_KIND)
+    return kind.describe(job.params)

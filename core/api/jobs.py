@@ -9,6 +9,7 @@ from core.models import Job
 
 class JobSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
+    title = serializers.CharField(read_only=True)
     created_by = serializers.StringRelatedField()
     result = serializers.SerializerMethodField()
 
@@ -17,6 +18,7 @@ class JobSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "kind",
+            "title",
             "status",
             "status_display",
             "progress",

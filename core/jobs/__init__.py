@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 _HANDLERS: dict[str, Callable] = {}
 _LABELS: dict[str, str] = {}
+_TITLES: dict[str, Callable[[Job], str]] = {}
 
 
 class JobError(Exception):
@@ -61,6 +62,23 @@ def job_handler(kind: str, *, label=None):
 
 def kind_label(kind: str) -> str:
     return str(_LABELS.get(kind) or _("Background job"))
+
+
+def job_title_for(kind: str):
+    """Register ``func(job) -> str``: the name of one job of ``kind`` as people read it (a report
+    job names its report and parameters). Kinds without one are called by their label."""
+
+    def decorator(func):
+        _TITLES[kind] = func
+        return func
+
+    return decorator
+
+
+def job_title(job: Job) -> str:
+    """What this job is, in the reader's language: its kind's title function, else its label."""
+    func = _TITLES.get(job.kind)
+    return str(func(job)) if func is not None else kind_label(job.kind)
 
 
 def handler_for(kind: str) -> Callable:

@@ -28,6 +28,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from core.reports.base import Report, UnknownReport
 from core.roles import user_roles
 
@@ -102,6 +104,26 @@ class ReportKind:
     def still_made_under(self, user, params: dict, stored: dict) -> bool:
         """True when ``user``'s access rests on what ``stored`` (a job's parameters) recorded."""
         return self.basis_of(user, params) == stored.get(MADE_UNDER)
+
+    def param_labels(self, params: dict) -> list[str]:
+        """The given parameters as people read them, contract first ("Contract XF-2025-01",
+        "2025", "As of 2025-12-31"); a kind whose contract is optional and not given says
+        "All contracts". Values come as stored (a job's JSON: strings and numbers)."""
+        labels = []
+        contract = str(params.get("contract") or "").strip()
+        if contract and "contract" in self.accepted:
+            labels.append(_("Contract %(code)s") % {"code": contract})
+        elif "contract" in self.optional:
+            labels.append(_("All contracts"))
+        if params.get("year") not in (None, "") and "year" in self.accepted:
+            labels.append(str(params["year"]))
+        if params.get("as_of") not in (None, "") and "as_of" in self.accepted:
+            labels.append(_("As of %(date)s") % {"date": params["as_of"]})
+        return labels
+
+    def describe(self, params: dict) -> str:
+        """The kind's name and its parameters, e.g. "Contract report · Contract XF-2025-01"."""
+        return " · ".join([str(self.title), *self.param_labels(params)])
 
 
 _registry: dict[str, ReportKind] = {}
