@@ -37,6 +37,13 @@ class CoreConfig(AppConfig):
             NavItem(_("Logins and roles"), "members", ("director",), 900),
             NavItem(_("Confidential reads"), "sensitive-reads", ("director",), 910),
             NavItem(_("Official calendar"), "calendar-years", ("director",), 920),
+            # Beside Reports (800, the overview app's), for everyone who may start a report.
+            NavItem(
+                _("My reports"),
+                "report-files",
+                ("director", "finance", "supervisor", "staff", "auditor"),
+                810,
+            ),
         )
 
     def ready(self) -> None:

@@ -64,6 +64,35 @@ def agency_of(user) -> Agency | None:
     return cached
 
 
+def access_prefetch(users) -> None:
+    """Load the memberships and roles of many users at once (two queries), as ``agency_of`` and
+    ``user_roles`` would read them one user at a time: for a list that checks each row's person
+    (the report files page checks every file's maker). Users already loaded are left as they are."""
+    pending = {
+        user.pk: user
+        for user in users
+        if getattr(user, "is_authenticated", False)
+        and (getattr(user, "_membership_cache", False) is False or getattr(user, "_role_cache", None) is None)
+    }
+    if not pending:
+        return
+    from django.contrib.auth import get_user_model
+
+    memberships = {
+        m.user_id: m for m in Membership.objects.select_related("agency").filter(user_id__in=pending)
+    }
+    roles: dict[int, set[str]] = {pk: set() for pk in pending}
+    through = get_user_model().groups.through
+    for user_id, name in through.objects.filter(user_id__in=pending).values_list("user_id", "group__name"):
+        if name in Role.values:
+            roles[user_id].add(name)
+    for pk, user in pending.items():
+        membership = memberships.get(pk)
+        user._membership_cache = membership
+        user._agency_cache = membership.agency if membership else None
+        user._role_cache = frozenset(roles[pk])
+
+
 class TenantQuerySet(models.QuerySet):
     """Querysets of agency-owned records; ``for_user`` is the one way pages and APIs read."""
 

@@ -1,4 +1,5 @@
-"""Reads of the core app: audit history of a record, the confidential-read log, members."""
+"""Reads of the core app: audit history of a record, the confidential-read log, members, report
+jobs."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from django.db.models import Field, Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.models import Membership, RefusedRequest, SensitiveRead, agency_of
+from core.models import Job, Membership, RefusedRequest, SensitiveRead, agency_of
+from core.report_jobs import JOB_KIND
 from core.roles import Role, user_roles
 
 
@@ -166,3 +168,14 @@ def active_logins(agency, *, keep=None) -> QuerySet:
     if keep is not None:
         visible |= Q(pk=getattr(keep, "pk", keep))
     return get_user_model().objects.filter(visible, membership__agency=agency)
+
+
+def report_jobs_for(user) -> QuerySet[Job]:
+    """The report jobs (``core.report``) ``user`` may see, newest first: their own, and for a
+    director every one of the agency (``Job.restrict_queryset``), with their makers."""
+    return (
+        Job.objects.for_user(user, "view")
+        .filter(kind=JOB_KIND)
+        .select_related("created_by", "agency")
+        .order_by("-created_at", "-id")
+    )

@@ -1,7 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from core import access_log, account_views, calendar_views, health, report_views, views
+from core import (
+    access_log,
+    account_views,
+    calendar_views,
+    health,
+    report_list_views,
+    report_views,
+    views,
+)
 
 urlpatterns = [
     path("health/", health.health, name="health"),
@@ -40,6 +48,7 @@ urlpatterns = [
     path("access-log/", access_log.refused_requests, name="access-log"),
     path("calendar/", calendar_views.calendar_years, name="calendar-years"),
     path("calendar/<int:year>/", calendar_views.calendar_year, name="calendar-year"),
+    path("reports/files/", report_list_views.report_files, name="report-files"),
     path("reports/files/<int:pk>/", report_views.report_file, name="report-file"),
 ]
 

@@ -237,6 +237,8 @@ PAGE_MATRIX = {
     "/members/": (200, 404, 404, 404, 404, 200),
     "/members/new/": (200, 404, 404, 404, 404, 200),
     "/reports/": (200, 200, 200, 200, 200, 200),
+    # My reports: everyone's own report jobs (a director's: the agency's), never another agency's.
+    "/reports/files/": (200, 200, 200, 200, 200, 200),
     "/staff/": (200, 200, 200, 200, 403, 200),
     "/staff/certificates/": (200, 403, 200, 200, 403, 200),
     "/staff/import/": (200, 404, 404, 404, 404, 200),
@@ -276,6 +278,30 @@ def test_every_page_answers_its_exact_status_for_every_persona(demo, db, persona
     index = PERSONAS.index(persona)
     got = {url: client.get(url).status_code for url in PAGE_MATRIX}
     assert got == {url: statuses[index] for url, statuses in PAGE_MATRIX.items()}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_my_reports_lists_exactly_the_report_jobs_each_persona_may_see(demo, db, persona):
+    from core.models import Job, agency_of
+    from core.report_jobs import JOB_KIND
+
+    jobs = {
+        who: Job.objects.create(
+            agency=agency_of(user), created_by=user, kind=JOB_KIND, params={"kind": "annual", "year": 2025}
+        ).pk
+        for who, user in demo.items()
+    }
+    client = Client(raise_request_exception=False)
+    client.force_login(demo[persona])
+    response = client.get("/reports/files/")
+    assert response.status_code == 200
+    listed = sorted(row.job.pk for row in response.context["page"].object_list if row.job.pk in jobs.values())
+    # roles.md: a job is its starter's; a director sees every one of the agency, never another's.
+    if persona == "director":
+        expected = sorted(pk for who, pk in jobs.items() if who != "outsider")
+    else:
+        expected = [jobs[persona]]
+    assert listed == expected
 
 
 def test_record_pages_of_another_agency_are_404_for_the_outsider(demo, db):

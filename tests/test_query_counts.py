@@ -20,7 +20,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from core.models import ImportBatch
+from core.models import ImportBatch, Job
 from finance.services import ledger_import
 from tests.delivery.factories import ActivityFactory, TargetFactory
 from tests.overview.test_dashboards import (
@@ -194,3 +194,63 @@ def test_the_supervision_pages_cost_the_same_queries_at_3_and_30_rows(
         assert response.context["page"].object_list, (persona, url)
         counts[(persona, page)] = len(queries)
     assert {key: n for key, n in counts.items() if n != SUPERVISION_EXPECTED[key]} == {}
+
+
+#: My reports (``/reports/files/``) per persona, the same at both sizes: the makers' roles and
+#: memberships are read in one go and a file is checked once per maker and parameters, so a
+#: page of report jobs costs the same whatever the number of rows.
+REPORT_FILES_EXPECTED = {
+    "director": 22,  # four makers: their roles and memberships in two queries, each check once
+    "finance": 10,
+    "auditor": 8,
+    "staff": 5,
+}
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_my_reports_costs_the_same_queries_at_3_and_30_report_jobs(
+    size, personas, agency, director, login_client
+):
+    from core.report_jobs import JOB_KIND
+    from finance.services import auditor_grant
+    from tests.finance.factories import ContractFactory
+
+    contract = ContractFactory(agency=agency, code="XF-Q")
+    auditor_grant(contract=contract, auditor=personas["auditor"], granted_by=director)
+    made = {
+        "director": {"kind": "annual", "year": 2025},
+        "finance": {"kind": "contract", "contract": "XF-Q"},
+        "auditor": {"kind": "contract", "contract": "XF-Q"},
+        "staff": {"kind": "annual", "year": 2024},
+    }
+    for i in range(size):  # interleaved: every maker is on the director's first page
+        for persona, params in made.items():
+            status = ("succeeded", "failed", "running")[i % 3]
+            Job.objects.create(
+                agency=agency,
+                created_by=personas[persona],
+                kind=JOB_KIND,
+                status=status,
+                params={**params, "format": "pdf"},
+                result={"path": f"agency_{agency.pk}/reports/{i}/f.pdf"} if status == "succeeded" else {},
+            )
+    counts = {}
+    for persona in REPORT_FILES_EXPECTED:
+        client = login_client(personas[persona])
+        assert client.get("/reports/files/").status_code == 200  # warm the per-process caches
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/reports/files/")
+        assert response.status_code == 200
+        rows = response.context["page"].object_list
+        assert len(rows) == min(50, 4 * size if persona == "director" else size)
+        # A staff member may not run the annual report: their file is closed, every other is open.
+        opened = {
+            (row.job.created_by.username, bool(row.download_url))
+            for row in rows
+            if row.job.status == "succeeded"
+        }
+        makers = {row.job.created_by for row in rows}
+        assert opened == {(user.username, user != personas["staff"]) for user in makers}
+        counts[persona] = len(queries)
+    assert counts == REPORT_FILES_EXPECTED
