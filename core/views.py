@@ -21,6 +21,8 @@ from core import forms, selectors, services
 from core.confidential import is_confidential, sensitive_read_record
 from core.invitations import invitation_path
 from core.models import Job, agency_of
+from core.report_jobs import JOB_KIND
+from core.report_views import report_file_allowed
 from core.roles import Role, has_role
 
 
@@ -178,10 +180,31 @@ def member_roles(request, pk: int):
     )
 
 
+def job_progress_text(job: Job) -> str:
+    """The line under a job's bar: a running job's percent and stage ("30% · Building the
+    report"), a queued one's wait; a finished job has no stage (its page says Ready or Failed)."""
+    if job.status == Job.Status.RUNNING:
+        return f"{job.progress}% · {job.message}" if job.message else f"{job.progress}%"
+    if job.status == Job.Status.QUEUED:
+        return _("Waiting to start")
+    return str(job.get_status_display())
+
+
+def _job_result(job: Job, user) -> tuple[str, str]:
+    """(link, why there is none) of a finished job's result. A report file is offered only while
+    ``report_file_allowed`` holds, as its download checks; it says no more than that it is gone."""
+    if job.status != Job.Status.SUCCEEDED:
+        return "", ""
+    url = (job.result or {}).get("url", "")
+    if job.kind == JOB_KIND and not report_file_allowed(job, user):
+        return "", _("No longer available")
+    return url, ""
+
+
 @login_required
 def job_detail(request, pk: int):
     """A background job's progress; asked for JSON (by the page's script) it answers the figures."""
-    job = Job.objects.for_user(request.user, "view").filter(pk=pk).first()
+    job = Job.objects.for_user(request.user, "view").filter(pk=pk).select_related("created_by").first()
     if job is None:
         raise Http404
     if "application/json" in request.headers.get("Accept", ""):
@@ -191,11 +214,23 @@ def job_detail(request, pk: int):
                 "status_display": job.get_status_display(),
                 "progress": job.progress,
                 "message": job.message,
+                "text": job_progress_text(job),
                 "finished": job.finished,
             }
         )
     else:
-        response = render(request, "core/job_detail.html", {"job": job})
+        result_url, result_closed = _job_result(job, request.user)
+        response = render(
+            request,
+            "core/job_detail.html",
+            {
+                "job": job,
+                "progress_text": job_progress_text(job),
+                "result_url": result_url,
+                "result_closed": result_closed,
+                "is_report": job.kind == JOB_KIND,
+            },
+        )
     patch_vary_headers(response, ["Accept"])
     return response
 

@@ -1,6 +1,8 @@
 /* The job page follows its job in place: it asks for the job's progress (JSON) every two seconds
-   and redraws the bar, the status and the message; when the job ends it reloads once to show the
-   result or the error. Without script the page refreshes itself (noscript meta refresh). */
+   and redraws the bar, the status and the line under the bar (the server's "text": a running
+   job's percent and stage, a queued job's wait); when the job ends it reloads once to show the
+   result or the error, never leaving the last stage on screen. Without script the page refreshes
+   itself (noscript meta refresh). */
 (function () {
   "use strict";
   document.addEventListener("DOMContentLoaded", function () {
@@ -15,7 +17,7 @@
       bar.setAttribute("aria-valuenow", String(pct));
       bar.firstElementChild.className = "w-" + pct;
       status.textContent = job.status_display;
-      text.textContent = pct + "%" + (job.message ? " · " + job.message : "");
+      text.textContent = job.text || "";
     }
     function poll() {
       fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })

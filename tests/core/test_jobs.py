@@ -122,13 +122,13 @@ def test_job_progress_is_visible_to_its_starter_and_directors_only(
     assert login_api(outsider).get(f"/api/v1/jobs/{job.pk}/").status_code == 404
     page = login_client(finance).get(f"/jobs/{job.pk}/")
     assert page.status_code == 200
-    assert "100%" in page.content.decode()
+    assert "Ready" in page.content.decode()
     assert login_client(outsider).get(f"/jobs/{job.pk}/").status_code == 404
 
 
 def test_an_unfinished_job_page_follows_the_job_in_place(agency, finance, login_client):
     job = Job.objects.create(
-        agency=agency, created_by=finance, kind="test.echo", progress=30, message="reading"
+        agency=agency, created_by=finance, kind="test.echo", status="running", progress=30, message="reading"
     )
     client = login_client(finance)
     html = client.get(f"/jobs/{job.pk}/").content.decode()
@@ -140,10 +140,11 @@ def test_an_unfinished_job_page_follows_the_job_in_place(agency, finance, login_
     figures = client.get(f"/jobs/{job.pk}/", HTTP_ACCEPT="application/json")
     assert figures["Content-Type"] == "application/json"
     assert figures.json() == {
-        "status": "queued",
-        "status_display": "Queued",
+        "status": "running",
+        "status_display": "Running",
         "progress": 30,
         "message": "reading",
+        "text": "30% · reading",
         "finished": False,
     }
     assert "Accept" in figures["Vary"]
@@ -154,6 +155,60 @@ def test_a_finished_job_page_does_not_poll(agency, finance, login_client):
     html = login_client(finance).get(f"/jobs/{job.pk}/").content.decode()
     assert "data-job-poll" not in html
     assert "refresh" not in html
+
+
+def test_a_queued_job_page_says_it_waits_not_the_stage_it_had_reached(agency, finance, login_client):
+    # A job queued again after its worker died keeps the percent and stage of its first try.
+    job = Job.objects.create(
+        agency=agency, created_by=finance, kind="test.echo", progress=40, message="Writing the file"
+    )
+    client = login_client(finance)
+    html = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert '<p aria-live="polite" data-job-progress>Waiting to start</p>' in html
+    assert "Writing the file" not in html
+    assert client.get(f"/jobs/{job.pk}/", HTTP_ACCEPT="application/json").json()["text"] == "Waiting to start"
+
+
+def test_a_succeeded_job_page_says_ready_with_its_result_and_no_stage(agency, finance, login_client):
+    job = Job.objects.create(
+        agency=agency,
+        created_by=finance,
+        kind="test.echo",
+        status="succeeded",
+        progress=100,
+        message="Writing the file",
+        result={"url": "/done/"},
+        finished_at=timezone.now(),
+    )
+    client = login_client(finance)
+    html = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert '<span class="badge ok">Ready</span>' in html
+    assert '<a class="btn" href="/done/">Open the result</a>' in html
+    assert "Writing the file" not in html
+    assert "100%" not in html
+    assert "data-job-bar" not in html
+    assert "follows the job by itself" not in html
+    figures = client.get(f"/jobs/{job.pk}/", HTTP_ACCEPT="application/json").json()
+    assert (figures["text"], figures["finished"]) == ("Finished", True)
+
+
+def test_a_failed_job_page_shows_its_message_and_no_stage(agency, finance, login_client):
+    job = Job.objects.create(
+        agency=agency,
+        created_by=finance,
+        kind="test.echo",
+        status="failed",
+        progress=45,
+        message="Building the report",
+        error="Row 3 is wrong.",
+        finished_at=timezone.now(),
+    )
+    html = login_client(finance).get(f"/jobs/{job.pk}/").content.decode()
+    assert '<p class="form-errors" role="alert" data-job-failed>Row 3 is wrong.</p>' in html
+    assert "Building the report" not in html
+    assert "45%" not in html
+    assert "Ready" not in html
+    assert "data-job-bar" not in html
 
 
 def test_the_job_page_is_titled_by_what_the_job_does_not_its_code(agency, finance, login_client):
