@@ -12,14 +12,17 @@ from django.utils import timezone, translation
 
 from core.models import Job
 from core.report_jobs import JOB_KIND
-from core.reports import Report, get, register, unregister
+from core.reports import Report, all_kinds, get, register, unregister
 from finance.services import auditor_grant, auditor_revoke
 from tests.finance.factories import ContractFactory
 
 
 def report_job(agency, user, *, status="succeeded", minutes_ago=0, **params) -> Job:
-    """A report job as the background run leaves it (the file itself is not needed here)."""
+    """A report job as the background run leaves it (the file itself is not needed here), with
+    the access it was made under recorded as the Reports page records it."""
     at = timezone.now() - dt.timedelta(minutes=minutes_ago)
+    if params.get("kind") in {kind.kind for kind in all_kinds()}:
+        params = {**params, **get(params["kind"]).made_under(user, params)}
     job = Job.objects.create(
         agency=agency,
         created_by=user,
