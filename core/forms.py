@@ -18,6 +18,20 @@ def login_label(user) -> str:
     return f"{name} ({user.username})" if name else user.username
 
 
+def field_errors_text(form: forms.BaseForm) -> str:
+    """The errors of a bound, invalid ``form`` as one line, each named by its field's label
+    (``As of: Give a date from ...``): for a page that shows them as a message, not inline."""
+    parts = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        for error in errors:
+            if field is None:
+                parts.append(str(error))
+            else:
+                parts.append(_("%(field)s: %(message)s") % {"field": field.label or name, "message": error})
+    return " ".join(parts)
+
+
 def apply_validation_error(form: forms.BaseForm, exc: ValidationError) -> None:
     """Show a service's ``ValidationError`` on ``form``: each message under its field when the
     form has that field, otherwise (and for errors without fields) at the top of the form."""

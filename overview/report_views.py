@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from core.dates import AsOfDateField
 from core.jobs import job_dispatch
 from core.models import agency_of
 from core.registries import report_contract_choices, report_sections_for
@@ -38,7 +39,6 @@ from core.reports import FORMATS, ReportError, UnknownReport, all_kinds, get
 from core.reports import render as render_report
 from core.reports.registry import ReportKind
 from core.roles import user_roles
-from core.widgets import DateInput
 
 #: (kind, format) pairs built in the background when requested from the page.
 BACKGROUND: frozenset[tuple[str, str]] = frozenset(
@@ -63,12 +63,9 @@ class ReportForm(forms.Form):
             "max_value": gettext_lazy("Enter a year such as 2025."),
         },
     )
-    as_of = forms.DateField(
+    as_of = AsOfDateField(
         label=gettext_lazy("As of"),
-        input_formats=["%Y-%m-%d"],
-        widget=DateInput(),
         help_text=gettext_lazy("The date the report is as of (YYYY-MM-DD)."),
-        error_messages={"invalid": gettext_lazy("Enter a date as YYYY-MM-DD, e.g. 2025-12-31.")},
     )
     contract = forms.ChoiceField(
         label=gettext_lazy("Contract"),

@@ -12,8 +12,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +27,7 @@ from rest_framework.response import Response
 from core.api import router
 from core.api.schema import OptionalEmailField, SingleObjectSchema
 from core.api.viewsets import TenantModelViewSet
+from core.dates import query_date
 from core.models import agency_of
 from core.permissions import RolePermission
 from core.roles import Role, has_role
@@ -331,11 +330,7 @@ class QualificationSummaryViewSet(viewsets.ViewSet):
         responses=OpenApiTypes.OBJECT,
     )
     def list(self, request):
-        raw = request.query_params.get("as_of")
-        try:
-            as_of = dt.date.fromisoformat(raw) if raw else timezone.localdate()
-        except ValueError:
-            raise ValidationError({"as_of": [_("Give a date as YYYY-MM-DD.")]}) from None
+        as_of = query_date(request.query_params, "as_of", timezone.localdate())
         return Response(
             qualification_summary(agency_of(request.user), as_of, qualifications_for(request.user))
         )

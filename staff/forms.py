@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import AsOfDateField
 from core.selectors import active_logins
 from core.widgets import DateInput
 from staff.models import EmploymentSpell, Qualification, StaffMember
@@ -100,4 +101,4 @@ class YearForm(forms.Form):
 
 
 class AsOfForm(forms.Form):
-    as_of = forms.DateField(label=_("As of"), widget=DateInput())
+    as_of = AsOfDateField(label=_("As of"))

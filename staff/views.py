@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.forms import apply_validation_error
+from core.forms import apply_validation_error, field_errors_text
 from core.http import file_response
 from core.models import agency_of
 from core.paging import paginate_keyset
@@ -296,7 +296,11 @@ def report_download(request, kind: str, fmt: str):
         params["year"] = form.cleaned_data["year"] if form.is_valid() else today.year
     if "as_of" in report_kind.params:
         form = forms.AsOfForm(request.GET or None)
-        params["as_of"] = form.cleaned_data["as_of"] if form.is_valid() else today
+        if form.is_bound and not form.is_valid():
+            # A file of another date than the one asked for would mislead: back to the page.
+            messages.error(request, field_errors_text(form))
+            return redirect("staff-expiring")
+        params["as_of"] = form.cleaned_data["as_of"] if form.is_bound else today
     try:
         report = report_kind.build(agency=agency_of(request.user), user=request.user, **params)
         content, content_type, filename = render_report(report, fmt)

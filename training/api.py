@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +17,7 @@ from rest_framework.response import Response
 from core.api import router
 from core.api.schema import SingleObjectSchema
 from core.api.viewsets import TenantModelViewSet
+from core.dates import query_date
 from core.models import agency_of
 from core.roles import Role, has_role
 from staff.models import StaffMember
@@ -209,11 +208,7 @@ class TrainingComplianceViewSet(viewsets.ViewSet):
     def list(self, request):
         if not has_role(request.user, Role.DIRECTOR, Role.SUPERVISOR, Role.STAFF):
             raise Http404
-        raw = request.query_params.get("as_of")
-        try:
-            as_of = dt.date.fromisoformat(raw) if raw else timezone.localdate()
-        except ValueError:
-            raise DRFValidationError({"as_of": [_("Give a date YYYY-MM-DD.")]}) from None
+        as_of = query_date(request.query_params, "as_of", timezone.localdate())
         report = training_compliance(agency=agency_of(request.user), user=request.user, as_of=as_of)
         return Response(report.data)
 

@@ -8,6 +8,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import AsOfDateField
 from core.ordering import ordering_choices
 from core.widgets import DateInput
 from training.models import (
@@ -170,7 +171,7 @@ class ImportForm(forms.Form):
 
 
 class AsOfForm(forms.Form):
-    as_of = forms.DateField(label=_("As of"), required=False, widget=DateInput())
+    as_of = AsOfDateField(label=_("As of"), required=False)
 
 
 class RecordFilter(django_filters.FilterSet):

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.forms import apply_validation_error
+from core.forms import apply_validation_error, field_errors_text
 from core.http import file_response
 from core.models import agency_of
 from core.paging import paginate_keyset
@@ -41,11 +41,14 @@ def _director_only(request) -> None:
         raise Http404
 
 
-def _as_of(request) -> dt.date:
-    form = forms.AsOfForm(request.GET or None)
-    if form.is_valid() and form.cleaned_data.get("as_of"):
-        return form.cleaned_data["as_of"]
-    return timezone.localdate()
+def _as_of(request) -> dt.date | None:
+    """``?as_of=`` (today when absent or blank), or None for a bad date, after a message naming
+    the field and what to write: the page then shows today, and builds no file of another date."""
+    form = forms.AsOfForm(request.GET)
+    if not form.is_valid():
+        messages.error(request, field_errors_text(form))
+        return None
+    return form.cleaned_data.get("as_of") or timezone.localdate()
 
 
 def _download(report, fmt: str) -> HttpResponse:
@@ -267,7 +270,8 @@ def compliance(request):
     if not has_role(request.user, Role.DIRECTOR, Role.SUPERVISOR):
         raise Http404
     as_of = _as_of(request)
-    fmt = request.GET.get("format")
+    fmt = request.GET.get("format") if as_of is not None else None
+    as_of = as_of or timezone.localdate()
     if fmt in FORMATS:
         report = reports.training_compliance(agency=agency_of(request.user), user=request.user, as_of=as_of)
         return _download(report, fmt)
@@ -345,8 +349,9 @@ def _visible_member(request, pk: int) -> StaffMember:
 def transcript(request, pk: int):
     member = _visible_member(request, pk)
     as_of = _as_of(request)
+    fmt = request.GET.get("format") if as_of is not None else None
+    as_of = as_of or timezone.localdate()
     report = reports.transcript_report(staff=member, as_of=as_of)
-    fmt = request.GET.get("format")
     if fmt in FORMATS:
         return _download(report, fmt)
     return render(request, "training/transcript.html", {"member": member, "report": report, "as_of": as_of})

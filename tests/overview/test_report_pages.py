@@ -177,7 +177,7 @@ def test_a_bad_as_of_date_is_an_inline_error(director, login_client):
         "/reports/qualifications/", {"as_of": "2025-02-30", "format": "json"}
     )
     assert response.status_code == 200
-    assert "Enter a date as YYYY-MM-DD, e.g. 2025-12-31." in response.content.decode()
+    assert "Give a date from 1900-01-01 to 2999-12-31, written YYYY-MM-DD." in response.content.decode()
 
 
 def test_an_unknown_format_is_an_inline_error(director, login_client):

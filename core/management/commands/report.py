@@ -12,7 +12,7 @@ from django.core.management.base import CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from core import progress
+from core import dates, progress
 from core.importing.cli import resolve_agency
 from core.management.base import SpecCommand
 from core.reports import FORMATS, ReportError, all_kinds, get, render
@@ -24,10 +24,9 @@ def _fail(message: str) -> CommandError:
     return CommandError(message, returncode=1)
 
 
-#: The years --year accepts; --as-of takes the days of the same years. A report reaches years
-#: past its date (a registration cycle rolled forward, a projection to the contract end), and
-#: date.max is only 9999-12-31: a date near it ended in an OverflowError, not a refusal.
-FIRST_YEAR, LAST_YEAR = 1900, 2999
+#: The years --year accepts; --as-of takes the days of the same years (``core.dates``, the range
+#: of the pages and the API too).
+FIRST_YEAR, LAST_YEAR = dates.FIRST_YEAR, dates.LAST_YEAR
 
 
 def parse_year(value: str) -> int:
@@ -45,7 +44,7 @@ def parse_date(value: str) -> date:
         parsed = datetime.strptime(value.strip(), "%Y-%m-%d").date()
     except ValueError:
         raise _fail(_("Invalid --as-of %(value)r: expected a date YYYY-MM-DD.") % {"value": value}) from None
-    first, last = date(FIRST_YEAR, 1, 1), date(LAST_YEAR, 12, 31)
+    first, last = dates.FIRST_DAY, dates.LAST_DAY
     if not first <= parsed <= last:
         raise _fail(
             _("Invalid --as-of %(value)r: expected a date from %(first)s to %(last)s.")
