@@ -39,17 +39,33 @@ def resolve_agency(slug: str | None) -> Agency:
     """The agency named by ``--agency SLUG``; without a slug, the only agency there is.
 
     Every command that works on one agency finds it here (docs/commands.md: ``--agency`` may be omitted
-    when exactly one agency exists); the ``CommandError`` says what to do instead.
+    when exactly one agency exists); the ``CommandError`` says what to do instead. The slug is
+    matched without regard to case (``Xinfeng`` is ``xinfeng``; ``create_agency`` refuses a slug
+    that differs from another only in case). Should two such slugs exist all the same (made
+    another way, such as the admin), the one written exactly is taken, and a slug that matches
+    several only in case is refused with the candidates listed.
     """
     if slug:
-        agency = Agency.objects.filter(slug=slug).first()
-        if agency is None:
-            known = ", ".join(Agency.objects.order_by("slug").values_list("slug", flat=True)) or "-"
+        slug = slug.strip()
+        matches = sorted(Agency.objects.filter(slug__iexact=slug), key=lambda agency: agency.slug)
+        exact = [agency for agency in matches if agency.slug == slug]
+        if exact:
+            return exact[0]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
             raise CommandError(
-                _("There is no agency with the short name %(slug)s (known: %(known)s).")
-                % {"slug": slug, "known": known}
+                _(
+                    "The short name %(slug)s matches several agencies that differ only in case "
+                    "(%(candidates)s); write it exactly as one of them."
+                )
+                % {"slug": slug, "candidates": ", ".join(agency.slug for agency in matches)}
             )
-        return agency
+        known = ", ".join(Agency.objects.order_by("slug").values_list("slug", flat=True)) or "-"
+        raise CommandError(
+            _("There is no agency with the short name %(slug)s (known: %(known)s).")
+            % {"slug": slug, "known": known}
+        )
     agencies = list(Agency.objects.order_by("slug")[:2])
     if not agencies:
         raise CommandError(

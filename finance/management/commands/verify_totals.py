@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
+from core.importing.cli import resolve_agency
 from core.management.base import SpecCommand
-from core.models import Agency
 from finance.models import Contract
 from finance.services import recompute_totals, totals_mismatches
 
@@ -24,10 +24,7 @@ class Command(SpecCommand):
     def handle(self, *args, **options):
         contracts = Contract.objects.all()
         if options["agency"]:
-            agency = Agency.objects.filter(slug=options["agency"]).first()
-            if agency is None:
-                raise CommandError(_("There is no agency %(slug)s.") % {"slug": options["agency"]})
-            contracts = contracts.filter(agency=agency)
+            contracts = contracts.filter(agency=resolve_agency(options["agency"]))
         mismatches = totals_mismatches(contracts)
         for mismatch in mismatches:
             self.stdout.write(str(mismatch))
