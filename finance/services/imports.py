@@ -578,6 +578,67 @@ def _parse_contract(document: Any, agency: Agency) -> tuple[dict, list[str]]:
     return out, errors
 
 
+def _json_problem(message: str) -> str:
+    """``json``'s own (English, technical) words for a syntax error, in plain translated words."""
+    if message.startswith("Expecting value"):
+        return _("a value is missing here (text in double quotes, a number, true, false or null)")
+    if message.startswith("Expecting property name"):
+        return _("a key in double quotes is expected here (there may be a comma after the last item)")
+    if message.startswith("Expecting ','"):
+        return _("a comma is missing between two items")
+    if message.startswith("Expecting ':'"):
+        return _("a colon is missing after a key")
+    if message.startswith("Unterminated string"):
+        return _("a text in double quotes is not closed")
+    if message.startswith("Invalid control character"):
+        return _("a text in double quotes holds a line break or a tab; write \\n or \\t instead")
+    if message.startswith(("Invalid \\escape", "Invalid \\u")):
+        return _("a backslash in a text starts no valid escape; write \\\\ for a backslash")
+    if message.startswith("Extra data"):
+        return _("something follows the end of the definition; the file must hold one JSON object")
+    return _("the text is not in the JSON format")
+
+
+def json_document(data: bytes | str, filename: str) -> Any:
+    """The JSON value of an uploaded or named file, or a ``ValidationError`` that says, in plain
+    translated words, why it cannot be read: not UTF-8 (where), empty, or not valid JSON (the
+    line and column, and what is wrong there), never the parser's own message."""
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            before = data[: exc.start]
+            line = before.count(b"\n") + 1
+            column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8-sig", errors="replace")) + 1
+            raise ValidationError(
+                _(
+                    "%(name)s is not UTF-8 text (the text cannot be read at line %(line)s, column "
+                    "%(column)s); save it as UTF-8 and load it again."
+                )
+                % {"name": filename, "line": line, "column": column}
+            ) from None
+    else:
+        text = data
+    if not text.strip():
+        raise ValidationError(
+            _("%(name)s is empty; it must hold one JSON object, the contract definition.")
+            % {"name": filename}
+        )
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValidationError(
+            _("%(name)s is not valid JSON: line %(line)s, column %(column)s: %(problem)s.")
+            % {"name": filename, "line": exc.lineno, "column": exc.colno, "problem": _json_problem(exc.msg)}
+        ) from None
+    except (ValueError, RecursionError):
+        # A number of thousands of digits, or lists nested thousands deep: valid JSON, no contract.
+        raise ValidationError(
+            _("%(name)s cannot be read: it holds a number too long or values nested too deeply.")
+            % {"name": filename}
+        ) from None
+
+
 def contract_load(
     *, agency: Agency, data: bytes | str | dict, filename: str, user=None, approve: bool = True
 ) -> ContractSaveResult:
@@ -595,16 +656,7 @@ def contract_load(
     Raises ``ValidationError`` with every problem; nothing is changed then (one transaction,
     ``contract_save``).
     """
-    if isinstance(data, dict):
-        document = data
-    else:
-        try:
-            text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
-            document = json.loads(text)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ValidationError(
-                _("%(name)s is not a JSON file: %(problem)s") % {"name": filename, "problem": exc}
-            ) from None
+    document = data if isinstance(data, dict) else json_document(data, filename)
     parsed, errors = _parse_contract(document, agency)
     if errors:
         raise ValidationError(errors)

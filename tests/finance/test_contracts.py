@@ -181,7 +181,10 @@ def test_load_contract_command_creates_and_exits_1_on_bad_file(agency, staff_mem
     with pytest.raises(CommandError) as info:
         call_command("load_contract", str(bad), "--agency", "xinfeng")
     assert info.value.returncode == 1
-    assert "not a JSON file" in capsys.readouterr().err
+    assert capsys.readouterr().err.splitlines()[1] == (
+        "bad.json is not valid JSON: line 1, column 2: "
+        "a key in double quotes is expected here (there may be a comma after the last item)."
+    )
 
 
 def _load_changed_budget_by_command(tmp_path, *extra):

@@ -76,7 +76,10 @@ def test_a_file_that_is_not_json_is_refused_on_the_page(finance, login_client):
     upload = SimpleUploadedFile("contract.json", b"code,title\r\nX,Y\r\n")
     response = login_client(finance).post(reverse("finance-contract-upload"), {"file": upload})
     assert response.status_code == 200
-    assert response.context["form"].non_field_errors()[0].startswith("contract.json is not a JSON file")
+    assert response.context["form"].non_field_errors()[0] == (
+        "contract.json is not valid JSON: line 1, column 1: "
+        "a value is missing here (text in double quotes, a number, true, false or null)."
+    )
     assert Contract.objects.count() == 0
 
 
