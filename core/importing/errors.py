@@ -120,6 +120,9 @@ class RowError:
         }
         if isinstance(self.message, Message):
             stored.update(self.message.stored())
+        if isinstance(self.column, Message):
+            column = self.column.stored()
+            stored.update(column_msgid=column["msgid"], column_params=column["params"])
         return stored
 
     @classmethod
@@ -128,9 +131,10 @@ class RowError:
         msgid where it has one, else the text as it was stored."""
         if stored.get("msgid"):
             message = render_stored(stored["msgid"], stored.get("params"))
-            return str(
-                cls(row=int(stored.get("row") or 0), column=str(stored.get("column") or ""), message=message)
-            )
+            column = str(stored.get("column") or "")
+            if stored.get("column_msgid"):
+                column = render_stored(stored["column_msgid"], stored.get("column_params"))
+            return str(cls(row=int(stored.get("row") or 0), column=column, message=message))
         return str(stored.get("text") or stored.get("message") or "")
 
 

@@ -43,9 +43,11 @@ class Column:
 
     @property
     def label(self) -> str:
-        """The name shown when the column is absent: ``staff_no (员工编号)``."""
+        """The name shown when the column is absent, both headers a file may give it: in English
+        ``staff_no (员工编号)``, in Chinese the Chinese header first, ``员工编号（staff_no）``. A
+        ``Message``: a stored problem names the column again in its reader's language."""
         if self.aliases:
-            return f"{self.name} ({self.aliases[0]})"
+            return _("%(name)s (%(alias)s)") % {"name": self.name, "alias": self.aliases[0]}
         return self.name
 
     def default_value(self) -> Any:
