@@ -169,6 +169,36 @@ def activities_for(user):
     return ServiceActivity.objects.for_user(user, "view").select_related("staff", "target", "contract")
 
 
+def activity_filter_choices(user) -> dict[str, models.QuerySet]:
+    """The staff members, contracts and targets the records list offers ``user`` to filter by.
+
+    Only the user's agency's, through ``for_user``; the staff are those whose records the user
+    reads (``ServiceActivity.restrict_queryset``): everyone for directors and finance officers,
+    a supervisor's supervisees and themself, a worker themself.
+    """
+    from finance.models import Contract
+    from staff.models import StaffMember, supervisee_ids
+
+    roles = user_roles(user)
+    staff = StaffMember.objects.for_agency(agency_of(user))
+    if not roles & {Role.DIRECTOR, Role.FINANCE}:
+        own = Q(user=user)
+        staff = staff.filter(own | Q(pk__in=supervisee_ids(user)) if Role.SUPERVISOR in roles else own)
+    # As on the targets page (contract_for_targets): whoever reads the targets reads which
+    # contract each is of, though supervisors and workers may not open the contract itself.
+    if roles & {Role.DIRECTOR, Role.FINANCE, Role.SUPERVISOR, Role.STAFF}:
+        contracts = Contract.objects.for_agency(agency_of(user))
+    else:
+        contracts = Contract.objects.for_user(user, "view")
+    return {
+        "staff": staff.order_by("staff_no"),
+        "contracts": contracts.order_by("-start", "code"),
+        "targets": Target.objects.for_user(user, "view")
+        .select_related("contract")
+        .order_by("-contract__start", "contract__code", "position", "code"),
+    }
+
+
 def targets_for_logging(user):
     """Targets a worker can log under: those of the agency's active contracts."""
     return (

@@ -20,6 +20,7 @@ from core.models import ImportBatch, agency_of
 from core.paging import paginate_keyset
 from core.roles import Role, has_role
 from delivery import forms, selectors, services
+from delivery.filters import ActivityFilter
 from delivery.importing import activities_import
 from delivery.models import Target
 from finance.models import Contract
@@ -152,13 +153,22 @@ def activity_list(request):
     )
     if mine:
         qs = qs.filter(staff__user=request.user)
-    contract = request.GET.get("contract", "").strip()
-    if contract:
-        qs = qs.filter(contract__code=contract)
+    filterset = ActivityFilter(request.GET, queryset=qs, user=request.user, own_only=mine)
+    # A choice the reader may not see (another agency's contract, say) is an error on its field
+    # and lists nothing, never the unfiltered list.
+    qs = filterset.qs if filterset.is_valid() else qs.none()
+    query = request.GET.copy()
+    for key in ("page", "after", "before"):
+        query.pop(key, None)
     return render(
         request,
         "delivery/activity_list.html",
-        {"page": paginate_keyset(request, qs), "mine": mine, "contract": contract},
+        {
+            "page": paginate_keyset(request, qs),
+            "mine": mine,
+            "filter": filterset,
+            "filtered": any(value for key, value in query.items() if key != "mine"),
+        },
     )
 
 
