@@ -180,6 +180,33 @@ def test_a_bad_as_of_date_is_an_inline_error(director, login_client):
     assert "Give a date from 1900-01-01 to 2999-12-31, written YYYY-MM-DD." in response.content.decode()
 
 
+def test_a_bad_date_is_also_summed_up_at_the_top_with_a_link_to_its_field(director, login_client):
+    page = login_client(director).post("/reports/qualifications/", {"as_of": "2025-02-30", "format": "json"})
+    html = page.content.decode()
+    summary = html.split('<div class="form-errors report-errors" role="alert">', 1)[1].split("</div>", 1)[0]
+    assert html.index("report-errors") < html.index('id="report-annual"')  # above every report's form
+    assert "correct the marked fields below" in summary
+    assert (
+        '<li><a href="#id_qualifications_as_of">As of</a>: Enter a date as YYYY-MM-DD, e.g. 2025-12-31.</li>'
+        in summary
+    )
+    field = html.split('<div class="field has-error">', 1)[1].split("</div>", 1)[0]
+    assert 'id="id_qualifications_as_of"' in field
+    assert '<p class="error" role="alert">Enter a date as YYYY-MM-DD, e.g. 2025-12-31.</p>' in field
+
+
+def test_a_page_without_mistakes_has_no_summary_and_marks_background_formats_with_a_picture(
+    director, login_client
+):
+    html = login_client(director).get("/reports/").content.decode()
+    assert "report-errors" not in html
+    assert (
+        '<img class="icon" src="/static/img/clock.svg" alt="in the background" width="16" height="16">'
+        in html
+    )
+    assert "\u23f1" not in html
+
+
 def test_an_unknown_format_is_an_inline_error(director, login_client):
     response = login_client(director).post("/reports/retention/", {"year": "2025", "format": "docx"})
     assert response.status_code == 200
