@@ -36,6 +36,7 @@ class CoreConfig(AppConfig):
         return (
             NavItem(_("Logins and roles"), "members", ("director",), 900),
             NavItem(_("Confidential reads"), "sensitive-reads", ("director",), 910),
+            NavItem(_("Refused requests"), "access-log", ("director",), 915),
             NavItem(_("Official calendar"), "calendar-years", ("director",), 920),
             # Beside Reports (800, the overview app's), for everyone who may start a report.
             NavItem(
