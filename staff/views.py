@@ -226,7 +226,9 @@ def retention(request):
         if value is None:
             display = "—"
         elif key in analytics.RATE_KEYS:
-            display = f"{value * 100:.2f}% ({value:.4f})"
+            # Once, as the page's note and its trend and group tables show rates (metrics.md):
+            # a fraction to 4 places, not a percentage beside it as well.
+            display = f"{value:.4f}"
         else:
             display = str(value)
         rows.append(

@@ -266,6 +266,15 @@ def test_retention_dashboard_shows_metrics_definitions_and_charts(director, logi
     assert "Salary and benefits" in content
 
 
+def test_the_retention_dashboard_prints_each_rate_once(director, login_client, records):
+    page = login_client(director).get("/staff/retention/?year=2022")
+    rows = {row["key"]: row for row in page.context["metric_rows"]}
+    assert rows["turnover_rate"]["display"] == f"{rows['turnover_rate']['value']:.4f}"
+    html = page.content.decode()
+    assert f'<td class="num">{rows["turnover_rate"]["display"]}</td>' in html
+    assert all("%" not in row["display"] for row in rows.values())
+
+
 @pytest.mark.parametrize(
     ("kind", "fmt", "magic"),
     [
