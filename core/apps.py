@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def _create_cache_table(using="default", **kwargs) -> None:
@@ -34,10 +35,34 @@ class CoreConfig(AppConfig):
         from core.navigation import NavItem
 
         return (
-            NavItem(_("Logins and roles"), "members", ("director",), 900),
-            NavItem(_("Confidential reads"), "sensitive-reads", ("director",), 910),
-            NavItem(_("Refused requests"), "access-log", ("director",), 915),
-            NavItem(_("Official calendar"), "calendar-years", ("director",), 920),
+            NavItem(
+                _("Logins and roles"),
+                "members",
+                ("director",),
+                900,
+                group=pgettext_lazy("menu", "Administration"),
+            ),
+            NavItem(
+                _("Confidential reads"),
+                "sensitive-reads",
+                ("director",),
+                910,
+                group=pgettext_lazy("menu", "Administration"),
+            ),
+            NavItem(
+                _("Refused requests"),
+                "access-log",
+                ("director",),
+                915,
+                group=pgettext_lazy("menu", "Administration"),
+            ),
+            NavItem(
+                _("Official calendar"),
+                "calendar-years",
+                ("director",),
+                920,
+                group=pgettext_lazy("menu", "Administration"),
+            ),
             # Beside Reports (800, the overview app's), for everyone who may start a report.
             NavItem(
                 _("My reports"),

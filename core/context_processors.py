@@ -1,5 +1,5 @@
 from core.models import agency_of
-from core.navigation import nav_items_for
+from core.navigation import nav_entries, nav_items_for
 from core.roles import Role, user_roles
 
 
@@ -8,8 +8,10 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     roles = user_roles(user)
+    items = nav_items_for(user)
     return {
-        "nav_items": nav_items_for(user),
+        "nav_items": items,
+        "nav_entries": nav_entries(items, request.path),
         "current_agency": agency_of(user),
         "user_roles": roles,
         "user_role_labels": [label for value, label in Role.choices if value in roles],

@@ -41,15 +41,28 @@ class DeliveryConfig(AppConfig):
         from core.navigation import NavItem
 
         return (
-            NavItem(_("Log a visit"), "delivery-activity-new", ("staff", "director"), 450),
+            NavItem(
+                _("Log a visit"),
+                "delivery-activity-new",
+                ("staff", "director"),
+                450,
+                group=_("Service delivery"),
+            ),
             NavItem(
                 _("Service records"),
                 "delivery-activity-list",
                 ("director", "finance", "supervisor", "staff"),
                 455,
+                group=_("Service delivery"),
             ),
-            NavItem(_("Activity import"), "delivery-import", ("director",), 460),
-            NavItem(_("Workload"), "delivery-workload", ("director", "supervisor"), 465),
+            NavItem(_("Activity import"), "delivery-import", ("director",), 460, group=_("Service delivery")),
+            NavItem(
+                _("Workload"),
+                "delivery-workload",
+                ("director", "supervisor"),
+                465,
+                group=_("Service delivery"),
+            ),
         )
 
     def ready(self) -> None:

@@ -60,12 +60,26 @@ class FinanceConfig(AppConfig):
         from core.navigation import NavItem
 
         return (
-            NavItem(_("Contracts"), "finance-contract-list", ("director", "finance", "auditor"), 400),
-            NavItem(_("Ledger"), "finance-ledger", ("director", "finance", "auditor"), 410),
-            NavItem(_("Ledger import"), "finance-import", ("finance",), 420),
-            NavItem(_("Flags"), "finance-flag-list", ("director", "finance", "auditor"), 430),
             NavItem(
-                _("Bank reconciliation"), "finance-reconciliation", ("director", "finance", "auditor"), 440
+                _("Contracts"),
+                "finance-contract-list",
+                ("director", "finance", "auditor"),
+                400,
+                group=_("Finance"),
+            ),
+            NavItem(
+                _("Ledger"), "finance-ledger", ("director", "finance", "auditor"), 410, group=_("Finance")
+            ),
+            NavItem(_("Ledger import"), "finance-import", ("finance",), 420, group=_("Finance")),
+            NavItem(
+                _("Flags"), "finance-flag-list", ("director", "finance", "auditor"), 430, group=_("Finance")
+            ),
+            NavItem(
+                _("Bank reconciliation"),
+                "finance-reconciliation",
+                ("director", "finance", "auditor"),
+                440,
+                group=_("Finance"),
             ),
         )
 

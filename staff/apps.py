@@ -21,9 +21,15 @@ class StaffConfig(AppConfig):
         from core.navigation import NavItem
 
         return (
-            NavItem(_("Staff"), "staff-list", ("director", "finance", "supervisor", "staff"), 100),
-            NavItem(_("Retention"), "staff-retention", ("director",), 110),
-            NavItem(_("Certificates"), "staff-expiring", ("director", "supervisor"), 120),
+            NavItem(
+                _("Staff"),
+                "staff-list",
+                ("director", "finance", "supervisor", "staff"),
+                100,
+                group=_("Staff"),
+            ),
+            NavItem(_("Retention"), "staff-retention", ("director",), 110, group=_("Staff")),
+            NavItem(_("Certificates"), "staff-expiring", ("director", "supervisor"), 120, group=_("Staff")),
         )
 
     def ready(self) -> None:

@@ -47,9 +47,27 @@ class SupervisionConfig(AppConfig):
         from core.navigation import NavItem
 
         return (
-            NavItem(_("Supervision"), "supervision-session-list", ("director", "supervisor", "staff"), 40),
-            NavItem(_("Supervision plans"), "supervision-plan-list", ("director", "supervisor"), 41),
-            NavItem(_("Supervision compliance"), "supervision-compliance", ("director", "supervisor"), 42),
+            NavItem(
+                _("Supervision"),
+                "supervision-session-list",
+                ("director", "supervisor", "staff"),
+                40,
+                group=_("Supervision"),
+            ),
+            NavItem(
+                _("Supervision plans"),
+                "supervision-plan-list",
+                ("director", "supervisor"),
+                41,
+                group=_("Supervision"),
+            ),
+            NavItem(
+                _("Supervision compliance"),
+                "supervision-compliance",
+                ("director", "supervisor"),
+                42,
+                group=_("Supervision"),
+            ),
         )
 
     def ready(self) -> None:

@@ -200,9 +200,9 @@ def test_the_supervision_pages_cost_the_same_queries_at_3_and_30_rows(
 #: memberships are read in one go and a file is checked once per maker and parameters, so a
 #: page of report jobs costs the same whatever the number of rows.
 REPORT_FILES_EXPECTED = {
-    "director": 22,  # four makers: their roles and memberships in two queries, each check once
+    "director": 23,  # four makers: their roles and memberships in two queries, each check once (and the auditor grant the file was made under, once)
     "finance": 10,
-    "auditor": 8,
+    "auditor": 9,  # and the grant the files were made under
     "staff": 5,
 }
 
@@ -212,6 +212,7 @@ def test_my_reports_costs_the_same_queries_at_3_and_30_report_jobs(
     size, personas, agency, director, login_client
 ):
     from core.report_jobs import JOB_KIND
+    from core.reports import get
     from finance.services import auditor_grant
     from tests.finance.factories import ContractFactory
 
@@ -231,7 +232,12 @@ def test_my_reports_costs_the_same_queries_at_3_and_30_report_jobs(
                 created_by=personas[persona],
                 kind=JOB_KIND,
                 status=status,
-                params={**params, "format": "pdf"},
+                # The access it was made under, recorded as the Reports page records it.
+                params={
+                    **params,
+                    "format": "pdf",
+                    **get(params["kind"]).made_under(personas[persona], params),
+                },
                 result={"path": f"agency_{agency.pk}/reports/{i}/f.pdf"} if status == "succeeded" else {},
             )
     counts = {}

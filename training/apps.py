@@ -40,10 +40,28 @@ class TrainingConfig(AppConfig):
         from core.navigation import NavItem
 
         return (
-            NavItem(_("My training"), "training-my", ("staff", "supervisor"), 300),
-            NavItem(_("Training events"), "training-event-list", ("director", "supervisor"), 310),
-            NavItem(_("Training approvals"), "training-approvals", ("director", "supervisor"), 320),
-            NavItem(_("Training compliance"), "training-compliance", ("director", "supervisor"), 330),
+            NavItem(_("My training"), "training-my", ("staff", "supervisor"), 300, group=_("Training")),
+            NavItem(
+                _("Training events"),
+                "training-event-list",
+                ("director", "supervisor"),
+                310,
+                group=_("Training"),
+            ),
+            NavItem(
+                _("Training approvals"),
+                "training-approvals",
+                ("director", "supervisor"),
+                320,
+                group=_("Training"),
+            ),
+            NavItem(
+                _("Training compliance"),
+                "training-compliance",
+                ("director", "supervisor"),
+                330,
+                group=_("Training"),
+            ),
         )
 
     def ready(self) -> None:

@@ -43,3 +43,25 @@
     });
   });
 })();
+
+/* Menu groups (details under .navgroup): one open at a time; a click elsewhere or Escape closes
+   them. Without this file each group still opens and closes by its own name. */
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var groups = Array.prototype.slice.call(document.querySelectorAll(".navgroup details"));
+    if (!groups.length) { return; }
+    function closeAll(except) {
+      groups.forEach(function (group) { if (group !== except) { group.open = false; } });
+    }
+    groups.forEach(function (group) {
+      group.addEventListener("toggle", function () { if (group.open) { closeAll(group); } });
+    });
+    document.addEventListener("click", function (event) {
+      if (!event.target.closest(".navgroup")) { closeAll(null); }
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { closeAll(null); }
+    });
+  });
+})();

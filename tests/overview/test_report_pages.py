@@ -187,12 +187,15 @@ def test_a_bad_date_is_also_summed_up_at_the_top_with_a_link_to_its_field(direct
     assert html.index("report-errors") < html.index('id="report-annual"')  # above every report's form
     assert "correct the marked fields below" in summary
     assert (
-        '<li><a href="#id_qualifications_as_of">As of</a>: Enter a date as YYYY-MM-DD, e.g. 2025-12-31.</li>'
+        '<li><a href="#id_qualifications_as_of">As of</a>: Give a date from 1900-01-01 to 2999-12-31, written YYYY-MM-DD.</li>'
         in summary
     )
     field = html.split('<div class="field has-error">', 1)[1].split("</div>", 1)[0]
     assert 'id="id_qualifications_as_of"' in field
-    assert '<p class="error" role="alert">Enter a date as YYYY-MM-DD, e.g. 2025-12-31.</p>' in field
+    assert (
+        '<p class="error" role="alert">Give a date from 1900-01-01 to 2999-12-31, written YYYY-MM-DD.</p>'
+        in field
+    )
 
 
 def test_a_page_without_mistakes_has_no_summary_and_marks_background_formats_with_a_picture(
