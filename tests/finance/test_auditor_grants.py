@@ -4,6 +4,7 @@ the expired grant is ended and kept, with its history; an active grant still ref
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from finance.models import AuditorGrant, Contract
 from finance.services import auditor_grant, auditor_revoke
+from tests.factories import UserFactory
 
 ALREADY = "This auditor already has access to this contract."
 
@@ -144,3 +146,25 @@ def test_a_grant_racing_another_is_refused_by_the_database_rule_with_the_same_me
 
     assert info.value.messages == [ALREADY]
     assert AuditorGrant.objects.filter(contract=contract, user=auditor).count() == 1
+
+
+def test_the_contract_page_shows_each_grants_state_not_an_expired_grants_ending_as_a_revocation(
+    expired, contract, auditor, director, login_client
+):
+    auditor_grant(contract=contract, auditor=auditor, granted_by=director)
+    revoked_auditor = UserFactory(
+        username="ivy", first_name="Ivy", agency_roles=(contract.agency, ["auditor"])
+    )
+    auditor_revoke(
+        grant=auditor_grant(contract=contract, auditor=revoked_auditor, granted_by=director),
+        revoked_by=director,
+    )
+    html = login_client(director).get(reverse("finance-contract-detail", args=[contract.pk])).content.decode()
+    table = html.split("Auditors granted", 1)[1].split("</table>", 1)[0]
+    states = re.findall(r'<span class="badge(?: \w+)?">(\w+)</span>', table)
+    assert sorted(states) == ["active", "expired", "revoked"]
+    today = timezone.localdate()
+    yesterday = (today - dt.timedelta(days=1)).isoformat()
+    expired_row = f'<td>{today.isoformat()}</td><td>{yesterday}</td><td><span class="badge warning">expired</span>\n</td>'
+    assert expired_row in table  # its ending by the new grant is not shown as a revocation
+    assert f'revoked</span> <span class="nowrap">{today.isoformat()}</span>' in table
