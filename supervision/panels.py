@@ -74,6 +74,14 @@ def supervisor_panel(request):
     # The quick form lists the supervisor's own supervisees first (no extra query: the
     # choices come from the plans already loaded); the full form offers everyone.
     form.fields["attendees"].choices = [(s.pk, f"{s.name} ({s.staff_no})") for s in supervisees]
+    # An action item's owner is the supervisor or a supervisee present (services.action_item_owners):
+    # the quick form offers those, not every active person of the agency (3,500 options, 150 KB
+    # of the page at a provincial network's size, most of them refused on saving).
+    owner = form.fields["action_owner"]
+    owner.choices = [
+        ("", owner.empty_label),
+        *((s.pk, f"{s.name} ({s.staff_no})") for s in [member, *supervisees]),
+    ]
     rows = overview["rows"]
     services.action_items_read(items=overview["overdue"], user=request.user, channel="page")
     return {

@@ -62,7 +62,7 @@ EXPECTED_PANELS = {
 EXPECTED_QUERIES = {
     "director": 31,  # the checklist's 5, the inbox's 5, the delivery panel's targets of running contracts
     "finance": 13,
-    "supervisor": 22,  # the read log of the overdue action items the supervisor's panel shows
+    "supervisor": 21,  # the read log of the overdue action items the supervisor's panel shows (the quick form's owners come from its plans)
     "staff": 14,  # the read log of the open action items the staff member's panel shows
     "auditor": 10,
     "outsider": 27,  # the checklist's 5, the inbox's 5, the delivery panel's targets of running contracts
@@ -72,7 +72,7 @@ EXPECTED_QUERIES = {
 EXPECTED_WARM_QUERIES = {
     "director": 22,
     "finance": 13,
-    "supervisor": 17,  # the action items' read log is written at every view, cached or not
+    "supervisor": 16,  # the action items' read log is written at every view, cached or not
     "staff": 11,
     "auditor": 10,
     "outsider": 21,
@@ -489,3 +489,22 @@ def test_the_chart_include_shows_an_accessible_svg_and_its_numbers_as_a_table():
     assert '<th scope="row">2025-01</th><td class="num">¥1,234.50</td>' in html
     assert '<td class="num">¥20,000.00</td>' in html
     assert "<script" not in html and " style=" not in html.split("<svg")[0]
+
+
+def test_the_quick_forms_action_item_owner_is_offered_among_the_supervisor_and_their_supervisees(
+    personas, world, login_client, agency
+):
+    from tests.factories import StaffMemberFactory
+
+    StaffMemberFactory(agency=agency, staff_no="S999", name="不相关员工")  # in the agency, not supervised
+    response = home(login_client, personas["supervisor"])
+    html = response.content.decode()
+    owner = html.split('name="action_owner"', 1)[1].split("</select>", 1)[0]
+    sup = panel(response, SUPERVISOR)
+    supervisor = sup["overview"]["rows"][0].plan.supervisor
+    assert re.findall(r'<option value="(\d*)"', owner) == [
+        "",
+        str(supervisor.pk),
+        *(str(row.plan.supervisee.pk) for row in sup["overview"]["rows"]),
+    ]
+    assert "S999" not in owner

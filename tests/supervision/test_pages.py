@@ -43,8 +43,8 @@ def test_the_home_panel_runs_a_fixed_number_of_queries(
 
     add_supervisees(2)
     cache.clear()  # the minute-old panels computed afresh (core.caching)
-    # 20: the login's staff record is looked up once per request (staff.models.member_of), not per panel.
-    with django_assert_num_queries(21) as ctx:  # 20 reads and the action items' read log
+    # 19: the login's staff record is looked up once per request (staff.models.member_of), not per panel.
+    with django_assert_num_queries(20) as ctx:  # 19 reads and the action items' read log
         client.get("/")
     first = len(ctx.captured_queries)
     add_supervisees(5)
