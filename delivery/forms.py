@@ -81,3 +81,48 @@ class ActivityUploadForm(forms.Form):
     def __init__(self, *args, contracts, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["contract"].queryset = contracts
+
+
+class WorkloadForm(forms.Form):
+    """The workload page's choice: a year, one month of it or all twelve, and the order."""
+
+    SORTS = {
+        "staff": (_("Staff number"), lambda row: (row.month, row.staff_no)),
+        "minutes": (_("Most minutes delivered first"), lambda row: (row.month, -row.minutes, row.staff_no)),
+        "supervision": (
+            _("Least supervision received first"),
+            lambda row: (row.month, row.supervision_minutes, -row.minutes, row.staff_no),
+        ),
+    }
+
+    year = forms.IntegerField(label=_("Year"), min_value=1900, max_value=2999)
+    month = forms.TypedChoiceField(
+        label=_("Month"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("All months")), *((m, f"{m:02d}") for m in range(1, 13))],
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"), required=False, choices=[(key, label) for key, (label, _key) in SORTS.items()]
+    )
+
+    @classmethod
+    def for_request(cls, query, today) -> WorkloadForm:
+        """The form bound to ``query``. Without a year (a first visit, or its next page) it shows
+        this year's running month; a year without a month is the whole year."""
+        default_month = "" if "year" in query else today.month
+        return cls(
+            {
+                "year": query.get("year", today.year),
+                "month": query.get("month", default_month),
+                "sort": query.get("sort", "staff"),
+            }
+        )
+
+    def choice(self, today) -> tuple[int, int | None, str]:
+        """(year, month or None for the whole year, sort), today's month where the form is wrong."""
+        if self.is_valid():
+            data = self.cleaned_data
+            return data["year"], data["month"], data["sort"] or "staff"
+        return today.year, today.month, "staff"

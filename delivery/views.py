@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from core.models import ImportBatch, agency_of
 from core.paging import paginate_keyset
 from core.roles import Role, has_role
+from core.views import paginate
 from delivery import forms, selectors, services
 from delivery.filters import ActivityFilter
 from delivery.importing import activities_import
@@ -27,6 +28,8 @@ from finance.models import Contract
 from staff.models import StaffMember
 
 UPLOAD_DIR = Path(tempfile.gettempdir()) / "delivery-activity-previews"
+#: Rows of the workload page drawn at once (one row per person and month).
+WORKLOAD_PER_PAGE = 100
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -236,10 +239,28 @@ def workload(request):
     if not has_role(request.user, Role.DIRECTOR, Role.SUPERVISOR):
         raise Http404
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year") or today.year)
-        dt.date(year, 1, 1)
-    except ValueError:
-        year = today.year
-    rows = selectors.workload(selectors.workload_staff(request.user), year=year)
-    return render(request, "delivery/workload.html", {"rows": rows, "year": year})
+    form = forms.WorkloadForm.for_request(request.GET, today)
+    year, month, sort = form.choice(today)
+    staff = selectors.workload_staff(request.user)
+    rows = selectors.workload(staff, year=year, month=month)
+    if not rows and "year" not in request.GET and form.is_valid():
+        # The first days of a month hold nothing yet: a first visit shows the month before.
+        last = today.replace(day=1) - dt.timedelta(days=1)
+        form = forms.WorkloadForm({"year": last.year, "month": last.month, "sort": sort})
+        year, month, sort = form.choice(today)
+        rows = selectors.workload(staff, year=year, month=month)
+    rows.sort(key=forms.WorkloadForm.SORTS[sort][1])
+    # A provincial network has thousands of people a month: the rows of one page are drawn.
+    page = paginate(request, rows, per_page=WORKLOAD_PER_PAGE)
+    return render(
+        request,
+        "delivery/workload.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": page.object_list,
+            "total": len(rows),
+            "year": year,
+            "month": month,
+        },
+    )

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from delivery.selectors import workload, workload_staff
 from supervision.models import SessionAttendance, SupervisionSession
@@ -61,7 +62,7 @@ def test_the_outsider_director_sees_none_of_the_agencys_workload(march, login_cl
 
 
 def test_the_directors_panel_lists_running_targets_behind_pace(agency, login_client, director, staff_member):
-    today = dt.date.today()
+    today = timezone.localdate()
     contract = ContractFactory(
         agency=agency, code="NOW", start=today - dt.timedelta(days=100), end=today + dt.timedelta(days=265)
     )
@@ -73,3 +74,88 @@ def test_the_directors_panel_lists_running_targets_behind_pace(agency, login_cli
     text = page.content.decode()
     assert "入户探访" in text
     assert "宣传活动" not in text
+
+
+def _workload(client, query=""):
+    return client.get(reverse("delivery-workload") + query)
+
+
+def test_the_workload_page_shows_one_month_of_a_year_when_asked(march, director, login_client):
+    page = _workload(login_client(director), "?year=2025&month=3")
+    assert [(r.month, r.staff_no, r.minutes) for r in page.context["rows"]] == [
+        ("2025-03", "S200", 150),
+        ("2025-03", "S300", 45),
+    ]
+    assert page.context["total"] == 2
+    assert "Workload in 2025-03" in page.content.decode()
+
+
+def test_a_year_without_a_month_is_the_whole_year(march, director, login_client):
+    page = _workload(login_client(director), "?year=2025")
+    assert [(r.month, r.staff_no) for r in page.context["rows"]] == [
+        ("2025-03", "S200"),
+        ("2025-03", "S300"),
+        ("2025-04", "S200"),
+    ]
+    assert "Workload in 2025</h1>" in page.content.decode()
+
+
+def test_a_first_visit_shows_this_years_running_month(director, staff_member, targets, login_client):
+    today = timezone.localdate()
+    ActivityFactory(target=targets["HV"], staff=staff_member, date=today.replace(day=1), duration_minutes=40)
+    page = _workload(login_client(director))
+    assert (page.context["year"], page.context["month"]) == (today.year, today.month)
+    assert [(r.month, r.minutes) for r in page.context["rows"]] == [(f"{today:%Y-%m}", 40)]
+
+
+def test_the_workload_page_sorts_by_minutes_or_by_least_supervision(march, director, login_client):
+    client = login_client(director)
+    by_minutes = _workload(client, "?year=2025&month=3&sort=minutes").context["rows"]
+    assert [r.staff_no for r in by_minutes] == ["S200", "S300"]
+    least_supervised = _workload(client, "?year=2025&month=3&sort=supervision").context["rows"]
+    assert [(r.staff_no, r.supervision_minutes) for r in least_supervised] == [("S300", 0), ("S200", 90)]
+
+
+def test_the_workload_page_draws_a_hundred_rows_a_page(agency, director, targets, login_client):
+    from tests.factories import StaffMemberFactory
+
+    for i in range(101):
+        worker = StaffMemberFactory(agency=agency, staff_no=f"W{i:03d}")
+        ActivityFactory(target=targets["HV"], staff=worker, date=dt.date(2025, 5, 6), duration_minutes=30)
+    client = login_client(director)
+    first = _workload(client, "?year=2025&month=5")
+    assert (len(first.context["rows"]), first.context["total"]) == (100, 101)
+    html = first.content.decode()
+    assert "101 rows (a person in a month)." in html
+    assert 'href="?year=2025&amp;month=5&amp;page=2"' in html
+    second = _workload(client, "?year=2025&month=5&page=2")
+    assert [r.staff_no for r in second.context["rows"]] == ["W100"]
+
+
+@pytest.mark.parametrize(
+    "query", ["?year=99999", "?year=abc", "?year=2025&month=13", "?year=2025&sort=salary"]
+)
+def test_a_bad_workload_choice_is_told_and_this_month_shown(march, director, login_client, query):
+    page = _workload(login_client(director), query)
+    assert page.status_code == 200
+    today = timezone.localdate()
+    assert (page.context["year"], page.context["month"]) == (today.year, today.month)
+    html = page.content.decode()
+    assert '<p class="error" role="alert">' in html and "Showing this month instead." in html
+
+
+def test_a_first_visit_early_in_a_month_with_nothing_yet_shows_the_month_before(
+    director, staff_member, targets, login_client
+):
+    today = timezone.localdate()
+    last = today.replace(day=1) - dt.timedelta(days=1)
+    ActivityFactory(target=targets["HV"], staff=staff_member, date=last, duration_minutes=25)
+    page = _workload(login_client(director))
+    assert (page.context["year"], page.context["month"]) == (last.year, last.month)
+    assert [(r.month, r.minutes) for r in page.context["rows"]] == [(f"{last:%Y-%m}", 25)]
+
+
+def test_a_month_asked_for_with_nothing_in_it_says_so(march, director, login_client):
+    page = _workload(login_client(director), "?year=2025&month=7")
+    assert page.context["rows"] == []
+    assert "Nothing recorded in this month." in page.content.decode()
