@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import typed_when_many
 from core.widgets import DateInput
 from delivery import selectors
 from delivery.models import Measure, ServiceActivity, Target
@@ -62,5 +63,7 @@ class ActivityFilter(django_filters.FilterSet):
         else:
             self.filters["staff"].queryset = choices["staff"]
             self.form.fields["staff"].label_from_instance = lambda m: f"{m.name} ({m.staff_no})"
+            if typed_when_many(self.form.fields["staff"], to_field="staff_no"):
+                self.form.fields["staff"].label = _("Staff number")
         self.form.fields["contract"].label_from_instance = lambda c: c.code
         self.form.fields["target"].label_from_instance = lambda t: f"{t.name} ({t.contract.code} {t.code})"

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import typed_when_many
 from core.widgets import DateInput
 from delivery.models import MAX_ACTIVITY_MINUTES, MAX_PARTICIPANTS, Measure, validate_case_code
 
@@ -52,6 +53,10 @@ class ActivityForm(forms.Form):
                 **self.fields,
             }
             self.fields["staff"].label_from_instance = lambda m: f"{m.name} ({m.staff_no})"
+            if typed_when_many(self.fields["staff"], to_field="staff_no"):
+                self.fields["staff"].help_text = _(
+                    "Whose work this is, by staff number: a director may record it for anyone of the agency."
+                )
         self.fields["target"].queryset = targets
         self.fields["target"].label_from_instance = lambda t: f"{t.name} ({t.contract.code})"
         self.fields["date"].initial = timezone.localdate()

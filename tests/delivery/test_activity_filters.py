@@ -148,3 +148,24 @@ def test_a_filtered_list_keeps_its_filters_across_pages(login_client, director, 
 def test_the_list_still_newest_first(login_client, director, records):
     dates = [a.date for a in _listed(login_client(director), staff="")]
     assert dates == sorted(dates, reverse=True)
+
+
+def test_among_many_people_the_staff_filter_takes_a_staff_number_instead_of_a_long_list(
+    login_client, director, records, outsider_member, monkeypatch
+):
+    import core.forms
+
+    monkeypatch.setattr(core.forms, "PEOPLE_SELECT_MAX", 1)  # the agency has 3 people here
+    client = login_client(director)
+    html = client.get(URL).content.decode()
+    assert '<input type="text" name="staff"' in html and '<select name="staff"' not in html
+    assert len(_listed(client, staff="S300")) == 2  # the colleague's two records, not the outsider's S200
+    assert len(_listed(client, staff="S200")) == 5  # this agency's S200, though the outsider has one too
+    page = client.get(URL, {"staff": "S999"})
+    assert page.context["page"].object_list == []
+    assert "No one you may choose here has the number S999." in page.content.decode()
+
+
+def test_among_few_people_the_staff_filter_stays_a_list(login_client, director, records):
+    html = login_client(director).get(URL).content.decode()
+    assert '<select name="staff"' in html

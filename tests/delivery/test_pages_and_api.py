@@ -176,3 +176,22 @@ def test_a_refused_visit_form_queues_no_scan(login_client, staff_user, staff_mem
     )  # fmt: skip
     assert response.status_code == 200
     assert Job.objects.count() == 0
+
+
+def test_among_many_people_a_director_records_an_activity_by_staff_number(
+    login_client, director, staff_member, other_staff_member, targets, outsider_member, monkeypatch
+):
+    import core.forms
+
+    monkeypatch.setattr(core.forms, "PEOPLE_SELECT_MAX", 1)
+    client = login_client(director)
+    form = client.get(reverse("delivery-activity-new")).content.decode()
+    assert '<input type="text" name="staff"' in form
+    visit = {"date": "2025-06-03", "target": targets["HV"].pk, "duration_minutes": "40", "participants": "1"}
+    refused = client.post(reverse("delivery-activity-new"), {**visit, "staff": "S999"})
+    assert refused.status_code == 200
+    assert "No one you may choose here has the number S999." in refused.content.decode()
+    assert not ServiceActivity.objects.exists()
+    response = client.post(reverse("delivery-activity-new"), {**visit, "staff": "S300"})
+    assert response.status_code == 302
+    assert ServiceActivity.objects.get().staff == other_staff_member
