@@ -189,6 +189,22 @@ class TargetRevision(TenantModel):
     def __str__(self) -> str:
         return f"{self.code} {self.get_action_display()} {self.changed_at:%Y-%m-%d}"
 
+    @staticmethod
+    def _described(values: dict) -> str:
+        """A target's name, measure (by its label, not its code) and quantity: "入户探访 · 服务人次 · 120"."""
+        measure = dict(Measure.choices).get(values.get("measure"), values.get("measure"))
+        return " · ".join(str(part) for part in (values.get("name"), measure, values.get("quantity")) if part)
+
+    @property
+    def before_text(self) -> str:
+        """The target before the change as a person reads it; empty for a target added."""
+        return self._described(self.before or {})
+
+    @property
+    def after_text(self) -> str:
+        """The target after the change as a person reads it; empty for a target removed."""
+        return self._described(self.after or {})
+
     @classmethod
     def restrict_queryset(cls, qs, user, action):
         return Target.restrict_queryset(qs, user, action) if action == "view" else qs.none()

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from core.reports import get, render
+from delivery.models import Measure
 from delivery.services import TargetSpec, target_update
 from finance.models import Contract
 from finance.services import auditor_grant, contract_load
@@ -150,3 +151,17 @@ def test_the_chinese_pack_names_the_columns_and_the_change_in_chinese(agency, re
     start = rows.index(["指标调整记录"])
     assert rows[start + 1] == ["日期", "代码", "指标", "调整", "调整前数量", "调整后数量", "原因", "操作人"]
     assert rows[start + 3][3:6] == ["调整：服务个案数 → 活动次数", "40", "45"]
+
+
+def test_the_targets_page_names_each_revisions_measure_by_its_label_not_its_code(
+    revised, director, login_client
+):
+    html = (
+        login_client(director)
+        .get(reverse("delivery-contract-targets", args=[revised.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+        .content.decode()
+    )
+    with translation.override("zh-hans"):
+        cases, activities = str(Measure.CASES.label), str(Measure.ACTIVITIES.label)
+    assert f"个案服务 · {cases} · 40" in html and f"个案服务 · {activities} · 45" in html
+    assert " · activities · " not in html and " · cases · " not in html
