@@ -8,10 +8,8 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     roles = user_roles(user)
-    items = nav_items_for(user)
     return {
-        "nav_items": items,
-        "nav_entries": nav_entries(items, request.path),
+        "nav_entries": nav_entries(nav_items_for(user), request.path),
         "current_agency": agency_of(user),
         "user_roles": roles,
         "user_role_labels": [label for value, label in Role.choices if value in roles],

@@ -119,7 +119,7 @@ class PersonPasswordResetForm(PasswordResetForm):
 PEOPLE_SELECT_MAX = 300
 
 
-def typed_when_many(field: forms.ModelChoiceField, *, to_field: str, placeholder: str = "") -> bool:
+def typed_when_many(field: forms.ModelChoiceField, *, to_field: str) -> bool:
     """Turn ``field`` (a choice of people) into a text box taking ``to_field`` (a staff number,
     say) when its queryset holds more than ``PEOPLE_SELECT_MAX`` rows; the choice stays limited
     to the same queryset, so a number outside it is refused. One query (a bounded count).
@@ -128,12 +128,7 @@ def typed_when_many(field: forms.ModelChoiceField, *, to_field: str, placeholder
     if field.queryset[: limit + 1].count() <= limit:
         return False
     field.to_field_name = to_field
-    attrs = {
-        "autocomplete": "off",
-        "spellcheck": "false",
-        **({"placeholder": placeholder} if placeholder else {}),
-    }
-    field.widget = forms.TextInput(attrs=attrs)
+    field.widget = forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"})
     field.error_messages = {
         **field.error_messages,
         "invalid_choice": _("No one you may choose here has the number %(value)s."),

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import dates
 from core.forms import typed_when_many
 from core.widgets import DateInput
 from delivery.models import MAX_ACTIVITY_MINUTES, MAX_PARTICIPANTS, Measure, validate_case_code
@@ -100,7 +101,7 @@ class WorkloadForm(forms.Form):
         ),
     }
 
-    year = forms.IntegerField(label=_("Year"), min_value=1900, max_value=2999)
+    year = forms.IntegerField(label=_("Year"), min_value=dates.FIRST_YEAR, max_value=dates.LAST_YEAR)
     month = forms.TypedChoiceField(
         label=_("Month"),
         required=False,

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from core.dates import AsOfDateField
+from core.dates import FIRST_YEAR, LAST_YEAR, AsOfDateField
 from core.jobs import job_dispatch
 from core.models import agency_of
 from core.registries import report_contract_choices, report_sections_for
@@ -54,8 +54,8 @@ class ReportForm(forms.Form):
 
     year = forms.IntegerField(
         label=gettext_lazy("Year"),
-        min_value=1900,
-        max_value=2999,
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR,
         help_text=gettext_lazy("A calendar year, e.g. 2025."),
         error_messages={
             "invalid": gettext_lazy("Enter a year such as 2025."),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.dates import AsOfDateField
+from core.dates import FIRST_YEAR, LAST_YEAR, AsOfDateField
 from core.selectors import active_logins
 from core.widgets import DateInput
 from staff.models import EmploymentSpell, Qualification, StaffMember
@@ -97,7 +97,7 @@ class RosterUploadForm(forms.Form):
 
 
 class YearForm(forms.Form):
-    year = forms.IntegerField(label=_("Year"), min_value=1900, max_value=2999)
+    year = forms.IntegerField(label=_("Year"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
 
 
 class AsOfForm(forms.Form):
