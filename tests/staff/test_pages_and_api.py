@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from core.models import ImportBatch
 from staff.models import EmploymentSpell, Qualification, StaffMember
@@ -138,6 +139,9 @@ def test_a_qualification_with_a_scan_is_uploaded_verified_and_downloaded(
     client.post(reverse("staff-qualification-verify", args=[qualification.pk]))
     qualification.refresh_from_db()
     assert qualification.verified_by == director
+    detail = client.get(reverse("staff-detail", args=[staff_member.pk])).content.decode()
+    verified = f"by Alice on {timezone.localtime(qualification.verified_at):%Y-%m-%d}"
+    assert verified in detail and "by alice on" not in detail  # the name, not the login
     download = client.get(reverse("staff-qualification-scan", args=[qualification.pk]))
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == PDF
