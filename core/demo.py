@@ -22,7 +22,7 @@ import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db import connection, models, transaction
+from django.db import connection, models
 
 from core.demo_window import data_window
 from core.models import Agency
@@ -107,14 +107,11 @@ def reserve_ids(model: type[models.Model], n: int) -> int:
         return cursor.fetchone()[0] + 1
 
 
-def analyze_on_commit(*models_: type[models.Model]) -> None:
-    """Fresh PostgreSQL statistics once the bulk rows are committed, so that the first queries
-    on them get sensible plans."""
-
-    def analyze() -> None:
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                for model in models_:
-                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-
-    transaction.on_commit(analyze)
+def analyze_database() -> None:
+    """Fresh PostgreSQL statistics for every table once a bulk seeding is committed, so that
+    the first queries on its rows get sensible plans even where autovacuum is off or has not
+    come round yet (a table left out, such as the training events once were, is planned as if
+    empty: the supervisor's training events took 1.9 s instead of 0.02 s)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")

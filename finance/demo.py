@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from core import progress
-from core.demo import CITIES, analyze_on_commit, write_rows
+from core.demo import CITIES, write_rows
 from finance.models import Contract, Expenditure
 from finance.services import (
     LineSpec,
@@ -456,7 +456,6 @@ def seed_large(ctx) -> None:
     auditor, director = users.get("auditor"), users.get("director")
     if auditor is not None and director is not None:
         auditor_grant(contract=contracts[-1], auditor=auditor, granted_by=director)
-    analyze_on_commit(Contract, Expenditure)
     recompute_totals(c.pk for c in contracts)  # the rows went in by COPY, past the services
 
 

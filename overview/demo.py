@@ -32,7 +32,7 @@ from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext as _
 
 from core import progress
-from core.demo import DemoContext
+from core.demo import DemoContext, analyze_database
 from core.models import Agency
 from core.services import agency_create, member_create, member_set_roles
 
@@ -217,6 +217,7 @@ def seed_large(ctx, *, scale: float = 1.0, password: str | None = None, seed: in
             module.seed_large(ctx)
         for step in ctx.after:
             step()
+    analyze_database()
     ctx.log(f"large: agency {LARGE_SLUG} seeded in {time.perf_counter() - started:,.1f} s")
     ctx.log(f"large: logins {', '.join(x[0] for x in LARGE_LOGINS)} (the demo password)")
     return ctx.counts

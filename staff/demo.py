@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from simple_history.utils import bulk_create_with_history
 
-from core.demo import BATCH, analyze_on_commit, write_rows
+from core.demo import BATCH, write_rows
 from staff.models import EmploymentSpell, Qualification, StaffMember
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任卢姚钟廖"
@@ -421,7 +421,6 @@ def seed_large(ctx) -> None:
         ["agency", "staff", "level", "kind", "cert_no", "issued", "registration_expires", "scan"],
         ((agency.pk, ids[i], level, "", no, issued, expires, "") for i, level, no, issued, expires in certs),
     )
-    analyze_on_commit(StaffMember, EmploymentSpell, Qualification)
     ctx.log(f"large: {n:,} staff, {len(spells):,} spells, {len(certs):,} certificates")
     ctx.shared["large_staff"] = LargeStaff(
         ids=ids,

@@ -24,7 +24,7 @@ import numpy as np
 from django.db.models import Q
 from django.utils import timezone
 
-from core.demo import BATCH, analyze_on_commit, reserve_ids, write_rows
+from core.demo import BATCH, reserve_ids, write_rows
 from staff.demo import OPEN
 from staff.models import EmploymentSpell, StaffMember
 from supervision import services
@@ -293,7 +293,6 @@ def seed_large(ctx) -> None:
     )  # fmt: skip
     write_rows(SessionAttendance, ["agency", "session", "staff", "present", "acknowledged_at"], attendances)
     write_rows(ActionItem, ["agency", "session", "text", "owner", "due_date", "done", "done_at"], items)
-    analyze_on_commit(SupervisionPlan, SupervisionSession, SessionAttendance, ActionItem)
     ctx.log(
         f"large: {len(plans):,} supervision plans, {len(sessions):,} sessions, "
         f"{len(attendances):,} attendances, {len(items):,} action items"

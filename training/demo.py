@@ -19,7 +19,7 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from core.demo import BATCH, CITIES, analyze_on_commit, write_rows
+from core.demo import BATCH, CITIES, write_rows
 from staff.demo import LARGE_YEARS
 from staff.models import EmploymentSpell, Qualification, StaffMember
 from training import services
@@ -347,7 +347,6 @@ def seed_large(ctx) -> None:
              "请补充学时证明。" if status == "rejected" else "", None)
         )  # fmt: skip
     write_rows(TrainingRecord, fields, rows)
-    analyze_on_commit(TrainingRecord)
     ctx.log(
         f"large: {n_events:,} training events, {len(rows):,} training records ({attendance:,} attendance)"
     )
