@@ -325,12 +325,10 @@ class ServiceActivity(TenantModel):
             return qs
         if not roles & {Role.SUPERVISOR, Role.STAFF}:
             return qs.none()
-        own = Q(staff__user=user)
-        if action == "view" and Role.SUPERVISOR in roles:
-            from staff.models import supervisee_ids
+        from staff.models import own_and_supervisee_ids
 
-            return qs.filter(own | Q(staff_id__in=supervisee_ids(user)))
-        return qs.filter(own)
+        supervisees = action == "view" and Role.SUPERVISOR in roles
+        return qs.filter(staff_id__in=own_and_supervisee_ids(user, supervisees=supervisees))
 
 
 class FlagActivity(TenantModel):

@@ -367,6 +367,16 @@ def supervisee_ids(user) -> models.QuerySet:
     return StaffMember.objects.filter(allowed).values("pk")
 
 
+def own_and_supervisee_ids(user, *, supervisees: bool) -> models.QuerySet:
+    """Staff ids of ``user``'s own staff record and, with ``supervisees``, of the people they
+    supervise (``supervisee_ids``), as one UNION for ``staff_id__in``. ``Q(staff__user=user) |
+    Q(staff_id__in=...)`` says the same, but the planner cannot look an OR across a join up by
+    staff and reads the whole table instead: a supervisor's training events on the large demo
+    took 0.15 s for each of two queries that way and 0.01 s this way."""
+    own = StaffMember.objects.filter(user=user).order_by().values("pk")
+    return own.union(supervisee_ids(user).order_by()) if supervisees else own
+
+
 def _restrict_personal(model, qs, user, action):
     # Directors: everything they hold the model permission for. Supervisors: read their
     # supervisees' records. Staff: read their own. Everyone else: nothing.
@@ -375,9 +385,6 @@ def _restrict_personal(model, qs, user, action):
         return qs
     if action != "view" or not user_has_model_perm(user, model, "view"):
         return qs.none()
-    allowed = Q(staff__user=user)
-    if Role.SUPERVISOR in roles:
-        allowed |= Q(staff_id__in=supervisee_ids(user))
     if not roles & {Role.SUPERVISOR, Role.STAFF}:
         return qs.none()
-    return qs.filter(allowed)
+    return qs.filter(staff_id__in=own_and_supervisee_ids(user, supervisees=Role.SUPERVISOR in roles))

@@ -145,12 +145,10 @@ class TrainingEvent(TenantModel):
             return qs.none()
         if not roles & {Role.SUPERVISOR, Role.STAFF}:
             return qs.none()
-        allowed = Q(staff__user=user)
-        if Role.SUPERVISOR in roles:
-            from staff.models import supervisee_ids
+        from staff.models import own_and_supervisee_ids
 
-            allowed |= Q(staff_id__in=supervisee_ids(user))
-        return qs.filter(pk__in=TrainingRecord.objects.filter(allowed).values("event_id"))
+        staff_ids = own_and_supervisee_ids(user, supervisees=Role.SUPERVISOR in roles)
+        return qs.filter(pk__in=TrainingRecord.objects.filter(staff_id__in=staff_ids).values("event_id"))
 
 
 class RecordSource(models.TextChoices):
@@ -304,13 +302,10 @@ class TrainingRecord(TenantModel):
             return qs
         if not user_has_model_perm(user, cls, action) or not roles & {Role.SUPERVISOR, Role.STAFF}:
             return qs.none()
-        from staff.models import supervisee_ids
+        from staff.models import own_and_supervisee_ids, supervisee_ids
 
         if action == "view":
-            allowed = Q(staff__user=user)
-            if Role.SUPERVISOR in roles:
-                allowed |= Q(staff_id__in=supervisee_ids(user))
-            return qs.filter(allowed)
+            return qs.filter(staff_id__in=own_and_supervisee_ids(user, supervisees=Role.SUPERVISOR in roles))
         if action == "add":
             return qs.filter(staff__user=user)
         if action == "change" and Role.SUPERVISOR in roles:
