@@ -21,6 +21,7 @@ request it, wait a think time (``--think`` seconds on average, uniform 0.5-1.5x;
 from __future__ import annotations
 
 import argparse
+import gzip
 import http.client
 import json
 import os
@@ -123,7 +124,8 @@ class Session:
         self.conn = http.client.HTTPConnection(host, port, timeout=30)
 
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
-        headers = {"Host": f"{self.host}:{self.port}", **(headers or {})}
+        # Asks for gzip as every browser does, so the server's compression is in the figures.
+        headers = {"Host": f"{self.host}:{self.port}", "Accept-Encoding": "gzip", **(headers or {})}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         for attempt in range(2):
@@ -131,6 +133,8 @@ class Session:
                 self.conn.request(method, path, body=body, headers=headers)
                 response = self.conn.getresponse()
                 data = response.read()
+                if response.getheader("Content-Encoding") == "gzip":
+                    data = gzip.decompress(data)
                 break
             except (http.client.HTTPException, OSError):
                 self.conn.close()
