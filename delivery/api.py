@@ -27,6 +27,16 @@ from finance.models import Contract
 from staff.models import StaffMember
 
 
+class TargetListSerializer(serializers.ListSerializer):
+    """A page of targets with the progress of all of them from one query, whatever the number of
+    contracts they span (``selectors.targets_progress``)."""
+
+    def to_representation(self, data):
+        targets = list(data.all() if hasattr(data, "all") else data)
+        self.context.setdefault("target_progress", {}).update(selectors.targets_progress(targets))
+        return super().to_representation(targets)
+
+
 class TargetSerializer(serializers.ModelSerializer):
     """A target with its progress; directors write ``contract`` (code, on creation only),
     ``code``, ``name``, ``measure``, ``quantity`` and the ``reason`` kept with the revision."""
@@ -42,6 +52,7 @@ class TargetSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Target
+        list_serializer_class = TargetListSerializer
         fields = ["id", "contract", "code", "name", "measure", "quantity", "reason", "progress"]
         read_only_fields = ["id", "progress"]
         # PostgreSQL's integer column, so an absurd quantity is a 400, not a database error.
@@ -61,12 +72,10 @@ class TargetSerializer(serializers.ModelSerializer):
         return value
 
     def get_progress(self, obj) -> dict:
-        # One grouped query per contract for a whole page of targets (the list shares this
-        # serializer's context), not one per target.
+        # A list page's progress is computed for all its targets at once (TargetListSerializer).
         cache = self.context.setdefault("target_progress", {})
         if obj.pk not in cache:
-            for item in selectors.contract_progress(obj.contract, targets=obj.contract.targets.all()):
-                cache[item.target.pk] = item
+            cache.update(selectors.targets_progress([obj]))
         progress = cache[obj.pk]
         return {
             k: v for k, v in progress.as_json().items() if k not in ("code", "name", "measure", "quantity")

@@ -190,3 +190,43 @@ def test_the_target_list_takes_the_same_queries_for_3_or_9_targets(world, login_
         TargetFactory(contract=world["contract"], code=f"N{n}", position=3 + n)
     assert len(client.get(URL).json()["results"]) == 9
     assert count() == three
+
+
+def test_the_target_list_takes_the_same_queries_for_targets_over_1_or_4_contracts_with_each_progress(
+    world, login_api, director, staff_member
+):
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from delivery.selectors import contract_progress
+    from tests.delivery.factories import ActivityFactory, TargetFactory
+    from tests.finance.factories import ContractFactory
+
+    client = login_api(director)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(URL).status_code == 200
+        return len(queries)
+
+    count()  # the first request of a login writes its own bookkeeping
+    one = count()
+    agency = world["contract"].agency
+    for n in range(3):
+        contract = ContractFactory(agency=agency, code=f"MORE-{n}", start=dt.date(2025, 1, 1))
+        target = TargetFactory(contract=contract, code=f"M{n}", measure="participants", quantity=10)
+        ActivityFactory(target=target, staff=staff_member, date=dt.date(2025, 2, 1), participants=n + 2)
+        ActivityFactory(target=target, staff=staff_member, date=dt.date(2025, 2, 2), participants=1)
+    assert count() == one
+    rows = client.get(URL).json()["results"]
+    assert len(rows) == 6
+    by_code = {row["code"]: row["progress"] for row in rows}
+    assert [by_code[f"M{n}"]["achieved"] for n in range(3)] == [3, 4, 5]
+    for contract in {target.contract for target in Target.objects.all()}:
+        for item in contract_progress(contract):
+            expected = {
+                k: v for k, v in item.as_json().items() if k not in ("code", "name", "measure", "quantity")
+            }
+            assert by_code[item.code] == expected
