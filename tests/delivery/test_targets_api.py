@@ -171,20 +171,26 @@ def test_an_auditor_reads_only_granted_targets_with_progress_never_case_codes(wo
     assert login_api(auditor).get(f"{URL}{other.pk}/").status_code == 404
 
 
-def test_the_target_list_takes_the_same_queries_for_3_or_9_targets(world, login_api, director):
+def _list_queries(client):
+    """A function counting the queries of one target list request by ``client`` (after a first
+    request, which writes the login's own bookkeeping)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-
-    from tests.delivery.factories import TargetFactory
-
-    client = login_api(director)
 
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:
             assert client.get(URL).status_code == 200
         return len(queries)
 
-    count()  # the first request of a login writes its own bookkeeping
+    count()
+    return count
+
+
+def test_the_target_list_takes_the_same_queries_for_3_or_9_targets(world, login_api, director):
+    from tests.delivery.factories import TargetFactory
+
+    client = login_api(director)
+    count = _list_queries(client)
     three = count()
     for n in range(6):
         TargetFactory(contract=world["contract"], code=f"N{n}", position=3 + n)
@@ -197,21 +203,12 @@ def test_the_target_list_takes_the_same_queries_for_targets_over_1_or_4_contract
 ):
     import datetime as dt
 
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     from delivery.selectors import contract_progress
     from tests.delivery.factories import ActivityFactory, TargetFactory
     from tests.finance.factories import ContractFactory
 
     client = login_api(director)
-
-    def count() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(URL).status_code == 200
-        return len(queries)
-
-    count()  # the first request of a login writes its own bookkeeping
+    count = _list_queries(client)
     one = count()
     agency = world["contract"].agency
     for n in range(3):
