@@ -12,9 +12,7 @@ from __future__ import annotations
 
 from django.middleware.gzip import GZipMiddleware
 
-COMPRESSIBLE = frozenset(
-    {"application/json", "application/javascript", "application/xml", "image/svg+xml"}
-)
+COMPRESSIBLE = frozenset({"application/json", "application/javascript", "application/xml", "image/svg+xml"})
 
 
 def is_compressible(content_type: str) -> bool:
